@@ -1,0 +1,296 @@
+package indicator
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"golang.org/x/net/idna"
+
+	"github.com/iocmatch/iocmatch/internal/canon"
+)
+
+// MaxValueLen is the longest value, in bytes, that New accepts.
+const MaxValueLen = 8192
+
+// Error is the error New, Parse and Infer return for a bad value. Its
+// message quotes the value.
+type Error struct {
+	Type  Type   // the type asked for, or Invalid when inferring
+	Value string // the value as given
+	Msg   string // what is wrong
+}
+
+func (e *Error) Error() string {
+	if e.Type.Valid() {
+		return fmt.Sprintf("indicator: invalid %s %q: %s", e.Type, e.Value, e.Msg)
+	}
+	return fmt.Sprintf("indicator: %q: %s", e.Value, e.Msg)
+}
+
+// New returns the indicator of type t with value in canonical form, and
+// empty metadata. The canonical forms:
+//
+//   - ipv4, ipv6, cidr: addresses as net/netip prints them; an IPv4-mapped
+//     IPv6 address is IPv4; a prefix is masked ("10.1.2.3/8" is
+//     "10.0.0.0/8") and a /32 or /128 is an address. For these three types
+//     the value decides the resulting type: New(IPv4, "2001:db8::/32") is a
+//     cidr indicator. A zone is dropped.
+//   - domain: lower case, trailing dot dropped, a leading "*." dropped (a
+//     domain indicator covers its subdomains anyway), internationalised
+//     names in punycode; at least two labels, and not all-numeric at the
+//     end. A domain value that is an IP address becomes an address
+//     indicator.
+//   - url: lower-case scheme and host, userinfo and fragment dropped, the
+//     scheme's default port dropped, an empty path is "/"; path and query
+//     kept as given. A value without "scheme://" gets "http://".
+//   - email: lower case, local@domain with the domain rules above.
+//   - md5, sha1, sha256, sha512: lower-case hex of exactly 32, 40, 64 or
+//     128 digits.
+//   - filename, mutex, useragent, email-subject, string: exactly as given.
+//   - regkey: as given, but a long hive name is abbreviated
+//     ("HKEY_LOCAL_MACHINE\x" is "HKLM\x"; also HKCU, HKCR, HKU, HKCC).
+//
+// White space around the value is dropped for every type but the string
+// kinds. A value longer than MaxValueLen, empty or otherwise invalid gives
+// an *Error that quotes it.
+func New(t Type, value string) (Indicator, error) {
+	t2, v, err := Canonical(t, value)
+	if err != nil {
+		return Indicator{}, err
+	}
+	return Indicator{Type: t2, Value: v}, nil
+}
+
+// MustNew is like New but panics on error. It is for constants in programs
+// and tests.
+func MustNew(t Type, value string) Indicator {
+	i, err := New(t, value)
+	if err != nil {
+		panic(err)
+	}
+	return i
+}
+
+// Canonical returns the canonical type and value of (t, value) as New
+// describes.
+func Canonical(t Type, value string) (Type, string, error) {
+	bad := func(msg string) (Type, string, error) {
+		return Invalid, "", &Error{Type: t, Value: value, Msg: msg}
+	}
+	if len(value) > MaxValueLen {
+		return bad(fmt.Sprintf("longer than %d bytes", MaxValueLen))
+	}
+	v := value
+	if !t.IsString() {
+		v = strings.TrimSpace(v)
+	}
+	if strings.TrimSpace(v) == "" {
+		return bad("empty value")
+	}
+	switch {
+	case t.IsAddress():
+		t2, s, err := canonicalAddr(v)
+		if err != nil {
+			return bad(err.Error())
+		}
+		return t2, s, nil
+	case t == Domain:
+		if t2, s, err := canonicalAddr(v); err == nil && t2 != CIDR {
+			return t2, s, nil
+		}
+		s, err := canonicalDomain(v)
+		if err != nil {
+			return bad(err.Error())
+		}
+		return Domain, s, nil
+	case t == URL:
+		s, err := canonicalURL(v)
+		if err != nil {
+			return bad(err.Error())
+		}
+		return URL, s, nil
+	case t == Email:
+		s, err := canonicalEmail(v)
+		if err != nil {
+			return bad(err.Error())
+		}
+		return Email, s, nil
+	case t.IsHash():
+		if len(v) != t.HashLen() {
+			return bad(fmt.Sprintf("want %d hex digits, have %d characters", t.HashLen(), len(v)))
+		}
+		for i := 0; i < len(v); i++ {
+			if !canon.IsHex(v[i]) {
+				return bad(fmt.Sprintf("%q is not a hex digit", v[i]))
+			}
+		}
+		return t, strings.ToLower(v), nil
+	case t == RegKey:
+		return RegKey, canonicalRegKey(v), nil
+	case t.IsString():
+		return t, v, nil
+	}
+	return bad("invalid type")
+}
+
+func canonicalAddr(v string) (Type, string, error) {
+	if strings.Contains(v, "/") {
+		p, err := netip.ParsePrefix(v)
+		if err != nil {
+			return Invalid, "", errors.New("not an address or CIDR prefix")
+		}
+		a, bits := p.Addr(), p.Bits()
+		if a.Is4In6() && bits >= 96 {
+			a, bits = a.Unmap(), bits-96
+		}
+		p = netip.PrefixFrom(a, bits).Masked()
+		if bits == a.BitLen() {
+			return addrType(p.Addr()), p.Addr().String(), nil
+		}
+		return CIDR, p.String(), nil
+	}
+	a, err := netip.ParseAddr(v)
+	if err != nil {
+		return Invalid, "", errors.New("not an IP address")
+	}
+	a = a.WithZone("").Unmap()
+	return addrType(a), a.String(), nil
+}
+
+func addrType(a netip.Addr) Type {
+	if a.Is4() {
+		return IPv4
+	}
+	return IPv6
+}
+
+var idnaProfile = idna.New(idna.MapForLookup(), idna.StrictDomainName(false), idna.Transitional(false))
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func canonicalDomain(v string) (string, error) {
+	v = strings.TrimSuffix(v, ".")
+	v = strings.TrimPrefix(v, "*.")
+	if !isASCII(v) {
+		a, err := idnaProfile.ToASCII(v)
+		if err != nil {
+			return "", errors.New("not a valid internationalised domain name")
+		}
+		v = a
+	}
+	v = strings.ToLower(v)
+	if !canon.ValidDomain([]byte(v)) {
+		return "", errors.New("not a domain name (labels of [a-z0-9_-], at least two, not all-numeric at the end)")
+	}
+	return v, nil
+}
+
+func canonicalURL(v string) (string, error) {
+	for i := 0; i < len(v); i++ {
+		if v[i] <= ' ' || v[i] == '"' || v[i] == '<' || v[i] == '>' || v[i] == 0x7f {
+			return "", errors.New("contains white space, a control character, a quote or <>")
+		}
+	}
+	b := []byte(v)
+	scheme := "http"
+	if i := canon.SchemeEnd(b); i >= 0 {
+		scheme = strings.ToLower(v[:i])
+	} else if strings.Contains(v, "://") {
+		return "", errors.New("bad scheme")
+	} else {
+		b = append([]byte("http://"), b...)
+	}
+	host, _, _ := strings.Cut(string(b[len(scheme)+3:]), "/")
+	if !isASCII(host) {
+		// internationalised host: rewrite it in punycode first
+		h, rest := host, ""
+		if i := strings.IndexAny(h, "?#"); i >= 0 {
+			h, rest = h[:i], h[i:]
+		}
+		userinfo := ""
+		if i := strings.LastIndexByte(h, '@'); i >= 0 {
+			userinfo, h = h[:i+1], h[i+1:]
+		}
+		port := ""
+		if i := strings.LastIndexByte(h, ':'); i >= 0 {
+			h, port = h[:i], h[i:]
+		}
+		a, err := idnaProfile.ToASCII(h)
+		if err != nil {
+			return "", errors.New("host is not a valid internationalised domain name")
+		}
+		tail := string(b[len(scheme)+3+len(host):])
+		b = []byte(scheme + "://" + userinfo + a + port + rest + tail)
+	}
+	p, ok := canon.SplitURL(b)
+	if !ok {
+		return "", errors.New("not a URL with a valid host (and port)")
+	}
+	out := append([]byte(scheme+"://"), canon.AppendURLKey(nil, p)...)
+	if p.HasQuery && len(p.Query) > 0 {
+		out = append(out, '?')
+		out = append(out, p.Query...)
+	}
+	return string(out), nil
+}
+
+func canonicalEmail(v string) (string, error) {
+	i := strings.LastIndexByte(v, '@')
+	if i <= 0 {
+		return "", errors.New("not local@domain")
+	}
+	local, dom := v[:i], v[i+1:]
+	for j := 0; j < len(local); j++ {
+		if canon.Class[local[j]]&canon.Local == 0 {
+			return "", fmt.Errorf("local part has %q", local[j])
+		}
+	}
+	d, err := canonicalDomain(dom)
+	if err != nil {
+		return "", err
+	}
+	return strings.ToLower(local) + "@" + d, nil
+}
+
+// Hives maps each long registry hive name to its abbreviation.
+var hives = []struct{ long, short string }{
+	{"HKEY_LOCAL_MACHINE", "HKLM"},
+	{"HKEY_CURRENT_USER", "HKCU"},
+	{"HKEY_CLASSES_ROOT", "HKCR"},
+	{"HKEY_USERS", "HKU"},
+	{"HKEY_CURRENT_CONFIG", "HKCC"},
+}
+
+// RegKeyHives returns the registry hives as pairs of long name and
+// abbreviation ("HKEY_LOCAL_MACHINE", "HKLM"), for matchers that must accept
+// both spellings in text.
+func RegKeyHives() [][2]string {
+	out := make([][2]string, len(hives))
+	for i, h := range hives {
+		out[i] = [2]string{h.long, h.short}
+	}
+	return out
+}
+
+func canonicalRegKey(v string) string {
+	for _, h := range hives {
+		if len(v) >= len(h.long) && strings.EqualFold(v[:len(h.long)], h.long) &&
+			(len(v) == len(h.long) || v[len(h.long)] == '\\') {
+			return h.short + v[len(h.long):]
+		}
+		if len(v) >= len(h.short) && strings.EqualFold(v[:len(h.short)], h.short) &&
+			(len(v) == len(h.short) || v[len(h.short)] == '\\') {
+			return h.short + v[len(h.short):]
+		}
+	}
+	return v
+}

@@ -1,0 +1,120 @@
+package indicator
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/iocmatch/iocmatch/internal/canon"
+)
+
+// Infer guesses the type of a bare value, as found in a plain list. It
+// does not refang (see Parse). In order:
+//
+//   - "scheme://…" is a url;
+//   - an IP address or CIDR prefix is ipv4, ipv6 or cidr;
+//   - 32, 40, 64 or 128 hex digits are md5, sha1, sha256 or sha512;
+//   - local@domain is an email;
+//   - host/path (host a domain or IPv4 address, optionally with :port) is a url;
+//   - host:port is the host (the port is dropped: iocmatch does not match ports);
+//   - a domain name is a domain.
+//
+// Anything else (file names, registry keys, free text) cannot be inferred
+// and gives an *Error: lists of string kinds must name their type.
+func Infer(value string) (Type, error) {
+	v := strings.TrimSpace(value)
+	t, _ := infer(v)
+	if t == Invalid {
+		return Invalid, &Error{Value: value, Msg: "cannot infer the indicator type (not an address, CIDR, domain, URL, email or hash)"}
+	}
+	return t, nil
+}
+
+// infer returns the type and the value to canonicalise (without a port
+// for host:port).
+func infer(v string) (Type, string) {
+	if canon.SchemeEnd([]byte(v)) >= 0 {
+		return URL, v
+	}
+	if strings.Contains(v, "/") {
+		if p, err := netip.ParsePrefix(v); err == nil {
+			if p.Bits() == p.Addr().BitLen() {
+				return addrType(p.Addr().Unmap()), v
+			}
+			return CIDR, v
+		}
+	} else if a, err := netip.ParseAddr(v); err == nil {
+		return addrType(a.Unmap()), v
+	}
+	if t, ok := HashType(len(v)); ok {
+		hex := true
+		for i := 0; i < len(v); i++ {
+			if !canon.IsHex(v[i]) {
+				hex = false
+				break
+			}
+		}
+		if hex {
+			return t, v
+		}
+	}
+	if strings.Contains(v, "@") {
+		if _, err := canonicalEmail(v); err == nil {
+			return Email, v
+		}
+		return Invalid, v
+	}
+	if host, _, ok := strings.Cut(v, "/"); ok && host != "" {
+		if p, ok := canon.SplitURL([]byte(v)); ok && len(p.Host) > 0 {
+			return URL, v
+		}
+		return Invalid, v
+	}
+	host := v
+	if i := strings.LastIndexByte(v, ':'); i > 0 && isPort(v[i+1:]) {
+		host = v[:i]
+		if a, err := netip.ParseAddr(host); err == nil {
+			return addrType(a.Unmap()), host
+		}
+	}
+	if _, err := canonicalDomain(host); err == nil {
+		return Domain, host
+	}
+	return Invalid, v
+}
+
+func isPort(s string) bool {
+	if len(s) == 0 || len(s) > 5 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !canon.IsDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// Parse refangs value, infers its type and returns the indicator in
+// canonical form: Parse("hxxp://evil[.]com") is the url "http://evil.com/".
+// Errors quote the value as given.
+func Parse(value string) (Indicator, error) {
+	v := strings.TrimSpace(Refang(value))
+	t, vv := infer(v)
+	if t == Invalid {
+		return Indicator{}, &Error{Value: value, Msg: "cannot infer the indicator type (not an address, CIDR, domain, URL, email or hash)"}
+	}
+	ind, err := New(t, vv)
+	if err != nil {
+		return Indicator{}, &Error{Type: t, Value: value, Msg: err.(*Error).Msg}
+	}
+	return ind, nil
+}
+
+// ParseAs refangs value (unless t is a string kind, whose values are taken
+// as given) and returns New(t, value).
+func ParseAs(t Type, value string) (Indicator, error) {
+	if !t.IsString() {
+		value = Refang(value)
+	}
+	return New(t, value)
+}
