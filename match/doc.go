@@ -1,0 +1,113 @@
+// Package match compiles indicators of compromise into an immutable
+// *Matcher and finds them in log lines (free-text matching) or in fields a
+// host program has already parsed (field matching).
+//
+//	m, err := match.Compile(inds, match.Options{MinConfidence: 50})
+//	dst = m.AppendMatches(dst[:0], line) // no allocation when nothing matches
+//	for _, x := range dst {
+//		e := m.Entry(x.ID) // canonical value, every source's metadata
+//		…
+//	}
+//
+// A Matcher is safe for concurrent use by any number of goroutines; it holds
+// no global state and is never modified after Compile.
+//
+// # Method names
+//
+// Methods named Append… append their results to the slice given and return
+// it, like strconv.AppendInt: they do not allocate when nothing matches or
+// when the slice has room. Methods named Lookup… return a new slice and
+// allocate only when there is a result. Contains reports whether anything
+// matches. Entry turns an ID into the indicator's value and metadata.
+//
+// # Entries
+//
+// The same canonical (type, value) from several feeds is one entry, with
+// one ID and every source's indicator.Indicator. An entry matches at time t
+// (Options.Now, time.Now by default) when at least one of its indicators is
+// valid at t (indicator.Meta.ValidAt: valid-from reached, valid-until not
+// yet). Options.MinConfidence drops, at compile time, indicators whose
+// known confidence is below the floor.
+//
+// # Free-text rules
+//
+// AppendMatches reports every match once per (indicator, start, end),
+// ordered by start offset, then end, type and ID. Offsets are byte offsets
+// into the line. Case is folded for ASCII letters only.
+//
+// JSON lines: when the first byte that is not a space or tab is '{' and the
+// line holds a backslash, the rules below run on the line with its JSON
+// string escapes decoded (\\ \" \/ \b \f \n \r \t and \uXXXX, surrogate
+// pairs joined, a lone surrogate as U+FFFD; any other backslash is kept as
+// it is). Offsets still refer to the raw line: a match that begins or ends
+// inside an escape covers the whole escape.
+//
+// Below, "word byte" is [A-Za-z0-9_] and "host byte" is [A-Za-z0-9_.-].
+//
+//   - IPv4: a maximal run of digits and dots that is a dotted quad of 0-255
+//     without leading zeros, or such a quad and one more dot that is not
+//     followed by a word byte ("1.2.3.4." ending a sentence). The byte
+//     before the run is not a word byte; the byte after the quad is not a
+//     word byte (":port" may follow). "1.2.3.4.5", "01.2.3.4" and
+//     "v1.2.3.4" hold no address. A quad that ends a valid IPv6 token
+//     ("::ffff:1.2.3.4") is found as that token instead.
+//   - IPv6: a maximal run of hex digits, ':' and '.' holding at least two
+//     colons, optionally followed by "%zone" (zone: host bytes but '.'),
+//     with no word byte just before it or just after it (zone included).
+//     The run is an address in any RFC 4291 form, or is one once a single
+//     trailing '.' or ':' is cut off. Brackets and ":port" around it are
+//     not part of it. An IPv4-mapped address (::ffff:a.b.c.d) is taken as
+//     the IPv4 address a.b.c.d.
+//   - Addresses: an address matches its ipv4/ipv6 indicator and every cidr
+//     indicator that contains it. The match covers the address (and zone).
+//   - Domains: a maximal run of host bytes with dots and hyphens cut from
+//     both ends is a token. A domain indicator d matches a token equal to d
+//     or ending in "."+d (case-insensitively), so evil.com matches
+//     a.EVIL.com but not notevil.com nor evil.com.au. The match covers the
+//     token. Domains inside URLs and email addresses are such tokens too.
+//   - URLs with a scheme: at every "://", the scheme is the longest run of
+//     [A-Za-z0-9+.-] before it, from its first letter; the URL goes on up
+//     to white space (any byte <= 0x20), a quote (" ' `) or < >, and then
+//     loses trailing . , ; : ! ? ) ] }. Its authority must hold a valid
+//     host (a domain name, a dotted quad or a bracketed IPv6 address) and
+//     optionally a port. Scheme-less URLs: a run of host bytes that is a
+//     valid domain name or dotted quad, optionally followed by ":port",
+//     then by '/', and not preceded by a host byte, '/', '\' or '@', starts
+//     a URL that ends the same way. Both are compared as the canonical key
+//     host[:port]/path, the scheme ignored (the port dropped when it is the
+//     default of the text's scheme, 80 without a scheme): a url indicator
+//     without a query matches that key with any query or none; one with a
+//     query also needs exactly that query. The fragment is ignored. The
+//     match covers the URL as delimited above.
+//   - Emails: at every '@', the local part is the run of [A-Za-z0-9._%+-]
+//     before it with leading dots cut, and the domain the run of host bytes
+//     after it with dots and hyphens cut from both ends; local@domain
+//     matches the email indicator with that value (case-insensitively).
+//   - Hashes: a maximal run of exactly 32, 40, 64 or 128 hex digits with no
+//     word byte just before or after it matches the md5, sha1, sha256 or
+//     sha512 indicator of that value, case-insensitively
+//     ("MD5=ABC…,SHA256=…" works).
+//   - String kinds: every occurrence of the value as a case-insensitive
+//     substring, with these boundaries (a "name byte" is a host byte or any
+//     byte >= 0x80):
+//     filename: the byte before is not a name byte, and the byte after is
+//     not a name byte or is a '.' that is followed by no name byte;
+//     regkey: the byte before is not a word byte, and the text ends or goes
+//     on with '\', a quote, white space or one of , ; ) ] } < >; a key
+//     written with a long hive name (HKEY_LOCAL_MACHINE\…) and one written
+//     with its abbreviation (HKLM\…) are the same key on either side;
+//     mutex, useragent, email-subject, string: no boundary.
+//
+// Matching is linear in the length of the line whatever it holds: every
+// candidate token is looked up once per suffix at a dot (domains), and
+// string kinds run on an Aho-Corasick automaton.
+//
+// # Field matching
+//
+// LookupAddr and AppendAddr take an address; LookupDomain the name (parents
+// are walked as in free text); LookupURL a URL with or without scheme;
+// LookupHash a hex digest; LookupEmail an address; LookupString a value
+// and a string kind, matched with that kind's free-text rule inside the
+// value (a filename indicator matches the field "C:\Temp\evil.exe").
+// Lookup takes a type and dispatches.
+package match

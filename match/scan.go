@@ -1,0 +1,483 @@
+package match
+
+import (
+	"bytes"
+	"cmp"
+	"net/netip"
+	"slices"
+
+	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/canon"
+)
+
+// AppendMatches appends to dst every match in line, following the
+// free-text rules of the package doc, and returns the extended slice. The
+// matches appended are ordered by start offset, then end, type and ID.
+//
+// It does not allocate when nothing matches, nor when dst has room for the
+// matches.
+func (m *Matcher) AppendMatches(dst []Match, line []byte) []Match {
+	n0 := len(dst)
+	s := scanner{m: m, text: line, dst: dst}
+	s.scan(line)
+	dst = s.dst
+	if len(dst)-n0 > 1 {
+		out := dst[n0:]
+		slices.SortFunc(out, compareMatch)
+		dst = dst[:n0+len(slices.Compact(out))]
+	}
+	return dst
+}
+
+// Contains reports whether anything in line matches. It stops at the first
+// match and does not allocate.
+func (m *Matcher) Contains(line []byte) bool {
+	s := scanner{m: m, text: line, contains: true}
+	s.scan(line)
+	return s.found
+}
+
+func compareMatch(a, b Match) int {
+	if c := cmp.Compare(a.Start, b.Start); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.End, b.End); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(a.Type, b.Type); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// scanner is the state of one AppendMatches call; it lives on the stack.
+type scanner struct {
+	m    *Matcher
+	text []byte
+	dst  []Match
+	sc   *scratch // nil until a JSON line or a URL key needs one
+	now  int64    // unix nanoseconds, read on the first hit that needs it
+
+	contains bool // only report whether anything matches: found
+	found    bool
+
+	// URL end cache: for start positions up to termAt, the first
+	// terminator at or after them is termAt, and the URL ends at urlEnd
+	// (termAt with trailing punctuation cut).
+	termAt, urlEnd int
+}
+
+func (s *scanner) emit(id ID, start, end int) {
+	if !s.m.validAt(id, &s.now) {
+		return
+	}
+	s.found = true
+	if s.contains {
+		return
+	}
+	s.dst = append(s.dst, Match{ID: id, Type: s.m.entries[id].Type, Start: start, End: end})
+}
+
+// scan runs every rule on line (decoded first if it is a JSON line with
+// escapes) and maps the offsets of what it found back to line.
+func (s *scanner) scan(line []byte) {
+	n0 := len(s.dst)
+	decoded := isJSONLine(line) && bytes.IndexByte(line, '\\') >= 0
+	if decoded {
+		s.sc = getScratch()
+		s.text = s.sc.decodeJSON(line)
+	}
+	s.run()
+	if decoded {
+		for i := n0; i < len(s.dst); i++ {
+			s.dst[i].Start = int(s.sc.starts[s.dst[i].Start])
+			s.dst[i].End = int(s.sc.ends[s.dst[i].End-1])
+		}
+	}
+	if s.sc != nil {
+		putScratch(s.sc)
+		s.sc = nil
+	}
+}
+
+func (s *scanner) run() {
+	m := s.m
+	if !m.addrs.empty() || m.hashes.n > 0 {
+		s.addrRuns()
+	}
+	if s.found && s.contains {
+		return
+	}
+	if !m.domains.empty() || !m.urls.empty() {
+		s.hostRuns()
+	}
+	if s.found && s.contains {
+		return
+	}
+	if !m.urls.empty() {
+		s.schemeURLs()
+	}
+	if s.found && s.contains {
+		return
+	}
+	if m.emails != nil {
+		s.emails()
+	}
+	if s.found && s.contains {
+		return
+	}
+	if !m.strs.empty() {
+		s.strings()
+	}
+}
+
+// addrRuns finds IPv4 and IPv6 addresses and hashes: all live in maximal
+// runs of [0-9A-Fa-f:.].
+func (s *scanner) addrRuns() {
+	text := s.text
+	for i := 0; i < len(text); {
+		if !is(text[i], cAddr) {
+			i++
+			continue
+		}
+		j := i + 1
+		colons := 0
+		if text[i] == ':' {
+			colons++
+		}
+		for j < len(text) && is(text[j], cAddr) {
+			if text[j] == ':' {
+				colons++
+			}
+			j++
+		}
+		if colons >= 2 && !s.m.addrs.empty() && s.ipv6(i, j) {
+			i = j
+			continue
+		}
+		if !s.m.addrs.empty() {
+			s.ipv4s(i, j)
+		}
+		if s.m.hashes.n > 0 {
+			s.hashes(i, j)
+		}
+		i = j
+	}
+}
+
+// ipv6 tries the run text[i:j] as an IPv6 token and reports whether it was
+// one.
+func (s *scanner) ipv6(i, j int) bool {
+	text := s.text
+	if at(text, i-1, cWord) {
+		return false
+	}
+	end, after := j, j
+	if j < len(text) && text[j] == '%' {
+		k := j + 1
+		for k < len(text) && is(text[k], cZone) {
+			k++
+		}
+		if k == j+1 {
+			return false
+		}
+		after = k
+	}
+	if at(text, after, cWord) {
+		return false
+	}
+	ip, ok := canon.ParseIPv6(text[i:end])
+	if !ok && after == end && (text[end-1] == '.' || text[end-1] == ':') {
+		end--
+		after = end
+		ip, ok = canon.ParseIPv6(text[i:end])
+	}
+	if !ok {
+		return false
+	}
+	s.addr(netip.AddrFrom16(ip).Unmap(), i, after)
+	return true
+}
+
+// ipv4s looks for dotted quads in the maximal [0-9.] runs inside the
+// address run text[i:j].
+func (s *scanner) ipv4s(i, j int) {
+	text := s.text
+	for a := i; a < j; {
+		if !is(text[a], cDigDot) {
+			a++
+			continue
+		}
+		b := a + 1
+		for b < j && is(text[b], cDigDot) {
+			b++
+		}
+		if b-a >= 7 && !at(text, a-1, cWord) {
+			q := b
+			if text[q-1] == '.' {
+				q--
+			}
+			if ip, ok := canon.ParseIPv4(text[a:q]); ok && !at(text, b, cWord) {
+				s.addr(netip.AddrFrom4(ip), a, q)
+			}
+		}
+		a = b
+	}
+}
+
+func (s *scanner) addr(a netip.Addr, start, end int) {
+	for _, id := range s.m.addrs.lookup(a) {
+		s.emit(id, start, end)
+	}
+}
+
+// hashes looks for hex runs of digest length in the address run text[i:j].
+func (s *scanner) hashes(i, j int) {
+	text := s.text
+	for a := i; a < j; {
+		if !is(text[a], cHex) {
+			a++
+			continue
+		}
+		b := a + 1
+		for b < j && is(text[b], cHex) {
+			b++
+		}
+		if n := b - a; (n == 32 || n == 40 || n == 64 || n == 128) &&
+			!at(text, a-1, cWord) && !at(text, b, cWord) {
+			if id, ok := s.m.hashes.lookup(text[a:b]); ok {
+				s.emit(id, a, b)
+			}
+		}
+		a = b
+	}
+}
+
+// hostRuns finds domain tokens and scheme-less URLs: both start with a
+// maximal run of host bytes.
+func (s *scanner) hostRuns() {
+	text := s.text
+	s.termAt, s.urlEnd = -1, -1
+	for i := 0; i < len(text); {
+		if !is(text[i], cHost) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(text) && is(text[j], cHost) {
+			j++
+		}
+		if !s.m.domains.empty() {
+			s.domain(i, j)
+		}
+		if !s.m.urls.empty() {
+			s.schemelessURL(i, j)
+		}
+		i = j
+	}
+}
+
+func (s *scanner) domain(i, j int) {
+	text := s.text
+	for i < j && (text[i] == '.' || text[i] == '-') {
+		i++
+	}
+	for j > i && (text[j-1] == '.' || text[j-1] == '-') {
+		j--
+	}
+	if j-i < 3 {
+		return
+	}
+	// Only suffixes up to the longest indicator can match: look at that
+	// many bytes and the dot before them.
+	from := max(i, j-s.m.domains.maxLen-1)
+	var buf [canon.MaxDomainLen + 1]byte
+	tok := buf[:0]
+	for _, c := range text[from:j] {
+		tok = append(tok, canon.LowerTable[c])
+	}
+	s.m.domains.each(tok, func(id ID) { s.emit(id, i, j) })
+}
+
+func (s *scanner) schemelessURL(i, j int) {
+	text := s.text
+	if i > 0 && (text[i-1] == '/' || text[i-1] == '\\' || text[i-1] == '@') {
+		return
+	}
+	k := j
+	if k < len(text) && text[k] == ':' {
+		k++
+		for k < len(text) && canon.IsDigit(text[k]) {
+			k++
+		}
+		if k == j+1 {
+			return
+		}
+	}
+	if k >= len(text) || text[k] != '/' {
+		return
+	}
+	host := text[i:j]
+	if _, ok := canon.ParseIPv4(host); !ok {
+		if len(host) > canon.MaxDomainLen {
+			return
+		}
+		var buf [canon.MaxDomainLen]byte
+		if !canon.ValidDomain(canon.AppendLower(buf[:0], host)) {
+			return
+		}
+	}
+	s.url(i, k)
+}
+
+// schemeURLs finds URLs at every "://".
+func (s *scanner) schemeURLs() {
+	text := s.text
+	s.termAt, s.urlEnd = -1, -1
+	for p := 0; ; {
+		k := bytes.Index(text[p:], []byte("://"))
+		if k < 0 {
+			return
+		}
+		k += p
+		p = k + 1
+		start := k
+		for start > 0 && canon.IsSchemeChar(text[start-1]) {
+			start--
+		}
+		for start < k && canon.Class[text[start]]&(canon.Lower|canon.Upper) == 0 {
+			start++ // the scheme starts at its first letter
+		}
+		if start == k {
+			continue
+		}
+		// the authority ends at the first '/', '?' or '#' after "://"
+		a := k + 3
+		for a < len(text) && text[a] != '/' && text[a] != '?' && text[a] != '#' && !is(text[a], cURLStop) {
+			a++
+		}
+		s.url(start, a)
+	}
+}
+
+// url checks the URL that starts at text[start] and whose authority ends
+// at text[authEnd].
+func (s *scanner) url(start, authEnd int) {
+	text := s.text
+	if start > s.termAt {
+		t := start
+		for t < len(text) && !is(text[t], cURLStop) {
+			t++
+		}
+		e := t
+		for e > start && is(text[e-1], cURLTail) {
+			e--
+		}
+		s.termAt, s.urlEnd = t, e
+	}
+	end := s.urlEnd
+	if end <= start {
+		return
+	}
+	u := &s.m.urls
+	// Keys longer than the longest indicator cannot match: parsing a
+	// bounded prefix keeps the work per URL bounded.
+	tok := text[start:min(end, authEnd+u.maxLen+2)]
+	p, ok := canon.SplitURL(tok)
+	if !ok {
+		return
+	}
+	if s.sc == nil {
+		s.sc = getScratch()
+	}
+	key := canon.AppendURLKey(s.sc.key[:0], p)
+	if len(key) <= u.maxLen {
+		if id, ok := u.noQuery[string(key)]; ok {
+			s.emit(id, start, end)
+		}
+		if p.HasQuery && len(p.Query) > 0 && len(key)+1+len(p.Query) <= u.maxLen {
+			key = append(key, '?')
+			key = append(key, p.Query...)
+			if id, ok := u.withQuery[string(key)]; ok {
+				s.emit(id, start, end)
+			}
+		}
+	}
+	s.sc.key = key
+}
+
+// emails finds local@domain at every '@'.
+func (s *scanner) emails() {
+	text := s.text
+	for p := 0; ; {
+		k := bytes.IndexByte(text[p:], '@')
+		if k < 0 {
+			return
+		}
+		k += p
+		p = k + 1
+		ls := k
+		for ls > 0 && is(text[ls-1], cLocal) {
+			ls--
+		}
+		for ls < k && text[ls] == '.' {
+			ls++
+		}
+		de := k + 1
+		for de < len(text) && is(text[de], cHost) {
+			de++
+		}
+		ds := k + 1
+		for ds < de && (text[ds] == '.' || text[ds] == '-') {
+			ds++
+		}
+		for de > ds && (text[de-1] == '.' || text[de-1] == '-') {
+			de--
+		}
+		n := (k - ls) + 1 + (de - ds)
+		if ls == k || ds == de || n > 320 {
+			continue
+		}
+		var buf [320]byte
+		key := canon.AppendLower(buf[:0], text[ls:k])
+		key = append(key, '@')
+		key = canon.AppendLower(key, text[ds:de])
+		if id, ok := s.m.emails[string(key)]; ok {
+			s.emit(id, ls, de)
+		}
+	}
+}
+
+// strings runs the string-kind automaton and applies each kind's
+// boundary rule.
+func (s *scanner) strings() {
+	text := s.text
+	st := &s.m.strs
+	st.ac.Scan(text, func(p, end int) {
+		start := end - st.ac.PatternLen(p)
+		sp := st.pats[p]
+		if stringBoundary(text, sp.t, start, end) {
+			s.emit(sp.id, start, end)
+		}
+	})
+}
+
+// stringBoundary applies the boundary rule of kind t to the occurrence
+// text[start:end].
+func stringBoundary(text []byte, t indicator.Type, start, end int) bool {
+	switch t {
+	case indicator.Filename:
+		if at(text, start-1, cName) {
+			return false
+		}
+		if end < len(text) && is(text[end], cName) {
+			return text[end] == '.' && !at(text, end+1, cName)
+		}
+	case indicator.RegKey:
+		if at(text, start-1, cWord) {
+			return false
+		}
+		return end == len(text) || is(text[end], cKeyEnd)
+	}
+	return true
+}
