@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const (
+	lists = "../../testdata/lists"
+	logs  = "../../testdata/logs"
+)
+
+func runIOCScan(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+type record struct {
+	File      string   `json:"file"`
+	Line      int      `json:"line"`
+	Start     int      `json:"start"`
+	End       int      `json:"end"`
+	Type      string   `json:"type"`
+	Indicator string   `json:"indicator"`
+	Matched   string   `json:"matched"`
+	Sources   []string `json:"sources"`
+}
+
+func decode(t *testing.T, s string) []record {
+	t.Helper()
+	var recs []record
+	for _, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		if l == "" {
+			continue
+		}
+		var r record
+		require.NoError(t, json.Unmarshal([]byte(l), &r), "line %q", l)
+		recs = append(recs, r)
+	}
+	return recs
+}
+
+// TestGolden scans the project's sample logs with its sample lists: the
+// expected output was checked by hand, match by match (see
+// testdata/iocscan/README.md), and every record must also be consistent with
+// the log line it names.
+func TestGolden(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(logs, "*.log"))
+	require.NoError(t, err)
+	jsonl, _ := filepath.Glob(filepath.Join(logs, "*.jsonl"))
+	files = append(files, jsonl...)
+	require.NotEmpty(t, files)
+	code, out, errs := runIOCScan(t, "", append([]string{"-q", "-feed", lists}, files...)...)
+	require.Equal(t, 0, code, errs)
+	got := decode(t, out)
+	for i := range got {
+		// the matched text is the line's bytes at [start, end)
+		data, err := os.ReadFile(got[i].File)
+		require.NoError(t, err)
+		line := strings.Split(string(data), "\n")[got[i].Line-1]
+		assert.Equal(t, line[got[i].Start:got[i].End], got[i].Matched, "%+v", got[i])
+		got[i].File = filepath.Base(got[i].File)
+	}
+	want, err := os.ReadFile("../../testdata/iocscan/expected.jsonl")
+	require.NoError(t, err)
+	assert.Equal(t, decode(t, string(want)), got)
+}
+
+func TestStdinAndSources(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "feedA.txt")
+	b := filepath.Join(dir, "feedB.txt")
+	require.NoError(t, os.WriteFile(a, []byte("evil.com\n"), 0o644))
+	require.NoError(t, os.WriteFile(b, []byte("# a second feed\nEVIL.com.\n198.51.100.0/24\n"), 0o644))
+	code, out, errs := runIOCScan(t, "ok line\nGET http://a.EVIL.com/x from 198.51.100.7\n", "-feed", a, "-feed", b)
+	require.Equal(t, 0, code, errs)
+	assert.Equal(t, []record{
+		{File: "-", Line: 2, Start: 11, End: 21, Type: "domain", Indicator: "evil.com", Matched: "a.EVIL.com", Sources: []string{"feedA", "feedB"}},
+		{File: "-", Line: 2, Start: 29, End: 41, Type: "cidr", Indicator: "198.51.100.0/24", Matched: "198.51.100.7", Sources: []string{"feedB"}},
+	}, decode(t, out))
+	assert.Contains(t, errs, "2 matches")
+	assert.Contains(t, errs, "scanned 2 lines")
+
+	// -q silences the summary
+	code, out2, errs := runIOCScan(t, "a.evil.com\n", "-q", "-feed", a)
+	require.Equal(t, 0, code)
+	assert.Len(t, decode(t, out2), 1)
+	assert.Empty(t, errs)
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty.txt")
+	require.NoError(t, os.WriteFile(empty, []byte("# nothing\nnot-a-valid-ioc\n"), 0o644))
+	good := filepath.Join(dir, "good.txt")
+	require.NoError(t, os.WriteFile(good, []byte("evil.com\n"), 0o644))
+
+	code, _, errs := runIOCScan(t, "")
+	assert.Equal(t, 2, code, "no -feed")
+	assert.Contains(t, errs, "-feed")
+
+	code, _, _ = runIOCScan(t, "", "-nosuchflag")
+	assert.Equal(t, 2, code)
+
+	code, _, errs = runIOCScan(t, "", "-feed", filepath.Join(dir, "missing.txt"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "missing.txt")
+
+	code, _, errs = runIOCScan(t, "", "-feed", empty)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "no valid indicator")
+	assert.Contains(t, errs, "empty.txt:2:", "the bad record is reported with file and line")
+
+	code, _, errs = runIOCScan(t, "", "-feed", good, filepath.Join(dir, "nolog.txt"))
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "nolog.txt")
+
+	code, out, _ := runIOCScan(t, "nothing here\n", "-feed", good)
+	assert.Equal(t, 0, code, "a scan without matches succeeds")
+	assert.Empty(t, out)
+
+	code, _, errs = runIOCScan(t, "", "-strict", "-feed", empty)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "empty.txt:2:")
+}
+
+// TestHostileInput feeds long lines, NULs, invalid UTF-8 and a last line
+// without newline.
+func TestHostileInput(t *testing.T) {
+	defer func(n int) { maxPiece = n }(maxPiece)
+	maxPiece = 1 << 16 // make "long" cheap to test
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "f.txt")
+	require.NoError(t, os.WriteFile(feed, []byte("evil.com\n"), 0o644))
+	strs := filepath.Join(dir, "s.txt")
+	require.NoError(t, os.WriteFile(strs, []byte("# type: string\n\xffbad\x00\n"), 0o644))
+
+	var in bytes.Buffer
+	in.WriteString("\x00\xff\xfe evil.com \x00\n")                  // line 1
+	in.WriteString(strings.Repeat("a", 3<<20) + " evil.com\n")      // line 2: 3 MiB, in pieces
+	in.WriteString(strings.Repeat("\xc3", 1000) + "x.evil.com\r\n") // line 3: invalid UTF-8, CRLF
+	in.WriteString("last evil.com\n")                               // line 4
+	in.WriteString("\xfe\xffBAD\x00\xff")                           // line 5: no newline
+	code, out, errs := runIOCScan(t, in.String(), "-feed", feed, "-feed", strs)
+	require.Equal(t, 0, code, errs)
+	recs := decode(t, out)
+	require.Len(t, recs, 5)
+	assert.Equal(t, record{File: "-", Line: 1, Start: 4, End: 12, Type: "domain", Indicator: "evil.com", Matched: "evil.com", Sources: []string{"f"}}, recs[0])
+	assert.Equal(t, 2, recs[1].Line)
+	assert.Equal(t, 3<<20+1, recs[1].Start)
+	assert.Equal(t, 3, recs[2].Line)
+	assert.Equal(t, 1000, recs[2].Start)
+	assert.Equal(t, "x.evil.com", recs[2].Matched)
+	assert.Equal(t, record{File: "-", Line: 4, Start: 5, End: 13, Type: "domain", Indicator: "evil.com", Matched: "evil.com", Sources: []string{"f"}}, recs[3])
+	assert.Equal(t, record{File: "-", Line: 5, Start: 1, End: 6, Type: "string", Indicator: "\ufffdbad\x00", Matched: "\ufffdBAD\x00", Sources: []string{"s"}}, recs[4],
+		"invalid UTF-8 is replaced in the JSON output, never passed through")
+	assert.Contains(t, errs, "matched in pieces")
+	assert.Contains(t, errs, "scanned 5 lines")
+}
+
+func TestAppendJSONString(t *testing.T) {
+	for _, s := range []string{"", "plain", "q\"b\\s", "\x00\x01\x1f\x7f", "tab\tnl\ncr\r", "é ü 日本", "\xff\xfe", "\u2028\u2029", "<>&"} {
+		got := appendJSONString(nil, s)
+		var back string
+		require.NoError(t, json.Unmarshal(got, &back), "%q -> %s", s, got)
+		want, _ := json.Marshal(s)
+		var wantBack string
+		require.NoError(t, json.Unmarshal(want, &wantBack))
+		assert.Equal(t, wantBack, back, "%q", s)
+	}
+}
