@@ -30,8 +30,9 @@ func (f *field) add(id ID) {
 
 // AppendAddr appends the IDs of the entries that match the address a: its
 // ipv4 or ipv6 entry and every cidr entry that contains it. An IPv4-mapped
-// IPv6 address is taken as IPv4 and a zone is ignored. It does not
-// allocate when nothing matches or dst has room.
+// IPv6 address is taken as IPv4 and a zone is ignored. The IDs come from
+// the most specific prefix to the least. It does not allocate when nothing
+// matches or dst has room.
 func (m *Matcher) AppendAddr(dst []ID, a netip.Addr) []ID {
 	f := field{m: m, dst: dst}
 	for _, id := range m.addrs.lookup(a.Unmap().WithZone("")) {
