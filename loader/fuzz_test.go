@@ -1,0 +1,103 @@
+package loader
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/iocmatch/iocmatch/indicator"
+)
+
+func FuzzReadList(f *testing.F) {
+	files, err := filepath.Glob(filepath.Join(listsDir, "*"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		"",
+		"\ufeffevil.example\r\n# type: mutex\r\nGlobal\\A \r\n",
+		"# type: nope\nx\n# type: regkey\nHKEY_USERS\\S-1-5\n",
+		"hxxp[://]evil[.]example/a?b#c\n198.51.100.7\t3\n2001:db8::/32 # x\n",
+		"a\x00b\n\xff\xfe\n# type: string\n\xff\x00\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lines := bytes.Count(data, []byte{'\n'}) + 1
+		for _, opts := range []Options{{}, {MaxLineLen: 24}} {
+			res, err := ReadList(bytes.NewReader(data), "fuzz.txt", opts)
+			if err != nil {
+				t.Fatalf("%+v: unexpected error %v", opts, err)
+			}
+			checkResult(t, res, lines)
+
+			// Strict stops at the first problem, with what was read before it.
+			opts.Strict = true
+			sres, err := ReadList(bytes.NewReader(data), "fuzz.txt", opts)
+			if len(res.Problems) == 0 {
+				if err != nil {
+					t.Fatalf("strict: error %v without problems", err)
+				}
+				if len(sres.Indicators) != len(res.Indicators) {
+					t.Fatalf("strict: %d indicators, not %d", len(sres.Indicators), len(res.Indicators))
+				}
+				continue
+			}
+			var p *Problem
+			if !errors.As(err, &p) {
+				t.Fatalf("strict: error %v is not a *Problem", err)
+			}
+			if *p != res.Problems[0] || len(sres.Problems) != 1 || sres.Problems[0] != *p {
+				t.Fatalf("strict: problem %v, not %v", p, res.Problems[0])
+			}
+			for i, ind := range sres.Indicators {
+				if ind.Type != res.Indicators[i].Type || ind.Value != res.Indicators[i].Value {
+					t.Fatalf("strict: indicator %d is %v, not %v", i, ind, res.Indicators[i])
+				}
+			}
+		}
+	})
+}
+
+func checkResult(t *testing.T, res Result, lines int) {
+	t.Helper()
+	for _, ind := range res.Indicators {
+		if !ind.Type.Valid() {
+			t.Fatalf("invalid type in %v", ind)
+		}
+		if ind.Source != "fuzz" {
+			t.Fatalf("source %q", ind.Source)
+		}
+		again, err := indicator.New(ind.Type, ind.Value)
+		if err != nil {
+			t.Fatalf("%v does not re-canonicalise: %v", ind, err)
+		}
+		if again.Type != ind.Type || again.Value != ind.Value {
+			t.Fatalf("%v re-canonicalises to %v", ind, again)
+		}
+	}
+	skipped := res.SkippedTotal()
+	if len(res.Problems) > MaxProblems || len(res.Problems) > skipped ||
+		(skipped <= MaxProblems && len(res.Problems) != skipped) {
+		t.Fatalf("%d problems, %d skipped", len(res.Problems), skipped)
+	}
+	if len(res.Indicators)+skipped > lines {
+		t.Fatalf("%d indicators and %d skipped from %d lines", len(res.Indicators), skipped, lines)
+	}
+	last := 0
+	for _, p := range res.Problems {
+		if p.Line <= last || p.Line > lines || p.Path != "fuzz.txt" || res.Skipped[p.Reason] == 0 {
+			t.Fatalf("bad problem %+v after line %d", p, last)
+		}
+		last = p.Line
+	}
+}

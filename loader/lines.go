@@ -1,0 +1,90 @@
+package loader
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+)
+
+// lineReaderBufSize is the size of the bufio.Reader under a lineReader;
+// longer lines are assembled in lineReader.buf, up to the maximum length.
+const lineReaderBufSize = 64 << 10
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// lineReader reads lines of at most max bytes, for the line-based formats.
+// Lines end at "\n"; a "\r" before it, or at the end of the input, is part
+// of the line ending. A UTF-8 BOM at the start of the input is dropped. A
+// longer line is reported as too long and skipped without being held in
+// memory.
+type lineReader struct {
+	br   *bufio.Reader
+	max  int
+	buf  []byte
+	line int // number of the line last returned, 1-based
+}
+
+func newLineReader(r io.Reader, maxLen int) *lineReader {
+	size := lineReaderBufSize
+	if maxLen+2 < size {
+		size = max(maxLen+2, 16) // bufio's minimum is 16
+	}
+	return &lineReader{br: bufio.NewReaderSize(r, size), max: maxLen}
+}
+
+// next returns the next line without its line ending, valid until the
+// following call, or tooLong (and no line) if it is longer than the
+// maximum. At the end of the input it returns io.EOF; other errors are the
+// reader's.
+func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
+	first := lr.line == 0
+	// Keep up to max bytes plus a line ending (and a BOM on the first
+	// line); more is too long whatever the ending turns out to be.
+	limit := lr.max + 2
+	if first {
+		limit += len(utf8BOM)
+	}
+	lr.buf = lr.buf[:0]
+	read := false // whether any byte of this line was read
+	for {
+		frag, rerr := lr.br.ReadSlice('\n')
+		if len(frag) > 0 {
+			read = true
+		}
+		if !tooLong {
+			if len(lr.buf)+len(frag) > limit {
+				tooLong = true
+				lr.buf = lr.buf[:0]
+			} else {
+				lr.buf = append(lr.buf, frag...)
+			}
+		}
+		switch {
+		case rerr == nil: // frag ends with '\n'
+		case errors.Is(rerr, bufio.ErrBufferFull):
+			continue
+		case rerr == io.EOF:
+			if !read {
+				return nil, false, io.EOF
+			}
+		default:
+			return nil, false, rerr
+		}
+		break
+	}
+	lr.line++
+	if tooLong {
+		return nil, true, nil
+	}
+	b := lr.buf
+	if first {
+		b = bytes.TrimPrefix(b, utf8BOM)
+	}
+	b = bytes.TrimSuffix(b, []byte{'\n'})
+	b = bytes.TrimSuffix(b, []byte{'\r'})
+	if len(b) > lr.max {
+		return nil, true, nil
+	}
+	return b, false, nil
+}

@@ -1,0 +1,113 @@
+package loader
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Load reads the file at path, or every regular file under the directory
+// at path (see the package documentation). For now every file is read as a
+// plain list (see ReadList).
+//
+// The error is about a path that cannot be read (it quotes the path), or
+// with opts.Strict the first *Problem; the Result then holds what was read
+// before it.
+func Load(path string, opts Options) (Result, error) {
+	var res Result
+	fi, err := os.Stat(path)
+	if err != nil {
+		return res, readError(path, err)
+	}
+	if !fi.IsDir() {
+		return res, loadFile(&res, path, &opts)
+	}
+	root := path
+	if li, err := os.Lstat(path); err == nil && li.Mode()&fs.ModeSymlink != 0 {
+		// WalkDir does not follow a symbolic link as its root, but does
+		// with a trailing separator.
+		root += string(filepath.Separator)
+	}
+	err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if p != root && strings.HasPrefix(d.Name(), ".") {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch mode := d.Type(); {
+		case mode.IsRegular():
+		case mode&fs.ModeSymlink != 0:
+			if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+				return nil // broken, or not to a file
+			}
+		default:
+			return nil // directory, device, pipe …
+		}
+		return loadFile(&res, p, &opts)
+	})
+	var p *Problem
+	if err != nil && !errors.As(err, &p) {
+		err = readError(path, err)
+	}
+	return res, err
+}
+
+// loadFile reads one file into res.
+func loadFile(res *Result, path string, opts *Options) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return readError(path, err)
+	}
+	defer f.Close()
+	res.Files++
+	return readList(newCollector(res, path, opts), f, opts.maxLineLen())
+}
+
+// readError is the error for a path that cannot be read: it quotes the
+// path and wraps err (without repeating the path of an *fs.PathError).
+func readError(path string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		path, err = pe.Path, pe.Err
+	}
+	if errors.As(err, new(*loadError)) {
+		return err
+	}
+	return &loadError{path: path, err: err}
+}
+
+// loadError is an error reading path.
+type loadError struct {
+	path string
+	err  error
+}
+
+func (e *loadError) Error() string { return fmt.Sprintf("loader: %q: %v", e.path, e.err) }
+func (e *loadError) Unwrap() error { return e.err }
+
+// SourceName returns the default source name for a file: its base name
+// without extension, and without ".gz" before that ("feeds/c2.txt" and
+// "c2.txt.gz" are "c2"). A name that would be empty (".hidden") is kept
+// whole.
+func SourceName(path string) string {
+	if path == "" {
+		return ""
+	}
+	base := filepath.Base(path)
+	name := base
+	if len(name) > 3 && strings.EqualFold(name[len(name)-3:], ".gz") {
+		name = name[:len(name)-3]
+	}
+	name = strings.TrimSuffix(name, filepath.Ext(name))
+	if name == "" {
+		return base
+	}
+	return name
+}
