@@ -43,14 +43,19 @@ func (e *Error) Error() string {
 //     end. A domain value that is an IP address becomes an address
 //     indicator.
 //   - url: lower-case scheme and host, userinfo and fragment dropped, the
-//     scheme's default port dropped, an empty path is "/"; path and query
-//     kept as given. A value without "scheme://" gets "http://".
+//     scheme's default port dropped, an empty path is "/", an empty query
+//     dropped; path and query kept as given. The host is a domain name in
+//     the form above (punycode for internationalised names; no trailing dot
+//     or "*."), a dotted quad or an IPv6 address in brackets. A value
+//     without "scheme://" gets "http://". White space, control characters,
+//     '"', '<' and '>' are invalid, and so is '\' before the path.
 //   - email: lower case, local@domain with the domain rules above.
 //   - md5, sha1, sha256, sha512: lower-case hex of exactly 32, 40, 64 or
 //     128 digits.
 //   - filename, mutex, useragent, email-subject, string: exactly as given.
-//   - regkey: as given, but a long hive name is abbreviated
-//     ("HKEY_LOCAL_MACHINE\x" is "HKLM\x"; also HKCU, HKCR, HKU, HKCC).
+//   - regkey: as given, but the hive, long or short and in any case, is
+//     written as its upper-case abbreviation ("HKEY_LOCAL_MACHINE\x" and
+//     "hklm\x" are "HKLM\x"; also HKCU, HKCR, HKU, HKCC).
 //
 // White space around the value is dropped for every type but the string
 // kinds. A value longer than MaxValueLen, empty or otherwise invalid gives
@@ -136,7 +141,15 @@ func Canonical(t Type, value string) (Type, string, error) {
 }
 
 func canonicalAddr(v string) (Type, string, error) {
-	if strings.Contains(v, "/") {
+	if i := strings.IndexByte(v, '/'); i >= 0 {
+		if strings.IndexByte(v[:i], '%') >= 0 {
+			// netip.ParsePrefix rejects zones; drop it as for an address
+			a, err := netip.ParseAddr(v[:i])
+			if err != nil {
+				return Invalid, "", errors.New("not an address or CIDR prefix")
+			}
+			v = a.WithZone("").String() + v[i:]
+		}
 		p, err := netip.ParsePrefix(v)
 		if err != nil {
 			return Invalid, "", errors.New("not an address or CIDR prefix")
@@ -185,7 +198,8 @@ func canonicalDomain(v string) (string, error) {
 		if err != nil {
 			return "", errors.New("not a valid internationalised domain name")
 		}
-		v = a
+		// IDNA maps U+3002 and other full stops to '.'
+		v = strings.TrimSuffix(a, ".")
 	}
 	v = strings.ToLower(v)
 	if !canon.ValidDomain([]byte(v)) {
@@ -200,38 +214,48 @@ func canonicalURL(v string) (string, error) {
 			return "", errors.New("contains white space, a control character, a quote or <>")
 		}
 	}
-	b := []byte(v)
-	scheme := "http"
-	if i := canon.SchemeEnd(b); i >= 0 {
-		scheme = strings.ToLower(v[:i])
-	} else if strings.Contains(v, "://") {
+	scheme, rest := "http", v
+	if i := canon.SchemeEnd([]byte(v)); i >= 0 {
+		scheme, rest = strings.ToLower(v[:i]), v[i+3:]
+	} else if i := strings.Index(v, "://"); i >= 0 && !strings.ContainsAny(v[:i], "/?#") {
+		// "://" in the authority; in the path or query it is fine
+		// ("evil.example/r?u=http://x")
 		return "", errors.New("bad scheme")
-	} else {
-		b = append([]byte("http://"), b...)
 	}
-	host, _, _ := strings.Cut(string(b[len(scheme)+3:]), "/")
+	authLen := len(rest)
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		authLen = i
+	}
+	auth, tail := rest[:authLen], rest[authLen:]
+	if strings.IndexByte(auth, '\\') >= 0 {
+		// browsers read '\' as '/': "http://evil.example\@good.example/"
+		// is a url on evil.example, not on good.example
+		return "", errors.New("backslash before the path")
+	}
+	userinfo, host := "", auth
+	if i := strings.LastIndexByte(host, '@'); i >= 0 {
+		userinfo, host = host[:i+1], host[i+1:]
+	}
+	port := ""
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasPrefix(host, "[") {
+		host, port = host[:i], host[i:]
+	}
 	if !isASCII(host) {
 		// internationalised host: rewrite it in punycode first
-		h, rest := host, ""
-		if i := strings.IndexAny(h, "?#"); i >= 0 {
-			h, rest = h[:i], h[i:]
-		}
-		userinfo := ""
-		if i := strings.LastIndexByte(h, '@'); i >= 0 {
-			userinfo, h = h[:i+1], h[i+1:]
-		}
-		port := ""
-		if i := strings.LastIndexByte(h, ':'); i >= 0 {
-			h, port = h[:i], h[i:]
-		}
-		a, err := idnaProfile.ToASCII(h)
+		a, err := idnaProfile.ToASCII(host)
 		if err != nil {
 			return "", errors.New("host is not a valid internationalised domain name")
 		}
-		tail := string(b[len(scheme)+3+len(host):])
-		b = []byte(scheme + "://" + userinfo + a + port + rest + tail)
+		// The mapping can produce ASCII punctuation ("\u2100" is "a/c",
+		// "\uff03" is "#"): insist on a plain host name, or the host we
+		// would match is not the one a browser would visit.
+		a = strings.ToLower(a)
+		if _, ok := canon.ParseIPv4([]byte(a)); !ok && !canon.ValidDomain([]byte(a)) {
+			return "", errors.New("host is not a valid internationalised domain name")
+		}
+		host = a
 	}
-	p, ok := canon.SplitURL(b)
+	p, ok := canon.SplitURL([]byte(scheme + "://" + userinfo + host + port + tail))
 	if !ok {
 		return "", errors.New("not a URL with a valid host (and port)")
 	}

@@ -14,8 +14,10 @@ import (
 //   - an IP address or CIDR prefix is ipv4, ipv6 or cidr;
 //   - 32, 40, 64 or 128 hex digits are md5, sha1, sha256 or sha512;
 //   - local@domain is an email;
-//   - host/path (host a domain or IPv4 address, optionally with :port) is a url;
-//   - host:port is the host (the port is dropped: iocmatch does not match ports);
+//   - host/path (host a domain or IPv4 address, optionally with :port) is a
+//     url, but an IP address followed by "/digits" is a bad CIDR prefix;
+//   - host:port is the host (the port is dropped: iocmatch does not match
+//     ports); an IPv6 host is in brackets ("[2001:db8::1]:443");
 //   - a domain name is a domain.
 //
 // Anything else (file names, registry keys, free text) cannot be inferred
@@ -35,15 +37,8 @@ func infer(v string) (Type, string) {
 	if canon.SchemeEnd([]byte(v)) >= 0 {
 		return URL, v
 	}
-	if strings.Contains(v, "/") {
-		if p, err := netip.ParsePrefix(v); err == nil {
-			if p.Bits() == p.Addr().BitLen() {
-				return addrType(p.Addr().Unmap()), v
-			}
-			return CIDR, v
-		}
-	} else if a, err := netip.ParseAddr(v); err == nil {
-		return addrType(a.Unmap()), v
+	if t, _, err := canonicalAddr(v); err == nil {
+		return t, v
 	}
 	if t, ok := HashType(len(v)); ok {
 		hex := true
@@ -61,10 +56,13 @@ func infer(v string) (Type, string) {
 		if _, err := canonicalEmail(v); err == nil {
 			return Email, v
 		}
-		return Invalid, v
+		// not an email: may still be a url ("medium.example/@user")
 	}
-	if host, _, ok := strings.Cut(v, "/"); ok && host != "" {
-		if p, ok := canon.SplitURL([]byte(v)); ok && len(p.Host) > 0 {
+	if host, path, ok := strings.Cut(v, "/"); ok && host != "" {
+		if _, err := netip.ParseAddr(host); err == nil && isDigits(path) {
+			return Invalid, v // a bad CIDR prefix ("10.0.0.0/33"), not a url
+		}
+		if _, err := canonicalURL(v); err == nil {
 			return URL, v
 		}
 		return Invalid, v
@@ -72,6 +70,13 @@ func infer(v string) (Type, string) {
 	host := v
 	if i := strings.LastIndexByte(v, ':'); i > 0 && isPort(v[i+1:]) {
 		host = v[:i]
+		if len(host) > 2 && host[0] == '[' && host[len(host)-1] == ']' {
+			// "[2001:db8::1]:443"
+			if a, err := netip.ParseAddr(host[1 : len(host)-1]); err == nil && a.Is6() {
+				return addrType(a.Unmap()), host[1 : len(host)-1]
+			}
+			return Invalid, v
+		}
 		if a, err := netip.ParseAddr(host); err == nil {
 			return addrType(a.Unmap()), host
 		}
@@ -80,6 +85,15 @@ func infer(v string) (Type, string) {
 		return Domain, host
 	}
 	return Invalid, v
+}
+
+func isDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !canon.IsDigit(s[i]) {
+			return false
+		}
+	}
+	return len(s) > 0
 }
 
 func isPort(s string) bool {
@@ -111,10 +125,14 @@ func Parse(value string) (Indicator, error) {
 }
 
 // ParseAs refangs value (unless t is a string kind, whose values are taken
-// as given) and returns New(t, value).
+// as given) and returns New(t, value). Errors quote the value as given.
 func ParseAs(t Type, value string) (Indicator, error) {
-	if !t.IsString() {
-		value = Refang(value)
+	if t.IsString() {
+		return New(t, value)
 	}
-	return New(t, value)
+	ind, err := New(t, Refang(value))
+	if err != nil {
+		return Indicator{}, &Error{Type: t, Value: value, Msg: err.(*Error).Msg}
+	}
+	return ind, nil
 }

@@ -17,45 +17,53 @@ var refangs = []struct{ from, to string }{
 }
 
 // Refang undoes the usual ways of defanging an indicator so that it is not
-// clickable: "hxxp://", "hxxps[://]", "fxp://", "evil[.]com", "evil(.)com",
-// "evil[dot]com", "1.2.3[.]4", "user[at]evil.com", "[@]", "[:]", "[/]" and
-// "\." — each case-insensitively. "hxxp"/"hxxps"/"fxp" are rewritten only
-// at the start of a scheme (before "://", "[:" or ":"). Other text is
-// returned unchanged; a value with nothing to undo is returned as is
-// without allocating.
+// clickable: "hxxp://", "hxxps[://]", "fxp://", "meow://" (http),
+// "meows://" (https), "evil[.]com", "evil(.)com", "evil[dot]com",
+// "1.2.3[.]4", "user[at]evil.com", "[@]", "[:]", "[/]" and "\." — each
+// case-insensitively. "hxxp"/"hxxps"/"fxp"/"meow"/"meows" are rewritten
+// only at the start of a scheme (before ":", "[:" or "(:"), so that
+// "fxp[.]example" stays "fxp.example". Other text is returned unchanged; a
+// value with nothing to undo is returned as is without allocating.
 func Refang(s string) string {
 	if !strings.ContainsAny(s, "[({\\") && !hasFangedScheme(s) {
 		return s
 	}
 	var b strings.Builder
-	b.Grow(len(s))
+	done := 0 // s[:done] is in b (or, while b is empty, unchanged)
 	for i := 0; i < len(s); {
+		n, to := 0, ""
 		if i == 0 || !canon.IsSchemeChar(s[i-1]) {
-			if n, to := fangedScheme(s[i:]); n > 0 {
-				b.WriteString(to)
-				i += n
-				continue
+			n, to = fangedScheme(s[i:])
+		}
+		if n == 0 {
+			for _, r := range refangs {
+				if len(s)-i >= len(r.from) && strings.EqualFold(s[i:i+len(r.from)], r.from) {
+					n, to = len(r.from), r.to
+					break
+				}
 			}
 		}
-		matched := false
-		for _, r := range refangs {
-			if len(s)-i >= len(r.from) && strings.EqualFold(s[i:i+len(r.from)], r.from) {
-				b.WriteString(r.to)
-				i += len(r.from)
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			b.WriteByte(s[i])
+		if n == 0 {
 			i++
+			continue
 		}
+		if b.Cap() == 0 {
+			b.Grow(len(s))
+		}
+		b.WriteString(s[done:i])
+		b.WriteString(to)
+		i += n
+		done = i
 	}
+	if done == 0 {
+		return s // nothing undone
+	}
+	b.WriteString(s[done:])
 	return b.String()
 }
 
 var fangedSchemes = []struct{ from, to string }{
-	{"hxxps", "https"}, {"hxxp", "http"}, {"hXXps", "https"}, {"fxp", "ftp"}, {"meows", "https"}, {"meow", "http"},
+	{"hxxps", "https"}, {"hxxp", "http"}, {"fxp", "ftp"}, {"meows", "https"}, {"meow", "http"},
 }
 
 // fangedScheme reports the length of a defanged scheme at the start of s
@@ -63,7 +71,8 @@ var fangedSchemes = []struct{ from, to string }{
 func fangedScheme(s string) (int, string) {
 	for _, f := range fangedSchemes {
 		n := len(f.from)
-		if len(s) > n && strings.EqualFold(s[:n], f.from) && (s[n] == ':' || s[n] == '[' || s[n] == '(') {
+		if len(s) > n && strings.EqualFold(s[:n], f.from) &&
+			(s[n] == ':' || strings.HasPrefix(s[n:], "[:") || strings.HasPrefix(s[n:], "(:")) {
 			return n, f.to
 		}
 	}

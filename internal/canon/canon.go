@@ -10,7 +10,7 @@ const (
 	Digit               // 0-9
 	HexOnly             // a-f A-F (with Digit: hex digit)
 	Host                // A-Z a-z 0-9 _ . - : a domain-run byte
-	Local               // bytes allowed in an email local part
+	Local               // bytes of an email local part: [A-Za-z0-9._%+-]
 )
 
 // Class is a 256-entry table of the class bits above.
@@ -39,7 +39,7 @@ func init() {
 	for _, c := range []byte("_.-") {
 		Class[c] |= Host | Local
 	}
-	for _, c := range []byte("+%!#$&'*/=?^`{|}~") {
+	for _, c := range []byte("+%") {
 		Class[c] |= Local
 	}
 }
@@ -82,9 +82,10 @@ const MaxDomainLen = 253
 
 // ValidDomain reports whether b, already lower-case ASCII, is a domain name
 // as iocmatch stores them: 1..253 bytes of [a-z0-9_-] labels of 1..63 bytes
-// separated by single dots, at least two labels, no hyphen at either end,
-// and a last label that is not all digits (so that no IPv4 address is a
-// domain).
+// separated by single dots, at least two labels, no hyphen at either end of
+// the name (labels inside may start or end with one, as real hosts such as
+// "a-.blogspot.example" do), and a last label that is not all digits (so
+// that no IPv4 address is a domain).
 func ValidDomain(b []byte) bool {
 	if len(b) == 0 || len(b) > MaxDomainLen || b[0] == '-' || b[len(b)-1] == '-' {
 		return false

@@ -9,10 +9,10 @@ import (
 // none marks the absence of a state or pattern in uint32 slices.
 const none = ^uint32(0)
 
-// maxDense is the maximum number of states (taken in BFS order, i.e. the
-// shallowest ones) that get a full 256-entry transition row. Each row costs
-// 1 KiB.
-const maxDense = 1024
+// denseBudget bounds the number of entries (4 bytes each) of the dense DFA
+// rows. A row has one entry per byte class, so up to denseBudget/classes of
+// the shallowest states get one (but at most max(256, states/8)).
+const denseBudget = 1 << 18
 
 // fold maps ASCII upper-case letters to lower case and every other byte to
 // itself.
@@ -40,10 +40,27 @@ type Automaton struct {
 	next []uint32 // per pattern: next pattern in an output chain, or none
 	plen []uint32 // per pattern: length in bytes
 
-	// dense holds full DFA transition rows (failures resolved, case folding
-	// applied to the index) for states 0 .. nDense-1.
-	dense  []uint32
-	nDense uint32
+	// class maps a byte to its equivalence class: 0 for bytes occurring in
+	// no (case-folded) pattern, otherwise 1..stride-1, with the two cases
+	// of an ASCII letter sharing a class.
+	class  [256]byte
+	stride uint32
+
+	// The states 0 .. nDense-1 (the shallowest ones) have full DFA rows
+	// (failures resolved) of stride entries, indexed by byte class. Rows of
+	// states without output come first, the root's first of all, then rows
+	// of states with output. Entries are encoded target states e:
+	//   e < outLim:             row offset (row*stride) of a dense state
+	//                           without output;
+	//   outLim <= e < denseLim: row offset of a dense state with output;
+	//   e >= denseLim:          sparse state e-denseLim.
+	// So the scan loop is e = dense[e+class[c]] as long as e < outLim.
+	dense    []uint32
+	rowState []uint32 // row -> state
+	rowOf    []uint32 // dense state -> row offset (row*stride)
+	nDense   uint32
+	outLim   uint32
+	denseLim uint32
 }
 
 // Build compiles patterns into an Automaton; pattern i is reported with
@@ -54,6 +71,11 @@ type Automaton struct {
 // Build runs in O(total pattern bytes) time plus the cost of sorting the
 // patterns, and does not retain patterns or any of their slices.
 func Build(patterns [][]byte) *Automaton {
+	return build(patterns, denseBudget)
+}
+
+// build is Build with a configurable dense row budget (for tests).
+func build(patterns [][]byte, budget int) *Automaton {
 	np := len(patterns)
 	if uint64(np) >= uint64(none) {
 		panic("ac: too many patterns")
@@ -72,7 +94,7 @@ func Build(patterns [][]byte) *Automaton {
 			maxLen = max(maxLen, len(p))
 		}
 	}
-	if uint64(total) >= uint64(none)-1 {
+	if uint64(total) >= uint64(none)>>1 {
 		panic("ac: patterns too large")
 	}
 
@@ -157,35 +179,66 @@ func Build(patterns [][]byte) *Automaton {
 	}
 
 	a.first, a.label, a.out = first, label, out
-	a.fail = make([]uint32, n)
-	a.nDense = min(n, maxDense)
-	a.dense = make([]uint32, int(a.nDense)*256)
+	fail := make([]uint32, n)
+	a.fail = fail
 
-	// Failure links, dense rows and output chains, in BFS order. Everything
-	// a state's computation depends on belongs to a shallower state, which
-	// has a smaller id and is therefore already finished.
+	// Byte classes: 0 for bytes in no pattern, 1..stride-1 otherwise, the
+	// two cases of an ASCII letter sharing a class. Labels are folded, so
+	// there are at most 256-26 classes besides 0 and they fit in a byte.
+	var seen [256]bool
+	for _, x := range label[1:] {
+		seen[x] = true
+	}
+	stride := uint32(1)
+	for x := range seen {
+		if seen[x] {
+			a.class[x] = byte(stride)
+			stride++
+		}
+	}
+	for x := range a.class {
+		a.class[x] = a.class[fold[x]]
+	}
+	a.stride = stride
+	nd := min(n, uint32(max(1, budget/int(stride))), max(256, n/8))
+	a.nDense = nd
+
+	// Failure links, output chains and (raw, not yet encoded) dense rows,
+	// in BFS order. Everything a state's computation depends on belongs to
+	// a shallower state, which has a smaller id and is therefore already
+	// finished.
+	raw := make([]uint32, nd*stride) // row s at s*stride: DFA targets
 	for p := uint32(0); p < n; p++ {
 		lo, hi := first[p], first[p+1]
-		if p < a.nDense {
-			row := a.dense[p*256 : p*256+256]
+		if p < nd {
+			row := raw[p*stride : (p+1)*stride]
 			if p != 0 {
-				f := a.fail[p]
-				copy(row, a.dense[f*256:f*256+256])
+				f := fail[p]
+				copy(row, raw[f*stride:(f+1)*stride])
 			}
 			for c := lo; c < hi; c++ {
-				x := label[c]
-				row[x] = c
-				if 'a' <= x && x <= 'z' {
-					row[x-('a'-'A')] = c
-				}
+				row[a.class[label[c]]] = c
 			}
 		}
+		if p == 0 {
+			continue // children of the root fail to the root
+		}
 		for c := lo; c < hi; c++ {
-			var f uint32
-			if p != 0 {
-				f = a.delta(a.fail[p], label[c])
+			// f = goto(fail(p), label(c)), following failure links.
+			x := label[c]
+			g := fail[p]
+			for g >= nd {
+				if j, ok := a.child(g, x); ok {
+					g = j
+					break
+				}
+				g = fail[g]
 			}
-			a.fail[c] = f
+			f := g
+			if g < nd {
+				f = raw[g*stride+uint32(a.class[x])]
+			}
+			fail[c] = f
 			if o := out[c]; o != none {
 				for a.next[o] != none {
 					o = a.next[o]
@@ -193,6 +246,39 @@ func Build(patterns [][]byte) *Automaton {
 				a.next[o] = out[f]
 			} else {
 				out[c] = out[f]
+			}
+		}
+	}
+
+	// Order and encode the dense rows.
+	a.rowState = make([]uint32, nd)
+	a.rowOf = make([]uint32, nd)
+	r := uint32(0)
+	for pass := range 2 {
+		for s := range nd {
+			if (out[s] != none) == (pass == 1) {
+				a.rowState[r] = s
+				a.rowOf[s] = r * stride
+				r++
+			}
+		}
+		if pass == 0 {
+			a.outLim = r * stride
+		}
+	}
+	a.denseLim = nd * stride
+	if uint64(a.denseLim)+uint64(n) > uint64(none) {
+		panic("ac: patterns too large")
+	}
+	a.dense = make([]uint32, nd*stride)
+	for s := range nd {
+		src := raw[s*stride : (s+1)*stride]
+		dst := a.dense[a.rowOf[s] : a.rowOf[s]+stride]
+		for k, t := range src {
+			if t < nd {
+				dst[k] = a.rowOf[t]
+			} else {
+				dst[k] = a.denseLim + t
 			}
 		}
 	}
@@ -211,37 +297,39 @@ func lcp(a, b []byte) int {
 	return n
 }
 
-// delta returns the DFA transition from state s on the case-folded byte c,
-// following failure links as needed.
-func (a *Automaton) delta(s uint32, c byte) uint32 {
-	for s >= a.nDense {
-		lo, hi := a.first[s], a.first[s+1]
-		if hi-lo <= 16 {
-			for j := lo; j < hi; j++ {
-				if x := a.label[j]; x >= c {
-					if x == c {
-						return j
-					}
-					break
-				}
+// child returns the child of state s on the case-folded byte c.
+func (a *Automaton) child(s uint32, c byte) (uint32, bool) {
+	lo, hi := a.first[s], a.first[s+1]
+	if hi-lo <= 16 {
+		for j := lo; j < hi; j++ {
+			if x := a.label[j]; x >= c {
+				return j, x == c
 			}
+		}
+		return 0, false
+	}
+	end := hi
+	for lo < hi {
+		m := lo + (hi-lo)/2
+		if a.label[m] < c {
+			lo = m + 1
 		} else {
-			end := hi
-			for lo < hi {
-				m := lo + (hi-lo)/2
-				if a.label[m] < c {
-					lo = m + 1
-				} else {
-					hi = m
-				}
-			}
-			if lo < end && a.label[lo] == c {
-				return lo
-			}
+			hi = m
+		}
+	}
+	return lo, lo < end && a.label[lo] == c
+}
+
+// step returns the encoded DFA transition (see Automaton.dense) from the
+// sparse state s on the case-folded byte c, following failure links.
+func (a *Automaton) step(s uint32, c byte) uint32 {
+	for s >= a.nDense {
+		if j, ok := a.child(s, c); ok {
+			return a.denseLim + j // children of sparse states are sparse
 		}
 		s = a.fail[s]
 	}
-	return a.dense[s<<8|uint32(c)]
+	return a.dense[a.rowOf[s]+uint32(a.class[c])]
 }
 
 // Scan calls fn(pattern, end) for every occurrence of every pattern in text,
@@ -252,26 +340,33 @@ func (a *Automaton) Scan(text []byte, fn func(pattern, end int)) {
 	if a == nil || len(a.first) <= 2 {
 		return
 	}
-	dense, nDense, out, next := a.dense, a.nDense, a.out, a.next
-	root := (*[256]uint32)(dense[:256])
-	var s uint32
+	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
+	var e uint32 // encoded state, see Automaton.dense
 	for i := 0; i < len(text); i++ {
-		if s == 0 {
+		if e == 0 {
 			// Fast skip over bytes that do not leave the root.
-			for root[text[i]] == 0 {
+			for dense[class[text[i]]] == 0 {
 				i++
 				if i == len(text) {
 					return
 				}
 			}
-			s = root[text[i]]
-		} else if s < nDense {
-			s = dense[s<<8|uint32(text[i])]
+			e = dense[class[text[i]]]
+		} else if e < denseLim {
+			e = dense[e+uint32(class[text[i]])]
 		} else {
-			s = a.delta(s, fold[text[i]])
+			e = a.step(e-denseLim, fold[text[i]])
 		}
-		for o := out[s]; o != none; o = next[o] {
-			fn(int(o), i+1)
+		if e >= outLim {
+			var s uint32
+			if e < denseLim {
+				s = a.rowState[e/a.stride]
+			} else {
+				s = e - denseLim
+			}
+			for o := a.out[s]; o != none; o = a.next[o] {
+				fn(int(o), i+1)
+			}
 		}
 	}
 }
@@ -296,6 +391,7 @@ func (a *Automaton) MemoryUsage() int {
 		return 0
 	}
 	return int(unsafe.Sizeof(*a)) +
-		4*(cap(a.first)+cap(a.fail)+cap(a.out)+cap(a.next)+cap(a.plen)+cap(a.dense)) +
+		4*(cap(a.first)+cap(a.fail)+cap(a.out)+cap(a.next)+cap(a.plen)+
+			cap(a.dense)+cap(a.rowState)+cap(a.rowOf)) +
 		cap(a.label)
 }

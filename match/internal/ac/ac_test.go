@@ -54,7 +54,8 @@ func foldBytes(b []byte) []byte {
 	return out
 }
 
-// naive is the O(n*m) reference matcher.
+// naive is the O(n*m) reference matcher: it folds both sides and looks for
+// each pattern at every position.
 func naive(patterns [][]byte, text []byte) []hit {
 	ft := foldBytes(text)
 	var hs []hit
@@ -63,10 +64,13 @@ func naive(patterns [][]byte, text []byte) []hit {
 			continue
 		}
 		fp := foldBytes(p)
-		for end := len(fp); end <= len(ft); end++ {
-			if bytes.Equal(ft[end-len(fp):end], fp) {
-				hs = append(hs, hit{i, end})
+		for start := 0; start+len(fp) <= len(ft); {
+			k := bytes.Index(ft[start:], fp)
+			if k < 0 {
+				break
 			}
+			hs = append(hs, hit{i, start + k + len(fp)})
+			start += k + 1
 		}
 	}
 	return sortHits(hs)
@@ -127,6 +131,7 @@ func TestScanTable(t *testing.T) {
 			got := scanAll(t, a, []byte(tt.text))
 			require.Equal(t, sortHits(slices.Clone(tt.want)), got)
 			require.Equal(t, naive(pats, []byte(tt.text)), got)
+			require.Equal(t, got, scanAll(t, build(pats, 1), []byte(tt.text)), "root-only dense")
 		})
 	}
 }
@@ -160,9 +165,13 @@ func randBytes(r *rand.Rand, alphabet string, n int) []byte {
 	return b
 }
 
+// budgets are the dense row budgets the reference tests run with: the
+// default, root-only (everything else sparse) and a handful of dense rows.
+var budgets = []int{denseBudget, 1, 200}
+
 func TestRandomAgainstNaive(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for iter := range 3000 {
+	for iter := range 1500 {
 		alphabet := "abAB\x00\xff"
 		if iter%3 == 0 {
 			alphabet = "aA"
@@ -174,13 +183,22 @@ func TestRandomAgainstNaive(t *testing.T) {
 		if iter%2 == 0 && len(pats) > 0 { // some long patterns now and then
 			pats[0] = randBytes(r, alphabet, 10+r.IntN(20))
 		}
-		a := Build(pats)
-		for range 3 {
-			text := randBytes(r, alphabet, r.IntN(300))
-			want := naive(pats, text)
-			got := scanAll(t, a, text)
-			if !slices.Equal(want, got) {
-				t.Fatalf("iter %d: patterns %q text %q\nwant %v\ngot  %v", iter, pats, text, want, got)
+		texts := make([][]byte, 3)
+		for i := range texts {
+			texts[i] = randBytes(r, alphabet, r.IntN(200))
+		}
+		wants := make([][]hit, len(texts))
+		for i, text := range texts {
+			wants[i] = naive(pats, text)
+		}
+		for _, budget := range budgets {
+			a := build(pats, budget)
+			for i, text := range texts {
+				want := wants[i]
+				got := scanAll(t, a, text)
+				if !slices.Equal(want, got) {
+					t.Fatalf("iter %d budget %d: patterns %q text %q\nwant %v\ngot  %v", iter, budget, pats, text, want, got)
+				}
 			}
 		}
 	}
@@ -199,10 +217,14 @@ func TestManyStates(t *testing.T) {
 		pats = append(pats, []byte{'q', 'q', 'q', 'q', byte(c)})
 	}
 	a := Build(pats)
-	require.Greater(t, len(a.first), maxDense+10)
-	for range 50 {
+	require.Greater(t, len(a.first), int(a.nDense)+1000)
+	rootOnly := build(pats, 1)
+	require.Equal(t, uint32(1), rootOnly.nDense)
+	for range 20 {
 		text := randBytes(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789qQ\x00\xff", 2000)
-		require.Equal(t, naive(pats, text), scanAll(t, a, text))
+		want := naive(pats, text)
+		require.Equal(t, want, scanAll(t, a, text))
+		require.Equal(t, want, scanAll(t, rootOnly, text))
 	}
 }
 
@@ -210,9 +232,11 @@ func TestLongRepetitive(t *testing.T) {
 	// Patterns like "aaaa..." must neither blow up Build nor Scan.
 	long := bytes.Repeat([]byte("a"), 20000)
 	pats := [][]byte{long, long[:1], long[:7], []byte("aab"), long[:19999]}
-	a := Build(pats)
 	text := append(bytes.Repeat([]byte("A"), 30000), 'b')
-	require.Equal(t, naive(pats, text), scanAll(t, a, text))
+	want := naive(pats, text)
+	for _, budget := range budgets {
+		require.Equal(t, want, scanAll(t, build(pats, budget), text))
+	}
 }
 
 func splitPatterns(b []byte) [][]byte {
@@ -232,12 +256,14 @@ func FuzzScan(f *testing.F) {
 			return
 		}
 		pats := splitPatterns(patterns)
-		a := Build(pats)
-		require.Equal(t, len(pats), a.Len())
 		want := naive(pats, text)
-		got := scanAll(t, a, text)
-		if !slices.Equal(want, got) {
-			t.Fatalf("patterns %q text %q\nwant %v\ngot  %v", pats, text, want, got)
+		for _, budget := range budgets {
+			a := build(pats, budget)
+			require.Equal(t, len(pats), a.Len())
+			got := scanAll(t, a, text)
+			if !slices.Equal(want, got) {
+				t.Fatalf("budget %d: patterns %q text %q\nwant %v\ngot  %v", budget, pats, text, want, got)
+			}
 		}
 	})
 }
@@ -259,6 +285,7 @@ func TestMemory100k(t *testing.T) {
 		t.Skip("builds 100k patterns")
 	}
 	pats := randomPatterns(100_000, 30, 42)
+	defer runtime.KeepAlive(pats)
 	var before, mid, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)

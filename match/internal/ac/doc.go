@@ -9,12 +9,15 @@
 // indices and no pointers. States are numbered in breadth-first order, which
 // makes the children of every state a contiguous range of state numbers, so
 // the sparse transition function needs only one label byte per state plus a
-// per-state offset. The first few states (the root and its shallow
-// descendants) additionally get full 256-entry DFA rows so that the hot part
-// of the automaton is traversed with a single table lookup per byte.
-// Overlapping matches are enumerated through a per-state output chain that
-// links the patterns ending in a state to those of its dictionary suffix, so
-// Scan never walks failure links just to collect outputs.
+// per-state offset. The trie is built from the sorted patterns directly in
+// that order, in time linear in the total pattern length (plus the sort).
+// The shallowest states (the root and its hot descendants) additionally get
+// full DFA rows indexed by byte class, so that the common case of the scan
+// loop is a single table lookup per byte, and bytes that leave the root
+// unmoved are skipped in a tight loop. Overlapping matches are enumerated
+// through a per-state output chain that links the patterns ending in a state
+// to those of its dictionary suffix, so Scan never walks failure links just
+// to collect outputs.
 //
 // An Automaton is immutable after Build and safe for concurrent use.
 package ac
