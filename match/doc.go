@@ -55,7 +55,8 @@
 //     colons, optionally followed by "%zone" (zone: host bytes but '.'),
 //     with no word byte just before it or just after it (zone included).
 //     The run is an address in any RFC 4291 form, or is one once a single
-//     trailing '.' or ':' is cut off. Brackets and ":port" around it are
+//     trailing '.' or ':' is cut off (when no zone follows); a '%' with no
+//     zone after it is not part of the token. Brackets and ":port" around it are
 //     not part of it. An IPv4-mapped address (::ffff:a.b.c.d) is taken as
 //     the IPv4 address a.b.c.d.
 //   - Addresses: an address matches its ipv4/ipv6 indicator and every cidr
@@ -83,6 +84,8 @@
 //     before it with leading dots cut, and the domain the run of host bytes
 //     after it with dots and hyphens cut from both ends; local@domain
 //     matches the email indicator with that value (case-insensitively).
+//     The match covers the text from the local part's first byte to the
+//     domain's last.
 //   - Hashes: a maximal run of exactly 32, 40, 64 or 128 hex digits with no
 //     word byte just before or after it matches the md5, sha1, sha256 or
 //     sha512 indicator of that value, case-insensitively

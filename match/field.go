@@ -72,13 +72,13 @@ func (m *Matcher) AppendURL(dst []ID, u string) []ID {
 	f := field{m: m, dst: dst}
 	var buf [512]byte
 	key := canon.AppendURLKey(buf[:0], p)
-	if id, ok := m.urls.noQuery[string(key)]; ok {
+	for _, id := range m.urls.noQuery[string(key)] {
 		f.add(id)
 	}
 	if p.HasQuery && len(p.Query) > 0 {
 		key = append(key, '?')
 		key = append(key, p.Query...)
-		if id, ok := m.urls.withQuery[string(key)]; ok {
+		for _, id := range m.urls.withQuery[string(key)] {
 			f.add(id)
 		}
 	}

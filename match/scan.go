@@ -178,10 +178,9 @@ func (s *scanner) ipv6(i, j int) bool {
 		for k < len(text) && is(text[k], cZone) {
 			k++
 		}
-		if k == j+1 {
-			return false
+		if k > j+1 {
+			after = k // a '%' without a zone is not part of the address
 		}
-		after = k
 	}
 	if at(text, after, cWord) {
 		return false
@@ -392,13 +391,13 @@ func (s *scanner) url(start, authEnd int) {
 	}
 	key := canon.AppendURLKey(s.sc.key[:0], p)
 	if len(key) <= u.maxLen {
-		if id, ok := u.noQuery[string(key)]; ok {
+		for _, id := range u.noQuery[string(key)] {
 			s.emit(id, start, end)
 		}
 		if p.HasQuery && len(p.Query) > 0 && len(key)+1+len(p.Query) <= u.maxLen {
 			key = append(key, '?')
 			key = append(key, p.Query...)
-			if id, ok := u.withQuery[string(key)]; ok {
+			for _, id := range u.withQuery[string(key)] {
 				s.emit(id, start, end)
 			}
 		}

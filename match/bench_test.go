@@ -1,0 +1,168 @@
+package match_test
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/netip"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/match"
+)
+
+// genIndicators returns n deterministic indicators: 55% domains, 20%
+// IPv4, 2% CIDRs, 10% URLs, 10% SHA256, 3% MD5.
+func genIndicators(n int) []indicator.Indicator {
+	r := rand.New(rand.NewPCG(1, 2))
+	word := func() string {
+		const letters = "abcdefghijklmnopqrstuvwxyz"
+		b := make([]byte, 5+r.IntN(8))
+		for i := range b {
+			b[i] = letters[r.IntN(len(letters))]
+		}
+		return string(b)
+	}
+	tlds := []string{"com", "net", "org", "ru", "xyz", "top", "info", "cn"}
+	hexs := func(k int) string {
+		const h = "0123456789abcdef"
+		b := make([]byte, k)
+		for i := range b {
+			b[i] = h[r.IntN(16)]
+		}
+		return string(b)
+	}
+	inds := make([]indicator.Indicator, 0, n)
+	for i := 0; i < n; i++ {
+		var t indicator.Type
+		var v string
+		switch p := r.IntN(100); {
+		case p < 55:
+			t, v = indicator.Domain, word()+"."+word()+"."+tlds[r.IntN(len(tlds))]
+		case p < 75:
+			t, v = indicator.IPv4, fmt.Sprintf("%d.%d.%d.%d", 1+r.IntN(222), r.IntN(256), r.IntN(256), 1+r.IntN(254))
+		case p < 77:
+			t, v = indicator.CIDR, fmt.Sprintf("%d.%d.%d.0/24", 1+r.IntN(222), r.IntN(256), r.IntN(256))
+		case p < 87:
+			t, v = indicator.URL, "http://"+word()+"."+tlds[r.IntN(len(tlds))]+"/"+word()+"/"+word()+".php"
+		case p < 97:
+			t, v = indicator.SHA256, hexs(64)
+		default:
+			t, v = indicator.MD5, hexs(32)
+		}
+		ind, err := indicator.New(t, v)
+		if err != nil {
+			panic(err)
+		}
+		inds = append(inds, ind)
+	}
+	return inds
+}
+
+// benchLines are log lines in several formats that match nothing in a
+// generated set (documentation addresses, .example names).
+var benchLines = []string{
+	`192.0.2.44 - - [25/Nov/2026:10:00:01 +0000] "GET /static/app.js?v=1234 HTTP/1.1" 200 5120 "https://www.example.com/index.html" "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36"`,
+	`25-Nov-2026 10:01:00.001 queries: info: client @0x7f 192.0.2.45#53211 (cdn.static.example.net): query: cdn.static.example.net IN A +E(0)K (192.0.2.53)`,
+	`Nov 25 10:02:00 fw01 kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00:16:3e:aa:bb:cc SRC=198.51.100.44 DST=192.0.2.9 LEN=60 TOS=0x00 PROTO=TCP SPT=51234 DPT=22 WINDOW=64240`,
+	`1764064920.001    120 192.0.2.44 TCP_MISS/200 4512 GET https://images.example.org/a/b/c.png - HIER_DIRECT/203.0.113.9 image/png`,
+	`{"EventID":1,"Image":"C:\\Windows\\System32\\svchost.exe","CommandLine":"svchost.exe -k netsvcs -p","Hashes":"SHA256=0000000000000000000000000000000000000000000000000000000000000000","User":"NT AUTHORITY\\SYSTEM","ParentImage":"C:\\Windows\\System32\\services.exe"}`,
+}
+
+var sizes = []int{10_000, 100_000}
+
+func BenchmarkAppendMatches(b *testing.B) {
+	for _, n := range sizes {
+		inds := genIndicators(n)
+		m, err := match.Compile(inds, match.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		hits := make([]string, len(benchLines))
+		for i, l := range benchLines {
+			// put one indicator of the set into each line
+			v := inds[(i*7919)%len(inds)].Value
+			hits[i] = strings.Replace(l, "192.0.2.44", v, 1)
+			if hits[i] == l {
+				hits[i] = l + " " + v
+			}
+		}
+		for _, c := range []struct {
+			name  string
+			lines []string
+		}{{"miss", benchLines}, {"hit", hits}} {
+			b.Run(fmt.Sprintf("mixed/%d/%s", n, c.name), func(b *testing.B) {
+				lines := make([][]byte, len(c.lines))
+				total := 0
+				for i, l := range c.lines {
+					lines[i] = []byte(l)
+					total += len(l)
+				}
+				b.SetBytes(int64(total))
+				b.ReportAllocs()
+				dst := make([]match.Match, 0, 16)
+				for b.Loop() {
+					for _, l := range lines {
+						dst = m.AppendMatches(dst[:0], l)
+					}
+				}
+			})
+		}
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	for _, n := range sizes {
+		inds := genIndicators(n)
+		m, _ := match.Compile(inds, match.Options{})
+		var dom, ip string
+		for _, ind := range inds {
+			if ind.Type == indicator.Domain && dom == "" {
+				dom = ind.Value
+			}
+			if ind.Type == indicator.IPv4 && ip == "" {
+				ip = ind.Value
+			}
+		}
+		dst := make([]match.ID, 0, 8)
+		addr := netip.MustParseAddr(ip)
+		b.Run(fmt.Sprintf("addr/%d/hit", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = m.AppendAddr(dst[:0], addr)
+			}
+		})
+		b.Run(fmt.Sprintf("domain/%d/hit", n), func(b *testing.B) {
+			name := "www.cdn." + dom
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = m.AppendDomain(dst[:0], name)
+			}
+		})
+		b.Run(fmt.Sprintf("domain/%d/miss", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = m.AppendDomain(dst[:0], "www.cdn.static.example.com")
+			}
+		})
+	}
+}
+
+func BenchmarkCompile(b *testing.B) {
+	for _, n := range sizes {
+		inds := genIndicators(n)
+		b.Run(fmt.Sprintf("mixed/%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			var m *match.Matcher
+			for b.Loop() {
+				m, _ = match.Compile(inds, match.Options{})
+			}
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(ms.HeapAlloc)/float64(n), "heapB/ind")
+			runtime.KeepAlive(m)
+		})
+	}
+}
