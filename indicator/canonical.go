@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 
@@ -194,6 +195,9 @@ func canonicalDomain(v string) (string, error) {
 	v = strings.TrimSuffix(v, ".")
 	v = strings.TrimPrefix(v, "*.")
 	if !isASCII(v) {
+		if !utf8.ValidString(v) {
+			return "", errors.New("not valid UTF-8")
+		}
 		a, err := idnaProfile.ToASCII(v)
 		if err != nil {
 			return "", errors.New("not a valid internationalised domain name")
@@ -242,6 +246,9 @@ func canonicalURL(v string) (string, error) {
 	}
 	if !isASCII(host) {
 		// internationalised host: rewrite it in punycode first
+		if !utf8.ValidString(host) {
+			return "", errors.New("host is not valid UTF-8")
+		}
 		a, err := idnaProfile.ToASCII(host)
 		if err != nil {
 			return "", errors.New("host is not a valid internationalised domain name")

@@ -404,3 +404,14 @@ func TestMustNew(t *testing.T) {
 	assert.PanicsWithError(t, `indicator: invalid domain "nope": not a domain name (labels of [a-z0-9_-], at least two, not all-numeric at the end)`,
 		func() { MustNew(Domain, "nope") })
 }
+
+func TestInvalidUTF8Domain(t *testing.T) {
+	for _, v := range []string{"\xffevil.example", "evil.ex\xc3ample"} {
+		_, err := New(Domain, v)
+		require.Error(t, err, "%q", v)
+		_, err = New(URL, "http://"+v+"/")
+		require.Error(t, err, "%q", v)
+		_, err = New(Email, "a@"+v)
+		require.Error(t, err, "%q", v)
+	}
+}
