@@ -207,10 +207,7 @@ func (s *scanner) ipv4s(i, j int) {
 			a++
 			continue
 		}
-		b := a + 1
-		for b < j && is(text[b], cDigDot) {
-			b++
-		}
+		b := runEnd(text, a, j, cDigDot)
 		if b-a >= 7 && !at(text, a-1, cWord) {
 			q := b
 			if text[q-1] == '.' {
@@ -222,6 +219,16 @@ func (s *scanner) ipv4s(i, j int) {
 		}
 		a = b
 	}
+}
+
+// runEnd returns the end of the run of bytes with one of bits that starts
+// at text[a] (which has them), stopping at j.
+func runEnd(text []byte, a, j int, bits uint16) int {
+	b := a + 1
+	for b < j && is(text[b], bits) {
+		b++
+	}
+	return b
 }
 
 func (s *scanner) addr(a netip.Addr, start, end int) {
@@ -238,10 +245,7 @@ func (s *scanner) hashes(i, j int) {
 			a++
 			continue
 		}
-		b := a + 1
-		for b < j && is(text[b], cHex) {
-			b++
-		}
+		b := runEnd(text, a, j, cHex)
 		if n := b - a; (n == 32 || n == 40 || n == 64 || n == 128) &&
 			!at(text, a-1, cWord) && !at(text, b, cWord) {
 			if id, ok := s.m.hashes.lookup(text[a:b]); ok {
@@ -262,10 +266,7 @@ func (s *scanner) hostRuns() {
 			i++
 			continue
 		}
-		j := i + 1
-		for j < len(text) && is(text[j], cHost) {
-			j++
-		}
+		j := runEnd(text, i, len(text), cHost)
 		if !s.m.domains.empty() {
 			s.domain(i, j)
 		}
