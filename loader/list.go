@@ -17,13 +17,12 @@ import (
 // The error is a read error of r, or with opts.Strict the first *Problem;
 // the Result then holds what was read before it.
 func ReadList(r io.Reader, path string, opts Options) (Result, error) {
-	res := Result{Files: 1}
-	err := readList(newCollector(&res, path, &opts), r, opts.maxLineLen())
-	return res, err
+	return readAs(FormatList, r, path, opts)
 }
 
 // readList reads a plain list from r into c.
-func readList(c *collector, r io.Reader, maxLineLen int) error {
+func readList(c *collector, r io.Reader) error {
+	maxLineLen := c.opts.maxLineLen()
 	lr := newLineReader(r, maxLineLen)
 	typ := indicator.Invalid // Invalid: infer the type of each value
 	badHeader := 0           // line of the bad "# type:" header in force, or 0

@@ -66,8 +66,7 @@ func loadFile(res *Result, path string, opts *Options) error {
 		return readError(path, err)
 	}
 	defer f.Close()
-	res.Files++
-	return readList(newCollector(res, path, opts), f, opts.maxLineLen())
+	return readFile(res, f, path, opts)
 }
 
 // readError is the error for a path that cannot be read: it quotes the

@@ -1,10 +1,13 @@
 package loader
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -188,8 +191,8 @@ func TestLoadTree(t *testing.T) {
 	}
 	write("b.txt", "b.example\n")
 	write("a/z.list", "z.example\n")
-	write("a/y/x.csv", "x.example\n")
-	write("c.txt.gz", "c.example\n") // not gzip yet: read as a list, named without .gz
+	write("a/y/x.lst", "x.example\n")
+	write("c.txt.gz", gzipped(t, "c.example\n"))
 	write(".hidden.txt", "hidden.example\n")
 	write(".git/config", "git.example\n")
 	write("a/.cache/f.txt", "cache.example\n")
@@ -231,6 +234,46 @@ func TestLoadTree(t *testing.T) {
 	res, err = Load(filepath.Join(dir, "linkdir"), Options{})
 	require.NoError(t, err)
 	assert.Equal(t, []string{filepath.Join(dir, "linkdir", "bad") + `:1: indicator: "bad..example": ` + cannotInfer}, problemStrs(res.Problems))
+}
+
+// gzipped returns s compressed with gzip.
+func gzipped(t testing.TB, s string) string {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	_, err := zw.Write([]byte(s))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	return b.String()
+}
+
+func TestLoadGzip(t *testing.T) {
+	dir := t.TempDir()
+	// by content, whatever the name; a .gz that is not gzip is read as is
+	for name, content := range map[string]string{
+		"a.gz":     gzipped(t, "a.example\n"),
+		"b.txt":    gzipped(t, "b.example\n"),
+		"c.txt.gz": "c.example\n",
+		"d.gz":     gzipped(t, gzipped(t, "d.example\n")), // once only
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644))
+	}
+	res, err := Load(dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"domain:a.example", "domain:b.example", "domain:c.example"}, strs(res.Indicators))
+	require.Len(t, res.PerFile, 4)
+	assert.Equal(t, FileStats{Path: filepath.Join(dir, "a.gz"), Format: FormatList, Indicators: 1}, res.PerFile[0])
+	assert.Equal(t, FormatList, res.PerFile[3].Format, "gzip inside gzip is read as a (binary) list")
+	assert.Positive(t, res.PerFile[3].Skipped)
+	assert.Zero(t, res.PerFile[3].Indicators)
+
+	// a truncated gzip stream is a read error that names the file
+	full := gzipped(t, strings.Repeat("e.example\n", 1000))
+	p := filepath.Join(dir, "e.gz")
+	require.NoError(t, os.WriteFile(p, []byte(full[:len(full)/2]), 0o644))
+	_, err = Load(p, Options{})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), strconv.Quote(p))
 }
 
 func TestLoadUnreadable(t *testing.T) {

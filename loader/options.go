@@ -1,24 +1,63 @@
 package loader
 
-// DefaultMaxLineLen is the longest line, in bytes, accepted when
-// Options.MaxLineLen is zero: 1 MiB.
-const DefaultMaxLineLen = 1 << 20
+// Default limits, used when the corresponding Options field is zero.
+const (
+	// DefaultMaxLineLen is the longest line, in bytes, of a line-based
+	// format (plain list, CSV, Zeek intel, Suricata): 1 MiB.
+	DefaultMaxLineLen = 1 << 20
+
+	// DefaultMaxRecordSize is the largest JSON record, in bytes: one STIX
+	// object, one MISP attribute or object, the event-level fields of a
+	// MISP event, a whole warninglist or manifest: 64 MiB.
+	DefaultMaxRecordSize = 64 << 20
+
+	// DefaultMaxJSONDepth is the deepest nesting of JSON arrays and objects
+	// accepted: 64.
+	DefaultMaxJSONDepth = 64
+)
 
 // Options control how feeds are read. The zero Options are the defaults.
 type Options struct {
 	// Strict stops reading at the first bad record, which is returned as
-	// the error (a *Problem), instead of skipping it.
+	// the error (a *Problem), instead of skipping it. Unsupported records
+	// (Result.Unsupported) are not bad records: they never stop reading.
 	Strict bool
 
 	// Source, when set, is the source name (indicator.Meta.Source) of
-	// every indicator read, instead of the file's name (see SourceName).
+	// every indicator read, instead of the one the format gives (a MISP
+	// event's organisation, a STIX identity, a Zeek meta.source …) or, by
+	// default, the file's name (see SourceName).
 	Source string
 
+	// Format, when set, is the format of every file read, instead of the
+	// one detected (see Detect).
+	Format Format
+
 	// MaxLineLen is the longest line accepted, in bytes, line ending
-	// excluded; zero or less means DefaultMaxLineLen. A longer line is a
-	// problem (ReasonLineTooLong): it is skipped (with Strict, it is the
-	// error) and reading goes on with the next line.
+	// excluded, by the line-based formats; zero or less means
+	// DefaultMaxLineLen. A longer line is a problem (ReasonLineTooLong): it
+	// is skipped (with Strict, it is the error) and reading goes on with
+	// the next line.
 	MaxLineLen int
+
+	// MaxRecordSize is the largest JSON record accepted, in bytes (see
+	// DefaultMaxRecordSize); zero or less means the default. A larger
+	// record is a problem (ReasonTooLarge) that ends the reading of its
+	// file: what was read before it is kept.
+	MaxRecordSize int64
+
+	// MaxJSONDepth is the deepest nesting of JSON arrays and objects
+	// accepted; zero or less means DefaultMaxJSONDepth. Deeper input is a
+	// problem (ReasonTooDeep) that ends the reading of its file.
+	MaxJSONDepth int
+
+	// MISPAllAttributes reads every MISP attribute, not only those marked
+	// to_ids (the default, as MISP's own exports do).
+	MISPAllAttributes bool
+
+	// CSV says how to read CSV files; the zero value detects the columns
+	// from the header.
+	CSV CSVOptions
 }
 
 func (o *Options) maxLineLen() int {
@@ -26,4 +65,18 @@ func (o *Options) maxLineLen() int {
 		return DefaultMaxLineLen
 	}
 	return o.MaxLineLen
+}
+
+func (o *Options) maxRecordSize() int64 {
+	if o.MaxRecordSize <= 0 {
+		return DefaultMaxRecordSize
+	}
+	return o.MaxRecordSize
+}
+
+func (o *Options) maxJSONDepth() int {
+	if o.MaxJSONDepth <= 0 {
+		return DefaultMaxJSONDepth
+	}
+	return o.MaxJSONDepth
 }

@@ -5,7 +5,7 @@ import "github.com/iocmatch/iocmatch/indicator"
 // Result is what was read from one or more files.
 type Result struct {
 	// Indicators are the good records, in input order (files in the order
-	// read, then lines).
+	// read, then records).
 	Indicators []indicator.Indicator
 
 	// Problems are the skipped records, in input order; only the first
@@ -17,14 +17,41 @@ type Result struct {
 	// skipped.
 	Skipped map[string]int
 
+	// Unsupported counts the valid records that iocmatch does not read,
+	// by what they are ("stix pattern: AND", "misp type: attachment" …):
+	// they are neither indicators nor problems. It is nil when there were
+	// none.
+	Unsupported map[string]int
+
+	// Warninglists are the MISP warninglists read (allowlists, not
+	// indicators to match).
+	Warninglists []Warninglist
+
 	// Files is the number of files read.
 	Files int
+
+	// PerFile has the counts of each file read, in the order read.
+	PerFile []FileStats
+}
+
+// FileStats are the counts of one file read.
+type FileStats struct {
+	Path        string // as given to Load, or the path of a file under it
+	Format      Format // the format it was read as
+	Indicators  int    // indicators read
+	Skipped     int    // problems (skipped records)
+	Unsupported int    // valid records not read
 }
 
 // SkippedTotal returns the number of records skipped, for every reason.
-func (r *Result) SkippedTotal() int {
+func (r *Result) SkippedTotal() int { return sum(r.Skipped) }
+
+// UnsupportedTotal returns the number of unsupported records.
+func (r *Result) UnsupportedTotal() int { return sum(r.Unsupported) }
+
+func sum(m map[string]int) int {
 	n := 0
-	for _, c := range r.Skipped {
+	for _, c := range m {
 		n += c
 	}
 	return n

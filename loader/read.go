@@ -1,0 +1,87 @@
+package loader
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+)
+
+var gzipMagic = []byte{0x1f, 0x8b}
+
+// Read reads one feed from r, of the format detected from its content and
+// path (see Detect), or of Options.Format when set; gzip-compressed input
+// is decompressed first, whatever its name. path names the input in
+// problems and errors, and gives the default source name; it is not
+// opened. Result.Files is 1.
+//
+// The error is a read error of r, or with opts.Strict the first *Problem;
+// the Result then holds what was read before it. Input of no known format
+// (JSON of no known kind) is a problem (ReasonFormat), not an error.
+func Read(r io.Reader, path string, opts Options) (Result, error) {
+	var res Result
+	err := readFile(&res, r, path, &opts)
+	return res, err
+}
+
+// readAs reads r as format f into a new Result: the body of ReadList,
+// ReadCSV and the other per-format readers. gzip input is decompressed.
+func readAs(f Format, r io.Reader, path string, opts Options) (Result, error) {
+	opts.Format = f
+	return Read(r, path, opts)
+}
+
+// readFile reads one file from r into res.
+func readFile(res *Result, r io.Reader, path string, opts *Options) error {
+	br := bufio.NewReaderSize(r, SniffLen)
+	head, err := br.Peek(len(gzipMagic))
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return readError(path, err)
+	}
+	if bytes.Equal(head, gzipMagic) {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return readError(path, fmt.Errorf("gzip: %w", err))
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, SniffLen)
+	}
+	c := newCollector(res, path, opts)
+	f := opts.Format
+	if f == "" {
+		head, err := br.Peek(SniffLen)
+		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+			return readError(path, gzipError(err))
+		}
+		f = Detect(head, path)
+	}
+	read := f.reader()
+	if read == nil {
+		msg := fmt.Sprintf("format %q: not a feed format iocmatch reads", string(f))
+		if f == FormatUnknown {
+			msg = "JSON of no known kind (not STIX 2, a MISP event, manifest or warninglist)"
+		}
+		err := c.problem(0, ReasonFormat, msg)
+		c.done(f)
+		return err
+	}
+	err = read(c, br)
+	c.done(f)
+	var p *Problem
+	if err != nil && !errors.As(err, &p) {
+		err = readError(path, gzipError(err))
+	}
+	return err
+}
+
+// gzipError names gzip errors as such.
+func gzipError(err error) error {
+	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
+		return fmt.Errorf("gzip: %w", err)
+	}
+	return err
+}
+
+var errNotYet = errors.New("format not implemented yet")
