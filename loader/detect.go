@@ -76,8 +76,9 @@ const SniffLen = 64 << 10
 //   - Lines "ip-or-cidr,category,score" are a Suricata IP reputation file.
 //   - A header row naming a known column, as abuse.ch exports have, is CSV.
 //   - Lines of base64 are a Suricata string dataset.
-//   - Otherwise the name decides: ".csv" is CSV, ".intel" Zeek, ".stix",
-//     ".stix2" or ".json" STIX, anything else a plain list.
+//   - Otherwise the name decides: ".csv" is CSV, ".intel" Zeek, ".stix" or
+//     ".stix2" STIX, anything else (".json" that is not JSON too) a plain
+//     list.
 func Detect(head []byte, name string) Format {
 	head = bytes.TrimPrefix(head, utf8BOM)
 	if t := bytes.TrimLeft(head, " \t\r\n"); len(t) > 0 && (t[0] == '{' || t[0] == '[') {
@@ -99,7 +100,7 @@ func Detect(head []byte, name string) Format {
 		return FormatCSV
 	case ".intel":
 		return FormatZeek
-	case ".stix", ".stix2", ".json":
+	case ".stix", ".stix2":
 		return FormatSTIX
 	}
 	return FormatList

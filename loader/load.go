@@ -10,8 +10,8 @@ import (
 )
 
 // Load reads the file at path, or every regular file under the directory
-// at path (see the package documentation). For now every file is read as a
-// plain list (see ReadList).
+// at path (see the package documentation), each in the format detected
+// from its content and name (see Read and Detect), or Options.Format.
 //
 // The error is about a path that cannot be read (it quotes the path), or
 // with opts.Strict the first *Problem; the Result then holds what was read
@@ -50,6 +50,9 @@ func Load(path string, opts Options) (Result, error) {
 		default:
 			return nil // directory, device, pipe …
 		}
+		if isMISPFeedHashes(p) {
+			return nil
+		}
 		return loadFile(&res, p, &opts)
 	})
 	var p *Problem
@@ -57,6 +60,17 @@ func Load(path string, opts Options) (Result, error) {
 		err = readError(path, err)
 	}
 	return res, err
+}
+
+// isMISPFeedHashes reports whether the file at path is the hashes.csv of a
+// MISP feed (a manifest.json beside it): it lists hashes of the attribute
+// values, for correlation, and holds no indicator of its own.
+func isMISPFeedHashes(path string) bool {
+	if filepath.Base(path) != "hashes.csv" {
+		return false
+	}
+	fi, err := os.Stat(filepath.Join(filepath.Dir(path), "manifest.json"))
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // loadFile reads one file into res.

@@ -306,3 +306,18 @@ func TestSourceName(t *testing.T) {
 		assert.Equal(t, want, SourceName(path), path)
 	}
 }
+
+func TestLoadSkipsMISPFeedHashes(t *testing.T) {
+	dir := t.TempDir()
+	hashes := "44d88612fea8a8f36de82e1278abb02f,56bf399d-c46c-4fdb-a9cf-d9bb02de0b81\n"
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "hashes.csv"), []byte(hashes), 0o644))
+	res, err := Load(dir, Options{Format: FormatList})
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Files, "without a manifest, hashes.csv is a feed like any other")
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "manifest.json"), []byte("{}"), 0o644))
+	res, err = Load(dir, Options{Format: FormatList})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Files)
+	assert.Equal(t, filepath.Join(dir, "manifest.json"), res.PerFile[0].Path)
+}
