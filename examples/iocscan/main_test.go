@@ -178,3 +178,16 @@ func TestAppendJSONString(t *testing.T) {
 		assert.Equal(t, wantBack, back, "%q", s)
 	}
 }
+
+func TestFeedCounts(t *testing.T) {
+	code, _, stderr := runIOCScan(t, "", "-v", "-feed", lists, "-feed", filepath.Join(lists, "hashes.txt"))
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stderr, "iocscan: feed "+lists+": 71 indicators from 10 files; 5 records skipped (cannot infer type: 4, invalid value: 1); 0 unsupported\n")
+	assert.Contains(t, stderr, "iocscan:   "+filepath.Join(lists, "hashes.txt")+" (list): 7 indicators, 1 skipped, 0 unsupported\n")
+	assert.Contains(t, stderr, "iocscan: feed "+filepath.Join(lists, "hashes.txt")+": 7 indicators from 1 files; 1 records skipped (cannot infer type: 1); 0 unsupported\n")
+
+	// without -v, no per-file lines
+	code, _, stderr = runIOCScan(t, "", "-feed", lists)
+	require.Equal(t, 0, code, stderr)
+	assert.NotContains(t, stderr, "(list):")
+}

@@ -35,9 +35,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&feeds, "feed", "feed file or directory (repeatable, at least one)")
 	quiet := fs.Bool("q", false, "print no summary (feed problems are still printed)")
 	strict := fs.Bool("strict", false, "fail on the first bad feed record instead of skipping it")
+	verbose := fs.Bool("v", false, "also print the counts of every feed file read")
 	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below this (0-100)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: iocscan -feed PATH [-feed PATH …] [-q] [-strict] [-min-confidence N] [FILE …]")
+		fmt.Fprintln(stderr, "usage: iocscan -feed PATH [-feed PATH …] [-q] [-v] [-strict] [-min-confidence N] [FILE …]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -52,27 +53,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	t0 := time.Now()
 	var inds []indicator.Indicator
+	lopts := loader.Options{Strict: *strict}
 	for _, path := range feeds {
-		res, err := loader.Load(path, loader.Options{Strict: *strict})
+		got, err := loadFeed(stderr, path, lopts, *quiet, *verbose)
 		if err != nil {
 			logf("%v", err)
 			return 2
 		}
-		for i := range res.Problems {
-			fmt.Fprintln(stderr, res.Problems[i].Error())
-		}
-		if n := res.SkippedTotal(); n > len(res.Problems) {
-			logf("%s: %d more problems not shown", path, n-len(res.Problems))
-		}
-		if len(res.Indicators) == 0 {
-			logf("feed %s: no valid indicator", path)
-			return 2
-		}
-		if !*quiet {
-			logf("feed %s: %d indicators from %d files, %d records skipped%s",
-				path, len(res.Indicators), res.Files, res.SkippedTotal(), reasons(res.Skipped))
-		}
-		inds = append(inds, res.Indicators...)
+		inds = append(inds, got...)
 	}
 	m, err := match.Compile(inds, match.Options{MinConfidence: *minConf})
 	if err != nil {
@@ -109,17 +97,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches)
 	}
 	return status
-}
-
-func reasons(m map[string]int) string {
-	if len(m) == 0 {
-		return ""
-	}
-	var parts []string
-	for _, k := range sortedKeys(m) {
-		parts = append(parts, fmt.Sprintf("%s: %d", k, m[k]))
-	}
-	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 type stats struct {
