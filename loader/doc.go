@@ -6,23 +6,60 @@
 //	for _, p := range res.Problems { log.Print(p) } // "feeds/c2.txt:12: …"
 //	m, err := match.Compile(res.Indicators, match.Options{})
 //
-// Load reads a file, or every regular file under a directory; ReadList
-// reads one plain list from an io.Reader. Both stream their input through
-// a bufio.Reader and never hold more than one line (at most
-// Options.MaxLineLen bytes) in memory besides the indicators read.
+// # Formats
+//
+// Load reads a file, or every regular file under a directory, in the
+// format detected from its content first and its name second (Detect), or
+// the one Options.Format names. Read does the same for one io.Reader, and
+// each format has a reader of its own:
+//
+//	Format                 reader               what it is
+//	FormatList             ReadList             one indicator per line
+//	FormatCSV              ReadCSV              CSV with a header (abuse.ch exports …)
+//	FormatSTIX             ReadSTIX             STIX 2.x bundles, objects, TAXII envelopes
+//	FormatMISP             ReadMISP             MISP events (and MISP feeds' event files)
+//	FormatMISPManifest     ReadMISPManifest     a MISP feed's manifest.json
+//	FormatWarninglist      ReadWarninglist      MISP warninglists (allowlists)
+//	FormatZeek             ReadZeek             Zeek intel framework files
+//	FormatSuricataDataset  ReadSuricataDataset  Suricata datasets
+//	FormatSuricataIPRep    ReadSuricataIPRep    Suricata IP reputation files
+//
+// The rules of each format are in the documentation of its reader; the
+// TAXII 2.1 client is package loader/taxii. gzip-compressed input
+// (recognised by its magic bytes, whatever the name) is decompressed on
+// the fly.
+//
+// Every reader streams its input: line formats hold one line (at most
+// Options.MaxLineLen bytes) at a time, JSON formats one record (one STIX
+// object, one MISP attribute or object: at most Options.MaxRecordSize
+// bytes, nested at most Options.MaxJSONDepth deep), besides the
+// indicators read. A 1 GB feed is never read into memory at once.
 //
 // # Problems
 //
 // A record that cannot be read (a value that is not a valid indicator, a
-// line that is too long …) is skipped and reported as a Problem whose text
-// is "path:line: message"; Result.Skipped counts the skipped records per
-// reason (ReasonInvalidValue, ReasonCannotInfer, ReasonLineTooLong,
-// ReasonBadHeader). Result.Problems keeps the first MaxProblems of them;
-// the counts go on. With Options.Strict, reading stops at the first bad
-// record instead, and the error returned is that *Problem.
+// line that is too long, malformed JSON …) is skipped and reported as a
+// Problem whose text is "path:line: message" for line formats and
+// "path: record: message" for JSON formats (record is the object's id or
+// place); Result.Skipped counts the skipped records per reason
+// (ReasonInvalidValue …). Result.Problems keeps the first MaxProblems of
+// them; the counts go on. With Options.Strict, reading stops at the first
+// bad record instead, and the error returned is that *Problem. A JSON
+// syntax error or a passed limit ends the reading of its file (what was
+// read before it is kept), as a problem.
 //
-// Indicators are returned in input order, one per good record; the same
-// value on two lines gives two indicators (merging is the matcher's job).
+// A valid record that iocmatch does not read (a STIX pattern with AND, a
+// MISP attachment, a Zeek indicator type with no indicator kind …) is not
+// a problem: it is counted in Result.Unsupported by what it is. So every
+// record is accounted for: an indicator, a problem, or unsupported.
+// Result.PerFile has these counts per file.
+//
+// Indicators are returned in input order, one per good record (some
+// records give several: a MISP filename|sha256 attribute, a STIX pattern
+// with OR); the same value twice gives two indicators (merging is the
+// matcher's job). Every indicator's Meta.Source is Options.Source if set,
+// else the source the feed names (a MISP organisation, a STIX identity, a
+// Zeek meta.source), else the file's name without extension (SourceName).
 //
 // # Plain lists
 //
@@ -76,6 +113,8 @@
 //     base name of the file without its extension (SourceName:
 //     "feeds/c2-domains.txt" is "c2-domains", "ips.txt.gz" is "ips"). Plain
 //     lists carry no other metadata: Meta.ID and the rest are left zero.
+//   - A plain list is what Detect falls back on: a file no other format
+//     claims is read as one.
 //
 // # Directories
 //
@@ -83,7 +122,10 @@
 // lexical order (a directory's files and subdirectories sorted by name
 // together), skipping hidden files and directories (names starting with
 // '.'). Symbolic links to files are read; symbolic links to directories are
-// not followed, unless the path given to Load is one. For now
-// every file is read as a plain list. A directory without files gives no
-// indicators and no error; a path that does not exist is an error.
+// not followed, unless the path given to Load is one. Each file is read in
+// its own format. A MISP feed directory (manifest.json and one
+// <uuid>.json per event) is read this way too; its hashes.csv (hashes of
+// values, for correlation) is skipped when a manifest.json is beside it.
+// A directory without files gives no indicators and no error; a path that
+// does not exist is an error.
 package loader
