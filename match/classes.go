@@ -13,6 +13,11 @@ const (
 	cLocal               // [A-Za-z0-9._%+-]: email local part
 	cZone                // [A-Za-z0-9_-]: IPv6 zone
 	cKeyEnd              // \ quotes, white space , ; ) ] } < >: after a registry key
+	cTok                 // [A-Za-z0-9_.:-]: bytes of a token (host and address bytes)
+	cDigit               // [0-9]
+	cColon               // ':'
+	cDot                 // '.'
+	cNotAddr             // [G-Zg-z_-]: token bytes that are not address bytes
 )
 
 var class = func() (t [256]uint16) {
@@ -30,6 +35,11 @@ var class = func() (t [256]uint16) {
 	set(cAddr, digits+"abcdefABCDEF:.")
 	set(cHex, digits+"abcdefABCDEF")
 	set(cDigDot, digits+".")
+	set(cTok, alnum+"_.:-")
+	set(cDigit, digits)
+	set(cColon, ":")
+	set(cDot, ".")
+	set(cNotAddr, "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ_-")
 	for i := 0x80; i < 0x100; i++ {
 		t[i] |= cName
 	}

@@ -102,14 +102,8 @@ func (s *scanner) scan(line []byte) {
 
 func (s *scanner) run() {
 	m := s.m
-	if !m.addrs.empty() || m.hashes.n > 0 {
-		s.addrRuns()
-	}
-	if s.found && s.contains {
-		return
-	}
-	if !m.domains.empty() || !m.urls.empty() {
-		s.hostRuns()
+	if !m.addrs.empty() || m.hashes.n > 0 || !m.domains.empty() || !m.urls.empty() {
+		s.tokens()
 	}
 	if s.found && s.contains {
 		return
@@ -131,37 +125,107 @@ func (s *scanner) run() {
 	}
 }
 
-// addrRuns finds IPv4 and IPv6 addresses and hashes: all live in maximal
-// runs of [0-9A-Fa-f:.].
-func (s *scanner) addrRuns() {
+// tokens finds addresses, hashes, domains and scheme-less URLs in one pass
+// over the maximal runs of token bytes [A-Za-z0-9_.:-]. Every maximal run
+// of address bytes [0-9A-Fa-f:.] (IPv4, IPv6, hashes) and every maximal
+// run of host bytes [A-Za-z0-9_.-] (domains, scheme-less URLs) lies inside
+// one such token; the classes of a token's bytes, OR-ed together, tell
+// which of them can be there at all.
+func (s *scanner) tokens() {
 	text := s.text
-	for i := 0; i < len(text); {
-		if !is(text[i], cAddr) {
+	m := s.m
+	doAddr, doHash := !m.addrs.empty(), m.hashes.n > 0
+	doHost := !m.domains.empty() || !m.urls.empty()
+	s.termAt, s.urlEnd = -1, -1
+	n := len(text)
+	for i := 0; i < n; {
+		if class[text[i]]&cTok == 0 {
 			i++
 			continue
 		}
-		j := i + 1
-		colons := 0
-		if text[i] == ':' {
-			colons++
-		}
-		for j < len(text) && is(text[j], cAddr) {
-			if text[j] == ':' {
-				colons++
+		j := i
+		var f uint16
+		for j < n {
+			c := class[text[j]]
+			if c&cTok == 0 {
+				break
 			}
+			f |= c
 			j++
 		}
-		if colons >= 2 && !s.m.addrs.empty() && s.ipv6(i, j) {
-			i = j
-			continue
+		if (doAddr && f&(cDigit|cColon) != 0) || (doHash && j-i >= 32) {
+			if f&cNotAddr == 0 {
+				s.addrRun(i, j)
+			} else {
+				for a := i; a < j; {
+					if !is(text[a], cAddr) {
+						a++
+						continue
+					}
+					b := runEnd(text, a, j, cAddr)
+					s.addrRun(a, b)
+					a = b
+				}
+			}
 		}
-		if !s.m.addrs.empty() {
-			s.ipv4s(i, j)
+		if doHost {
+			if f&cColon == 0 {
+				s.hostRun(i, j, f&cDot != 0)
+			} else {
+				for a := i; a < j; {
+					if text[a] == ':' {
+						a++
+						continue
+					}
+					b := a + 1
+					dot := text[a] == '.'
+					for b < j && text[b] != ':' {
+						dot = dot || text[b] == '.'
+						b++
+					}
+					s.hostRun(a, b, dot)
+					a = b
+				}
+			}
 		}
-		if s.m.hashes.n > 0 {
-			s.hashes(i, j)
+		if s.found && s.contains {
+			return
 		}
 		i = j
+	}
+}
+
+// addrRun looks for addresses and hashes in the maximal run of address
+// bytes text[i:j].
+func (s *scanner) addrRun(i, j int) {
+	text := s.text
+	if !s.m.addrs.empty() {
+		colons := 0
+		for k := i; k < j; k++ {
+			if text[k] == ':' {
+				colons++
+			}
+		}
+		if colons >= 2 && s.ipv6(i, j) {
+			return
+		}
+		if j-i >= 7 {
+			s.ipv4s(i, j)
+		}
+	}
+	if s.m.hashes.n > 0 && j-i >= 32 {
+		s.hashes(i, j)
+	}
+}
+
+// hostRun looks for a domain (when the run has a dot) and a scheme-less
+// URL starting with the maximal run of host bytes text[i:j].
+func (s *scanner) hostRun(i, j int, dot bool) {
+	if dot && !s.m.domains.empty() {
+		s.domain(i, j)
+	}
+	if !s.m.urls.empty() {
+		s.schemelessURL(i, j)
 	}
 }
 
@@ -253,27 +317,6 @@ func (s *scanner) hashes(i, j int) {
 			}
 		}
 		a = b
-	}
-}
-
-// hostRuns finds domain tokens and scheme-less URLs: both start with a
-// maximal run of host bytes.
-func (s *scanner) hostRuns() {
-	text := s.text
-	s.termAt, s.urlEnd = -1, -1
-	for i := 0; i < len(text); {
-		if !is(text[i], cHost) {
-			i++
-			continue
-		}
-		j := runEnd(text, i, len(text), cHost)
-		if !s.m.domains.empty() {
-			s.domain(i, j)
-		}
-		if !s.m.urls.empty() {
-			s.schemelessURL(i, j)
-		}
-		i = j
 	}
 }
 
