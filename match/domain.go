@@ -2,6 +2,8 @@ package match
 
 import (
 	"strings"
+
+	"github.com/iocmatch/iocmatch/internal/canon"
 )
 
 // domainTable is a hash set of canonical domain names. A candidate token
@@ -12,6 +14,18 @@ type domainTable struct {
 	names  map[string]ID
 	tlds   map[string]struct{}
 	maxLen int
+	maxTLD int // longest last label
+}
+
+// hasTLD reports whether some indicator's last label is label, in any
+// case. It does not allocate.
+func (d *domainTable) hasTLD(label []byte) bool {
+	if len(label) > d.maxTLD {
+		return false
+	}
+	var buf [canon.MaxDomainLen]byte
+	_, ok := d.tlds[string(canon.AppendLower(buf[:0], label))]
+	return ok
 }
 
 func (d *domainTable) add(id ID, name string) {
@@ -20,7 +34,9 @@ func (d *domainTable) add(id ID, name string) {
 		d.tlds = make(map[string]struct{})
 	}
 	d.names[name] = id
-	d.tlds[name[strings.LastIndexByte(name, '.')+1:]] = struct{}{}
+	tld := name[strings.LastIndexByte(name, '.')+1:]
+	d.tlds[tld] = struct{}{}
+	d.maxTLD = max(d.maxTLD, len(tld))
 	d.maxLen = max(d.maxLen, len(name))
 }
 
@@ -37,7 +53,7 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 	if last == 0 {
 		return // one label: no indicator is that short
 	}
-	if _, ok := d.tlds[string(tok[last:])]; !ok {
+	if !d.hasTLD(tok[last:]) {
 		return
 	}
 	if len(tok) <= d.maxLen {

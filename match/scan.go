@@ -224,7 +224,7 @@ func (s *scanner) hostRun(i, j int, dot bool) {
 	if dot && !s.m.domains.empty() {
 		s.domain(i, j)
 	}
-	if !s.m.urls.empty() {
+	if j < len(s.text) && (s.text[j] == '/' || s.text[j] == ':') && !s.m.urls.empty() {
 		s.schemelessURL(i, j)
 	}
 }
@@ -329,6 +329,12 @@ func (s *scanner) domain(i, j int) {
 		j--
 	}
 	if j-i < 3 {
+		return
+	}
+	// Most dotted tokens of a log line ("app.js", "10.0.0.1") end in a
+	// label no indicator ends in: reject them before anything else.
+	k := bytes.LastIndexByte(text[i:j], '.')
+	if k < 0 || !s.m.domains.hasTLD(text[i+k+1:j]) {
 		return
 	}
 	// Only suffixes up to the longest indicator can match: look at that
