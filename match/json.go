@@ -1,6 +1,8 @@
 package match
 
 import (
+	"bytes"
+	"slices"
 	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -18,13 +20,19 @@ func isJSONLine(line []byte) bool {
 }
 
 // scratch holds the per-call buffers of a scan: the decoded JSON line with
-// the raw offsets of each decoded byte, and a buffer for URL keys. Scratch
-// buffers are pooled so that matching does not allocate in steady state.
+// the escapes it decoded, and a buffer for URL keys. Scratch buffers are
+// pooled so that matching does not allocate in steady state.
 type scratch struct {
-	dec    []byte
-	starts []int32 // raw offset where decoded byte i's escape begins
-	ends   []int32 // raw offset where it ends
-	key    []byte
+	dec []byte
+	esc []escape // the escapes decoded, in order
+	key []byte
+}
+
+// escape is one JSON escape decoded: the raw bytes line[raw:rawEnd] became
+// the n decoded bytes dec[at:at+n]. Between escapes, decoded and raw bytes
+// are the same, shifted.
+type escape struct {
+	at, n, raw, rawEnd int32
 }
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
@@ -33,7 +41,7 @@ func getScratch() *scratch { return scratchPool.Get().(*scratch) }
 
 func putScratch(s *scratch) {
 	if cap(s.dec) > 1<<20 {
-		s.dec, s.starts, s.ends = nil, nil, nil // do not pin huge buffers
+		s.dec, s.esc = nil, nil // do not pin huge buffers
 	}
 	if cap(s.key) > 1<<16 {
 		s.key = nil
@@ -42,26 +50,22 @@ func putScratch(s *scratch) {
 }
 
 // decodeJSON decodes the JSON string escapes of line into s.dec, recording
-// for every decoded byte the raw range it came from. Backslashes that do
-// not start a valid escape are kept as they are.
+// each escape's raw range. Backslashes that do not start a valid escape are
+// kept as they are.
 func (s *scratch) decodeJSON(line []byte) []byte {
-	s.dec, s.starts, s.ends = s.dec[:0], s.starts[:0], s.ends[:0]
-	emit := func(b []byte, from, to int) {
-		for _, c := range b {
-			s.dec = append(s.dec, c)
-			s.starts = append(s.starts, int32(from))
-			s.ends = append(s.ends, int32(to))
-		}
-	}
-	var one [1]byte
+	dec, esc := s.dec[:0], s.esc[:0]
 	var enc [utf8.UTFMax]byte
 	for i := 0; i < len(line); {
-		c := line[i]
-		if c != '\\' || i+1 >= len(line) {
-			one[0] = c
-			emit(one[:], i, i+1)
-			i++
-			continue
+		k := bytes.IndexByte(line[i:], '\\')
+		if k < 0 {
+			dec = append(dec, line[i:]...)
+			break
+		}
+		dec = append(dec, line[i:i+k]...)
+		i += k
+		if i+1 >= len(line) {
+			dec = append(dec, '\\')
+			break
 		}
 		var d byte
 		switch line[i+1] {
@@ -84,8 +88,7 @@ func (s *scratch) decodeJSON(line []byte) []byte {
 		case 'u':
 			r, ok := hex4(line, i+2)
 			if !ok {
-				one[0] = c
-				emit(one[:], i, i+1)
+				dec = append(dec, '\\')
 				i++
 				continue
 			}
@@ -106,20 +109,63 @@ func (s *scratch) decodeJSON(line []byte) []byte {
 				}
 			}
 			m := utf8.EncodeRune(enc[:], r)
-			emit(enc[:m], i, i+n)
+			esc = append(esc, escape{at: int32(len(dec)), n: int32(m), raw: int32(i), rawEnd: int32(i + n)})
+			dec = append(dec, enc[:m]...)
 			i += n
 			continue
 		default:
-			one[0] = c
-			emit(one[:], i, i+1)
+			dec = append(dec, '\\')
 			i++
 			continue
 		}
-		one[0] = d
-		emit(one[:], i, i+2)
+		esc = append(esc, escape{at: int32(len(dec)), n: 1, raw: int32(i), rawEnd: int32(i + 2)})
+		dec = append(dec, d)
 		i += 2
 	}
-	return s.dec
+	s.dec, s.esc = dec, esc
+	return dec
+}
+
+// rawStart returns the raw offset where the decoded byte at d begins: the
+// start of its escape, if it came from one.
+func (s *scratch) rawStart(d int) int {
+	e, ok := s.escapeAt(d)
+	switch {
+	case !ok:
+		return d
+	case d < int(e.at+e.n):
+		return int(e.raw)
+	}
+	return d - int(e.at+e.n) + int(e.rawEnd)
+}
+
+// rawEnd returns the raw offset where the decoded bytes ending at end (>
+// 0) end: the end of the escape of the last one, if it came from one.
+func (s *scratch) rawEnd(end int) int {
+	e, ok := s.escapeAt(end - 1)
+	switch {
+	case !ok:
+		return end
+	case end-1 < int(e.at+e.n):
+		return int(e.rawEnd)
+	}
+	return end - int(e.at+e.n) + int(e.rawEnd)
+}
+
+// escapeAt returns the last escape that starts at or before the decoded
+// offset d, if any.
+func (s *scratch) escapeAt(d int) (escape, bool) {
+	// the first escape starting after d
+	i, _ := slices.BinarySearchFunc(s.esc, d, func(e escape, d int) int {
+		if int(e.at) <= d {
+			return -1
+		}
+		return 1
+	})
+	if i == 0 {
+		return escape{}, false
+	}
+	return s.esc[i-1], true
 }
 
 func hex4(b []byte, i int) (rune, bool) {

@@ -90,8 +90,8 @@ func (s *scanner) scan(line []byte) {
 	s.run()
 	if decoded {
 		for i := n0; i < len(s.dst); i++ {
-			s.dst[i].Start = int(s.sc.starts[s.dst[i].Start])
-			s.dst[i].End = int(s.sc.ends[s.dst[i].End-1])
+			s.dst[i].Start = s.sc.rawStart(s.dst[i].Start)
+			s.dst[i].End = s.sc.rawEnd(s.dst[i].End)
 		}
 	}
 	if s.sc != nil {
