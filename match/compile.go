@@ -120,6 +120,7 @@ func (b *builder) finish() error {
 		return err
 	}
 	m.hashes.build()
+	m.urls.build()
 	m.strs = b.strings.build()
 	return nil
 }

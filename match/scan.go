@@ -200,14 +200,19 @@ func (s *scanner) tokens() {
 func (s *scanner) addrRun(i, j int) {
 	text := s.text
 	if !s.m.addrs.empty() {
-		colons := 0
-		for k := i; k < j; k++ {
-			if text[k] == ':' {
-				colons++
+		// An IPv6 token has "::" or at least six colons (seven, or six
+		// and an IPv4 tail): "10:00:01" is not tried.
+		if k := bytes.IndexByte(text[i:j], ':'); k >= 0 {
+			colons, double := 0, false
+			for k += i; k < j; k++ {
+				if text[k] == ':' {
+					colons++
+					double = double || (k > i && text[k-1] == ':')
+				}
 			}
-		}
-		if colons >= 2 && s.ipv6(i, j) {
-			return
+			if (double || colons >= 6) && s.ipv6(i, j) {
+				return
+			}
 		}
 		if j-i >= 7 {
 			s.ipv4s(i, j)
@@ -429,6 +434,22 @@ func (s *scanner) url(start, authEnd int) {
 		return
 	}
 	u := &s.m.urls
+	// The host, found as SplitURL finds it, must be some key's.
+	a := text[start:min(authEnd, end)]
+	if k := canon.SchemeEnd(a); k >= 0 {
+		a = a[k+3:]
+	}
+	if k := bytes.LastIndexByte(a, '@'); k >= 0 {
+		a = a[k+1:]
+	}
+	if len(a) > 0 && a[0] != '[' {
+		if k := bytes.LastIndexByte(a, ':'); k >= 0 {
+			a = a[:k]
+		}
+		if !u.mayHaveHost(a) {
+			return
+		}
+	}
 	// Keys longer than the longest indicator cannot match: parsing a
 	// bounded prefix keeps the work per URL bounded.
 	tok := text[start:min(end, authEnd+u.maxLen+2)]
