@@ -111,8 +111,9 @@ type CSVColumns struct {
 //     ThreatFox's "ip:port", "md5_hash", "sha256_hash" …, and MISP
 //     composite types "A|B" with a value "a|b", which give one indicator
 //     per supported part ("port" parts are dropped). Kinds iocmatch does
-//     not read (asn, cve, ja3, imphash, ssdeep, tlsh, rsa_key, sha3_384 …)
-//     are unsupported ("csv type: NAME"). An empty type means the type is
+//     not read (asn, cve, ja3…, x509…, imphash, ssdeep, tlsh, rsa_key,
+//     sha3_384 …) are unsupported ("csv type: NAME", NAME normalised like
+//     a column name). An empty type means the type is
 //     inferred from the value. A row of type "description" is the file's
 //     description (Sophos IOC tables), not an indicator. Sophos tables
 //     ("Indicator,Data,Note") name their type column "indicator": with a
@@ -678,8 +679,10 @@ type csvReader struct {
 	comma  byte
 	header int // line of the header, or 0
 
-	candidate     []byte // last header-like comment line, after its '#'
-	candidateLine int
+	// the last comment lines (after their '#') that can be a header: one
+	// naming a known value column, and one of any column names
+	known, names         []byte
+	knownLine, namesLine int
 }
 
 func readCSV(c *collector, r io.Reader) error {
@@ -754,9 +757,7 @@ func readCSV(c *collector, r io.Reader) error {
 		}
 		if text[0] == '#' {
 			if rd.lay == nil {
-				if _, _, ok := headerComma([]byte(text[1:]), rd.comma, true); ok {
-					rd.candidate, rd.candidateLine = []byte(text[1:]), n
-				}
+				rd.comment([]byte(text[1:]), n)
 			}
 			continue
 		}
@@ -781,27 +782,62 @@ func readCSV(c *collector, r io.Reader) error {
 	}
 }
 
+// comment notes a comment line (text after the '#', line n) before the
+// first row that may be the header.
+func (rd *csvReader) comment(text []byte, n int) {
+	if _, fs, ok := headerComma(text, rd.comma, false); ok && len(fs) >= 2 {
+		rd.names, rd.namesLine = text, n
+		if ok, _ := headerFields(fs, true); ok {
+			rd.known, rd.knownLine = text, n
+		}
+	}
+}
+
 // decide finds the header, given the first row (line n), and sets the
 // layout and the separator; it reports whether the row is the header. It
 // leaves rd.lay nil if the options cannot be used (after reporting it).
+//
+// The header is the first row if it is one, else the last comment naming a
+// known value column. When the options name columns, it is the first of
+// the row, that comment, and the last comment of column names, that has
+// all the names.
 func (rd *csvReader) decide(row []byte, n int) (isHeader bool, err error) {
 	o, c := rd.opts, rd.c
-	var header []string
-	named := o.hasNames()
-	comma, fields, ok := headerComma(row, rd.comma, false)
-	switch {
-	case ok:
-		header, rd.header, isHeader, rd.comma = fields, n, true, comma
-	case rd.candidate != nil:
-		comma, fields, _ := headerComma(rd.candidate, rd.comma, true)
-		header, rd.header, rd.comma = fields, rd.candidateLine, comma
+	type candidate struct {
+		fields []string
+		line   int
+		comma  byte
 	}
-	if named && header != nil {
-		// the header must hold the names: else try the comment header
-		if _, err := o.layout(header); err != nil && isHeader && rd.candidate != nil {
-			comma, fields, _ := headerComma(rd.candidate, rd.comma, true)
-			header, rd.header, rd.comma, isHeader = fields, rd.candidateLine, comma, false
+	var cands []candidate
+	if comma, fs, ok := headerComma(row, rd.comma, false); ok {
+		cands = append(cands, candidate{fs, n, comma})
+	}
+	named := o.hasNames()
+	for _, cm := range []struct {
+		text []byte
+		line int
+		ok   bool
+	}{{rd.known, rd.knownLine, true}, {rd.names, rd.namesLine, named}} {
+		if cm.text != nil && cm.ok {
+			comma, fs, _ := headerComma(cm.text, rd.comma, false)
+			cands = append(cands, candidate{fs, cm.line, comma})
 		}
+	}
+	var h *candidate
+	if len(cands) > 0 {
+		h = &cands[0]
+		if named {
+			for i := range cands {
+				if _, err := o.layout(cands[i].fields); err == nil {
+					h = &cands[i]
+					break
+				}
+			}
+		}
+	}
+	var header []string
+	if h != nil {
+		header, rd.header, rd.comma, isHeader = h.fields, h.line, h.comma, h.line == n
 	}
 	if rd.comma == 0 {
 		rd.comma = ','
@@ -1033,7 +1069,7 @@ func csvType(name string) (t indicator.Type, unsup bool) {
 	case "domain:port", "hostname:port":
 		return indicator.Domain, false
 	}
-	if csvUnsupported[n] {
+	if csvUnsupported[n] || strings.HasPrefix(n, "x509") || strings.HasPrefix(n, "ja3") {
 		return indicator.Invalid, true
 	}
 	for _, s := range []string{n, strings.ReplaceAll(n, "_", "-"), strings.TrimSuffix(n, "_hash"), "filehash-" + n} {
