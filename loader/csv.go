@@ -81,13 +81,15 @@ type CSVColumns struct {
 //     still open at the end of the input is a problem (ReasonMalformed).
 //
 // The header is the first row when all its fields are column names
-// (letters, digits, '_', '-', spaces; none an indicator) and it names a
-// known column or has at least two; otherwise it is the last comment line
-// before the first row that splits into at least two column names, one of
-// them a known value column ("# id,dateadded,url,…" of abuse.ch). With
-// CSVOptions.NoHeader, or without such a line, there is no header. Column
-// names are matched case-insensitively, with white space, '-' and '_'
-// alike:
+// (letters, digits, '_', '-', spaces, parentheses; none an indicator) and
+// it names a known value column or has at least two fields; otherwise it is
+// the last comment line before the first row that splits into at least two
+// column names, one of them a known value column ("# id,dateadded,url,…" of
+// abuse.ch). When CSVOptions.Columns name columns, the header is the first
+// of these and of the last comment line of column names that has them all.
+// With CSVOptions.NoHeader, or without such a line, there is no header.
+// Column names are matched case-insensitively, with white space, '-' and
+// '_' alike:
 //
 //   - Value columns. A typed column gives values of its type: url, uri
 //     (url); domain, domain_name, hostname, host, fqdn (domain — an IP
@@ -139,9 +141,9 @@ type CSVColumns struct {
 //
 // Without a header and without CSVOptions.Columns.Value, the first field
 // of each row is the value (typed by CSVOptions.Type, or inferred); the
-// other fields are ignored. A first row made of two or more column names
-// none of which is known is an unrecognised header: a problem
-// (ReasonBadHeader), after which the rows are read without a header.
+// other fields are ignored. A header that names no value column is a
+// problem (ReasonBadHeader), after which the rows are read as if there were
+// no header.
 //
 // Problems:
 //
@@ -884,6 +886,9 @@ func (rd *csvReader) record(fields []string, n int) error {
 		v := field(fields, vc.idx)
 		if vc.kind == valTyped && vc.typ == indicator.Domain && l.path >= 0 {
 			if p := field(fields, l.path); p != "" && v != "" {
+				if p[0] != '/' {
+					v += "/"
+				}
 				v += p
 				vc.typ = indicator.URL
 			}
@@ -1115,20 +1120,32 @@ func csvTags(s string) []string {
 		return nil
 	}
 	var tags []string
+	var seen map[string]bool // once there are many tags
 	for _, t := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
 		t = trimField(t)
 		if t == "" {
 			continue
 		}
-		dup := false
-		for _, u := range tags {
-			if u == t {
-				dup = true
-				break
+		if seen == nil && len(tags) >= 16 {
+			seen = make(map[string]bool, 2*len(tags))
+			for _, u := range tags {
+				seen[u] = true
+			}
+		}
+		dup := seen[t]
+		if seen == nil {
+			for _, u := range tags {
+				if u == t {
+					dup = true
+					break
+				}
 			}
 		}
 		if !dup {
 			tags = append(tags, t)
+			if seen != nil {
+				seen[t] = true
+			}
 		}
 	}
 	return tags

@@ -245,8 +245,8 @@ func TestReadCSV(t *testing.T) {
 		},
 		{
 			name: "host and path",
-			in:   "\"host\",\"path\",\"message\"\n\"evil.example\",\"/a/b.exe\",\"x\"\n\"198.51.100.4\",\"\",\"y\"\n",
-			want: []string{"url:http://evil.example/a/b.exe", "ipv4:198.51.100.4"},
+			in:   "\"host\",\"path\",\"message\"\n\"evil.example\",\"/a/b.exe\",\"x\"\n\"198.51.100.4\",\"\",\"y\"\nevil.example,c?d=1,z\n",
+			want: []string{"url:http://evil.example/a/b.exe", "ipv4:198.51.100.4", "url:http://evil.example/c?d=1"},
 		},
 		{
 			name: "type column names and aliases",
@@ -781,4 +781,19 @@ func TestRealdataCSV(t *testing.T) {
 	ind = find("urlhaus-filter/urlhaus-filter-splunk-online.csv", "url:http://2024.sci-hub.se/2294/7a43bb4cf6c57229b02a9604a1f4614e/skidmore1966.pdf")
 	assert.Equal(t, "urlhaus-filter malicious website detected", ind.Description)
 	assert.Equal(t, []string{"ipv4:1.1.1.1", "ipv4:1.0.0.1"}, strs(got["../misp/feed-layout-misp-core-fixture/csv/feed.csv"].Indicators))
+}
+
+func TestCSVTags(t *testing.T) {
+	assert.Nil(t, csvTags(""))
+	assert.Nil(t, csvTags("None, n/a ,-"))
+	assert.Equal(t, []string{"a", "b", "Mozi"}, csvTags(" a, b a,,None\tMozi a"))
+	// many tags: duplicates dropped past the small-list case too
+	var in []string
+	for i := 0; i < 100; i++ {
+		in = append(in, fmt.Sprint("t", i%40))
+	}
+	got := csvTags(strings.Join(in, ","))
+	require.Len(t, got, 40)
+	assert.Equal(t, "t0", got[0])
+	assert.Equal(t, "t39", got[39])
 }
