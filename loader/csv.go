@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -306,7 +307,7 @@ func headerComma(line []byte, comma byte, needKnown bool) (c byte, fields []stri
 	try := []byte{comma}
 	if comma == 0 {
 		try = []byte{','}
-		if !strings.ContainsRune(string(line), ',') {
+		if bytes.IndexByte(line, ',') < 0 {
 			try = append(try, '\t', ';')
 		}
 	}
@@ -330,7 +331,7 @@ func sniffCSV(head []byte) bool {
 	var comment []byte // the last header-like comment
 	var comma byte
 	for len(head) > 0 {
-		i := strings.IndexByte(string(head), '\n')
+		i := bytes.IndexByte(head, '\n')
 		var line []byte
 		if i < 0 {
 			if !complete {
@@ -343,16 +344,16 @@ func sniffCSV(head []byte) bool {
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
 		}
-		text := strings.TrimLeftFunc(string(line), unicode.IsSpace)
-		if text == "" {
+		text := bytes.TrimLeftFunc(line, unicode.IsSpace)
+		if len(text) == 0 {
 			continue
 		}
 		if text[0] == '#' {
-			if strings.HasPrefix(text, "#fields") || strings.HasPrefix(text, "#separator") {
+			if bytes.HasPrefix(text, []byte("#fields")) || bytes.HasPrefix(text, []byte("#separator")) {
 				return false // Zeek
 			}
-			if c, _, ok := headerComma([]byte(text[1:]), 0, true); ok {
-				comment, comma = []byte(text[1:]), c
+			if c, _, ok := headerComma(text[1:], 0, true); ok {
+				comment, comma = text[1:], c
 			}
 			continue
 		}
@@ -753,13 +754,13 @@ func readCSV(c *collector, r io.Reader) error {
 			}
 			continue
 		}
-		text := strings.TrimLeftFunc(string(b), unicode.IsSpace)
-		if text == "" {
+		text := bytes.TrimLeftFunc(b, unicode.IsSpace)
+		if len(text) == 0 {
 			continue
 		}
 		if text[0] == '#' {
 			if rd.lay == nil {
-				rd.comment([]byte(text[1:]), n)
+				rd.comment(bytes.Clone(text[1:]), n)
 			}
 			continue
 		}
