@@ -242,13 +242,25 @@ func readZeek(c *collector, r io.Reader) error {
 	}
 }
 
+// zeekDirectives are the header lines Zeek's ASCII format defines.
+var zeekDirectives = []string{"#separator", "#set_separator", "#empty_field", "#unset_field", "#fields"}
+
 // zeekDirective handles a line starting with '#': a header, or a comment.
 func zeekDirective(c *collector, n int, line string, seps *zeekSeps, h *zeekHeader) error {
 	// "#separator \x09" is written with a space; the others with the
-	// separator (a space is accepted too).
-	kw, rest := line, ""
-	if i := strings.IndexAny(line, " \t"+string(seps.sep)); i >= 0 {
-		kw, rest = line[:i], line[i+1:]
+	// separator (a space or a tab is accepted too).
+	kw, rest := "", ""
+	for _, k := range zeekDirectives {
+		if strings.HasPrefix(line, k) && len(line) > len(k) {
+			if c := line[len(k)]; c == ' ' || c == '\t' || c == seps.sep {
+				kw, rest = k, line[len(k)+1:]
+				break
+			}
+		}
+		if line == k {
+			kw = k
+			break
+		}
 	}
 	switch kw {
 	case "#separator":

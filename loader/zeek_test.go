@@ -106,6 +106,12 @@ func TestReadZeek(t *testing.T) {
 			want: []string{"domain:evil.example", "ipv4:198.51.100.7"},
 		},
 		{
+			name: "a separator found in the header keywords",
+			in: "#separator s\n#fieldssindicatorsindicator_type\nevil.examplesIntel::DOMAIN\n" +
+				"#separator \\x09\n" + zeekHdr + "198.51.100.7\tIntel::ADDR\ts\td\tu\n",
+			want: []string{"domain:evil.example", "ipv4:198.51.100.7"},
+		},
+		{
 			name: "bad separator keeps the old one",
 			in:   "#separator \\x7c\\x7c\n#separator \\xZZ\n#separator \n" + zeekHdr + "evil.example\tIntel::DOMAIN\ts\td\tu\n",
 			want: []string{"domain:evil.example"},
