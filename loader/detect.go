@@ -73,12 +73,9 @@ const SniffLen = 64 << 10
 //     "pattern", "spec_version" or a "type" of a STIX object a STIX document.
 //     JSON of any other kind is FormatUnknown.
 //   - A "#fields" or "#separator" header line is a Zeek intel file.
-//   - Lines "ip-or-cidr,category,score" (or "id,name,description": a
-//     categories file) are a Suricata IP reputation file.
+//   - Lines "ip-or-cidr,category,score" are a Suricata IP reputation file.
 //   - A header row naming a known column, as abuse.ch exports have, is CSV.
-//   - Lines of base64 decoding to text are a Suricata string dataset, and
-//     so are lines of addresses or hashes with ",reputation" (a datarep
-//     file; without reputations, it is a plain list).
+//   - Lines of base64 are a Suricata string dataset.
 //   - Otherwise the name decides: ".csv" is CSV, ".intel" Zeek, ".stix",
 //     ".stix2" or ".json" STIX, anything else a plain list.
 func Detect(head []byte, name string) Format {
