@@ -212,7 +212,7 @@ func TestSniffSuricata(t *testing.T) {
 		{"iprep with header and comments", lines("# rep", "ip,cat,score", "2001:db8::1,1,1"), FormatSuricataIPRep},
 		{"iprep with a few bad lines", lines("198.51.100.7,1,101", "198.51.100.8,1,200", "198.51.100.9,1,5"), FormatSuricataIPRep},
 		{"categories file", lines("1,BadHosts,Known bad hosts", "2,Google,Known google host"), FormatSuricataIPRep},
-		{"iprep header only", lines("ip,category,score"), FormatList},
+		{"iprep header only: a CSV header", lines("ip,category,score"), FormatCSV},
 		{"iprep mostly bad", lines("198.51.100.7,1,101", "198.51.100.8,1,200", "198.51.100.9,70,5"), FormatList},
 		{"csv of domains", lines("1,evil.example,C2", "2,bad.example,C2"), FormatList},
 		{"csv with 4 fields", lines("198.51.100.7,1,101,x"), FormatList},
