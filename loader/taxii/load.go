@@ -26,16 +26,19 @@ type LoadStats struct {
 }
 
 // Path returns the path under which Load reads the collection at
-// collectionURL: "taxii:" and the URL, without password. It names the
+// collectionURL: "taxii:" and the collection's URL, without user info or
+// query. It names the
 // collection in loader problems ("taxii:https://…/collections/<id>/:
 // indicator--…: …"), and gives the default source name of its indicators:
 // the collection id (the last element of the path, see
 // loader.SourceName).
 func Path(collectionURL string) string {
 	if u, err := url.Parse(collectionURL); err == nil {
-		return "taxii:" + collectionOf(u)
+		v := *u
+		v.User = nil
+		return "taxii:" + collectionOf(&v)
 	}
-	return "taxii:" + collectionURL
+	return "taxii:" + redact(collectionURL)
 }
 
 // bundleHead and bundleTail frame the objects of all pages as one STIX
