@@ -491,18 +491,16 @@ func retryAfter(h string, now time.Time) time.Duration {
 	if h == "" {
 		return 0
 	}
-	if n, err := strconv.ParseInt(h, 10, 64); err == nil {
+	const maxWait = 365 * 24 * time.Hour // longer is as good as never
+	if n, err := strconv.ParseInt(h, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) && n > 0 {
 		if n <= 0 {
 			return 0
 		}
-		if n > int64(365*24*time.Hour/time.Second) {
-			n = int64(365 * 24 * time.Hour / time.Second)
-		}
-		return time.Duration(n) * time.Second
+		return min(time.Duration(min(n, int64(maxWait/time.Second)))*time.Second, maxWait)
 	}
 	if t, err := http.ParseTime(h); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxWait)
 		}
 	}
 	return 0
