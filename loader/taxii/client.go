@@ -58,7 +58,8 @@ type Options struct {
 	Token string
 
 	// Header holds extra headers sent with every request (an API key
-	// header some servers want …); it cannot set Accept or Authorization.
+	// header some servers want …); it cannot set Accept or Authorization,
+	// and its User-Agent is replaced by Options.UserAgent.
 	Header http.Header
 
 	// TLSConfig, when set, is the TLS configuration of the client built

@@ -138,7 +138,8 @@ type Poller struct {
 	url string
 	q   Query
 
-	mu     sync.Mutex
+	pollMu sync.Mutex // one Poll at a time
+	mu     sync.Mutex // guards cursor
 	cursor time.Time
 }
 
@@ -161,13 +162,18 @@ func NewPoller(c *Client, collectionURL string, q Query) *Poller {
 // added_after is exclusive: an object added at the very instant of the
 // cursor, after the previous Poll, is not returned.
 func (p *Poller) Poll(ctx context.Context, lopts loader.Options) (loader.Result, LoadStats, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
+	p.pollMu.Lock()
+	defer p.pollMu.Unlock()
 	q := p.q
-	q.AddedAfter = p.cursor
+	q.AddedAfter = p.Cursor()
 	res, stats, err := p.c.Load(ctx, p.url, q, lopts)
-	if err == nil && stats.AddedLast.After(p.cursor) {
-		p.cursor = stats.AddedLast
+	if err == nil {
+		p.mu.Lock()
+		// unless SetCursor moved it meanwhile
+		if p.cursor.Equal(q.AddedAfter) && stats.AddedLast.After(p.cursor) {
+			p.cursor = stats.AddedLast
+		}
+		p.mu.Unlock()
 	}
 	return res, stats, err
 }
@@ -181,7 +187,8 @@ func (p *Poller) Cursor() time.Time {
 	return p.cursor
 }
 
-// SetCursor sets the time after which the next Poll asks for objects.
+// SetCursor sets the time after which the next Poll asks for objects. A
+// Poll running meanwhile then leaves the cursor as set.
 func (p *Poller) SetCursor(t time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -215,6 +215,21 @@ func TestLoadReadSTIX(t *testing.T) {
 	assert.Equal(t, green, res.Indicators[4].TLP)
 	assert.Equal(t, 1, res.Files)
 	assert.Equal(t, "taxii:"+colURL, res.PerFile[0].Path)
+
+	// A bad indicator on the last page is a problem naming the collection
+	// and the object; with Strict it stops the load.
+	s.add(`{"type":"indicator","spec_version":"2.1","id":"indicator--bad","created":"2024-05-01T12:00:00.000Z","modified":"2024-05-01T12:00:00.000Z","pattern":"[ipv4-addr:value = '999.1.2.3']","pattern_type":"stix","valid_from":"2024-05-01T12:00:00Z"}`)
+	res, _, err = c.Load(context.Background(), colURL, Query{}, loader.Options{})
+	require.NoError(t, err)
+	assert.Len(t, res.Indicators, 5)
+	require.Len(t, res.Problems, 1)
+	assert.Equal(t, "taxii:"+colURL, res.Problems[0].Path)
+	assert.Contains(t, res.Problems[0].Error(), "indicator--bad")
+	assert.Contains(t, res.Problems[0].Error(), "999.1.2.3")
+	_, _, err = c.Load(context.Background(), colURL, Query{}, loader.Options{Strict: true})
+	var p *loader.Problem
+	require.ErrorAs(t, err, &p)
+	assert.Contains(t, p.Error(), "indicator--bad")
 }
 
 func TestPath(t *testing.T) {
