@@ -295,10 +295,21 @@ func (e *urlError) Unwrap() []error {
 // redact returns the URL s without the password of its user info.
 func redact(s string) string {
 	u, err := url.Parse(s)
-	if err != nil {
-		return s
+	if err == nil {
+		return u.Redacted()
 	}
-	return u.Redacted()
+	// Unparsable: cut any user info all the same.
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest := s[i+3:]
+		end := strings.IndexAny(rest, "/?#")
+		if end < 0 {
+			end = len(rest)
+		}
+		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+			return s[:i+3] + "xxxxx" + rest[at:]
+		}
+	}
+	return s
 }
 
 // response is a successful response.
@@ -323,6 +334,9 @@ func (c *Client) get(ctx context.Context, rawURL string) (*response, error) {
 			return nil, err
 		}
 		if attempt >= c.opts.MaxRetries {
+			if attempt == 0 {
+				return nil, err // no retries
+			}
 			return nil, fmt.Errorf("%w (gave up after %d attempts)", err, attempt+1)
 		}
 		if serr := c.sleep(ctx, wait); serr != nil {

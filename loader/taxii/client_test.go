@@ -396,6 +396,7 @@ func TestRetryGiveUp(t *testing.T) {
 	c, waits = testClient(t, Options{MaxRetries: -1})
 	_, err = c.Discovery(context.Background(), s.URL+"/taxii2/")
 	require.Error(t, err)
+	assert.Equal(t, "taxii: GET "+s.URL+"/taxii2/: 503 Service Unavailable: Unavailable: try 4", err.Error())
 	assert.Empty(t, *waits)
 	assert.Len(t, s.reqs(), 4)
 }
@@ -699,6 +700,31 @@ func TestTLS(t *testing.T) {
 	c, _ = testClient(t, Options{HTTPClient: srv.Client()})
 	_, err = c.Discovery(context.Background(), srv.URL+"/taxii2/")
 	require.NoError(t, err)
+}
+
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://u:p@h.example/x":      "https://u:xxxxx@h.example/x",
+		"https://h.example/x?a=b":      "https://h.example/x?a=b",
+		"https://u:p@h.example/%zz":    "https://xxxxx@h.example/%zz",
+		"https://u:p@h.exa mple:x/a@b": "https://xxxxx@h.exa mple:x/a@b",
+		"not a url %zz":                "not a url %zz",
+	} {
+		assert.Equal(t, want, redact(in), in)
+	}
+}
+
+func TestNextTooLong(t *testing.T) {
+	s := newFakeServer(t)
+	s.hook = func(w http.ResponseWriter, r *http.Request, n int) bool {
+		writeJSON(w, 200, map[string]any{"more": true, "next": strings.Repeat("n", maxNext+1), "objects": []any{map[string]any{"type": "x"}}})
+		return true
+	}
+	c, _ := testClient(t, Options{})
+	_, err := collect(t, c, s.URL+"/api1/collections/"+colID+"/", Query{})
+	assert.ErrorIs(t, err, ErrMalformed)
+	assert.Contains(t, err.Error(), "a next token of 8193 bytes")
+	assert.Len(t, s.reqs(), 1)
 }
 
 func TestBadURL(t *testing.T) {

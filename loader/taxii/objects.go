@@ -3,6 +3,7 @@ package taxii
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -72,6 +73,9 @@ type Page struct {
 	DateAddedFirst, DateAddedLast time.Time
 }
 
+// maxNext is the longest next token followed, in bytes.
+const maxNext = 8 << 10
+
 // envelope is a TAXII 2.1 envelope resource.
 type envelope struct {
 	More    bool              `json:"more"`
@@ -116,7 +120,7 @@ func (c *Client) Objects(ctx context.Context, collectionURL string, q Query, fn 
 	params := u.Query()
 	q.values(params)
 	red := redact(u.String())
-	seen := map[string]bool{}
+	seen := map[[sha256.Size]byte]bool{} // next tokens given
 	addedAfter := q.AddedAfter
 	empty := 0
 	for n := 1; ; n++ {
@@ -157,10 +161,15 @@ func (c *Client) Objects(ctx context.Context, collectionURL string, q Query, fn 
 		}
 		switch {
 		case env.Next != "":
-			if seen[env.Next] {
+			if len(env.Next) > maxNext {
+				return &urlError{url: resp.url, kind: ErrMalformed,
+					err: fmt.Errorf("malformed envelope: a next token of %d bytes (at most %d)", len(env.Next), maxNext)}
+			}
+			h := sha256.Sum256([]byte(env.Next))
+			if seen[h] {
 				return noProgress("the server gave the next token %q again", sanitize(env.Next, 100))
 			}
-			seen[env.Next] = true
+			seen[h] = true
 			params.Set("next", env.Next)
 		case !p.DateAddedLast.IsZero():
 			if !p.DateAddedLast.After(addedAfter) {
