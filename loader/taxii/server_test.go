@@ -123,7 +123,9 @@ func (s *fakeServer) queries() []url.Values {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", MediaType)
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
 }
 
 func taxiiError(w http.ResponseWriter, status int, title, desc string) {
