@@ -110,11 +110,10 @@ type Client struct {
 	opts Options
 
 	// hooks, replaced by tests
-	sleep     func(ctx context.Context, d time.Duration) error
-	now       func() time.Time
-	jitter    func() float64 // in [0, 1)
-	readSTIX  func(r io.Reader, path string, opts loader.Options) (loader.Result, error)
-	afterWait func() // called after each wait before a retry (tests)
+	sleep    func(ctx context.Context, d time.Duration) error
+	now      func() time.Time
+	jitter   func() float64 // in [0, 1)
+	readSTIX func(r io.Reader, path string, opts loader.Options) (loader.Result, error)
 }
 
 // New returns a Client with the given options. It fails when they
@@ -331,6 +330,10 @@ func (c *Client) get(ctx context.Context, rawURL string) (*response, error) {
 		}
 		wait, ok := c.retryWait(err, attempt)
 		if !ok {
+			var he *HTTPError
+			if errors.As(err, &he) && he.retryable() && he.RetryAfter > c.opts.MaxRetryWait {
+				return nil, fmt.Errorf("%w (not retried: Retry-After %v is longer than MaxRetryWait %v)", err, he.RetryAfter, c.opts.MaxRetryWait)
+			}
 			return nil, err
 		}
 		if attempt >= c.opts.MaxRetries {
@@ -344,9 +347,6 @@ func (c *Client) get(ctx context.Context, rawURL string) (*response, error) {
 				serr = context.Cause(ctx)
 			}
 			return nil, fmt.Errorf("taxii: GET %s: %w (while waiting %v to retry after: %v)", redact(rawURL), serr, wait, err)
-		}
-		if c.afterWait != nil {
-			c.afterWait()
 		}
 	}
 }

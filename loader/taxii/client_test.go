@@ -413,6 +413,7 @@ func TestRetryAfterTooLong(t *testing.T) {
 	var he *HTTPError
 	require.ErrorAs(t, err, &he)
 	assert.Equal(t, time.Hour, he.RetryAfter)
+	assert.Equal(t, "taxii: GET "+s.URL+"/taxii2/: 429 Too Many Requests (not retried: Retry-After 1h0m0s is longer than MaxRetryWait 1m0s)", err.Error())
 	assert.Empty(t, *waits)
 	assert.Len(t, s.reqs(), 1)
 }
