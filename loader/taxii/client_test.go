@@ -753,6 +753,7 @@ func TestResolveCollection(t *testing.T) {
 		{s.URL + "/api1/collections/", "Indicators", colURL},
 		{colURL, "", colURL},
 		{colURL + "objects/", "", colURL},
+		{colURL + "objects/", "INDICATORS", colURL},
 	} {
 		col, err := c.ResolveCollection(ctx, tc.url, tc.name)
 		if assert.NoError(t, err, "%s %s", tc.url, tc.name) {
@@ -767,6 +768,9 @@ func TestResolveCollection(t *testing.T) {
 	_, err = c.ResolveCollection(ctx, s.URL+"/api1/", "")
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "is not a collection URL: name a collection (id, alias or title); collections: "+colID+` ("Indicators")`)
+	_, err = c.ResolveCollection(ctx, colURL, "Other")
+	require.Error(t, err)
+	assert.Equal(t, "taxii: "+colURL+` is the collection `+colID+` ("Indicators"), not "Other"`, err.Error())
 	_, err = c.ResolveCollection(ctx, s.URL+"/nowhere/", "x")
 	assert.ErrorIs(t, err, ErrNotFound)
 	_, err = c.ResolveCollection(ctx, s.URL+"/api1/collections/no-such-id/", "")

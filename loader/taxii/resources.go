@@ -149,22 +149,25 @@ func (c *Client) Collection(ctx context.Context, collectionURL string) (*Collect
 // ResolveCollection finds a collection, for a command line's "-taxii URL
 // -taxii-collection NAME":
 //
-//   - With name empty, rawURL must be a collection's URL (its path has
-//     "/collections/<id>/", possibly followed by "objects/"), whose
-//     resource is fetched. Any other URL is an error listing the
-//     collections found there.
+//   - When rawURL is a collection's URL (its path has
+//     "/collections/<id>/", possibly followed by "objects/"), its resource
+//     is fetched; name, if not empty, must be its id, alias or title.
 //   - Otherwise rawURL is a discovery URL (every API root it lists is
 //     searched, the default first), an API root URL, or its
 //     "collections/" URL; name is a collection's id, alias or title
 //     (ignoring case). A name matching no collection, or more than one,
-//     is an error listing the collections.
+//     or no name, is an error listing the collections found.
 func (c *Client) ResolveCollection(ctx context.Context, rawURL, name string) (*Collection, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil {
 		return nil, fmt.Errorf("taxii: bad URL: %w", err)
 	}
-	if name == "" && collectionPath(u.Path) {
-		return c.Collection(ctx, rawURL)
+	if collectionPath(u.Path) {
+		col, err := c.Collection(ctx, rawURL)
+		if err != nil || name == "" || matches(col, name) {
+			return col, err
+		}
+		return nil, fmt.Errorf("taxii: %s is the collection %s (%q), not %q", redact(rawURL), sanitize(col.ID, 80), sanitize(col.Title, 80), name)
 	}
 	roots := []string{dirURL(u)}
 	if strings.HasSuffix(dirPath(u.Path), "/collections/") {
@@ -209,8 +212,7 @@ func (c *Client) ResolveCollection(ctx context.Context, rawURL, name string) (*C
 		}
 		all = append(all, cols...)
 		for _, col := range cols {
-			if name != "" && (strings.EqualFold(col.ID, name) || col.Alias != "" && strings.EqualFold(col.Alias, name) ||
-				strings.EqualFold(col.Title, name)) {
+			if name != "" && matches(&col, name) {
 				found = append(found, col)
 			}
 		}
@@ -230,6 +232,13 @@ func (c *Client) ResolveCollection(ctx context.Context, rawURL, name string) (*C
 		err = errors.Join(append([]error{err}, errs...)...)
 	}
 	return nil, err
+}
+
+// matches reports whether name is the id, alias or title of col,
+// ignoring case.
+func matches(col *Collection, name string) bool {
+	return strings.EqualFold(col.ID, name) || col.Alias != "" && strings.EqualFold(col.Alias, name) ||
+		strings.EqualFold(col.Title, name)
 }
 
 // list names the collections cols for an error message.
