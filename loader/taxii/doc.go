@@ -1,0 +1,84 @@
+// Package taxii is a TAXII 2.1 client: it reads the STIX objects of a
+// TAXII collection into indicators, whole or incrementally.
+//
+//	c, err := taxii.New(taxii.Options{Username: "user", Password: pw})
+//	col, err := c.ResolveCollection(ctx, "https://taxii.example/taxii2/", "Indicators")
+//	res, stats, err := c.Load(ctx, col.URL, taxii.Query{}, loader.Options{})
+//	// res.Indicators, res.Problems as for any feed (see package loader)
+//
+// # Resources
+//
+// Client.Discovery, Client.APIRoot, Client.Collections and
+// Client.Collection GET the TAXII 2.1 resources of those names;
+// ResolveCollection finds a collection by id, alias or title from a
+// discovery or API root URL. Client.Objects GETs the objects of a
+// collection ("<collection>/objects/"), page by page, with the query
+// parameters of a Query (added_after, limit, match[type], match[id],
+// match[version], match[spec_version]). Only GET is used: the client reads,
+// it never adds or deletes objects. Channels, manifests, versions and
+// status resources are not read.
+//
+// Every request has "Accept: application/taxii+json;version=2.1"
+// (MediaType). A 200 response must be JSON: application/taxii+json,
+// application/json, application/stix+json (some servers send these) or
+// no Content-Type; any other (an HTML login page …) is an error
+// (ErrContentType). A STIX bundle sent instead of an envelope is read as
+// one (its "objects"); an empty body or a 204 response is an empty page.
+//
+// # Paging
+//
+// A page (envelope) with "more": true is followed by the next: with the
+// same query and the page's "next" token when it has one, else with
+// added_after set to the page's X-TAXII-Date-Added-Last header. A server
+// that never ends is stopped: a next token seen before, an
+// X-TAXII-Date-Added-Last that does not move forward, or two empty pages
+// in a row with more=true are an error (ErrNoProgress), and so is reading
+// more than Options.MaxPages pages (ErrTooManyPages).
+//
+// # Loading and polling
+//
+// Client.Load streams the objects of all pages to loader.ReadSTIX as one
+// STIX bundle (so an identity or marking on one page applies to the
+// indicators of every page), under the path "taxii:<collection URL>" (see
+// Path): problems read "taxii:https://…/collections/<id>/: indicator--…:
+// message", and indicators without a STIX identity get the collection id
+// as their source unless loader.Options.Source is set. It returns
+// LoadStats: pages, objects, and the latest X-TAXII-Date-Added-Last.
+//
+// A Poller polls a collection incrementally: each Poll loads what was
+// added after its cursor (the latest X-TAXII-Date-Added-Last of the
+// previous successful Poll), and moves the cursor only on success.
+// Cursor and SetCursor let a host persist the cursor across runs.
+//
+// # Authentication, TLS, limits
+//
+// Options.Username and Password are sent with HTTP basic authentication,
+// Options.Token as a bearer token (on every request, over plain http too:
+// use https URLs). Options.TLSConfig sets root CAs, client certificates
+// and the like. Each request has a timeout (Options.Timeout, 30 s by
+// default) covering the reading of the whole response, and a response
+// body larger than Options.MaxResponseSize (64 MiB by default, after
+// decompression) is an error (ErrTooLarge) without being buffered beyond
+// the cap.
+//
+// # Errors and retries
+//
+// Every error names the URL requested (without its password). A status
+// other than 200 and 204 is an *HTTPError, with the title and description
+// of the TAXII error message in its body, when there is one (sanitised and
+// cut); errors.Is matches 401 with ErrUnauthorized, 403 with
+// ErrForbidden, 404 with ErrNotFound. A body that is not the resource
+// expected (not a JSON object, "more" not a boolean …) is ErrMalformed.
+//
+// Responses 408, 429, 500, 502, 503 and 504, and transient network errors
+// (timeouts, reset or refused connections, responses cut short; not TLS
+// certificate errors), are retried up to Options.MaxRetries times (3 by
+// default), after an exponential backoff with jitter (1 s, 2 s, 4 s …
+// each between half of and the whole value, capped at
+// Options.MaxRetryWait), or after the wait of the response's Retry-After
+// header (seconds or an HTTP date) when it has one. A Retry-After longer
+// than MaxRetryWait is not waited for: the error is returned at once.
+// After the last retry the last error is returned. Cancelling the context
+// stops a request, or a wait, at once; the error then wraps the context's
+// error.
+package taxii
