@@ -73,9 +73,14 @@ const SniffLen = 64 << 10
 //     "pattern", "spec_version" or a "type" of a STIX object a STIX document.
 //     JSON of any other kind is FormatUnknown.
 //   - A "#fields" or "#separator" header line is a Zeek intel file.
-//   - Lines "ip-or-cidr,category,score" are a Suricata IP reputation file.
-//   - A header row naming a known column, as abuse.ch exports have, is CSV.
-//   - Lines of base64 are a Suricata string dataset.
+//   - Lines "ip-or-cidr,category,score" (or "id,name,description": a
+//     categories file) are a Suricata IP reputation file.
+//   - A header row naming at least two columns, one of them a known value
+//     column (url, ioc_value, dst_ip, sha256_hash …), plain or in a '#'
+//     comment as abuse.ch exports have it, is CSV.
+//   - Lines of base64 decoding to text are a Suricata string dataset, and so
+//     are lines of addresses or hashes with ",reputation" (a datarep file;
+//     without reputations, it is a plain list, which reads the same).
 //   - Otherwise the name decides: ".csv" is CSV, ".intel" Zeek, ".stix" or
 //     ".stix2" STIX, anything else (".json" that is not JSON too) a plain
 //     list.
