@@ -1,10 +1,20 @@
 // Command iocscan loads IOC feeds and scans log files for them, printing
 // one JSON object per match.
 //
-//	go run ./examples/iocscan -feed PATH [-feed PATH …] [-q] [FILE …]
+//	go run ./examples/iocscan -feed PATH [-feed PATH …] [-q] [-v] [FILE …]
+//	go run ./examples/iocscan -taxii URL [-taxii-collection NAME] [-taxii-user U] … [FILE …]
 //
-// Each -feed is a feed file or a directory of feed files (see package
-// loader for the formats). The files are scanned line by line (standard
+// Each -feed is a feed file or a directory of feed files, in any format
+// package loader reads (detected from each file's content). -taxii loads
+// a TAXII 2.1 collection: URL is the collection's URL, or a discovery or
+// API root URL with -taxii-collection naming it (id, alias or title);
+// -taxii-user with -taxii-password (or $IOCSCAN_TAXII_PASSWORD) or
+// -taxii-token (or $IOCSCAN_TAXII_TOKEN) authenticate, and
+// -taxii-added-after loads only what was added after an RFC 3339 time.
+// For each feed, its problems, then the counts of indicators, skipped
+// records (per reason) and unsupported records (per kind) go to standard
+// error; -v adds the counts of every file. The files are scanned line by
+// line (standard
 // input when none is named, or for "-"), and every match is written to
 // standard output as
 //

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"time"
@@ -35,17 +37,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&feeds, "feed", "feed file or directory (repeatable, at least one)")
 	quiet := fs.Bool("q", false, "print no summary (feed problems are still printed)")
 	strict := fs.Bool("strict", false, "fail on the first bad feed record instead of skipping it")
+	var tx taxiiFlags
+	tx.register(fs)
 	verbose := fs.Bool("v", false, "also print the counts of every feed file read")
 	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below this (0-100)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: iocscan -feed PATH [-feed PATH …] [-q] [-v] [-strict] [-min-confidence N] [FILE …]")
+		fmt.Fprintln(stderr, "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-min-confidence N] [FILE …]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if len(feeds) == 0 {
-		fmt.Fprintln(stderr, "iocscan: at least one -feed is required")
+	if len(feeds) == 0 && tx.url == "" {
+		fmt.Fprintln(stderr, "iocscan: at least one -feed or -taxii is required")
 		fs.Usage()
 		return 2
 	}
@@ -56,6 +60,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	lopts := loader.Options{Strict: *strict}
 	for _, path := range feeds {
 		got, err := loadFeed(stderr, path, lopts, *quiet, *verbose)
+		if err != nil {
+			logf("%v", err)
+			return 2
+		}
+		inds = append(inds, got...)
+	}
+	if tx.url != "" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		got, err := tx.load(ctx, stderr, lopts, *quiet, *verbose)
+		stop()
 		if err != nil {
 			logf("%v", err)
 			return 2
