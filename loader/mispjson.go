@@ -43,7 +43,7 @@ type flexBool bool
 func (f *flexBool) UnmarshalJSON(b []byte) error {
 	var s flexString
 	if err := s.UnmarshalJSON(b); err != nil {
-		return err
+		return fmt.Errorf("%.40s: want a boolean", bytes.TrimSpace(b))
 	}
 	switch strings.ToLower(strings.TrimSpace(string(s))) {
 	case "true", "1":
@@ -62,7 +62,7 @@ type flexInt int64
 func (f *flexInt) UnmarshalJSON(b []byte) error {
 	var s flexString
 	if err := s.UnmarshalJSON(b); err != nil {
-		return err
+		return fmt.Errorf("%.40s: want an integer", bytes.TrimSpace(b))
 	}
 	v := strings.TrimSpace(string(s))
 	if v == "" {
@@ -86,7 +86,7 @@ type flexTime time.Time
 func (f *flexTime) UnmarshalJSON(b []byte) error {
 	var s flexString
 	if err := s.UnmarshalJSON(b); err != nil {
-		return err
+		return fmt.Errorf("%.40s: want a time", bytes.TrimSpace(b))
 	}
 	t, err := parseMISPTime(string(s))
 	if err != nil {
