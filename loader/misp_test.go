@@ -761,3 +761,40 @@ func checkStrict(t *testing.T, data []byte, opts Options, res Result, read func(
 		}
 	}
 }
+
+func ExampleReadMISP() {
+	const event = `{"Event": {
+  "info": "Example Loader campaign",
+  "date": "2024-05-01",
+  "threat_level_id": "1",
+  "Orgc": {"name": "Example CERT"},
+  "Tag": [{"name": "tlp:amber"}, {"name": "misp-galaxy:mitre-attack-pattern=\"Web Protocols - T1071.001\""}],
+  "Attribute": [
+    {"type": "domain|ip", "value": "c2.loader.example|198.51.100.23", "to_ids": true, "uuid": "a0000001-0000-4000-8000-000000000001"},
+    {"type": "filename|sha256", "value": "invoice.pdf.exe|e3b98a4da31a127d4bde6e43033f66ba274cab0eb7eb1c70ec41402bf6273dd8", "to_ids": "1"},
+    {"type": "domain", "value": "old.loader.example", "to_ids": false},
+    {"type": "link", "value": "https://blog.example/example-loader", "to_ids": false},
+    {"type": "ip-dst", "value": "198.51.100.300", "to_ids": true}
+  ]}}`
+	res, err := ReadMISP(strings.NewReader(event), "event.json", Options{})
+	if err != nil {
+		panic(err)
+	}
+	for _, ind := range res.Indicators {
+		fmt.Printf("%-8s %s\n", ind.Type, ind.Value)
+	}
+	d := res.Indicators[0]
+	fmt.Println(d.Source, "|", d.Description, "|", d.TLP, d.Severity, d.Techniques, d.Reference)
+	for _, p := range res.Problems {
+		fmt.Println(p.Error())
+	}
+	fmt.Println(res.Unsupported)
+	// Output:
+	// domain   c2.loader.example
+	// ipv4     198.51.100.23
+	// filename invoice.pdf.exe
+	// sha256   e3b98a4da31a127d4bde6e43033f66ba274cab0eb7eb1c70ec41402bf6273dd8
+	// Example CERT | Example Loader campaign | amber high [T1071.001] https://blog.example/example-loader
+	// event.json: Event.Attribute[4]: attribute: misp type "ip-dst": indicator: invalid ipv4 "198.51.100.300": not an IP address
+	// map[misp not to_ids:1 misp type: link:1]
+}
