@@ -125,8 +125,8 @@ func ReadMISPManifest(r io.Reader, path string, opts Options) (Result, error) {
 	return readAs(FormatMISPManifest, r, path, opts)
 }
 
-// errStop ends the reading of a JSON file after its problem was reported.
-var errStop = errors.New("stop")
+// errMISPStop ends the reading of a JSON file after its problem was reported.
+var errMISPStop = errors.New("stop")
 
 // mispTag is a MISP tag; only its name is used.
 type mispTag struct {
@@ -178,7 +178,7 @@ type mispOrg struct {
 
 // mispEvent is what is known of the event being read.
 type mispEvent struct {
-	segs []indRange // the indicators read from its attributes
+	segs []mispRange // the indicators read from its attributes
 
 	info, orgc, org, link string
 	date                  time.Time
@@ -187,8 +187,8 @@ type mispEvent struct {
 	galaxies              []mispGalaxy
 }
 
-// indRange is the indices [from, to) in Result.Indicators.
-type indRange struct{ from, to int }
+// mispRange is the indices [from, to) in Result.Indicators.
+type mispRange struct{ from, to int }
 
 type mispReader struct {
 	c   *collector
@@ -207,7 +207,7 @@ func readMISP(c *collector, r io.Reader) error {
 			}
 			return nil
 		}
-		if err == errStop {
+		if err == errMISPStop {
 			return nil
 		}
 		if err != nil {
@@ -218,7 +218,7 @@ func readMISP(c *collector, r io.Reader) error {
 
 // fail reports the stream error err, which ends the file, about record.
 func (m *mispReader) fail(record string, err error) error {
-	if err == errStop {
+	if err == errMISPStop {
 		return err
 	}
 	var p *Problem
@@ -228,11 +228,11 @@ func (m *mispReader) fail(record string, err error) error {
 	if e := m.j.fail(record, err); e != nil {
 		return e
 	}
-	return errStop
+	return errMISPStop
 }
 
-// keyPath is path.key, or key at the top.
-func keyPath(path, key string) string {
+// mispKeyPath is path.key, or key at the top.
+func mispKeyPath(path, key string) string {
 	if path == "" {
 		return key
 	}
@@ -266,11 +266,11 @@ func (m *mispReader) value(path string) error {
 	case nil:
 		return nil
 	}
-	return m.c.problemRec(recordName(path), ReasonMalformed, fmt.Sprintf("%.40v: not a MISP event (a JSON object)", t))
+	return m.c.problemRec(mispRecordName(path), ReasonMalformed, fmt.Sprintf("%.40v: not a MISP event (a JSON object)", t))
 }
 
-// recordName names the top of the document "(document)".
-func recordName(path string) string {
+// mispRecordName names the top of the document "(document)".
+func mispRecordName(path string) string {
 	if path == "" {
 		return "(document)"
 	}
@@ -288,7 +288,7 @@ func (m *mispReader) event(path string) error {
 			return m.fail(path, err)
 		}
 		key, _ := t.(string)
-		p := keyPath(path, key)
+		p := mispKeyPath(path, key)
 		switch key {
 		case "Event", "response":
 			err = m.value(p)
@@ -479,7 +479,7 @@ func (m *mispReader) read(ev *mispEvent, o *mispObject, a *mispAttribute, rec st
 		if k := len(ev.segs) - 1; k >= 0 && ev.segs[k].to == n {
 			ev.segs[k].to = n + 1
 		} else {
-			ev.segs = append(ev.segs, indRange{n, n + 1})
+			ev.segs = append(ev.segs, mispRange{n, n + 1})
 		}
 	}
 	return nil

@@ -21,7 +21,7 @@ import (
 
 var mispDir = filepath.Join("..", "testdata", "feeds", "misp")
 
-func utc(s string) time.Time {
+func mispUTC(s string) time.Time {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		panic(err)
@@ -85,8 +85,8 @@ func TestReadMISPEvent(t *testing.T) {
 		ThreatActor:   "Example Spider",
 		MalwareFamily: "Example Loader",
 		Techniques:    []string{"T1547.001", "T1071.001"},
-		FirstSeen:     utc("2024-04-28T10:00:00Z"),
-		LastSeen:      utc("2024-04-30T18:30:00Z"),
+		FirstSeen:     mispUTC("2024-04-28T10:00:00Z"),
+		LastSeen:      mispUTC("2024-04-30T18:30:00Z"),
 	}, first.Meta)
 
 	// both parts of a composite carry the attribute's metadata, and its
@@ -97,7 +97,7 @@ func TestReadMISPEvent(t *testing.T) {
 		assert.Equal(t, []string{"tlp:red"}[:0], ind.Tags[:0])
 		assert.Equal(t, eventTags, ind.Tags, "tlp:red is read into TLP, not Tags")
 		assert.Equal(t, "Example Loader campaign: C2 and payloads", ind.Description)
-		assert.Equal(t, utc("2024-05-01T00:00:00Z"), ind.FirstSeen, "event date")
+		assert.Equal(t, mispUTC("2024-05-01T00:00:00Z"), ind.FirstSeen, "event date")
 		assert.Equal(t, time.Unix(1714600001, 0).UTC(), ind.LastSeen, "attribute timestamp")
 	}
 
@@ -105,7 +105,7 @@ func TestReadMISPEvent(t *testing.T) {
 	md5 := res.Indicators[14]
 	assert.Equal(t, "b0000001-0000-4000-8000-000000000003", md5.ID)
 	assert.Equal(t, "Example Loader campaign: C2 and payloads; second stage", md5.Description)
-	assert.Equal(t, utc("2024-04-29T00:00:00Z"), md5.FirstSeen)
+	assert.Equal(t, mispUTC("2024-04-29T00:00:00Z"), md5.FirstSeen)
 	assert.Equal(t, time.Unix(1714600102, 0).UTC(), md5.LastSeen)
 	assert.Equal(t, "Example CERT", md5.Source)
 
@@ -158,7 +158,7 @@ func TestReadMISPSearchExport(t *testing.T) {
 	assert.Equal(t, "Example Panda", a.ThreatActor)
 	assert.Equal(t, indicator.SeverityUnknown, a.Severity, "threat level 4 is undefined")
 	assert.Equal(t, []string{"confidence-level:usually-confident", `misp-galaxy:mitre-intrusion-set="Example Panda - G9999"`}, a.Tags)
-	assert.Equal(t, utc("2023-11-02T00:00:00Z"), a.FirstSeen)
+	assert.Equal(t, mispUTC("2023-11-02T00:00:00Z"), a.FirstSeen)
 
 	assert.Equal(t, "Another Org", b.Source)
 	assert.Equal(t, "Second event", b.Description)
@@ -317,7 +317,7 @@ func TestReadMISPShapes(t *testing.T) {
 		{name: "one bad part", doc: `{"Attribute": [` + attr("domain|ip", "bad..example|192.0.2.5") + `]}`,
 			want:  []string{"ipv4:192.0.2.5"},
 			probs: []string{`t.json: Attribute[0]: attribute u1: misp type "domain|ip": indicator: invalid domain "bad..example": not a domain name (labels of [a-z0-9_-], at least two, not all-numeric at the end)`}},
-		{name: "single types", doc: `{"Attribute": [` + strings.Join([]string{
+		{name: "mispSingle types", doc: `{"Attribute": [` + strings.Join([]string{
 			attr("ip-src", "2001:DB8::/32"),
 			attr("ip-dst", "::ffff:192.0.2.9"),
 			attr("hostname", "*.wild.example"),
@@ -435,11 +435,11 @@ func TestReadMISPTimes(t *testing.T) {
 		"date": "2024-04-01"}`
 	res := readMISPString(t, doc, Options{})
 	require.Len(t, res.Indicators, 3)
-	assert.Equal(t, utc("2024-04-28T08:00:00.123456Z"), res.Indicators[0].FirstSeen)
-	assert.Equal(t, utc("2024-04-30T00:00:00Z"), res.Indicators[0].LastSeen)
-	assert.Equal(t, utc("2024-04-01T00:00:00Z"), res.Indicators[1].FirstSeen)
+	assert.Equal(t, mispUTC("2024-04-28T08:00:00.123456Z"), res.Indicators[0].FirstSeen)
+	assert.Equal(t, mispUTC("2024-04-30T00:00:00Z"), res.Indicators[0].LastSeen)
+	assert.Equal(t, mispUTC("2024-04-01T00:00:00Z"), res.Indicators[1].FirstSeen)
 	assert.Equal(t, time.Unix(1714600000, 0).UTC(), res.Indicators[1].LastSeen)
-	assert.Equal(t, utc("2024-04-01T00:00:00Z"), res.Indicators[2].FirstSeen)
+	assert.Equal(t, mispUTC("2024-04-01T00:00:00Z"), res.Indicators[2].FirstSeen)
 	assert.True(t, res.Indicators[2].LastSeen.IsZero())
 
 	for _, bad := range []string{`"2024-02-30"`, `"tomorrow"`, `true`, `{}`} {
@@ -621,7 +621,7 @@ func TestRealdataMISP(t *testing.T) {
 	assert.Equal(t, indicator.TLPClear, reg.TLP)
 	assert.Equal(t, indicator.SeverityLow, reg.Severity)
 	assert.Equal(t, "https://www.virustotal.com/file/b3c4ae251f8094fa15b510051835c657eaef2a6cea46075d3aec964b14a99f68/analysis/1469554268/", reg.Reference)
-	assert.Equal(t, utc("2016-08-29T00:00:00Z"), reg.FirstSeen)
+	assert.Equal(t, mispUTC("2016-08-29T00:00:00Z"), reg.FirstSeen)
 	assert.Equal(t, time.Unix(1472547599, 0).UTC(), reg.LastSeen)
 	assert.Equal(t, map[string]int{"misp type: link": 2, "misp type: comment": 1, "misp type: text": 1}, x.Unsupported)
 
@@ -693,15 +693,15 @@ func FuzzReadMISP(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%+v: unexpected error %v", opts, err)
 			}
-			checkJSONResult(t, res)
-			checkStrict(t, data, opts, res, ReadMISP)
+			mispCheckResult(t, res)
+			mispCheckStrict(t, data, opts, res, ReadMISP)
 		}
 	})
 }
 
-// checkJSONResult checks the invariants of a Result read from a JSON
+// mispCheckResult checks the invariants of a Result read from a JSON
 // format.
-func checkJSONResult(t *testing.T, res Result) {
+func mispCheckResult(t *testing.T, res Result) {
 	t.Helper()
 	for _, ind := range res.Indicators {
 		again, err := indicator.New(ind.Type, ind.Value)
@@ -730,9 +730,9 @@ func checkJSONResult(t *testing.T, res Result) {
 	}
 }
 
-// checkStrict checks that with Strict, read stops at the first problem of
+// mispCheckStrict checks that with Strict, read stops at the first problem of
 // the lenient run res, with the same indicators before it.
-func checkStrict(t *testing.T, data []byte, opts Options, res Result, read func(r io.Reader, path string, opts Options) (Result, error)) {
+func mispCheckStrict(t *testing.T, data []byte, opts Options, res Result, read func(r io.Reader, path string, opts Options) (Result, error)) {
 	t.Helper()
 	opts.Strict = true
 	sres, err := read(bytes.NewReader(data), "fuzz.json", opts)

@@ -23,9 +23,9 @@ type mispType struct {
 	parts [2]indicator.Type
 }
 
-func single(t indicator.Type) mispType { return mispType{parts: [2]indicator.Type{t}} }
+func mispSingle(t indicator.Type) mispType { return mispType{parts: [2]indicator.Type{t}} }
 
-func pair(s mispSplit, a, b indicator.Type) mispType {
+func mispPair(s mispSplit, a, b indicator.Type) mispType {
 	return mispType{split: s, parts: [2]indicator.Type{a, b}}
 }
 
@@ -33,40 +33,40 @@ func pair(s mispSplit, a, b indicator.Type) mispType {
 // "ip-dst" and the other address parts, indicator.New decides between IPv4,
 // IPv6 and CIDR.
 var mispTypes = map[string]mispType{
-	"ip-src":     single(indicator.IPv4),
-	"ip-dst":     single(indicator.IPv4),
-	"domain":     single(indicator.Domain),
-	"hostname":   single(indicator.Domain),
-	"url":        single(indicator.URL),
-	"md5":        single(indicator.MD5),
-	"sha1":       single(indicator.SHA1),
-	"sha256":     single(indicator.SHA256),
-	"sha512":     single(indicator.SHA512),
-	"filename":   single(indicator.Filename),
-	"regkey":     single(indicator.RegKey),
-	"mutex":      single(indicator.Mutex),
-	"user-agent": single(indicator.UserAgent),
+	"ip-src":     mispSingle(indicator.IPv4),
+	"ip-dst":     mispSingle(indicator.IPv4),
+	"domain":     mispSingle(indicator.Domain),
+	"hostname":   mispSingle(indicator.Domain),
+	"url":        mispSingle(indicator.URL),
+	"md5":        mispSingle(indicator.MD5),
+	"sha1":       mispSingle(indicator.SHA1),
+	"sha256":     mispSingle(indicator.SHA256),
+	"sha512":     mispSingle(indicator.SHA512),
+	"filename":   mispSingle(indicator.Filename),
+	"regkey":     mispSingle(indicator.RegKey),
+	"mutex":      mispSingle(indicator.Mutex),
+	"user-agent": mispSingle(indicator.UserAgent),
 
-	"email":                  single(indicator.Email),
-	"email-src":              single(indicator.Email),
-	"email-dst":              single(indicator.Email),
-	"email-reply-to":         single(indicator.Email),
-	"whois-registrant-email": single(indicator.Email),
-	"email-subject":          single(indicator.EmailSubject),
-	"email-attachment":       single(indicator.Filename),
+	"email":                  mispSingle(indicator.Email),
+	"email-src":              mispSingle(indicator.Email),
+	"email-dst":              mispSingle(indicator.Email),
+	"email-reply-to":         mispSingle(indicator.Email),
+	"whois-registrant-email": mispSingle(indicator.Email),
+	"email-subject":          mispSingle(indicator.EmailSubject),
+	"email-attachment":       mispSingle(indicator.Filename),
 
-	"x509-fingerprint-md5":    single(indicator.MD5),
-	"x509-fingerprint-sha1":   single(indicator.SHA1),
-	"x509-fingerprint-sha256": single(indicator.SHA256),
-	"ja3-fingerprint-md5":     single(indicator.MD5),
+	"x509-fingerprint-md5":    mispSingle(indicator.MD5),
+	"x509-fingerprint-sha1":   mispSingle(indicator.SHA1),
+	"x509-fingerprint-sha256": mispSingle(indicator.SHA256),
+	"ja3-fingerprint-md5":     mispSingle(indicator.MD5),
 
-	"ip-src|port":   pair(splitFirst, indicator.IPv4, indicator.Invalid),
-	"ip-dst|port":   pair(splitFirst, indicator.IPv4, indicator.Invalid),
-	"hostname|port": pair(splitFirst, indicator.Domain, indicator.Invalid),
-	"domain|ip":     pair(splitFirst, indicator.Domain, indicator.IPv4),
-	"regkey|value":  pair(splitFirst, indicator.RegKey, indicator.Invalid),
+	"ip-src|port":   mispPair(splitFirst, indicator.IPv4, indicator.Invalid),
+	"ip-dst|port":   mispPair(splitFirst, indicator.IPv4, indicator.Invalid),
+	"hostname|port": mispPair(splitFirst, indicator.Domain, indicator.Invalid),
+	"domain|ip":     mispPair(splitFirst, indicator.Domain, indicator.IPv4),
+	"regkey|value":  mispPair(splitFirst, indicator.RegKey, indicator.Invalid),
 
-	"malware-sample": pair(splitLast, indicator.Filename, indicator.MD5),
+	"malware-sample": mispPair(splitLast, indicator.Filename, indicator.MD5),
 }
 
 // mispFileHashes are the hash kinds after "filename|" that iocmatch reads;
@@ -85,7 +85,7 @@ func lookupMISPType(name string) (mispType, bool) {
 		return t, true
 	}
 	if h, ok := strings.CutPrefix(name, "filename|"); ok && h != "" && !strings.Contains(h, "|") {
-		return pair(splitLast, indicator.Filename, mispFileHashes[h]), true
+		return mispPair(splitLast, indicator.Filename, mispFileHashes[h]), true
 	}
 	return mispType{}, false
 }

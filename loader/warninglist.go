@@ -33,7 +33,7 @@ import (
 //     "/pattern/flags", matches the value. They are compiled with Go's
 //     regexp (RE2 syntax, linear time): Regexps. The flags i, m, s and U
 //     are applied; g, u, D and S are ignored (they change nothing for a
-//     single match); an entry without delimiters is compiled as it is.
+//     mispSingle match); an entry without delimiters is compiled as it is.
 //
 // Entries are kept as given in Entries, whatever the type; an entry that
 // cannot be read for its type (a cidr entry that is no address, a regex Go
@@ -97,7 +97,7 @@ func (w *Warninglist) Contains(value string) bool {
 			}
 		}
 	case WarninglistHostname:
-		h := hostOf(value)
+		h := wlHostOf(value)
 		for h != "" {
 			if w.hasHostname(h) {
 				return true
@@ -109,7 +109,7 @@ func (w *Warninglist) Contains(value string) bool {
 			h = h[i+1:]
 		}
 	case WarninglistCIDR:
-		p, ok := prefixOf(value)
+		p, ok := wlPrefixOf(value)
 		if !ok {
 			return false
 		}
@@ -149,9 +149,9 @@ func (w *Warninglist) hasHostname(h string) bool {
 	return false
 }
 
-// hostOf returns the host name of a value that is a host name or a URL,
+// wlHostOf returns the host name of a value that is a host name or a URL,
 // lower case, without port, userinfo or trailing dot.
-func hostOf(v string) string {
+func wlHostOf(v string) string {
 	v = strings.TrimSpace(v)
 	if i := strings.Index(v, "//"); i >= 0 {
 		v = v[i+2:]
@@ -172,9 +172,9 @@ func hostOf(v string) string {
 	return strings.ToLower(strings.TrimRight(v, "."))
 }
 
-// prefixOf reads an address (as a full-length prefix) or a CIDR prefix,
+// wlPrefixOf reads an address (as a full-length prefix) or a CIDR prefix,
 // masked, with IPv4-mapped IPv6 addresses as IPv4.
-func prefixOf(v string) (netip.Prefix, bool) {
+func wlPrefixOf(v string) (netip.Prefix, bool) {
 	v = strings.TrimSpace(v)
 	if strings.Contains(v, "/") {
 		p, err := netip.ParsePrefix(v)
@@ -314,7 +314,7 @@ func readWarninglist(c *collector, r io.Reader) error {
 		case "list":
 			hasList = true
 			keys, err = readWarninglistEntries(c, j, &w)
-			if err == errStop {
+			if err == errMISPStop {
 				return nil
 			}
 			if err != nil {
@@ -370,7 +370,7 @@ func readWarninglistEntries(c *collector, j *jsonStream, w *Warninglist) (keys [
 		if e := j.fail(record, err); e != nil {
 			return e
 		}
-		return errStop
+		return errMISPStop
 	}
 	t, err := j.Token()
 	if err != nil {
@@ -406,7 +406,7 @@ func readWarninglistEntries(c *collector, j *jsonStream, w *Warninglist) (keys [
 					}
 				}
 			}
-			if err := c.problemRec(rec, ReasonMalformed, fmt.Sprintf("entry %v: not a string", jsonKind(t))); err != nil {
+			if err := c.problemRec(rec, ReasonMalformed, fmt.Sprintf("entry %v: not a string", wlJSONKind(t))); err != nil {
 				return nil, err
 			}
 		}
@@ -427,7 +427,7 @@ func readWarninglistEntries(c *collector, j *jsonStream, w *Warninglist) (keys [
 		if err := c.problemRec("list", ReasonMalformed, "not an array or object of entries"); err != nil {
 			return nil, err
 		}
-		return nil, errStop
+		return nil, errMISPStop
 	}
 	if _, err := j.Token(); err != nil {
 		return nil, fail("list", err)
@@ -435,8 +435,8 @@ func readWarninglistEntries(c *collector, j *jsonStream, w *Warninglist) (keys [
 	return keys, nil
 }
 
-// jsonKind names the JSON kind of a token, for messages.
-func jsonKind(t any) string {
+// wlJSONKind names the JSON kind of a token, for messages.
+func wlJSONKind(t any) string {
 	switch t := t.(type) {
 	case nil:
 		return "null"
@@ -493,7 +493,7 @@ func (w *Warninglist) parse(c *collector, keys []string) error {
 				w.Hostnames = append(w.Hostnames, h)
 			}
 		case WarninglistCIDR:
-			p, ok := prefixOf(e)
+			p, ok := wlPrefixOf(e)
 			if !ok {
 				if err := bad(i, ReasonInvalidValue, fmt.Sprintf("cidr entry %q: not an IP address or CIDR prefix", e)); err != nil {
 					return err

@@ -368,7 +368,7 @@ func FuzzReadWarninglist(f *testing.F) {
 			if err != nil {
 				t.Fatalf("%+v: unexpected error %v", opts, err)
 			}
-			checkJSONResult(t, res)
+			mispCheckResult(t, res)
 			if len(res.Indicators) != 0 || len(res.Warninglists) > 1 {
 				t.Fatalf("%d indicators, %d lists", len(res.Indicators), len(res.Warninglists))
 			}
@@ -379,7 +379,7 @@ func FuzzReadWarninglist(f *testing.F) {
 					}
 				}
 			}
-			checkStrict(t, data, opts, res, ReadWarninglist)
+			mispCheckStrict(t, data, opts, res, ReadWarninglist)
 		}
 	})
 }
