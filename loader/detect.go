@@ -68,9 +68,10 @@ const SniffLen = 64 << 10
 //
 //   - JSON (head starting with '{' or '[') is read by its keys: "Event" or
 //     "response" (or a bare event's "Attribute", "Object", "Orgc" …) is a
-//     MISP event; "list" with "matching_attributes" or "name" a MISP
-//     warninglist; keys that are all UUIDs a MISP feed manifest; "objects",
-//     "pattern", "spec_version" or a "type" of a STIX object a STIX document.
+//     MISP event; "list" with "matching_attributes", "name",
+//     "description", "version" or "type" a MISP warninglist; keys that are
+//     all UUIDs a MISP feed manifest; "objects", "pattern", "spec_version"
+//     or a "type" of a STIX object a STIX document.
 //     JSON of any other kind is FormatUnknown.
 //   - A "#fields" or "#separator" header line is a Zeek intel file.
 //   - Lines "ip-or-cidr,category,score" (or "id,name,description": a
@@ -118,7 +119,10 @@ func detectJSON(head []byte) Format {
 	switch {
 	case has("Event") || has("response") && !has("objects"):
 		return FormatMISP
-	case has("list") && (has("matching_attributes") || has("name") && has("type")):
+	case has("list") && !strings.Contains(vals["id"], "--") &&
+		(has("matching_attributes") || has("name") || has("description") || has("version") || has("type")):
+		// list.json keys are sorted: a long "list" may hide the keys
+		// after it ("matching_attributes", "name", "type", "version")
 		return FormatWarninglist
 	case has("objects") || has("pattern") || has("spec_version") || has("pattern_type"):
 		return FormatSTIX
