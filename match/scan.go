@@ -153,7 +153,8 @@ func (s *scanner) tokens() {
 			f |= c
 			j++
 		}
-		if (doAddr && f&(cDigit|cColon) != 0) || (doHash && j-i >= 32) {
+		// IPv4 needs digits and dots, IPv6 colons, hashes 32 bytes.
+		if (doAddr && (f&cColon != 0 || f&(cDigit|cDot) == cDigit|cDot)) || (doHash && j-i >= 32) {
 			if f&cNotAddr == 0 {
 				s.addrRun(i, j)
 			} else {
@@ -170,7 +171,9 @@ func (s *scanner) tokens() {
 		}
 		if doHost {
 			if f&cColon == 0 {
-				s.hostRun(i, j, f&cDot != 0)
+				if f&cDot != 0 || j < n && text[j] == '/' {
+					s.hostRun(i, j, f&cDot != 0)
+				}
 			} else {
 				for a := i; a < j; {
 					if text[a] == ':' {
