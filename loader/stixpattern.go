@@ -118,7 +118,7 @@ func quoteShort(s string) string {
 type lexer struct {
 	src      string
 	pos      int
-	prev     tokKind // kind of the previous token, to tell ".5" from a path "."
+	prev     tokKind // the previous token, to tell ".5" from a path "."
 	prevText string
 }
 
@@ -185,7 +185,7 @@ func (lx *lexer) scan() (token, error) {
 		lx.pos = i
 		return token{kind: tIdent, text: s[start:i], pos: start}, nil
 	case isDigit(c) || (c == '-' || c == '+') && start+1 < len(s) && (isDigit(s[start+1]) || s[start+1] == '.') ||
-		c == '.' && start+1 < len(s) && isDigit(s[start+1]) && !lx.afterPathPart():
+		c == '.' && start+1 < len(s) && isDigit(s[start+1]) && lx.beforeNumber():
 		return lx.number(start)
 	}
 	switch c {
@@ -215,10 +215,12 @@ func (lx *lexer) scan() (token, error) {
 	return token{}, &patternError{pos: start, msg: fmt.Sprintf("unexpected character %q", c)}
 }
 
-// afterPathPart reports whether the previous token can be followed by a
-// path's ".": an identifier, a string or "]".
-func (lx *lexer) afterPathPart() bool {
-	return lx.prev == tIdent || lx.prev == tString || lx.prev == tPunct && lx.prevText == "]"
+// beforeNumber reports whether the previous token can be followed by a
+// number: an operator, "(" or "," (in a set), or WITHIN. Elsewhere a "."
+// followed by a digit is a path's ".".
+func (lx *lexer) beforeNumber() bool {
+	return lx.prev == tOp || lx.prev == tPunct && (lx.prevText == "(" || lx.prevText == ",") ||
+		lx.prev == tIdent && strings.EqualFold(lx.prevText, "WITHIN")
 }
 
 // number scans [+-]digits[.digits] or [+-].digits.
