@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -86,7 +87,7 @@ import (
 //     "source_name" is "mitre-attack" (or mitre-mobile-attack,
 //     mitre-ics-attack) and whose id is a technique ("T1071" or
 //     "T1071.001"). Reference: the "url" of the first external reference
-//     that has one.
+//     that has one and is not an ATT&CK one, else of the first ATT&CK one.
 //   - Source: the "name" of the identity "created_by_ref" names, when that
 //     identity is in the input (anywhere in it: references are resolved at
 //     the end); else, as always, Options.Source or the file's name.
@@ -138,17 +139,33 @@ func readSTIX(c *collector, r io.Reader) error {
 		}
 		switch t {
 		case json.Delim('['):
-			if err := s.array("[%d]"); err != nil {
-				return err
-			}
+			err = s.array("[%d]")
 		case json.Delim('{'):
-			if err := s.object(); err != nil {
-				return err
-			}
+			err = s.object()
 		default:
 			return c.problem(0, ReasonMalformed, fmt.Sprintf("not a STIX document: a JSON %s at top level", jsonKind(t)))
 		}
+		if err == errStop {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 	}
+}
+
+// errStop ends the reading of a file after a stream error reported as a
+// problem in lenient mode.
+var errStop = errors.New("stop")
+
+// stop reports the stream error err, which ends the file, as a problem
+// about record, and returns the error that stops reading: the *Problem
+// with Strict, a read error, or errStop.
+func (s *stixReader) stop(record string, err error) error {
+	if err := s.j.fail(record, err); err != nil {
+		return err
+	}
+	return errStop
 }
 
 // stixReader is the state of the reading of one STIX input.
@@ -179,6 +196,50 @@ type stixPending struct {
 	markings  []string
 }
 
+// jsonValueKind names the kind of the JSON value raw.
+func jsonValueKind(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// jsonErrorText is the text of an error of json.Unmarshal, in JSON's terms
+// rather than Go's.
+func jsonErrorText(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err.Error()
+	}
+	want := "a number"
+	switch te.Type.Kind() {
+	case reflect.String:
+		want = "a string"
+	case reflect.Slice, reflect.Array:
+		want = "an array"
+	case reflect.Struct, reflect.Map:
+		want = "an object"
+	case reflect.Bool:
+		want = "a boolean"
+	}
+	if te.Field == "" {
+		return fmt.Sprintf("a JSON %s, not %s", te.Value, want)
+	}
+	return fmt.Sprintf("%q is a JSON %s, not %s", te.Field, te.Value, want)
+}
+
 // jsonKind names the kind of a JSON scalar token.
 func jsonKind(t json.Token) string {
 	switch t.(type) {
@@ -201,14 +262,14 @@ func (s *stixReader) array(name string) error {
 		rec := fmt.Sprintf(name, i)
 		raw, err := s.j.Raw()
 		if err != nil {
-			return s.j.fail(rec, err)
+			return s.stop(rec, err)
 		}
 		if err := s.handle(raw, rec); err != nil {
 			return err
 		}
 	}
 	if _, err := s.j.Token(); err != nil { // ']'
-		return s.j.fail("", err)
+		return s.stop("", err)
 	}
 	return nil
 }
@@ -222,7 +283,7 @@ func (s *stixReader) object() error {
 	for s.j.More() {
 		t, err := s.j.Token()
 		if err != nil {
-			return s.j.fail("", err)
+			return s.stop("", err)
 		}
 		key, _ := t.(string)
 		switch {
@@ -230,7 +291,7 @@ func (s *stixReader) object() error {
 			container, kept = true, nil
 			t, err := s.j.Token()
 			if err != nil {
-				return s.j.fail("", err)
+				return s.stop("", err)
 			}
 			switch t {
 			case json.Delim('['):
@@ -252,25 +313,28 @@ func (s *stixReader) object() error {
 			}
 		case container:
 			if err := s.j.Skip(); err != nil {
-				return s.j.fail("", err)
+				return s.stop("", err)
 			}
 		default:
 			raw, err := s.j.Raw()
 			if err != nil {
-				return s.j.fail("", err)
+				return s.stop("", err)
 			}
 			size += int64(len(key) + len(raw))
 			if max := s.c.opts.maxRecordSize(); size > max {
-				return s.j.fail("", &limitError{ReasonTooLarge, fmt.Sprintf("JSON value larger than %d bytes (at byte %d)", max, s.j.Offset())})
+				return s.stop("", &limitError{ReasonTooLarge, fmt.Sprintf("JSON value larger than %d bytes (at byte %d)", max, s.j.Offset())})
 			}
 			kept[key] = slices.Clone(raw)
 		}
 	}
 	if _, err := s.j.Token(); err != nil { // '}'
-		return s.j.fail("", err)
+		return s.stop("", err)
 	}
 	if container {
 		return nil
+	}
+	if string(kept["type"]) == `"bundle"` {
+		return nil // a bundle without objects
 	}
 	raw, err := json.Marshal(kept)
 	if err != nil {
@@ -283,14 +347,14 @@ func (s *stixReader) object() error {
 func (s *stixReader) skipRest() error {
 	for s.j.More() {
 		if _, err := s.j.Token(); err != nil { // key
-			return s.j.fail("", err)
+			return s.stop("", err)
 		}
 		if err := s.j.Skip(); err != nil {
-			return s.j.fail("", err)
+			return s.stop("", err)
 		}
 	}
 	if _, err := s.j.Token(); err != nil {
-		return s.j.fail("", err)
+		return s.stop("", err)
 	}
 	return nil
 }
@@ -303,9 +367,12 @@ type stixHead struct {
 
 // handle reads one STIX object, raw, named rec when it has no id.
 func (s *stixReader) handle(raw json.RawMessage, rec string) error {
+	if len(raw) == 0 || raw[0] != '{' {
+		return s.c.problemRec(rec, ReasonMalformed, "not a STIX object: a JSON "+jsonValueKind(raw))
+	}
 	var h stixHead
 	if err := json.Unmarshal(raw, &h); err != nil {
-		return s.c.problemRec(rec, ReasonMalformed, "not a STIX object: "+err.Error())
+		return s.c.problemRec(rec, ReasonMalformed, "not a STIX object: "+jsonErrorText(err))
 	}
 	if h.ID != "" {
 		rec = h.ID
@@ -380,7 +447,7 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 	c := s.c
 	var o stixIndicator
 	if err := json.Unmarshal(raw, &o); err != nil {
-		return c.problemRec(rec, ReasonMalformed, "indicator: "+err.Error())
+		return c.problemRec(rec, ReasonMalformed, "indicator: "+jsonErrorText(err))
 	}
 	if o.Revoked {
 		c.unsupported("stix revoked")
@@ -509,13 +576,22 @@ func (o *stixIndicator) meta() (indicator.Meta, error) {
 	if len(tags) > 0 {
 		m.Tags = tags
 	}
+	attackURL := ""
 	for _, r := range o.ExternalReferences {
-		if isATTACKSource(r.SourceName) && isTechniqueID(r.ExternalID) && !slices.Contains(m.Techniques, r.ExternalID) {
+		attack := isATTACKSource(r.SourceName)
+		if attack && isTechniqueID(r.ExternalID) && !slices.Contains(m.Techniques, r.ExternalID) {
 			m.Techniques = append(m.Techniques, r.ExternalID)
 		}
-		if m.Reference == "" && r.URL != "" {
+		switch {
+		case r.URL == "":
+		case !attack && m.Reference == "":
 			m.Reference = r.URL
+		case attack && attackURL == "":
+			attackURL = r.URL
 		}
+	}
+	if m.Reference == "" {
+		m.Reference = attackURL
 	}
 	for _, ref := range o.ObjectMarkingRefs {
 		m.TLP = stricterTLP(m.TLP, standardTLP[ref])
