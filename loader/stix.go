@@ -556,10 +556,11 @@ func (o *stixIndicator) meta() (indicator.Meta, error) {
 			return m, fmt.Errorf("confidence %s: not an integer in 0-100", quoteShortN(string(o.Confidence), 64))
 		}
 	}
-	tags := make([]string, 0, len(o.Labels)+len(o.IndicatorTypes)+len(o.KillChainPhases))
+	seen := map[string]bool{}
 	tag := func(t string) {
-		if t != "" && !slices.Contains(tags, t) {
-			tags = append(tags, t)
+		if t != "" && !seen[t] {
+			seen[t] = true
+			m.Tags = append(m.Tags, t)
 		}
 	}
 	for _, t := range o.Labels {
@@ -573,13 +574,12 @@ func (o *stixIndicator) meta() (indicator.Meta, error) {
 			tag(k.KillChainName + ":" + k.PhaseName)
 		}
 	}
-	if len(tags) > 0 {
-		m.Tags = tags
-	}
+	clear(seen)
 	attackURL := ""
 	for _, r := range o.ExternalReferences {
 		attack := isATTACKSource(r.SourceName)
-		if attack && isTechniqueID(r.ExternalID) && !slices.Contains(m.Techniques, r.ExternalID) {
+		if attack && isTechniqueID(r.ExternalID) && !seen[r.ExternalID] {
+			seen[r.ExternalID] = true
 			m.Techniques = append(m.Techniques, r.ExternalID)
 		}
 		switch {

@@ -438,6 +438,22 @@ func TestReadSTIXMetadata(t *testing.T) {
 	assert.Equal(t, time.UTC, res.Indicators[2].ValidUntil.Location())
 }
 
+func TestReadSTIXManyTags(t *testing.T) {
+	const n = 20000
+	labels := make([]string, 0, 2*n)
+	for i := 0; i < n; i++ {
+		labels = append(labels, fmt.Sprint("label-", i), fmt.Sprint("label-", i/2))
+	}
+	b, err := json.Marshal(labels)
+	require.NoError(t, err)
+	res, err := readSTIXString(t, stixInd("1", "[url:value = 'http://a.example/']", `"labels": `+string(b)), Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Indicators, 1)
+	tags := res.Indicators[0].Tags
+	require.Len(t, tags, n)
+	assert.Equal(t, []string{"label-0", "label-1", "label-2", "label-3"}, tags[:4])
+}
+
 func TestReadSTIXStrict(t *testing.T) {
 	doc := stixBundle(
 		stixInd("1", "[url:value = 'http://a.example/' OR url:value = 'http://b example/' OR url:value = 'http://c.example/']", `"created_by_ref": "identity--1"`),
