@@ -24,7 +24,8 @@ import (
 // objects, or a single STIX object; several such documents one after the
 // other (JSON lines) are read in turn. The "objects" are read one at a
 // time: a bundle is never held in memory whole (each object at most
-// Options.MaxRecordSize bytes, nested at most Options.MaxJSONDepth deep).
+// Options.MaxRecordSize bytes, nested at most Options.MaxJSONDepth deep); a
+// single top-level object is held whole, within the same limits.
 //
 // Only "indicator" objects give indicators. Identities, marking
 // definitions, relationships, malware, threat actors and intrusion sets are
@@ -33,15 +34,17 @@ import (
 // observables of observed-data are not read as indicators.
 //
 // An indicator whose "pattern_type" is "stix" or absent (STIX 2.0) has its
-// "pattern" parsed (the whole STIX patterning grammar) and read as follows:
+// "pattern" parsed (the whole STIX 2.1 patterning grammar, keywords in any
+// case; a backslash that does not escape a quote or a backslash is kept as
+// it is, as in 'HKLM\Software') and read as follows:
 //
 //   - Each comparison joined to the others by OR, within an observation
 //     "[ … ]" or between observations, is one indicator, or one problem if
 //     its value is invalid, or one unsupported count; so
 //     "[ipv4-addr:value = '198.51.100.1' OR ipv4-addr:value = '198.51.100.2']"
 //     gives two indicators.
-//   - The comparisons read, with the operator "=" (or IN, one indicator per
-//     member of the set) and a string value: ipv4-addr:value and
+//   - The comparisons that are read, with the operator "=" (or IN: one
+//     indicator per member of the set) and a string value: ipv4-addr:value and
 //     ipv6-addr:value (an address or a CIDR), domain-name:value (an IP
 //     address there is read as an address), url:value, email-addr:value,
 //     email-message:from_ref.value, sender_ref.value, to_refs[*].value,
