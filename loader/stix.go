@@ -1,10 +1,754 @@
 package loader
 
-import "io"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
-func readSTIX(c *collector, r io.Reader) error { return errNotYet }
+	"github.com/iocmatch/iocmatch/indicator"
+)
 
-// ReadSTIX reads STIX 2 objects from r. (Being written.)
+// ReadSTIX reads STIX 2.1 or 2.0 indicators from r. path names the input in
+// problems and errors, and gives the default source name (SourceName); it
+// is not opened. Result.Files is 1.
+//
+// The input is a STIX bundle {"type": "bundle", "objects": [...]}, a TAXII
+// 2.1 envelope {"more": …, "next": …, "objects": [...]} (any JSON object
+// with an "objects" array is read the same way), a bare JSON array of STIX
+// objects, or a single STIX object; several such documents one after the
+// other (JSON lines) are read in turn. The "objects" are read one at a
+// time: a bundle is never held in memory whole (each object at most
+// Options.MaxRecordSize bytes, nested at most Options.MaxJSONDepth deep); a
+// single top-level object is held whole, within the same limits.
+//
+// Only "indicator" objects give indicators. Identities, marking
+// definitions, relationships, malware, threat actors and intrusion sets are
+// read for the indicators' metadata; every other object (observed-data,
+// report, sighting, attack-pattern, SCOs …) is ignored: in particular the
+// observables of observed-data are not read as indicators.
+//
+// An indicator whose "pattern_type" is "stix" or absent (STIX 2.0) has its
+// "pattern" parsed (the whole STIX 2.1 patterning grammar, keywords in any
+// case; a backslash that does not escape a quote or a backslash is kept as
+// it is, as in 'HKLM\Software') and read as follows:
+//
+//   - Each comparison joined to the others by OR, within an observation
+//     "[ … ]" or between observations, is one indicator, or one problem if
+//     its value is invalid, or one unsupported count; so
+//     "[ipv4-addr:value = '198.51.100.1' OR ipv4-addr:value = '198.51.100.2']"
+//     gives two indicators.
+//   - The comparisons that are read, with the operator "=" (or IN: one
+//     indicator per member of the set) and a string value: ipv4-addr:value and
+//     ipv6-addr:value (an address or a CIDR), domain-name:value (an IP
+//     address there is read as an address), url:value, email-addr:value,
+//     email-message:from_ref.value, sender_ref.value, to_refs[*].value,
+//     cc_refs[*].value and bcc_refs[*].value (email), email-message:subject
+//     (email-subject), file:hashes.X for X one of MD5, SHA-1, SHA-256,
+//     SHA-512 (quoted or not, in any case, with or without the hyphen),
+//     file:name (filename), windows-registry-key:key (regkey), mutex:name
+//     (mutex), network-traffic:dst_ref.value and src_ref.value (an address,
+//     CIDR or domain name), and the User-Agent request header of
+//     network-traffic's http-request-ext (useragent). With ISSUBSET, the
+//     address paths (ipv4-addr, ipv6-addr, network-traffic refs) are read
+//     as a CIDR.
+//   - One AND is read: "X:R.type = 'T' AND X:R.value = 'V'", as STIX 2.0
+//     exporters (MISP, Talos) write network-traffic addresses, where R is a
+//     reference property of a path above (dst_ref, src_ref, from_ref …) and
+//     every other comparison is the same "X:R.type = 'T'", is read as the
+//     value V of type T (ipv4-addr, ipv6-addr, domain-name, email-addr).
+//   - Unsupported, counted in Result.Unsupported, not problems: any other
+//     AND ("stix pattern: AND"), FOLLOWEDBY ("stix pattern: FOLLOWEDBY"), an
+//     observation with a qualifier ("stix pattern: qualifier"), another
+//     operator or NOT ("stix pattern: operator MATCHES"), another path
+//     ("stix pattern: path process:name"), a value that is not a string
+//     ("stix pattern: non-string value"); an indicator with another
+//     pattern_type ("stix pattern_type: yara"), or revoked ("stix revoked":
+//     revoked indicators are dropped, but counted); a bundle inside a bundle
+//     or array ("stix nested bundle").
+//   - Values are taken as given (no refanging) and canonicalised
+//     (indicator.New); an invalid one is a problem (ReasonInvalidValue),
+//     the other comparisons of the pattern are still read.
+//
+// Every indicator read from a pattern gets the metadata of its STIX
+// indicator object:
+//
+//   - ID: "id". Description: "description", or "name" when there is no
+//     description.
+//   - ValidFrom, ValidUntil: "valid_from", "valid_until" (expired
+//     indicators are kept: the matcher applies ValidUntil).
+//   - Confidence: "confidence" (0-100).
+//   - Tags: "labels", "indicator_types" and, for each "kill_chain_phases"
+//     entry, "kill_chain_name:phase_name" ("lockheed-martin-cyber-kill-chain:delivery"),
+//     in this order, without duplicates.
+//   - Techniques: the "external_id" of the "external_references" whose
+//     "source_name" is "mitre-attack" (or mitre-mobile-attack,
+//     mitre-ics-attack) and whose id is a technique ("T1071" or
+//     "T1071.001"). Reference: the "url" of the first external reference
+//     that has one and is not an ATT&CK one, else of the first ATT&CK one.
+//   - Source: the "name" of the identity "created_by_ref" names, when that
+//     identity is in the input (anywhere in it: references are resolved at
+//     the end); else, as always, Options.Source or the file's name.
+//   - TLP: from "object_marking_refs": the standard TLP 1.0 marking
+//     definitions of STIX 2.1 (TLP:WHITE read as clear, GREEN, AMBER, RED)
+//     and the TLP 2.0 ones (CLEAR, GREEN, AMBER, AMBER+STRICT, RED) by their
+//     ids, or a marking definition in the input of definition_type "tlp",
+//     named "TLP:…" or with a TLP 2.0 extension. With several, the most
+//     restrictive. Granular markings are not read.
+//   - MalwareFamily, ThreatActor: the "name" of the malware, and of the
+//     threat actor or intrusion set, that an "indicates" relationship from
+//     the indicator points to (the first such relationship of each kind).
+//
+// Problems (the record named by the STIX id, or "objects[3]"): a JSON value
+// that is not a STIX object, an object without "type", an indicator that
+// does not fit the STIX types (a string where a list is expected …),
+// without a pattern, with a bad "valid_from", "valid_until" (RFC 3339
+// timestamps) or "confidence" (an integer 0-100), a pattern with a syntax
+// error (the problem quotes the pattern), all ReasonMalformed; a pattern
+// nested deeper than 32 parentheses and brackets (ReasonTooDeep); invalid
+// values (ReasonInvalidValue). These skip the record and reading goes on.
+// Malformed JSON, or JSON past the size or depth limits, ends the reading
+// of the file (ReasonMalformed, ReasonTooLarge, ReasonTooDeep), keeping the
+// indicators read before.
+//
+// The error is a read error of r, or with opts.Strict the first *Problem;
+// the Result then holds what was read before it.
 func ReadSTIX(r io.Reader, path string, opts Options) (Result, error) {
 	return readAs(FormatSTIX, r, path, opts)
+}
+
+// readSTIX reads STIX 2 documents from r into c.
+func readSTIX(c *collector, r io.Reader) error {
+	s := &stixReader{
+		c:          c,
+		j:          newJSONStream(c, r),
+		identities: map[string]string{},
+		markings:   map[string]indicator.TLP{},
+		names:      map[string]stixNamed{},
+	}
+	defer s.finish()
+	for {
+		t, err := s.j.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return s.j.fail("", err)
+		}
+		switch t {
+		case json.Delim('['):
+			err = s.array("[%d]")
+		case json.Delim('{'):
+			err = s.object()
+		default:
+			return c.problem(0, ReasonMalformed, fmt.Sprintf("not a STIX document: a JSON %s at top level", jsonKind(t)))
+		}
+		if err == errStop {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// errStop ends the reading of a file after a stream error reported as a
+// problem in lenient mode.
+var errStop = errors.New("stop")
+
+// stop reports the stream error err, which ends the file, as a problem
+// about record, and returns the error that stops reading: the *Problem
+// with Strict, a read error, or errStop.
+func (s *stixReader) stop(record string, err error) error {
+	if err := s.j.fail(record, err); err != nil {
+		return err
+	}
+	return errStop
+}
+
+// stixReader is the state of the reading of one STIX input.
+type stixReader struct {
+	c *collector
+	j *jsonStream
+
+	identities map[string]string        // identity id → name
+	markings   map[string]indicator.TLP // marking-definition id → TLP
+	names      map[string]stixNamed     // malware, threat-actor, intrusion-set id → name
+	rels       []stixRel                // "indicates" relationships from indicators
+	pending    []stixPending            // indicators whose refs are resolved at the end
+}
+
+type stixNamed struct {
+	actor bool // threat actor or intrusion set, else malware
+	name  string
+}
+
+type stixRel struct{ from, to string }
+
+// stixPending are the indicators c.res.Indicators[from:to], read from one
+// STIX indicator, and the references to resolve for them.
+type stixPending struct {
+	from, to  int
+	id        string
+	createdBy string
+	markings  []string
+}
+
+// jsonValueKind names the kind of the JSON value raw.
+func jsonValueKind(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return "nothing"
+	}
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// jsonErrorText is the text of an error of json.Unmarshal, in JSON's terms
+// rather than Go's.
+func jsonErrorText(err error) string {
+	var te *json.UnmarshalTypeError
+	if !errors.As(err, &te) {
+		return err.Error()
+	}
+	want := "a number"
+	switch te.Type.Kind() {
+	case reflect.String:
+		want = "a string"
+	case reflect.Slice, reflect.Array:
+		want = "an array"
+	case reflect.Struct, reflect.Map:
+		want = "an object"
+	case reflect.Bool:
+		want = "a boolean"
+	}
+	if te.Field == "" {
+		return fmt.Sprintf("a JSON %s, not %s", te.Value, want)
+	}
+	return fmt.Sprintf("%q is a JSON %s, not %s", te.Field, te.Value, want)
+}
+
+// jsonKind names the kind of a JSON scalar token.
+func jsonKind(t json.Token) string {
+	switch t.(type) {
+	case string:
+		return "string"
+	case json.Number, float64:
+		return "number"
+	case bool:
+		return "boolean"
+	case nil:
+		return "null"
+	}
+	return fmt.Sprint(t)
+}
+
+// array reads the elements of the array just opened as STIX objects, up to
+// its end; name formats an element's record name from its index.
+func (s *stixReader) array(name string) error {
+	for i := 0; s.j.More(); i++ {
+		rec := fmt.Sprintf(name, i)
+		raw, err := s.j.Raw()
+		if err != nil {
+			return s.stop(rec, err)
+		}
+		if err := s.handle(raw, rec); err != nil {
+			return err
+		}
+	}
+	if _, err := s.j.Token(); err != nil { // ']'
+		return s.stop("", err)
+	}
+	return nil
+}
+
+// object reads the top-level object just opened: a bundle or envelope if
+// it has "objects", else a single STIX object.
+func (s *stixReader) object() error {
+	kept := map[string]json.RawMessage{} // the keys other than "objects", until "objects" is seen
+	size := int64(0)
+	container := false
+	for s.j.More() {
+		t, err := s.j.Token()
+		if err != nil {
+			return s.stop("", err)
+		}
+		key, _ := t.(string)
+		switch {
+		case key == "objects":
+			container, kept = true, nil
+			t, err := s.j.Token()
+			if err != nil {
+				return s.stop("", err)
+			}
+			switch t {
+			case json.Delim('['):
+				if err := s.array("objects[%d]"); err != nil {
+					return err
+				}
+			case json.Delim('{'):
+				if err := s.c.problem(0, ReasonMalformed, `"objects" is an object, not an array`); err != nil {
+					return err
+				}
+				if err := s.skipRest(); err != nil {
+					return err
+				}
+			case nil:
+			default:
+				if err := s.c.problem(0, ReasonMalformed, fmt.Sprintf(`"objects" is a %s, not an array`, jsonKind(t))); err != nil {
+					return err
+				}
+			}
+		case container:
+			if err := s.j.Skip(); err != nil {
+				return s.stop("", err)
+			}
+		default:
+			raw, err := s.j.Raw()
+			if err != nil {
+				return s.stop("", err)
+			}
+			size += int64(len(key) + len(raw))
+			if max := s.c.opts.maxRecordSize(); size > max {
+				return s.stop("", &limitError{ReasonTooLarge, fmt.Sprintf("JSON value larger than %d bytes (at byte %d)", max, s.j.Offset())})
+			}
+			kept[key] = slices.Clone(raw)
+		}
+	}
+	if _, err := s.j.Token(); err != nil { // '}'
+		return s.stop("", err)
+	}
+	if container {
+		return nil
+	}
+	if string(kept["type"]) == `"bundle"` {
+		return nil // a bundle without objects
+	}
+	raw, err := json.Marshal(kept)
+	if err != nil {
+		return err // cannot happen: the values are valid JSON
+	}
+	return s.handle(raw, "object")
+}
+
+// skipRest reads up to the end of the object just opened.
+func (s *stixReader) skipRest() error {
+	for s.j.More() {
+		if _, err := s.j.Token(); err != nil { // key
+			return s.stop("", err)
+		}
+		if err := s.j.Skip(); err != nil {
+			return s.stop("", err)
+		}
+	}
+	if _, err := s.j.Token(); err != nil {
+		return s.stop("", err)
+	}
+	return nil
+}
+
+// stixHead is what is read of every object.
+type stixHead struct {
+	Type string `json:"type"`
+	ID   string `json:"id"`
+}
+
+// handle reads one STIX object, raw, named rec when it has no id.
+func (s *stixReader) handle(raw json.RawMessage, rec string) error {
+	if len(raw) == 0 || raw[0] != '{' {
+		return s.c.problemRec(rec, ReasonMalformed, "not a STIX object: a JSON "+jsonValueKind(raw))
+	}
+	var h stixHead
+	if err := json.Unmarshal(raw, &h); err != nil {
+		return s.c.problemRec(rec, ReasonMalformed, "not a STIX object: "+jsonErrorText(err))
+	}
+	if h.ID != "" {
+		rec = h.ID
+	}
+	switch h.Type {
+	case "":
+		return s.c.problemRec(rec, ReasonMalformed, `not a STIX object: no "type"`)
+	case "indicator":
+		return s.indicator(raw, rec)
+	case "identity":
+		var o struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(raw, &o) == nil && o.Name != "" && h.ID != "" {
+			s.identities[h.ID] = o.Name
+		}
+	case "marking-definition":
+		if tlp := markingTLP(raw); tlp != indicator.TLPUnknown && h.ID != "" {
+			s.markings[h.ID] = tlp
+		}
+	case "malware", "threat-actor", "intrusion-set":
+		var o struct {
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(raw, &o) == nil && o.Name != "" && h.ID != "" {
+			s.names[h.ID] = stixNamed{actor: h.Type != "malware", name: o.Name}
+		}
+	case "relationship":
+		var o struct {
+			RelationshipType string `json:"relationship_type"`
+			SourceRef        string `json:"source_ref"`
+			TargetRef        string `json:"target_ref"`
+		}
+		if json.Unmarshal(raw, &o) == nil && o.RelationshipType == "indicates" &&
+			strings.HasPrefix(o.SourceRef, "indicator--") && o.TargetRef != "" {
+			s.rels = append(s.rels, stixRel{o.SourceRef, o.TargetRef})
+		}
+	case "bundle":
+		s.c.unsupported("stix nested bundle")
+	}
+	return nil
+}
+
+// stixIndicator is an indicator object.
+type stixIndicator struct {
+	ID                string          `json:"id"`
+	Name              string          `json:"name"`
+	Description       string          `json:"description"`
+	Pattern           *string         `json:"pattern"`
+	PatternType       string          `json:"pattern_type"`
+	ValidFrom         string          `json:"valid_from"`
+	ValidUntil        string          `json:"valid_until"`
+	Confidence        json.RawMessage `json:"confidence"`
+	Labels            []string        `json:"labels"`
+	IndicatorTypes    []string        `json:"indicator_types"`
+	Revoked           bool            `json:"revoked"`
+	CreatedByRef      string          `json:"created_by_ref"`
+	ObjectMarkingRefs []string        `json:"object_marking_refs"`
+	KillChainPhases   []struct {
+		KillChainName string `json:"kill_chain_name"`
+		PhaseName     string `json:"phase_name"`
+	} `json:"kill_chain_phases"`
+	ExternalReferences []struct {
+		SourceName string `json:"source_name"`
+		ExternalID string `json:"external_id"`
+		URL        string `json:"url"`
+	} `json:"external_references"`
+}
+
+// indicator reads an indicator object.
+func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
+	c := s.c
+	var o stixIndicator
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return c.problemRec(rec, ReasonMalformed, "indicator: "+jsonErrorText(err))
+	}
+	if o.Revoked {
+		c.unsupported("stix revoked")
+		return nil
+	}
+	if pt := strings.ToLower(o.PatternType); pt != "" && pt != "stix" {
+		c.unsupported("stix pattern_type: " + reasonWord(pt))
+		return nil
+	}
+	if o.Pattern == nil || strings.TrimSpace(*o.Pattern) == "" {
+		return c.problemRec(rec, ReasonMalformed, "indicator without a pattern")
+	}
+	meta, err := o.meta()
+	if err != nil {
+		return c.problemRec(rec, ReasonMalformed, err.Error())
+	}
+	terms, err := parseSTIXPattern(*o.Pattern)
+	if err != nil {
+		reason := ReasonMalformed
+		var pe *patternError
+		if errors.As(err, &pe) && pe.depth {
+			reason = ReasonTooDeep
+		}
+		return c.problemRec(rec, reason, fmt.Sprintf("stix pattern: %v: %s", err, quoteShortN(*o.Pattern, 256)))
+	}
+	from := len(c.res.Indicators)
+	defer func() {
+		if to := len(c.res.Indicators); to > from {
+			s.pending = append(s.pending, stixPending{from: from, to: to, id: o.ID, createdBy: o.CreatedByRef, markings: o.ObjectMarkingRefs})
+		}
+	}()
+	for _, t := range terms {
+		if t.Unsupported != "" {
+			c.unsupported(t.Unsupported)
+			continue
+		}
+		var ind indicator.Indicator
+		var err error
+		if t.Host {
+			ind, err = indicator.New(indicator.IPv4, t.Value)
+			if err != nil {
+				ind, err = indicator.New(indicator.Domain, t.Value)
+			}
+		} else {
+			ind, err = indicator.New(t.Type, t.Value)
+		}
+		if err != nil {
+			if err := c.problemRec(rec, ReasonInvalidValue, err.Error()); err != nil {
+				return err
+			}
+			continue
+		}
+		ind.Meta = meta
+		if len(c.res.Indicators) > from { // each indicator its own slices
+			ind.Tags = slices.Clone(meta.Tags)
+			ind.Techniques = slices.Clone(meta.Techniques)
+		}
+		c.add(ind)
+	}
+	return nil
+}
+
+// reasonWord returns s for an unsupported reason if it is a short word,
+// else "other", so that hostile input cannot make long reasons.
+func reasonWord(s string) string {
+	if len(s) > 32 {
+		return "other"
+	}
+	for i := 0; i < len(s); i++ {
+		if !isIdentByte(s[i]) && s[i] != '.' {
+			return "other"
+		}
+	}
+	return s
+}
+
+// quoteShortN quotes s, cut to n bytes.
+func quoteShortN(s string, n int) string {
+	if len(s) > n {
+		return fmt.Sprintf("%q…", s[:n])
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// meta returns the metadata of the indicator, but for those resolved at
+// the end (Source, TLP from marking definitions in the input, malware and
+// threat actor).
+func (o *stixIndicator) meta() (indicator.Meta, error) {
+	m := indicator.Meta{ID: o.ID, Description: o.Description}
+	if m.Description == "" {
+		m.Description = o.Name
+	}
+	var err error
+	if m.ValidFrom, err = stixTime("valid_from", o.ValidFrom); err != nil {
+		return m, err
+	}
+	if m.ValidUntil, err = stixTime("valid_until", o.ValidUntil); err != nil {
+		return m, err
+	}
+	if len(o.Confidence) > 0 && string(o.Confidence) != "null" {
+		v, err := strconv.Atoi(string(o.Confidence))
+		if err == nil {
+			m.Confidence, err = indicator.NewConfidence(v)
+		}
+		if err != nil {
+			return m, fmt.Errorf("confidence %s: not an integer in 0-100", quoteShortN(string(o.Confidence), 64))
+		}
+	}
+	seen := map[string]bool{}
+	tag := func(t string) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			m.Tags = append(m.Tags, t)
+		}
+	}
+	for _, t := range o.Labels {
+		tag(t)
+	}
+	for _, t := range o.IndicatorTypes {
+		tag(t)
+	}
+	for _, k := range o.KillChainPhases {
+		if k.KillChainName != "" && k.PhaseName != "" {
+			tag(k.KillChainName + ":" + k.PhaseName)
+		}
+	}
+	clear(seen)
+	attackURL := ""
+	for _, r := range o.ExternalReferences {
+		attack := isATTACKSource(r.SourceName)
+		if attack && isTechniqueID(r.ExternalID) && !seen[r.ExternalID] {
+			seen[r.ExternalID] = true
+			m.Techniques = append(m.Techniques, r.ExternalID)
+		}
+		switch {
+		case r.URL == "":
+		case !attack && m.Reference == "":
+			m.Reference = r.URL
+		case attack && attackURL == "":
+			attackURL = r.URL
+		}
+	}
+	if m.Reference == "" {
+		m.Reference = attackURL
+	}
+	for _, ref := range o.ObjectMarkingRefs {
+		m.TLP = stricterTLP(m.TLP, standardTLP[ref])
+	}
+	return m, nil
+}
+
+// stixTime parses a STIX timestamp (RFC 3339; without a time zone, UTC).
+func stixTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		t, err = time.Parse("2006-01-02T15:04:05.999999999", s)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%s %s: not an RFC 3339 timestamp", field, quoteShortN(s, 64))
+	}
+	return t.UTC(), nil
+}
+
+func isATTACKSource(s string) bool {
+	switch strings.ToLower(s) {
+	case "mitre-attack", "mitre-mobile-attack", "mitre-ics-attack":
+		return true
+	}
+	return false
+}
+
+// isTechniqueID reports whether s is an ATT&CK technique id: T and four
+// digits, optionally followed by a dot and three digits.
+func isTechniqueID(s string) bool {
+	if len(s) != 5 && len(s) != 9 || s[0] != 'T' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if i == 5 {
+			if s[i] != '.' {
+				return false
+			}
+			continue
+		}
+		if !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// standardTLP are the TLP marking definitions of STIX 2.1 (section
+// 7.2.1.4, TLP 1.0) and of the OASIS TLP 2.0 extension
+// (extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d).
+var standardTLP = map[string]indicator.TLP{
+	"marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9": indicator.TLPClear, // TLP:WHITE
+	"marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da": indicator.TLPGreen,
+	"marking-definition--f88d31f6-486f-44da-b317-01333bde0b82": indicator.TLPAmber,
+	"marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed": indicator.TLPRed,
+
+	"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487": indicator.TLPClear,
+	"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb": indicator.TLPGreen,
+	"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421": indicator.TLPAmber,
+	"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003": indicator.TLPAmberStrict,
+	"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1": indicator.TLPRed,
+}
+
+var tlpRank = map[indicator.TLP]int{
+	indicator.TLPClear: 1, indicator.TLPGreen: 2, indicator.TLPAmber: 3, indicator.TLPAmberStrict: 4, indicator.TLPRed: 5,
+}
+
+// stricterTLP returns the more restrictive of a and b; unknown is the
+// least.
+func stricterTLP(a, b indicator.TLP) indicator.TLP {
+	if tlpRank[b] > tlpRank[a] {
+		return b
+	}
+	return a
+}
+
+// markingTLP returns the TLP a marking-definition object defines, or
+// unknown.
+func markingTLP(raw json.RawMessage) indicator.TLP {
+	var o struct {
+		Name           string `json:"name"`
+		DefinitionType string `json:"definition_type"`
+		Definition     struct {
+			TLP string `json:"tlp"`
+		} `json:"definition"`
+		Extensions map[string]struct {
+			TLP string `json:"tlp_2_0"`
+		} `json:"extensions"`
+	}
+	if json.Unmarshal(raw, &o) != nil {
+		return indicator.TLPUnknown
+	}
+	if strings.EqualFold(o.DefinitionType, "tlp") && o.Definition.TLP != "" {
+		if t, err := indicator.ParseTLP(o.Definition.TLP); err == nil {
+			return t
+		}
+	}
+	for _, e := range o.Extensions {
+		if t, err := indicator.ParseTLP(e.TLP); err == nil && t != indicator.TLPUnknown {
+			return t
+		}
+	}
+	if len(o.Name) > 4 && strings.EqualFold(o.Name[:4], "tlp:") {
+		if t, err := indicator.ParseTLP(o.Name); err == nil {
+			return t
+		}
+	}
+	return indicator.TLPUnknown
+}
+
+// finish resolves the references of the indicators read: source
+// identities, marking definitions, and the malware and threat actors of
+// "indicates" relationships.
+func (s *stixReader) finish() {
+	inds := s.c.res.Indicators
+	byID := map[string][]int{} // indicator id → indexes in s.pending
+	if len(s.rels) > 0 {
+		for i, p := range s.pending {
+			if p.id != "" {
+				byID[p.id] = append(byID[p.id], i)
+			}
+		}
+	}
+	for _, p := range s.pending {
+		name := s.identities[p.createdBy]
+		tlp := indicator.TLPUnknown
+		for _, ref := range p.markings {
+			tlp = stricterTLP(tlp, s.markings[ref])
+		}
+		for i := p.from; i < p.to; i++ {
+			if name != "" {
+				inds[i].Source = s.c.sourceFor(name)
+			}
+			inds[i].TLP = stricterTLP(inds[i].TLP, tlp)
+		}
+	}
+	for _, r := range s.rels {
+		n, ok := s.names[r.to]
+		if !ok {
+			continue
+		}
+		for _, pi := range byID[r.from] {
+			p := s.pending[pi]
+			for i := p.from; i < p.to; i++ {
+				switch {
+				case n.actor && inds[i].ThreatActor == "":
+					inds[i].ThreatActor = n.name
+				case !n.actor && inds[i].MalwareFamily == "":
+					inds[i].MalwareFamily = n.name
+				}
+			}
+		}
+	}
 }
