@@ -83,5 +83,3 @@ func gzipError(err error) error {
 	}
 	return err
 }
-
-var errNotYet = errors.New("format not implemented yet")

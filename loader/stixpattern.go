@@ -167,7 +167,7 @@ func (lx *lexer) scan() (token, error) {
 			}
 		case 'h':
 			t.kind = tHex
-			if !isHexString(v) {
+			if !isHexLiteral(v) {
 				return t, &patternError{pos: start, msg: "invalid hex literal " + quoteShort(v)}
 			}
 		default:
@@ -301,7 +301,9 @@ func isBase64(s string) bool {
 	return pad <= 2
 }
 
-func isHexString(s string) bool {
+// isHexLiteral reports whether s is the body of a STIX h'…' literal:
+// an even number of hex digits.
+func isHexLiteral(s string) bool {
 	if len(s)%2 != 0 {
 		return false
 	}

@@ -172,18 +172,11 @@ func TestLoadCancel(t *testing.T) {
 }
 
 // TestLoadReadSTIX loads the fake collection with the real loader.ReadSTIX.
-//
-// LEAD: loader.ReadSTIX is written on another branch; on feat/taxii it is
-// a stub that fails with "format not implemented yet", so this test skips
-// itself. Remove the skip after merging the STIX reader.
 func TestLoadReadSTIX(t *testing.T) {
 	s := newFakeServer(t)
 	c, _ := testClient(t, Options{})
 	colURL := s.URL + "/api1/collections/" + colID + "/"
 	res, stats, err := c.Load(context.Background(), colURL, Query{}, loader.Options{})
-	if err != nil && strings.Contains(err.Error(), "not implemented yet") {
-		t.Skip("loader.ReadSTIX not merged yet: ", err) // LEAD: remove after the merge
-	}
 	require.NoError(t, err)
 	assert.Equal(t, 7, stats.Objects)
 	assert.Empty(t, res.Problems)

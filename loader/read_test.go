@@ -1,0 +1,149 @@
+package loader
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iocmatch/iocmatch/indicator"
+)
+
+var feedsDir = filepath.Join("..", "testdata", "feeds")
+
+// TestLoadFeeds loads every sample feed of the project: each file is read
+// in the format its directory is named for, and every file gives
+// indicators (or a warninglist), problems or unsupported records.
+func TestLoadFeeds(t *testing.T) {
+	res, err := Load(feedsDir, Options{})
+	require.NoError(t, err)
+	wantFormat := map[string][]Format{
+		"csv":      {FormatCSV},
+		"misp":     {FormatMISP, FormatMISPManifest, FormatWarninglist},
+		"stix":     {FormatSTIX},
+		"suricata": {FormatSuricataDataset, FormatSuricataIPRep, FormatList},
+		"zeek":     {FormatZeek},
+	}
+	require.NotEmpty(t, res.PerFile)
+	for _, f := range res.PerFile {
+		rel, err := filepath.Rel(feedsDir, f.Path)
+		require.NoError(t, err)
+		dir := strings.Split(filepath.ToSlash(rel), "/")[0]
+		assert.Contains(t, wantFormat[dir], f.Format, rel)
+		assert.Positive(t, f.Indicators+f.Skipped+f.Unsupported+len(res.Warninglists), rel)
+	}
+	for _, ind := range res.Indicators {
+		again, err := indicator.New(ind.Type, ind.Value)
+		require.NoError(t, err, ind.String())
+		assert.Equal(t, again.Value, ind.Value)
+		assert.NotEmpty(t, ind.Source, ind.String())
+	}
+	assert.NotEmpty(t, res.Warninglists)
+}
+
+func TestReadUnknownJSON(t *testing.T) {
+	res, err := Read(strings.NewReader(`{"version": "1.1.1", "stix_header": {}}`), "pkg.json", Options{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Indicators)
+	assert.Equal(t, map[string]int{ReasonFormat: 1}, res.Skipped)
+	assert.Equal(t, []FileStats{{Path: "pkg.json", Format: FormatUnknown, Skipped: 1}}, res.PerFile)
+	assert.Equal(t, "pkg.json: JSON of no known kind (not STIX 2, a MISP event, manifest or warninglist)", res.Problems[0].Error())
+
+	_, err = Read(strings.NewReader(`{"a": 1}`), "x.json", Options{Strict: true})
+	var p *Problem
+	require.ErrorAs(t, err, &p)
+	assert.Equal(t, ReasonFormat, p.Reason)
+
+	// Options.Format overrides detection
+	res, err = Read(strings.NewReader("#fields\tindicator\n"), "x", Options{Format: FormatList})
+	require.NoError(t, err)
+	assert.Equal(t, FormatList, res.PerFile[0].Format)
+	res, err = Read(strings.NewReader("x"), "x", Options{Format: "yaml"})
+	require.NoError(t, err)
+	assert.Equal(t, `x: format "yaml": not a feed format iocmatch reads`, res.Problems[0].Error())
+}
+
+func TestOptionsSourceOverrides(t *testing.T) {
+	// the source a format names gives way to Options.Source
+	in := "#fields\tindicator\tindicator_type\tmeta.source\n198.51.100.7\tIntel::ADDR\tfeedco\n"
+	res, err := Read(strings.NewReader(in), "z.intel", Options{})
+	require.NoError(t, err)
+	require.Len(t, res.Indicators, 1)
+	assert.Equal(t, "feedco", res.Indicators[0].Source)
+	res, err = Read(strings.NewReader(in), "z.intel", Options{Source: "mine"})
+	require.NoError(t, err)
+	assert.Equal(t, "mine", res.Indicators[0].Source)
+}
+
+// FuzzRead reads anything through format detection: no panic, no error in
+// lenient mode, canonical indicators, consistent counts, and Strict stops
+// at the first problem of the lenient run.
+func FuzzRead(f *testing.F) {
+	err := filepath.WalkDir(filepath.Join("..", "testdata"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.Contains(p, string(filepath.Separator)+"fuzz"+string(filepath.Separator)) {
+			return err
+		}
+		if !strings.Contains(p, "feeds") && !strings.Contains(p, "lists") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err == nil && len(b) <= 64<<10 {
+			f.Add(b, uint8(0))
+		}
+		return err
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte(`{"type":"bundle","objects":[{"type":"indicator","id":"indicator--1","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"}]}`), uint8(0))
+	f.Add([]byte(`{"Event":{"info":"x","Attribute":[{"type":"domain","value":"evil.example","to_ids":true}]}}`), uint8(1))
+	f.Fuzz(func(t *testing.T, data []byte, small uint8) {
+		opts := Options{Source: "fuzz"}
+		if small&1 != 0 {
+			opts.MaxLineLen, opts.MaxRecordSize, opts.MaxJSONDepth = 40, 64, 4
+		}
+		res, err := Read(bytes.NewReader(data), "fuzz", opts)
+		if err != nil {
+			t.Fatalf("lenient: error %v", err)
+		}
+		if res.Files != 1 || len(res.PerFile) != 1 {
+			t.Fatalf("files %d, %v", res.Files, res.PerFile)
+		}
+		for _, ind := range res.Indicators {
+			again, err := indicator.New(ind.Type, ind.Value)
+			if err != nil || again.Value != ind.Value || ind.Source != "fuzz" {
+				t.Fatalf("%v (source %q) does not re-canonicalise: %v %v", ind, ind.Source, again, err)
+			}
+		}
+		skipped := res.SkippedTotal()
+		if len(res.Problems) > skipped || skipped <= MaxProblems && len(res.Problems) != skipped {
+			t.Fatalf("%d problems, %d skipped", len(res.Problems), skipped)
+		}
+		fs := res.PerFile[0]
+		if fs.Indicators != len(res.Indicators) || fs.Skipped != skipped || fs.Unsupported != res.UnsupportedTotal() {
+			t.Fatalf("per-file %+v", fs)
+		}
+
+		opts.Strict = true
+		sres, err := Read(bytes.NewReader(data), "fuzz", opts)
+		if len(res.Problems) == 0 {
+			if err != nil || len(sres.Indicators) != len(res.Indicators) {
+				t.Fatalf("strict: %v, %d indicators, not %d", err, len(sres.Indicators), len(res.Indicators))
+			}
+			return
+		}
+		var p *Problem
+		if !errors.As(err, &p) || *p != res.Problems[0] {
+			t.Fatalf("strict: error %v, not the first problem %v", err, res.Problems[0])
+		}
+		if len(sres.Indicators) > len(res.Indicators) {
+			t.Fatalf("strict: %d indicators, more than %d", len(sres.Indicators), len(res.Indicators))
+		}
+	})
+}
