@@ -164,3 +164,35 @@ func TestParseFormat(t *testing.T) {
 		t.Error("ParseFormat accepted nope")
 	}
 }
+
+func TestLookupKeys(t *testing.T) {
+	inds := workload.Indicators(20_000, 1)
+	m := compile(t, inds)
+	for _, kind := range workload.LookupKinds {
+		for _, hit := range []bool{true, false} {
+			keys := workload.LookupKeys(kind, inds, hit, 1024)
+			if len(keys) != 1024 {
+				t.Fatalf("%s hit=%v: %d keys", kind, hit, len(keys))
+			}
+			for _, k := range keys {
+				var typ indicator.Type
+				switch kind {
+				case "addr":
+					typ = indicator.IPv4
+				case "domain":
+					typ = indicator.Domain
+				case "hash":
+					typ = indicator.SHA256
+					if len(k) == 32 {
+						typ = indicator.MD5
+					}
+				case "url":
+					typ = indicator.URL
+				}
+				if got := len(m.Lookup(typ, k)) > 0; got != hit {
+					t.Errorf("%s %q: found=%v, want %v", kind, k, got, hit)
+				}
+			}
+		}
+	}
+}
