@@ -101,3 +101,25 @@ func mustDeadline(t *testing.T, d time.Duration) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+func TestMain(m *testing.M) {
+	peers.EnableRusageHelper()
+	os.Exit(m.Run())
+}
+
+func TestRusageHelper(t *testing.T) {
+	// a process that allocates ~64 MB reports at least that, and a tiny
+	// one much less, whatever this test binary holds
+	hold := make([]byte, 256<<20)
+	for i := range hold {
+		hold[i] = 1
+	}
+	small, err := peers.RunProcess(context.Background(), "true", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.MaxRSS <= 0 || small.MaxRSS > 64<<20 {
+		t.Errorf("true: max RSS %d", small.MaxRSS)
+	}
+	_ = hold[len(hold)-1]
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -60,6 +61,7 @@ type Run struct {
 	Wall     time.Duration
 	MaxRSS   int64  // peak resident set size of the child, bytes
 	Output   string // standard output, trimmed
+	Stderr   string // standard error, trimmed
 	TimedOut bool
 }
 
@@ -74,19 +76,48 @@ func (t Tool) Run(ctx context.Context, patterns, input string, timeout time.Dura
 }
 
 // RunProcess runs path with args (and env added to the environment),
-// standard output captured, standard error discarded unless the run
-// fails, and measures its wall time and peak RSS. The context's deadline
-// ends the process; the Run then has TimedOut set.
+// standard output and standard error captured, and measures its wall time
+// and peak RSS. The context's deadline ends the process (and its process
+// group); the Run then has TimedOut set. With EnableRusageHelper called,
+// the command runs under the helper so that its peak RSS is its own;
+// without, the figure can include the caller's resident size.
 func RunProcess(ctx context.Context, path string, args, env []string) (Run, error) {
-	cmd := exec.CommandContext(ctx, path, args...)
+	name, argv := path, args
+	var rpipe, wpipe *os.File
+	if helperPath != "" {
+		var err error
+		if rpipe, wpipe, err = os.Pipe(); err != nil {
+			return Run{}, err
+		}
+		defer rpipe.Close()
+		name, argv = helperPath, append([]string{path}, args...)
+		env = append(env, helperEnv+"=1")
+	}
+	cmd := exec.CommandContext(ctx, name, argv...)
 	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	if wpipe != nil {
+		cmd.ExtraFiles = []*os.File{wpipe}
+	}
 	var out, errb bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &errb
 	t0 := time.Now()
-	err := cmd.Run()
-	r := Run{Wall: time.Since(t0), Output: strings.TrimSpace(out.String())}
-	if cmd.ProcessState != nil {
+	err := cmd.Start()
+	if wpipe != nil {
+		wpipe.Close()
+	}
+	if err == nil {
+		err = cmd.Wait()
+	}
+	r := Run{Wall: time.Since(t0), Output: strings.TrimSpace(out.String()), Stderr: strings.TrimSpace(errb.String())}
+	if rpipe != nil {
+		rep, _ := io.ReadAll(rpipe)
+		if rss, ok := parseMaxRSS(string(rep)); ok {
+			r.MaxRSS = rss
+		}
+	} else if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			r.MaxRSS = int64(ru.Maxrss) * 1024 // kilobytes on Linux
 		}
@@ -100,7 +131,7 @@ func RunProcess(ctx context.Context, path string, args, env []string) (Run, erro
 		return r, nil
 	}
 	if err != nil {
-		return r, fmt.Errorf("%s: %v: %s", path, err, strings.TrimSpace(errb.String()))
+		return r, fmt.Errorf("%s: %v: %s", path, err, r.Stderr)
 	}
 	return r, nil
 }
