@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -112,3 +113,20 @@ func built[T any](build func() (T, error)) (obj T, dur time.Duration, live int64
 // release returns freed memory to the OS, so that a large set measured
 // before does not inflate the next one's figures.
 func release() { debug.FreeOSMemory() }
+
+// cpuScaling measures how g goroutines of pure CPU work (SHA-256 of 4 KiB
+// blocks, no shared memory) scale against one on this machine right now:
+// the ceiling of any parallel speed-up measured beside it.
+func cpuScaling(minDur time.Duration, g int) float64 {
+	buf := make([]byte, 4096)
+	work := func() func([]byte) {
+		return func(b []byte) { sha256.Sum256(b) }
+	}
+	lines := make([][]byte, 64)
+	for i := range lines {
+		lines[i] = buf
+	}
+	one, _ := scanRate(minDur, lines, 64*4096, 1, work)
+	many, _ := scanRate(minDur, lines, 64*4096, g, work)
+	return many / one
+}

@@ -181,9 +181,10 @@ func writeReport(cfg config, res *Results) error {
 	t.end()
 
 	fmt.Fprintf(&b, "## Concurrent matching (mixed log, one shared Matcher)\n\n")
-	t = newTable(&b, "N", "goroutines", "1 goroutine MB/s", "aggregate MB/s", "speed-up")
+	b.WriteString("Each goroutine scans the whole log with its own result slice. *CPU scaling* is the speed-up of the same number of goroutines hashing (SHA-256) with no shared memory, measured just after: the ceiling this machine allowed at the time. A speed-up far below it points at the matcher; one close to it on a low ceiling means the machine was busy.\n\n")
+	t = newTable(&b, "N", "goroutines", "1 goroutine MB/s", "aggregate MB/s", "speed-up", "CPU scaling (ceiling)")
 	for _, p := range res.Parallel {
-		t.row(fmtCount(float64(p.N)), fmt.Sprint(p.Goroutines), fmtMBps(p.MBps1), fmtMBps(p.MBpsG), fmt.Sprintf("x%.2f", p.Speedup))
+		t.row(fmtCount(float64(p.N)), fmt.Sprint(p.Goroutines), fmtMBps(p.MBps1), fmtMBps(p.MBpsG), fmt.Sprintf("x%.2f", p.Speedup), fmt.Sprintf("x%.2f", p.CPUScaling))
 	}
 	t.end()
 
@@ -296,7 +297,7 @@ func writeTargets(b *bytes.Buffer, cfg config, res *Results) {
 	}
 	for _, p := range res.Parallel {
 		if p.N == nmax {
-			check(fmt.Sprintf("%d goroutines vs 1", p.Goroutines), ">= x1.8", fmt.Sprintf("x%.2f", p.Speedup), p.Speedup >= 1.8, p.Goroutines >= 2)
+			check(fmt.Sprintf("%d goroutines vs 1", p.Goroutines), ">= x1.8", fmt.Sprintf("x%.2f (machine ceiling x%.2f)", p.Speedup, p.CPUScaling), p.Speedup >= 1.8, p.Goroutines >= 2)
 		}
 	}
 	for _, s := range res.IOCScan {

@@ -95,6 +95,7 @@ type ParallelRow struct {
 	MBps1      float64
 	MBpsG      float64
 	Speedup    float64
+	CPUScaling float64 // the same goroutines on pure CPU work (cpuScaling)
 }
 
 // IOCScanRow is the iocscan end-to-end run.
@@ -273,9 +274,10 @@ func (r *runner) mixed(n int) error {
 	g := cfg.goroutines
 	one, _ := scanRate(cfg.minDur, mixedLog.Lines, mixedLog.Bytes, 1, matchScan(m))
 	par, _ := scanRate(cfg.minDur, mixedLog.Lines, mixedLog.Bytes, g, matchScan(m))
-	r.res.Parallel = append(r.res.Parallel, ParallelRow{N: n, Goroutines: g, MBps1: one, MBpsG: par, Speedup: par / one})
+	calib := cpuScaling(cfg.minDur, g)
+	r.res.Parallel = append(r.res.Parallel, ParallelRow{N: n, Goroutines: g, MBps1: one, MBpsG: par, Speedup: par / one, CPUScaling: calib})
 	r.res.Engines = append(r.res.Engines, EngineRow{Engine: fmt.Sprintf("iocmatch x%d goroutines", g), Set: "mixed", N: n, MBps: par, Matched: -1, MemKind: "heap"})
-	r.logf("  parallel: 1 goroutine %.1f MB/s, %d goroutines %.1f MB/s (x%.2f)", one, g, par, par/one)
+	r.logf("  parallel: 1 goroutine %.1f MB/s, %d goroutines %.1f MB/s (x%.2f; pure CPU work scales x%.2f now)", one, g, par, par/one, calib)
 
 	// field lookups
 	for _, kind := range workload.LookupKinds {
