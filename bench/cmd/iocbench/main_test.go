@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"encoding/xml"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iocmatch/iocmatch/bench/peers"
+)
+
+func TestMain(m *testing.M) {
+	peers.EnableRusageHelper()
+	os.Exit(m.Run())
+}
+
+// TestQuickRun runs a smoke run into a temporary directory and checks the
+// report's files. It uses 2k sets rather than -quick's 10k to stay fast;
+// with -short it skips the external processes.
+func TestQuickRun(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-quick", "-sizes", "2000", "-ac-sizes", "2000", "-string-sizes", "2000", "-benchtime", "20ms",
+		"-lines", "500", "-iocscan-mb", "1", "-proc-log-mb", "1", "-o", dir}
+	if testing.Short() {
+		args = append(args, "-no-procs")
+	}
+	var log bytes.Buffer
+	if code := run(args, &log); code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, log.String())
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"# iocmatch benchmark report", "| CPU |", "| Go | go1.", "| Command | `iocbench -quick",
+		"## Targets", "| Target | Goal | Measured | Met |",
+		"## Free-text matching per log format", "| Format | N | log MB/s | miss MB/s |",
+		"## Engines side by side", "| Engine | Set | N | MB/s | build | memory |",
+		"| iocmatch | mixed | 2k |", "| naive-regexp | mixed | 2k |", "| cloudflare-ac | domains | 2k |", "| cidranger | addresses | 2k |",
+		"## Field lookups", "| Engine | Lookup | N | hit ns | miss ns |",
+		"## String kinds", "## Concurrent matching", "## iocscan end to end",
+		"![throughput](throughput.svg)",
+	} {
+		if !bytes.Contains(md, []byte(want)) {
+			t.Errorf("report.md lacks %q", want)
+		}
+	}
+	if !testing.Short() {
+		if !bytes.Contains(md, []byte("| grep -F | domains | 2k |")) {
+			t.Errorf("report.md has no grep row:\n%s", md)
+		}
+		if bytes.Contains(md, []byte("summary not found")) {
+			t.Errorf("iocscan summary not parsed:\n%s", md)
+		}
+	}
+	for _, f := range []string{"throughput.svg", "memory.svg", "build.svg"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := xml.NewDecoder(bytes.NewReader(b))
+		root := ""
+		for {
+			tok, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if se, ok := tok.(xml.StartElement); ok && root == "" {
+				root = se.Name.Local
+			}
+		}
+		if root != "svg" || !bytes.Contains(b, []byte("<polyline")) && !bytes.Contains(b, []byte("<circle")) {
+			t.Errorf("%s: root %q, no data drawn", f, root)
+		}
+	}
+	if js, err := os.ReadFile(filepath.Join(dir, "results.json")); err != nil || !strings.Contains(string(js), `"Engines"`) {
+		t.Errorf("results.json: %v", err)
+	}
+}
+
+func TestParseSizes(t *testing.T) {
+	got, err := parseSizes("1M, 10k,100000,10k")
+	if err != nil || len(got) != 3 || got[0] != 10_000 || got[1] != 100_000 || got[2] != 1_000_000 {
+		t.Fatalf("got %v, %v", got, err)
+	}
+	if _, err := parseSizes("ten"); err == nil {
+		t.Fatal("accepted ten")
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	if got := commandLine([]string{"iocbench", "-o", "a b", "it's"}); got != `iocbench -o 'a b' 'it'\''s'` {
+		t.Fatalf("got %s", got)
+	}
+}

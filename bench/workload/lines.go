@@ -1,0 +1,669 @@
+package workload
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/iocmatch/iocmatch/indicator"
+)
+
+// Format is a log line format.
+type Format int
+
+// The formats. Mixed draws the format of every line at random from the
+// five others.
+const (
+	Web      Format = iota // web server access log, Apache/nginx combined format
+	DNS                    // DNS server query log, BIND "queries" category
+	Firewall               // firewall log, Linux kernel iptables/UFW lines via syslog
+	Proxy                  // web proxy log, Squid native format
+	JSON                   // endpoint events as JSON lines, Sysmon-like fields
+	Mixed                  // all of the above, interleaved
+
+	numFormats
+)
+
+var formatNames = [numFormats]string{"web", "dns", "firewall", "proxy", "json", "mixed"}
+
+// String returns the name of f: web, dns, firewall, proxy, json or mixed.
+func (f Format) String() string {
+	if f >= 0 && f < numFormats {
+		return formatNames[f]
+	}
+	return "Format(" + strconv.Itoa(int(f)) + ")"
+}
+
+// Formats returns the five single formats, without Mixed.
+func Formats() []Format { return []Format{Web, DNS, Firewall, Proxy, JSON} }
+
+// ParseFormat returns the Format named s (as Format.String spells it).
+func ParseFormat(s string) (Format, error) {
+	for f, n := range formatNames {
+		if n == s {
+			return Format(f), nil
+		}
+	}
+	return 0, fmt.Errorf("workload: unknown format %q (want one of %s)", s, strings.Join(formatNames[:], ", "))
+}
+
+// Supports reports whether lines of format f can carry an indicator of type
+// t, in a field where such a value appears in real logs.
+func (f Format) Supports(t indicator.Type) bool {
+	switch f {
+	case Web:
+		return t.IsAddress() || t == indicator.Domain || t == indicator.URL || t.IsHash() || t == indicator.UserAgent
+	case DNS:
+		return t.IsAddress() || t == indicator.Domain
+	case Firewall:
+		return t.IsAddress()
+	case Proxy:
+		return t.IsAddress() || t == indicator.Domain || t == indicator.URL
+	case JSON:
+		return t.Valid()
+	case Mixed:
+		return t.Valid()
+	}
+	return false
+}
+
+// Log is a generated log: its lines (without line ending) and which of
+// them carry an indicator.
+type Log struct {
+	Lines [][]byte
+	Hit   []bool // Hit[i] reports whether Lines[i] carries an indicator
+	Hits  int    // number of hit lines
+	Bytes int    // total length of the lines
+}
+
+// Lines returns n lines of format f of which round(n*hitRate) carry one
+// indicator of inds each, deterministically from seed. It is
+// Generate(…).Lines.
+func Lines(f Format, n int, hitRate float64, inds []indicator.Indicator, seed uint64) [][]byte {
+	return Generate(f, n, hitRate, inds, seed).Lines
+}
+
+// Generate returns n lines of format f of which round(n*hitRate) (hitRate
+// in [0, 1]) carry one indicator of inds each, at pseudo-random positions,
+// deterministically from seed. The indicator of a hit line is drawn
+// uniformly from those of inds that f supports. It panics if hitRate > 0
+// and no indicator of inds fits f.
+func Generate(f Format, n int, hitRate float64, inds []indicator.Indicator, seed uint64) Log {
+	g := newLineGen(f, inds, seed, hitRate, n)
+	buf := make([]byte, 0, n*160)
+	ends := make([]int, n)
+	log := Log{Hit: make([]bool, n)}
+	for i := 0; i < n; i++ {
+		hit := g.hits.next()
+		buf = g.line(buf, hit)
+		ends[i] = len(buf)
+		log.Hit[i] = hit
+		if hit {
+			log.Hits++
+		}
+	}
+	log.Lines = make([][]byte, n)
+	start := 0
+	for i, e := range ends {
+		log.Lines[i] = buf[start:e:e]
+		start = e
+	}
+	log.Bytes = len(buf)
+	return log
+}
+
+// WriteStats counts what Write wrote.
+type WriteStats struct {
+	Lines, Hits int
+	Bytes       int64 // newlines included
+}
+
+// Write writes lines of format f, each ending in "\n", to w until at least
+// size bytes are written, with hit lines as in Generate (exact per block
+// of 10,000 lines), deterministically from seed. It holds one line at a
+// time, so it can write logs larger than memory.
+func Write(w io.Writer, f Format, size int64, hitRate float64, inds []indicator.Indicator, seed uint64) (WriteStats, error) {
+	g := newLineGen(f, inds, seed, hitRate, 10_000)
+	bw := bufio.NewWriterSize(w, 1<<20)
+	var st WriteStats
+	var line []byte
+	for st.Bytes < size {
+		hit := g.hits.next()
+		line = append(g.line(line[:0], hit), '\n')
+		if _, err := bw.Write(line); err != nil {
+			return st, err
+		}
+		st.Lines++
+		st.Bytes += int64(len(line))
+		if hit {
+			st.Hits++
+		}
+	}
+	return st, bw.Flush()
+}
+
+// WriteFeed writes inds to w as a plain-list feed that package loader
+// reads: values grouped by type, each group under a "# type: NAME" header.
+func WriteFeed(w io.Writer, inds []indicator.Indicator) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	order := make([]int, len(inds))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return int(inds[a].Type) - int(inds[b].Type) })
+	fmt.Fprintln(bw, "# generated by github.com/iocmatch/iocmatch/bench/workload")
+	last := indicator.Invalid
+	for _, i := range order {
+		if t := inds[i].Type; t != last {
+			fmt.Fprintf(bw, "\n# type: %s\n", t)
+			last = t
+		}
+		bw.WriteString(inds[i].Value)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// WritePatterns writes one value per line, for grep -F -f and rg -F -f.
+func WritePatterns(w io.Writer, values []string) error {
+	bw := bufio.NewWriterSize(w, 1<<20)
+	for _, v := range values {
+		bw.WriteString(v)
+		bw.WriteByte('\n')
+	}
+	return bw.Flush()
+}
+
+// hitPicker chooses hit lines: exactly round(rate*block) per block of
+// lines (the rounding error carried over to the next block), at positions
+// drawn by selection sampling.
+type hitPicker struct {
+	r           *rand.Rand
+	rate, carry float64
+	block       int
+	left, k     int
+}
+
+func (p *hitPicker) next() bool {
+	if p.left == 0 {
+		want := p.rate*float64(p.block) + p.carry
+		p.k = int(math.Floor(want + 0.5))
+		p.carry = want - float64(p.k)
+		p.left = p.block
+	}
+	hit := p.k > 0 && p.r.IntN(p.left) < p.k
+	if hit {
+		p.k--
+	}
+	p.left--
+	return hit
+}
+
+// lineGen renders lines.
+type lineGen struct {
+	r     *rand.Rand
+	f     Format
+	inds  []indicator.Indicator
+	cands []int32 // indices of inds that f supports
+	hits  hitPicker
+	seq   int
+	base  time.Time
+	now   time.Time
+}
+
+func newLineGen(f Format, inds []indicator.Indicator, seed uint64, hitRate float64, block int) *lineGen {
+	if hitRate < 0 || hitRate > 1 || math.IsNaN(hitRate) {
+		panic(fmt.Sprintf("workload: hit rate %v out of [0, 1]", hitRate))
+	}
+	if f < 0 || f >= numFormats {
+		panic(fmt.Sprintf("workload: unknown format %d", int(f)))
+	}
+	r := rand.New(rand.NewPCG(seed, 0x5851f42d4c957f2d^uint64(f)))
+	g := &lineGen{
+		r:    r,
+		f:    f,
+		inds: inds,
+		hits: hitPicker{r: rand.New(rand.NewPCG(seed, 0x14057b7ef767814f)), rate: hitRate, block: max(block, 1)},
+		base: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
+	}
+	if hitRate > 0 {
+		for i := range inds {
+			if f.Supports(inds[i].Type) {
+				g.cands = append(g.cands, int32(i))
+			}
+		}
+		if len(g.cands) == 0 {
+			panic(fmt.Sprintf("workload: no indicator of the set fits format %v", f))
+		}
+	}
+	return g
+}
+
+// line appends one line to dst.
+func (g *lineGen) line(dst []byte, hit bool) []byte {
+	g.seq++
+	g.now = g.base.Add(time.Duration(g.seq) * 73 * time.Millisecond)
+	f := g.f
+	var ind *indicator.Indicator
+	if hit {
+		ind = &g.inds[g.cands[g.r.IntN(len(g.cands))]]
+	}
+	if f == Mixed {
+		f = g.pickFormat(ind)
+	}
+	switch f {
+	case Web:
+		return g.web(dst, ind)
+	case DNS:
+		return g.dns(dst, ind)
+	case Firewall:
+		return g.firewall(dst, ind)
+	case Proxy:
+		return g.proxy(dst, ind)
+	default:
+		return g.json(dst, ind)
+	}
+}
+
+// pickFormat draws a single format that supports ind (any when nil).
+func (g *lineGen) pickFormat(ind *indicator.Indicator) Format {
+	for {
+		f := Format(g.r.IntN(int(Mixed)))
+		if ind == nil || f.Supports(ind.Type) {
+			return f
+		}
+	}
+}
+
+func (g *lineGen) pick(l []string) string { return l[g.r.IntN(len(l))] }
+
+// benignIP returns an address in a private or documentation range.
+func (g *lineGen) benignIP() string {
+	switch g.r.IntN(6) {
+	case 0:
+		return "192.0.2." + strconv.Itoa(1+g.r.IntN(254))
+	case 1:
+		return "198.51.100." + strconv.Itoa(1+g.r.IntN(254))
+	case 2:
+		return "203.0.113." + strconv.Itoa(1+g.r.IntN(254))
+	case 3:
+		return fmt.Sprintf("10.%d.%d.%d", g.r.IntN(256), g.r.IntN(256), 1+g.r.IntN(254))
+	case 4:
+		return fmt.Sprintf("192.168.%d.%d", g.r.IntN(256), 1+g.r.IntN(254))
+	default:
+		return fmt.Sprintf("172.%d.%d.%d", 16+g.r.IntN(16), g.r.IntN(256), 1+g.r.IntN(254))
+	}
+}
+
+func (g *lineGen) benignHost() string {
+	h := g.pick(benignHosts)
+	if g.r.IntN(4) == 0 {
+		h = fmt.Sprintf("%s%d.%s", g.pick(benignSubs), g.r.IntN(100), h)
+	}
+	return h
+}
+
+func (g *lineGen) benignPath() string {
+	p := g.pick(benignPaths)
+	if strings.Contains(p, "%d") {
+		p = fmt.Sprintf(p, g.r.IntN(100000))
+	}
+	return p
+}
+
+func (g *lineGen) hexUpper(k int) string {
+	const h = "0123456789ABCDEF"
+	b := make([]byte, k)
+	for i := range b {
+		b[i] = h[g.r.IntN(16)]
+	}
+	return string(b)
+}
+
+// addr returns the address an address indicator stands for: its value,
+// or a random address inside a CIDR.
+func (g *lineGen) addr(ind *indicator.Indicator) string {
+	if ind.Type != indicator.CIDR {
+		return ind.Value
+	}
+	p, err := netip.ParsePrefix(ind.Value)
+	if err != nil {
+		panic(err)
+	}
+	a := p.Masked().Addr()
+	host := p.Addr().BitLen() - p.Bits()
+	b := a.AsSlice()
+	for i := len(b) - 1; i >= 0 && host > 0; i-- {
+		k := min(host, 8)
+		b[i] |= byte(g.r.IntN(1 << k))
+		host -= k
+	}
+	a, _ = netip.AddrFromSlice(b)
+	return a.String()
+}
+
+// host returns a name under domain indicator ind: the domain itself or a
+// subdomain of it.
+func (g *lineGen) host(ind *indicator.Indicator) string {
+	if g.r.IntN(2) == 0 {
+		return ind.Value
+	}
+	return g.pick(benignSubs) + strconv.Itoa(g.r.IntN(10)) + "." + ind.Value
+}
+
+func isAddr(ind *indicator.Indicator) bool { return ind != nil && ind.Type.IsAddress() }
+func isType(ind *indicator.Indicator, t indicator.Type) bool {
+	return ind != nil && ind.Type == t
+}
+
+// web renders a combined-format access log line.
+func (g *lineGen) web(dst []byte, ind *indicator.Indicator) []byte {
+	client := g.benignIP()
+	method := g.pick(httpMethods)
+	path := g.benignPath()
+	referer := "-"
+	if g.r.IntN(2) == 0 {
+		referer = "https://" + g.benignHost() + g.benignPath()
+	}
+	ua := g.pick(benignUAs)
+	switch {
+	case isAddr(ind):
+		client = g.addr(ind)
+	case isType(ind, indicator.Domain):
+		referer = "https://" + g.host(ind) + "/"
+	case isType(ind, indicator.URL):
+		referer = ind.Value
+	case ind != nil && ind.Type.IsHash():
+		path = "/download?" + ind.Type.String() + "=" + ind.Value
+	case isType(ind, indicator.UserAgent):
+		ua = ind.Value
+	}
+	dst = append(dst, client...)
+	dst = append(dst, " - - ["...)
+	dst = g.now.AppendFormat(dst, "02/Jan/2006:15:04:05 -0700")
+	dst = append(dst, "] \""...)
+	dst = append(dst, method...)
+	dst = append(dst, ' ')
+	dst = append(dst, path...)
+	dst = append(dst, " HTTP/1.1\" "...)
+	dst = strconv.AppendInt(dst, int64(httpStatus[g.r.IntN(len(httpStatus))]), 10)
+	dst = append(dst, ' ')
+	dst = strconv.AppendInt(dst, int64(100+g.r.IntN(200000)), 10)
+	dst = append(dst, " \""...)
+	dst = append(dst, referer...)
+	dst = append(dst, "\" \""...)
+	dst = append(dst, ua...)
+	return append(dst, '"')
+}
+
+// dns renders a BIND query log line.
+func (g *lineGen) dns(dst []byte, ind *indicator.Indicator) []byte {
+	client := g.benignIP()
+	name := g.benignHost()
+	switch {
+	case isAddr(ind):
+		client = g.addr(ind)
+	case isType(ind, indicator.Domain):
+		name = g.host(ind)
+	}
+	dst = g.now.AppendFormat(dst, "02-Jan-2006 15:04:05.000")
+	dst = append(dst, " queries: info: client @0x7f"...)
+	dst = append(dst, strings.ToLower(g.hexUpper(10))...)
+	dst = append(dst, ' ')
+	dst = append(dst, client...)
+	dst = append(dst, '#')
+	dst = strconv.AppendInt(dst, int64(1024+g.r.IntN(64000)), 10)
+	dst = append(dst, " ("...)
+	dst = append(dst, name...)
+	dst = append(dst, "): query: "...)
+	dst = append(dst, name...)
+	dst = append(dst, " IN "...)
+	dst = append(dst, g.pick(qtypes)...)
+	dst = append(dst, " +E(0)K ("...)
+	dst = append(dst, "192.0.2.53)"...)
+	return dst
+}
+
+// firewall renders a UFW (iptables LOG target) kernel line.
+func (g *lineGen) firewall(dst []byte, ind *indicator.Indicator) []byte {
+	src, dst4 := g.benignIP(), g.benignIP()
+	if isAddr(ind) {
+		if g.r.IntN(2) == 0 {
+			src = g.addr(ind)
+		} else {
+			dst4 = g.addr(ind)
+		}
+	}
+	dst = g.now.AppendFormat(dst, "Jan _2 15:04:05")
+	dst = append(dst, " fw01 kernel: ["...)
+	dst = strconv.AppendFloat(dst, 1000+float64(g.seq)*0.073, 'f', 6, 64)
+	dst = append(dst, "] "...)
+	dst = append(dst, g.pick(fwActions)...)
+	dst = append(dst, " IN=eth0 OUT= MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC="...)
+	dst = append(dst, src...)
+	dst = append(dst, " DST="...)
+	dst = append(dst, dst4...)
+	dst = append(dst, " LEN="...)
+	dst = strconv.AppendInt(dst, int64(40+g.r.IntN(1400)), 10)
+	dst = append(dst, " TOS=0x00 PREC=0x00 TTL="...)
+	dst = strconv.AppendInt(dst, int64(32+g.r.IntN(96)), 10)
+	dst = append(dst, " ID="...)
+	dst = strconv.AppendInt(dst, int64(g.r.IntN(65536)), 10)
+	if g.r.IntN(4) == 0 {
+		dst = append(dst, " DF PROTO=UDP SPT="...)
+	} else {
+		dst = append(dst, " DF PROTO=TCP SPT="...)
+	}
+	dst = strconv.AppendInt(dst, int64(1024+g.r.IntN(64000)), 10)
+	dst = append(dst, " DPT="...)
+	dst = strconv.AppendInt(dst, int64(fwPorts[g.r.IntN(len(fwPorts))]), 10)
+	return append(dst, " WINDOW=64240 RES=0x00 SYN URGP=0"...)
+}
+
+// proxy renders a Squid native access.log line.
+func (g *lineGen) proxy(dst []byte, ind *indicator.Indicator) []byte {
+	client := g.benignIP()
+	server := g.benignIP()
+	method := g.pick(httpMethods)
+	url := "https://" + g.benignHost() + g.benignPath()
+	if g.r.IntN(5) == 0 {
+		method, url = "CONNECT", g.benignHost()+":443"
+	}
+	switch {
+	case isAddr(ind):
+		server = g.addr(ind)
+	case isType(ind, indicator.Domain):
+		if g.r.IntN(2) == 0 {
+			method, url = "CONNECT", g.host(ind)+":443"
+		} else {
+			url = "http://" + g.host(ind) + g.benignPath()
+		}
+	case isType(ind, indicator.URL):
+		method, url = "GET", ind.Value
+	}
+	ts := g.now.UnixMilli()
+	dst = strconv.AppendInt(dst, ts/1000, 10)
+	dst = append(dst, '.')
+	dst = append(dst, fmt.Sprintf("%03d", ts%1000)...)
+	dst = append(dst, ' ')
+	dst = strconv.AppendInt(dst, int64(g.r.IntN(5000)), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, client...)
+	dst = append(dst, ' ')
+	dst = append(dst, g.pick(squidCodes)...)
+	dst = append(dst, ' ')
+	dst = strconv.AppendInt(dst, int64(200+g.r.IntN(100000)), 10)
+	dst = append(dst, ' ')
+	dst = append(dst, method...)
+	dst = append(dst, ' ')
+	dst = append(dst, url...)
+	dst = append(dst, " - HIER_DIRECT/"...)
+	dst = append(dst, server...)
+	dst = append(dst, ' ')
+	return append(dst, g.pick(mimeTypes)...)
+}
+
+// appendJSONString appends s as a JSON string.
+func appendJSONString(dst []byte, s string) []byte {
+	dst = append(dst, '"')
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' || c == '\\':
+			dst = append(dst, '\\', c)
+		case c < 0x20:
+			dst = append(dst, fmt.Sprintf(`\u%04x`, c)...)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return append(dst, '"')
+}
+
+type kv struct {
+	k string
+	v any // string (quoted) or int
+}
+
+func appendObject(dst []byte, fields []kv) []byte {
+	dst = append(dst, '{')
+	for i, f := range fields {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = appendJSONString(dst, f.k)
+		dst = append(dst, ':')
+		switch v := f.v.(type) {
+		case string:
+			dst = appendJSONString(dst, v)
+		case int:
+			dst = strconv.AppendInt(dst, int64(v), 10)
+		}
+	}
+	return append(dst, '}')
+}
+
+// json renders a Sysmon-like endpoint event as one JSON line.
+func (g *lineGen) json(dst []byte, ind *indicator.Indicator) []byte {
+	kind := g.r.IntN(10) // 0-3 process, 4-5 network, 6 registry, 7-8 dns, 9 mutex
+	if ind != nil {
+		switch t := ind.Type; {
+		case t.IsHash(), t == indicator.Filename, t == indicator.URL, t == indicator.UserAgent, t == indicator.String:
+			kind = 0
+		case t.IsAddress():
+			kind = 4
+		case t == indicator.Domain:
+			kind = 4 + 3*g.r.IntN(2) // network or dns
+		case t == indicator.RegKey:
+			kind = 6
+		case t == indicator.Mutex:
+			kind = 9
+		case t == indicator.Email, t == indicator.EmailSubject:
+			kind = 10
+		}
+	}
+	utc := string(g.now.AppendFormat(nil, "2006-01-02 15:04:05.000"))
+	host := fmt.Sprintf("WS%03d.corp.example", g.r.IntN(500))
+	image := g.pick(benignImages)
+	user := g.pick(benignUsers)
+	pid := 1000 + g.r.IntN(30000)
+	switch kind {
+	case 0, 1, 2, 3:
+		cmd := `"` + image + `"`
+		if g.r.IntN(3) == 0 {
+			cmd += " --type=renderer --lang=en-US"
+		}
+		h := map[indicator.Type]string{
+			indicator.SHA1: g.hexUpper(40), indicator.MD5: g.hexUpper(32), indicator.SHA256: g.hexUpper(64),
+		}
+		extra := ""
+		if ind != nil {
+			switch t := ind.Type; {
+			case t.IsHash():
+				if _, ok := h[t]; ok {
+					h[t] = ind.Value
+				} else {
+					extra = "," + strings.ToUpper(t.String()) + "=" + ind.Value
+				}
+			case t == indicator.Filename:
+				image = `C:\Users\` + user[strings.IndexByte(user, '\\')+1:] + `\AppData\Local\Temp\` + ind.Value
+				cmd = `"` + image + `"`
+			case t == indicator.URL:
+				image = benignImages[3]
+				cmd = `powershell.exe -nop -w hidden -c "iwr ` + ind.Value + ` -OutFile $env:TEMP\u.exe"`
+			case t == indicator.UserAgent:
+				cmd = `curl.exe -s -A "` + ind.Value + `" https://www.example.com/`
+			default:
+				cmd = `cmd.exe /c echo ` + ind.Value
+			}
+		}
+		hashes := "SHA1=" + h[indicator.SHA1] + ",MD5=" + h[indicator.MD5] + ",SHA256=" + h[indicator.SHA256] + ",IMPHASH=" + g.hexUpper(32) + extra
+		return appendObject(dst, []kv{
+			{"EventID", 1}, {"UtcTime", utc}, {"Computer", host},
+			{"ProcessGuid", "{" + g.hexUpper(8) + "-" + g.hexUpper(4) + "-" + g.hexUpper(4) + "-" + g.hexUpper(4) + "-" + g.hexUpper(12) + "}"},
+			{"ProcessId", pid}, {"Image", image}, {"CommandLine", cmd},
+			{"CurrentDirectory", `C:\Windows\system32\`}, {"User", user}, {"Hashes", hashes},
+			{"ParentImage", g.pick(benignImages)},
+		})
+	case 4, 5:
+		ip, name := g.benignIP(), g.benignHost()
+		switch {
+		case isAddr(ind):
+			ip = g.addr(ind)
+		case isType(ind, indicator.Domain):
+			name = g.host(ind)
+		}
+		return appendObject(dst, []kv{
+			{"EventID", 3}, {"UtcTime", utc}, {"Computer", host}, {"ProcessId", pid}, {"Image", image},
+			{"User", user}, {"Protocol", "tcp"}, {"SourceIp", g.benignIP()}, {"SourcePort", 1024 + g.r.IntN(64000)},
+			{"DestinationIp", ip}, {"DestinationHostname", name}, {"DestinationPort", fwPorts[g.r.IntN(len(fwPorts))]},
+		})
+	case 6:
+		key := g.pick(benignKeys)
+		if ind != nil {
+			key = ind.Value
+			if g.r.IntN(2) == 0 {
+				key += `\Parameters`
+			}
+		}
+		return appendObject(dst, []kv{
+			{"EventID", 13}, {"EventType", "SetValue"}, {"UtcTime", utc}, {"Computer", host}, {"ProcessId", pid},
+			{"Image", image}, {"TargetObject", key}, {"Details", `"` + image + `" /background`},
+		})
+	case 7, 8:
+		name := g.benignHost()
+		if ind != nil {
+			name = g.host(ind)
+		}
+		return appendObject(dst, []kv{
+			{"EventID", 22}, {"UtcTime", utc}, {"Computer", host}, {"ProcessId", pid}, {"QueryName", name},
+			{"QueryStatus", "0"}, {"QueryResults", "type:  5 edge.example.net;::ffff:" + g.benignIP() + ";"}, {"Image", image},
+		})
+	case 9:
+		obj := g.pick(benignMutexes)
+		if ind != nil {
+			obj = `\Sessions\1\BaseNamedObjects\` + ind.Value
+		}
+		return appendObject(dst, []kv{
+			{"EventType", "MutantCreate"}, {"UtcTime", utc}, {"Computer", host}, {"ProcessId", pid},
+			{"Image", image}, {"ObjectName", obj},
+		})
+	default: // mail
+		sender, subject := "alice@example.com", g.pick(benignSubject)
+		if isType(ind, indicator.Email) {
+			sender = ind.Value
+		} else if ind != nil {
+			subject = ind.Value
+		}
+		return appendObject(dst, []kv{
+			{"EventType", "MailReceived"}, {"UtcTime", utc}, {"Sender", sender}, {"Recipient", "bob@corp.example"},
+			{"Subject", subject},
+		})
+	}
+}
