@@ -93,7 +93,12 @@
 //   - For every type but the string kinds, the value is the first field of
 //     the line (fields are separated by white space); anything after it is
 //     ignored, in particular an inline comment ("evil.example  # C2") and
-//     the count of ipsum-style "IP<TAB>count" lists. Under a header the
+//     the count of ipsum-style "IP<TAB>count" lists.
+//   - Hosts-file lines are the exception: when the first field is a sink
+//     address (0.0.0.0, 127.0.0.1, ::, ::1) and more fields follow, the
+//     values are those fields ("0.0.0.0 evil.example www.evil.example"
+//     gives two domains, and no address); a name without a dot
+//     ("127.0.0.1 localhost") is counted as unsupported. Under a header the
 //     value is read with indicator.ParseAs, which refangs it.
 //   - For the string kinds (filename, regkey, mutex, useragent,
 //     email-subject, string: indicator.Type.IsString) the value is the whole

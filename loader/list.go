@@ -69,6 +69,14 @@ func readList(c *collector, r io.Reader) error {
 			}
 			continue
 		}
+		if !typ.IsString() {
+			if names, ok := hostsLine(text); ok {
+				if err := readHostsNames(c, n, typ, names); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		var ind indicator.Indicator
 		switch {
 		case typ == indicator.Invalid:
@@ -86,6 +94,50 @@ func readList(c *collector, r io.Reader) error {
 		}
 		c.add(ind)
 	}
+}
+
+// sinkAddrs are the addresses hosts files map blocked names to.
+var sinkAddrs = map[string]bool{
+	"0.0.0.0": true, "127.0.0.1": true, "::": true, "::1": true, "0:0:0:0:0:0:0:0": true,
+}
+
+// hostsLine reports whether text (a line that does not start with white
+// space) is a hosts-file line "0.0.0.0 name …": a sink address and at
+// least one more field before any inline comment; it returns those fields.
+func hostsLine(text string) (names []string, ok bool) {
+	first := firstField(text)
+	if !sinkAddrs[first] || len(first) == len(text) {
+		return nil, false
+	}
+	names = strings.Fields(cutInlineComment(text[len(first):]))
+	return names, len(names) > 0
+}
+
+// readHostsNames reads the names of a hosts-file line: each is a domain
+// (or, under a type header, a value of that type); a name without a dot
+// ("localhost") is unsupported, not a problem.
+func readHostsNames(c *collector, line int, typ indicator.Type, names []string) error {
+	for _, name := range names {
+		var ind indicator.Indicator
+		var err error
+		switch {
+		case typ != indicator.Invalid:
+			ind, err = indicator.ParseAs(typ, name)
+		case !strings.Contains(name, "."):
+			c.unsupported("list: hosts entry without a dot")
+			continue
+		default:
+			ind, err = indicator.Parse(name)
+		}
+		if err != nil {
+			if err := c.problem(line, valueReason(err), err.Error()); err != nil {
+				return err
+			}
+			continue
+		}
+		c.add(ind)
+	}
+	return nil
 }
 
 // typeHeader reports whether the text of a comment, after its '#', is a

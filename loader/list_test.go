@@ -427,3 +427,18 @@ func TestProblemError(t *testing.T) {
 	assert.Equal(t, "a.txt: bad", (&Problem{Path: "a.txt", Msg: "bad"}).Error())
 	assert.Equal(t, "a.txt:3: bad", fmt.Sprint(Problem{Path: "a.txt", Line: 3, Msg: "bad"}))
 }
+
+func TestReadListHosts(t *testing.T) {
+	in := "127.0.0.1 localhost\n0.0.0.0 evil.example www.evil.example # C2\n0.0.0.0\n:: bad..example\n0.0.0.0\tdl.bad.example\n198.51.100.7 evil.example\n"
+	res, err := ReadList(strings.NewReader(in), "hosts", Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"domain:evil.example", "domain:www.evil.example", // the sink address is not an indicator
+		"ipv4:0.0.0.0",       // alone on its line, it is the value
+		"domain:dl.bad.example",
+		"ipv4:198.51.100.7", // not a sink: the first field, as ever
+	}, strs(res.Indicators))
+	assert.Equal(t, map[string]int{"list: hosts entry without a dot": 1}, res.Unsupported)
+	require.Len(t, res.Problems, 1)
+	assert.Equal(t, 4, res.Problems[0].Line)
+}
