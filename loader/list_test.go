@@ -434,7 +434,7 @@ func TestReadListHosts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"domain:evil.example", "domain:www.evil.example", // the sink address is not an indicator
-		"ipv4:0.0.0.0",       // alone on its line, it is the value
+		"ipv4:0.0.0.0", // alone on its line, it is the value
 		"domain:dl.bad.example",
 		"ipv4:198.51.100.7", // not a sink: the first field, as ever
 	}, strs(res.Indicators))
