@@ -85,7 +85,7 @@ func (w *Warninglist) Contains(value string) bool {
 			return ok
 		}
 		for _, e := range w.Entries {
-			if strings.ToLower(e) == v {
+			if strings.TrimSpace(e) != "" && strings.ToLower(e) == v { // blank entries are problems, not entries
 				return true
 			}
 		}
