@@ -619,32 +619,7 @@ func FuzzReadCSV(f *testing.F) {
 			}
 			checkCSVResult(t, res, lines)
 
-			opts.Strict = true
-			sres, err := ReadCSV(bytes.NewReader(data), "fuzz.csv", opts)
-			if len(res.Problems) == 0 {
-				if err != nil {
-					t.Fatalf("strict: error %v without problems", err)
-				}
-				if len(sres.Indicators) != len(res.Indicators) {
-					t.Fatalf("strict: %d indicators, not %d", len(sres.Indicators), len(res.Indicators))
-				}
-				continue
-			}
-			var p *Problem
-			if !errors.As(err, &p) {
-				t.Fatalf("strict: error %v is not a *Problem", err)
-			}
-			if *p != res.Problems[0] || len(sres.Problems) != 1 || sres.Problems[0] != *p {
-				t.Fatalf("strict: problem %v, not %v", p, res.Problems[0])
-			}
-			if len(sres.Indicators) > len(res.Indicators) {
-				t.Fatalf("strict: %d indicators, more than %d", len(sres.Indicators), len(res.Indicators))
-			}
-			for i, ind := range sres.Indicators {
-				if ind.Type != res.Indicators[i].Type || ind.Value != res.Indicators[i].Value {
-					t.Fatalf("strict: indicator %d is %v, not %v", i, ind, res.Indicators[i])
-				}
-			}
+			checkStrict(t, ReadCSV, data, "fuzz.csv", opts, res)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package loader
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -40,30 +41,7 @@ func FuzzReadList(f *testing.F) {
 			}
 			checkResult(t, res, lines)
 
-			// Strict stops at the first problem, with what was read before it.
-			opts.Strict = true
-			sres, err := ReadList(bytes.NewReader(data), "fuzz.txt", opts)
-			if len(res.Problems) == 0 {
-				if err != nil {
-					t.Fatalf("strict: error %v without problems", err)
-				}
-				if len(sres.Indicators) != len(res.Indicators) {
-					t.Fatalf("strict: %d indicators, not %d", len(sres.Indicators), len(res.Indicators))
-				}
-				continue
-			}
-			var p *Problem
-			if !errors.As(err, &p) {
-				t.Fatalf("strict: error %v is not a *Problem", err)
-			}
-			if *p != res.Problems[0] || len(sres.Problems) != 1 || sres.Problems[0] != *p {
-				t.Fatalf("strict: problem %v, not %v", p, res.Problems[0])
-			}
-			for i, ind := range sres.Indicators {
-				if ind.Type != res.Indicators[i].Type || ind.Value != res.Indicators[i].Value {
-					t.Fatalf("strict: indicator %d is %v, not %v", i, ind, res.Indicators[i])
-				}
-			}
+			checkStrict(t, ReadList, data, "fuzz.txt", opts, res)
 		}
 	})
 }
@@ -99,5 +77,38 @@ func checkResult(t *testing.T, res Result, lines int) {
 			t.Fatalf("bad problem %+v after line %d", p, last)
 		}
 		last = p.Line
+	}
+}
+
+// checkStrict reads data again with Strict and checks that reading stops
+// at the first problem of the lenient result res, returning it, after a
+// prefix of res's indicators; without problems, Strict reads the same.
+func checkStrict(t *testing.T, read func(io.Reader, string, Options) (Result, error), data []byte, path string, opts Options, res Result) {
+	t.Helper()
+	opts.Strict = true
+	sres, err := read(bytes.NewReader(data), path, opts)
+	if len(res.Problems) == 0 {
+		if err != nil {
+			t.Fatalf("strict: error %v without problems", err)
+		}
+		if len(sres.Indicators) != len(res.Indicators) || len(sres.Warninglists) != len(res.Warninglists) {
+			t.Fatalf("strict: %d indicators, not %d", len(sres.Indicators), len(res.Indicators))
+		}
+		return
+	}
+	var p *Problem
+	if !errors.As(err, &p) {
+		t.Fatalf("strict: error %v is not a *Problem", err)
+	}
+	if *p != res.Problems[0] || len(sres.Problems) != 1 || sres.Problems[0] != *p {
+		t.Fatalf("strict: problem %v, not %v", p, res.Problems[0])
+	}
+	if len(sres.Indicators) > len(res.Indicators) {
+		t.Fatalf("strict: %d indicators, more than %d", len(sres.Indicators), len(res.Indicators))
+	}
+	for i, ind := range sres.Indicators {
+		if ind.Type != res.Indicators[i].Type || ind.Value != res.Indicators[i].Value || ind.ID != res.Indicators[i].ID {
+			t.Fatalf("strict: indicator %d is %v, not %v", i, ind, res.Indicators[i])
+		}
 	}
 }

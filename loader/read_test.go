@@ -2,7 +2,6 @@ package loader
 
 import (
 	"bytes"
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -130,20 +129,6 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("per-file %+v", fs)
 		}
 
-		opts.Strict = true
-		sres, err := Read(bytes.NewReader(data), "fuzz", opts)
-		if len(res.Problems) == 0 {
-			if err != nil || len(sres.Indicators) != len(res.Indicators) {
-				t.Fatalf("strict: %v, %d indicators, not %d", err, len(sres.Indicators), len(res.Indicators))
-			}
-			return
-		}
-		var p *Problem
-		if !errors.As(err, &p) || *p != res.Problems[0] {
-			t.Fatalf("strict: error %v, not the first problem %v", err, res.Problems[0])
-		}
-		if len(sres.Indicators) > len(res.Indicators) {
-			t.Fatalf("strict: %d indicators, more than %d", len(sres.Indicators), len(res.Indicators))
-		}
+		checkStrict(t, Read, data, "fuzz", opts, res)
 	})
 }

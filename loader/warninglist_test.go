@@ -379,7 +379,7 @@ func FuzzReadWarninglist(f *testing.F) {
 					}
 				}
 			}
-			mispCheckStrict(t, data, opts, res, ReadWarninglist)
+			checkStrict(t, ReadWarninglist, data, "fuzz.json", opts, res)
 		}
 	})
 }

@@ -2,7 +2,6 @@ package loader
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -457,32 +456,7 @@ func fuzzRead(t *testing.T, data []byte, read func(io.Reader, string, Options) (
 		}
 		checkResult(t, res, lines)
 
-		opts.Strict = true
-		sres, err := read(bytes.NewReader(data), "fuzz.txt", opts)
-		if len(res.Problems) == 0 {
-			if err != nil {
-				t.Fatalf("strict: error %v without problems", err)
-			}
-			if len(sres.Indicators) != len(res.Indicators) {
-				t.Fatalf("strict: %d indicators, not %d", len(sres.Indicators), len(res.Indicators))
-			}
-			continue
-		}
-		var p *Problem
-		if !errors.As(err, &p) {
-			t.Fatalf("strict: error %v is not a *Problem", err)
-		}
-		if *p != res.Problems[0] || len(sres.Problems) != 1 || sres.Problems[0] != *p {
-			t.Fatalf("strict: problem %v, not %v", p, res.Problems[0])
-		}
-		if len(sres.Indicators) > len(res.Indicators) {
-			t.Fatalf("strict: %d indicators, more than %d", len(sres.Indicators), len(res.Indicators))
-		}
-		for i, ind := range sres.Indicators {
-			if ind.Type != res.Indicators[i].Type || ind.Value != res.Indicators[i].Value {
-				t.Fatalf("strict: indicator %d is %v, not %v", i, ind, res.Indicators[i])
-			}
-		}
+		checkStrict(t, read, data, "fuzz.txt", opts, res)
 	}
 }
 
