@@ -157,7 +157,7 @@ func (j *jsonStream) Skip() error {
 // fail reports the stream error err, which ends the file, as a problem
 // about record ("" for the document) and returns what the reader must
 // return: nil, or with Strict the *Problem; a read error of the input is
-// returned as is.
+// returned as is. io.EOF, where a value is expected, is malformed JSON.
 func (j *jsonStream) fail(record string, err error) error {
 	var le *limitError
 	var se *json.SyntaxError
@@ -169,7 +169,7 @@ func (j *jsonStream) fail(record string, err error) error {
 		return j.problem(record, ReasonMalformed, fmt.Sprintf("malformed JSON at byte %d: %v", se.Offset, se))
 	case errors.As(err, &re):
 		return j.problem(record, ReasonMalformed, re.Error())
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.ErrUnexpectedEOF), err == io.EOF:
 		return j.problem(record, ReasonMalformed, "malformed JSON: unexpected end of input")
 	}
 	return err

@@ -731,12 +731,7 @@ type mispManifestEntry struct {
 // checks it, and gives no indicators.
 func readMISPManifest(c *collector, r io.Reader) error {
 	j := newJSONStream(c, r)
-	fail := func(record string, err error) error {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return j.fail(record, err)
-	}
+	fail := j.fail
 	t, err := j.Token()
 	if err != nil {
 		return fail("", err)

@@ -264,12 +264,7 @@ func ReadWarninglist(r io.Reader, path string, opts Options) (Result, error) {
 // readWarninglist reads a MISP warninglist from r into c.
 func readWarninglist(c *collector, r io.Reader) error {
 	j := newJSONStream(c, r)
-	fail := func(record string, err error) error {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return j.fail(record, err)
-	}
+	fail := j.fail
 	t, err := j.Token()
 	if err != nil {
 		return fail("", err)
@@ -364,9 +359,6 @@ func readWarninglist(c *collector, r io.Reader) error {
 // list written as an object it returns the record name of each entry.
 func readWarninglistEntries(c *collector, j *jsonStream, w *Warninglist) (keys []string, err error) {
 	fail := func(record string, err error) error {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
 		if e := j.fail(record, err); e != nil {
 			return e
 		}
