@@ -102,9 +102,7 @@ func (s *scanner) scan(line []byte) {
 
 func (s *scanner) run() {
 	m := s.m
-	if !m.addrs.empty() || m.hashes.n > 0 || !m.domains.empty() || !m.urls.empty() {
-		s.tokens()
-	}
+	s.tokens()
 	if s.found && s.contains {
 		return
 	}
@@ -125,81 +123,152 @@ func (s *scanner) run() {
 	}
 }
 
-// tokens finds addresses, hashes, domains and scheme-less URLs in one pass
-// over the maximal runs of token bytes [A-Za-z0-9_.:-]. Every maximal run
-// of address bytes [0-9A-Fa-f:.] (IPv4, IPv6, hashes) and every maximal
-// run of host bytes [A-Za-z0-9_.-] (domains, scheme-less URLs) lies inside
-// one such token; the classes of a token's bytes, OR-ed together, tell
-// which of them can be there at all.
+// tokens finds addresses, domains and scheme-less URLs in the maximal runs
+// of token bytes [A-Za-z0-9_.:-] that hold a '.' or a ':' (every IPv4
+// address, domain and URL host has a dot, every IPv6 address a colon),
+// found with bytes.IndexByte, so that the bytes of other words are not
+// looked at one by one; then hashes (see hexRuns). Every maximal run of
+// address bytes [0-9A-Fa-f:.] and every maximal run of host bytes
+// [A-Za-z0-9_.-] lies inside one token; the classes of a token's bytes,
+// OR-ed together, tell which of them can be there at all.
 func (s *scanner) tokens() {
 	text := s.text
 	m := s.m
-	doAddr, doHash := !m.addrs.empty(), m.hashes.n > 0
-	doHost := !m.domains.empty() || !m.urls.empty()
-	s.termAt, s.urlEnd = -1, -1
-	n := len(text)
-	for i := 0; i < n; {
-		if class[text[i]]&cTok == 0 {
-			i++
-			continue
-		}
-		j := i
-		var f uint16
-		for j < n {
-			c := class[text[j]]
-			if c&cTok == 0 {
+	if !m.addrs.empty() || !m.domains.empty() || !m.urls.empty() {
+		s.termAt, s.urlEnd = -1, -1
+		n := len(text)
+		dot, colon := indexFrom(text, 0, '.'), indexFrom(text, 0, ':')
+		for {
+			p := min(dot, colon)
+			if p >= n {
 				break
 			}
-			f |= c
-			j++
-		}
-		// IPv4 needs digits and dots, IPv6 colons, hashes 32 bytes.
-		if (doAddr && (f&cColon != 0 || f&(cDigit|cDot) == cDigit|cDot)) || (doHash && j-i >= 32) {
-			if f&cNotAddr == 0 {
-				s.addrRun(i, j)
-			} else {
-				for a := i; a < j; {
-					if !is(text[a], cAddr) {
-						a++
-						continue
-					}
-					b := runEnd(text, a, j, cAddr)
-					s.addrRun(a, b)
-					a = b
+			i := p
+			for i > 0 && class[text[i-1]]&cTok != 0 {
+				i--
+			}
+			j := i
+			var f uint16
+			for j < n {
+				c := class[text[j]]
+				if c&cTok == 0 {
+					break
 				}
+				f |= c
+				j++
+			}
+			s.token(i, j, f)
+			if s.found && s.contains {
+				return
+			}
+			if dot < j {
+				dot = indexFrom(text, j, '.')
+			}
+			if colon < j {
+				colon = indexFrom(text, j, ':')
 			}
 		}
-		if doHost {
-			if f&cColon == 0 {
-				if f&cDot != 0 || j < n && text[j] == '/' {
-					s.hostRun(i, j, f&cDot != 0)
-				}
-			} else {
-				for a := i; a < j; {
-					if text[a] == ':' {
-						a++
-						continue
-					}
-					b := a + 1
-					dot := text[a] == '.'
-					for b < j && text[b] != ':' {
-						dot = dot || text[b] == '.'
-						b++
-					}
-					s.hostRun(a, b, dot)
-					a = b
-				}
-			}
-		}
-		if s.found && s.contains {
-			return
-		}
-		i = j
+	}
+	if m.hashes.n > 0 && !(s.found && s.contains) {
+		s.hexRuns()
 	}
 }
 
-// addrRun looks for addresses and hashes in the maximal run of address
-// bytes text[i:j].
+// indexFrom returns the index of the first c in text at or after i, or
+// len(text).
+func indexFrom(text []byte, i int, c byte) int {
+	if k := bytes.IndexByte(text[i:], c); k >= 0 {
+		return i + k
+	}
+	return len(text)
+}
+
+// token looks for addresses, domains and scheme-less URLs in the maximal
+// run of token bytes text[i:j], whose byte classes OR-ed are f.
+func (s *scanner) token(i, j int, f uint16) {
+	text := s.text
+	// IPv4 needs digits and dots, IPv6 colons.
+	if !s.m.addrs.empty() && (f&cColon != 0 || f&(cDigit|cDot) == cDigit|cDot) {
+		if f&cNotAddr == 0 {
+			s.addrRun(i, j)
+		} else {
+			for a := i; a < j; {
+				if !is(text[a], cAddr) {
+					a++
+					continue
+				}
+				b := runEnd(text, a, j, cAddr)
+				s.addrRun(a, b)
+				a = b
+			}
+		}
+	}
+	if s.m.domains.empty() && s.m.urls.empty() {
+		return
+	}
+	if f&cColon == 0 {
+		s.hostRun(i, j, f&cDot != 0)
+		return
+	}
+	for a := i; a < j; {
+		if text[a] == ':' {
+			a++
+			continue
+		}
+		b := a + 1
+		dot := text[a] == '.'
+		for b < j && text[b] != ':' {
+			dot = dot || text[b] == '.'
+			b++
+		}
+		if dot {
+			s.hostRun(a, b, true)
+		}
+		a = b
+	}
+}
+
+// hexRuns finds the maximal runs of at least 32 hex digits and looks for
+// hashes in them. Such a run covers two bytes at offsets that are
+// consecutive multiples of 16: only those bytes are looked at first, so
+// text without long hex runs costs one look per 16 bytes, and no byte is
+// looked at more than a few times whatever the text.
+func (s *scanner) hexRuns() {
+	text := s.text
+	n := len(text)
+	for k := 0; k+16 < n; k += 16 {
+		if class[text[k]]&cHex == 0 || class[text[k+16]]&cHex == 0 {
+			continue
+		}
+		all := true
+		for q := k + 1; q < k+16; q++ {
+			if class[text[q]]&cHex == 0 {
+				all = false
+				break
+			}
+		}
+		if !all {
+			continue
+		}
+		a, b := k, k+17
+		for a > 0 && class[text[a-1]]&cHex != 0 {
+			a--
+		}
+		for b < n && class[text[b]]&cHex != 0 {
+			b++
+		}
+		if b-a >= 32 {
+			s.hashes(a, b)
+			if s.found && s.contains {
+				return
+			}
+		}
+		k = b / 16 * 16 // the next sample pair starts after the run
+	}
+}
+
+// addrRun looks for addresses in the maximal run of address bytes
+// text[i:j].
 func (s *scanner) addrRun(i, j int) {
 	text := s.text
 	if !s.m.addrs.empty() {
@@ -220,9 +289,6 @@ func (s *scanner) addrRun(i, j int) {
 		if j-i >= 7 {
 			s.ipv4s(i, j)
 		}
-	}
-	if s.m.hashes.n > 0 && j-i >= 32 {
-		s.hashes(i, j)
 	}
 }
 
