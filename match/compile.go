@@ -2,6 +2,8 @@ package match
 
 import (
 	"fmt"
+	"math"
+	"strings"
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
@@ -17,7 +19,9 @@ import (
 // indicator is outside its validity window at match time do not match.
 //
 // The input slice is not retained, but the strings and slices inside the
-// indicators are shared with the Matcher's entries.
+// indicators' metadata are shared with the Matcher's entries. Values are
+// copied into one string; metadata that is only a source name is stored
+// once per source.
 func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	if opts.MinConfidence < 0 || opts.MinConfidence > 100 {
 		return nil, fmt.Errorf("match: MinConfidence %d out of range 0-100", opts.MinConfidence)
@@ -31,7 +35,10 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		v string
 	}
 	index := make(map[key]ID, len(inds))
-	for i, ind := range inds {
+	bySource := map[string]uint32{} // metas that hold only a source
+	var vals strings.Builder
+	for i := range inds {
+		ind := &inds[i]
 		if !ind.Type.Valid() {
 			return nil, fmt.Errorf("match: indicator %d: invalid type %v", i, ind.Type)
 		}
@@ -42,24 +49,48 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		if err != nil {
 			return nil, fmt.Errorf("match: indicator %d: %w", i, err)
 		}
-		ind.Type, ind.Value = t, v
-		k := key{t, v}
-		id, ok := index[k]
-		if !ok {
-			id = ID(len(m.entries))
-			index[k] = id
-			m.entries = append(m.entries, Entry{ID: id, Type: t, Value: v})
-			m.counts[t]++
+		// the metadata, shared by every indicator with only that source
+		var k uint32
+		if sourceOnly(&ind.Meta) {
+			var ok bool
+			if k, ok = bySource[ind.Source]; !ok {
+				k = uint32(len(m.metas))
+				bySource[ind.Source] = k
+				m.metas = append(m.metas, indicator.Meta{Source: ind.Source})
+			}
+		} else {
+			k = uint32(len(m.metas))
+			m.metas = append(m.metas, ind.Meta)
 		}
-		m.entries[id].Indicators = append(m.entries[id].Indicators, ind)
+		var flags uint8
+		if !ind.ValidFrom.IsZero() || !ind.ValidUntil.IsZero() {
+			flags = fWindow
+		}
+		id, ok := index[key{t, v}]
+		if !ok {
+			if vals.Len()+len(v) > math.MaxUint32 || len(m.ents) >= int(multiKey) {
+				return nil, fmt.Errorf("match: more than 2^31 entries or 4 GiB of indicator values")
+			}
+			id = ID(len(m.ents))
+			index[key{t, v}] = id
+			m.ents = append(m.ents, entryRec{off: uint32(vals.Len()), meta: k, n: uint16(len(v)), typ: t, flags: flags})
+			vals.WriteString(v)
+			m.counts[t]++
+			continue
+		}
+		e := &m.ents[id]
+		if e.flags&fGroup == 0 {
+			m.groups = append(m.groups, []uint32{e.meta})
+			e.meta = uint32(len(m.groups) - 1)
+			e.flags |= fGroup
+		}
+		m.groups[e.meta] = append(m.groups[e.meta], k)
+		e.flags |= flags
 	}
-	m.valid = make([]validity, len(m.entries))
-	for id := range m.entries {
-		m.valid[id] = validityOf(m.entries[id].Indicators)
-	}
+	m.vals = vals.String()
 	b := builder{m: m}
-	for id := range m.entries {
-		b.add(ID(id), &m.entries[id])
+	for id := range m.ents {
+		b.add(ID(id), m.ents[id].typ, m.value(ID(id)))
 	}
 	if err := b.finish(); err != nil {
 		return nil, err
@@ -67,23 +98,13 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	return m, nil
 }
 
-func validityOf(inds []indicator.Indicator) validity {
-	var v validity
-	for i := range inds {
-		from, until := inds[i].ValidFrom, inds[i].ValidUntil
-		if from.IsZero() && until.IsZero() {
-			return validity{} // always valid
-		}
-		w := window{}
-		if !from.IsZero() {
-			w.from = from.UnixNano()
-		}
-		if !until.IsZero() {
-			w.until = until.UnixNano()
-		}
-		v.windows = append(v.windows, w)
-	}
-	return v
+// sourceOnly reports whether m holds nothing but a source name.
+func sourceOnly(m *indicator.Meta) bool {
+	return m.ID == "" && m.Description == "" && m.Reference == "" &&
+		m.Confidence == indicator.ConfidenceUnknown && m.Severity == indicator.SeverityUnknown &&
+		len(m.Tags) == 0 && m.TLP == indicator.TLPUnknown && m.ThreatActor == "" &&
+		m.MalwareFamily == "" && len(m.Techniques) == 0 && m.FirstSeen.IsZero() &&
+		m.LastSeen.IsZero() && m.ValidFrom.IsZero() && m.ValidUntil.IsZero()
 }
 
 // builder collects the per-kind tables.
@@ -93,24 +114,24 @@ type builder struct {
 	strings stringBuilder
 }
 
-func (b *builder) add(id ID, e *Entry) {
+func (b *builder) add(id ID, t indicator.Type, v string) {
 	m := b.m
-	switch t := e.Type; {
+	switch {
 	case t.IsAddress():
-		b.addrs.add(id, e.Value)
+		b.addrs.add(id, v)
 	case t == indicator.Domain:
-		m.domains.add(id, e.Value)
+		m.domains.add(id, v)
 	case t == indicator.URL:
-		m.urls.add(id, e.Value)
+		m.urls.add(id, v)
 	case t == indicator.Email:
 		if m.emails == nil {
 			m.emails = make(map[string]ID)
 		}
-		m.emails[e.Value] = id
+		m.emails[v] = id
 	case t.IsHash():
-		m.hashes.add(id, e.Value)
+		m.hashes.add(id, v)
 	case t.IsString():
-		b.strings.add(id, t, e.Value)
+		b.strings.add(id, t, v)
 	}
 }
 

@@ -72,15 +72,11 @@ func (m *Matcher) AppendURL(dst []ID, u string) []ID {
 	f := field{m: m, dst: dst}
 	var buf [512]byte
 	key := canon.AppendURLKey(buf[:0], p)
-	for _, id := range m.urls.noQuery[string(key)] {
-		f.add(id)
-	}
+	m.urls.each(m.urls.noQuery, key, f.add)
 	if p.HasQuery && len(p.Query) > 0 {
 		key = append(key, '?')
 		key = append(key, p.Query...)
-		for _, id := range m.urls.withQuery[string(key)] {
-			f.add(id)
-		}
+		m.urls.each(m.urls.withQuery, key, f.add)
 	}
 	return f.dst
 }
@@ -208,7 +204,7 @@ func (m *Matcher) LookupString(t indicator.Type, value string) []ID {
 // String returns a summary such as "match.Matcher{12 entries: 3 domain, 9 ipv4}".
 func (m *Matcher) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "match.Matcher{%d entries", len(m.entries))
+	fmt.Fprintf(&b, "match.Matcher{%d entries", len(m.ents))
 	sep := ": "
 	for _, t := range indicator.Types() {
 		if n := m.counts[t]; n > 0 {

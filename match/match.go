@@ -56,10 +56,12 @@ type Options struct {
 // Matcher is a compiled set of indicators. It is immutable and safe for
 // concurrent use.
 type Matcher struct {
-	entries []Entry
-	valid   []validity // per entry
-	now     func() time.Time
-	counts  [indicator.NumTypes]int
+	ents   []entryRec       // per entry
+	vals   string           // every entry's value, back to back
+	metas  []indicator.Meta // distinct metadata records
+	groups [][]uint32       // the metas of entries with several indicators
+	now    func() time.Time
+	counts [indicator.NumTypes]int
 
 	addrs   addrTable
 	domains domainTable
@@ -69,28 +71,44 @@ type Matcher struct {
 	strs    stringTable
 }
 
-// validity is when an entry may match, as unix nanoseconds: always when
-// windows is nil.
-type validity struct {
-	windows []window
+// entryRec is an entry, compactly: its value is vals[off:off+n]; meta is
+// an index into metas, or with fGroup into groups.
+type entryRec struct {
+	off   uint32
+	meta  uint32
+	n     uint16
+	typ   indicator.Type
+	flags uint8
 }
 
-type window struct{ from, until int64 } // 0 = open
+const (
+	fGroup  = 1 << iota // meta indexes groups: the entry has several indicators
+	fWindow             // some indicator has a validity window
+)
 
-func (v *validity) at(now int64) bool {
-	if v.windows == nil {
-		return true
+// value returns the canonical value of entry id, without allocating.
+func (m *Matcher) value(id ID) string {
+	e := &m.ents[id]
+	return m.vals[e.off : e.off+uint32(e.n)]
+}
+
+// metaIdx calls fn with the index in metas of each indicator of entry id,
+// in input order, until fn returns false.
+func (m *Matcher) metaIdx(id ID, fn func(k uint32) bool) {
+	e := &m.ents[id]
+	if e.flags&fGroup == 0 {
+		fn(e.meta)
+		return
 	}
-	for _, w := range v.windows {
-		if (w.from == 0 || now >= w.from) && (w.until == 0 || now < w.until) {
-			return true
+	for _, k := range m.groups[e.meta] {
+		if !fn(k) {
+			return
 		}
 	}
-	return false
 }
 
 // Len returns the number of entries (distinct canonical indicators).
-func (m *Matcher) Len() int { return len(m.entries) }
+func (m *Matcher) Len() int { return len(m.ents) }
 
 // Count returns the number of entries of type t.
 func (m *Matcher) Count(t indicator.Type) int {
@@ -100,20 +118,37 @@ func (m *Matcher) Count(t indicator.Type) int {
 	return m.counts[t]
 }
 
-// Entry returns the entry with the given ID. It panics if id is out of
-// range, like an index expression. The returned Entry shares its
-// Indicators with the Matcher: do not modify them.
-func (m *Matcher) Entry(id ID) Entry { return m.entries[id] }
+// Entry returns the entry with the given ID: its value and every
+// indicator (source record) it holds. It panics if id is out of range, like
+// an index expression. It allocates the Indicators slice (the Matcher keeps
+// values and metadata compactly, not as indicator.Indicator values); the
+// strings and slices inside are shared with the Matcher: do not modify
+// them.
+func (m *Matcher) Entry(id ID) Entry {
+	e := &m.ents[id]
+	v := m.value(id)
+	ent := Entry{ID: id, Type: e.typ, Value: v}
+	m.metaIdx(id, func(k uint32) bool {
+		ent.Indicators = append(ent.Indicators, indicator.Indicator{Type: e.typ, Value: v, Meta: m.metas[k]})
+		return true
+	})
+	return ent
+}
 
-// validAt reports whether entry id may match at the instant the
-// caller's lazily read clock gives.
+// validAt reports whether entry id may match at the instant the caller's
+// lazily read clock gives: whether one of its indicators is valid then.
 func (m *Matcher) validAt(id ID, now *int64) bool {
-	v := &m.valid[id]
-	if v.windows == nil {
+	if m.ents[id].flags&fWindow == 0 {
 		return true
 	}
 	if *now == 0 {
 		*now = m.now().UnixNano()
 	}
-	return v.at(*now)
+	t := time.Unix(0, *now)
+	valid := false
+	m.metaIdx(id, func(k uint32) bool {
+		valid = m.metas[k].ValidAt(t)
+		return !valid
+	})
+	return valid
 }

@@ -75,7 +75,7 @@ func (s *scanner) emit(id ID, start, end int) {
 	if s.contains {
 		return
 	}
-	s.dst = append(s.dst, Match{ID: id, Type: s.m.entries[id].Type, Start: start, End: end})
+	s.dst = append(s.dst, Match{ID: id, Type: s.m.ents[id].typ, Start: start, End: end})
 }
 
 // scan runs every rule on line (decoded first if it is a JSON line with
@@ -531,15 +531,12 @@ func (s *scanner) url(start, authEnd int) {
 	}
 	key := canon.AppendURLKey(s.sc.key[:0], p)
 	if len(key) <= u.maxLen {
-		for _, id := range u.noQuery[string(key)] {
-			s.emit(id, start, end)
-		}
+		emit := func(id ID) { s.emit(id, start, end) }
+		u.each(u.noQuery, key, emit)
 		if p.HasQuery && len(p.Query) > 0 && len(key)+1+len(p.Query) <= u.maxLen {
 			key = append(key, '?')
 			key = append(key, p.Query...)
-			for _, id := range u.withQuery[string(key)] {
-				s.emit(id, start, end)
-			}
+			u.each(u.withQuery, key, emit)
 		}
 	}
 	s.sc.key = key

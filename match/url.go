@@ -10,8 +10,9 @@ import (
 // entries without a query in one map, entries with one in another under
 // key "?" query.
 type urlTable struct {
-	noQuery   map[string][]ID // several entries share a key when only their schemes differ
-	withQuery map[string][]ID
+	noQuery   map[string]ID // an entry, or multiKey|i: the entries multi[i]
+	withQuery map[string]ID
+	multi     [][]ID // entries sharing a key (their schemes differ)
 	maxLen    int // longest key, query included
 
 	// hosts has bit hostHash(h)&hostMask set for the host h of every key
@@ -47,7 +48,7 @@ func (u *urlTable) build() {
 		n *= 2
 	}
 	u.hosts, u.hostMask = make([]uint64, n/64), n-1
-	for _, m := range []map[string][]ID{u.noQuery, u.withQuery} {
+	for _, m := range []map[string]ID{u.noQuery, u.withQuery} {
 		for key := range m {
 			if key[0] == '[' {
 				continue
@@ -64,16 +65,43 @@ func (u *urlTable) build() {
 
 func (u *urlTable) add(id ID, value string) {
 	if u.noQuery == nil {
-		u.noQuery = make(map[string][]ID)
-		u.withQuery = make(map[string][]ID)
+		u.noQuery = make(map[string]ID)
+		u.withQuery = make(map[string]ID)
 	}
 	key := value[strings.Index(value, "://")+3:]
+	m := u.noQuery
 	if strings.IndexByte(key, '?') >= 0 {
-		u.withQuery[key] = append(u.withQuery[key], id)
-	} else {
-		u.noQuery[key] = append(u.noQuery[key], id)
+		m = u.withQuery
+	}
+	old, ok := m[key]
+	switch {
+	case !ok:
+		m[key] = id
+	case old&multiKey == 0:
+		u.multi = append(u.multi, []ID{old, id})
+		m[key] = multiKey | ID(len(u.multi)-1)
+	default:
+		u.multi[old&^multiKey] = append(u.multi[old&^multiKey], id)
 	}
 	u.maxLen = max(u.maxLen, len(key))
+}
+
+// multiKey marks a urlTable map value that indexes multi.
+const multiKey ID = 1 << 31
+
+// each calls fn with every entry of key in m (noQuery or withQuery). It
+// does not allocate.
+func (u *urlTable) each(m map[string]ID, key []byte, fn func(ID)) {
+	id, ok := m[string(key)]
+	switch {
+	case !ok:
+	case id&multiKey == 0:
+		fn(id)
+	default:
+		for _, id := range u.multi[id&^multiKey] {
+			fn(id)
+		}
+	}
 }
 
 func (u *urlTable) empty() bool { return u.noQuery == nil }

@@ -1,0 +1,45 @@
+package match
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/iocmatch/iocmatch/indicator"
+)
+
+// TestSourceOnly sets each field of indicator.Meta in turn: only Source
+// leaves a Meta "source only", so no metadata is ever lost by sharing, even
+// when Meta gains a field.
+func TestSourceOnly(t *testing.T) {
+	if !sourceOnly(&indicator.Meta{}) || !sourceOnly(&indicator.Meta{Source: "feed"}) {
+		t.Fatal("an empty Meta, or one with only a source, is source only")
+	}
+	mt := reflect.TypeOf(indicator.Meta{})
+	for i := 0; i < mt.NumField(); i++ {
+		f := mt.Field(i)
+		if f.Name == "Source" {
+			continue
+		}
+		var m indicator.Meta
+		v := reflect.ValueOf(&m).Elem().Field(i)
+		switch v.Kind() {
+		case reflect.String:
+			v.SetString("x")
+		case reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uint:
+			v.SetUint(1)
+		case reflect.Slice:
+			v.Set(reflect.MakeSlice(f.Type, 1, 1))
+		case reflect.Struct:
+			if f.Type != reflect.TypeOf(time.Time{}) {
+				t.Fatalf("field %s: unexpected type %v", f.Name, f.Type)
+			}
+			v.Set(reflect.ValueOf(time.Unix(1, 0)))
+		default:
+			t.Fatalf("field %s: kind %v not covered by this test", f.Name, v.Kind())
+		}
+		if sourceOnly(&m) {
+			t.Errorf("Meta with %s set is taken as source only", f.Name)
+		}
+	}
+}
