@@ -7,13 +7,16 @@ import (
 	"github.com/gaissmai/bart"
 )
 
-// addrTable finds, for an address, its address entry and every CIDR entry
-// containing it with one longest-prefix lookup: each stored prefix's value
-// is the list (in ids) of all stored prefixes that contain it, itself
-// included, packed as offset<<32 | count.
+// addrTable finds, for an address, its address entry (a hash map: one
+// probe) and every CIDR entry containing it (one longest-prefix lookup in
+// a bart table of the CIDRs alone, each stored prefix's value being the
+// list, in ids, of all stored prefixes that contain it, itself included,
+// most specific first, packed as offset<<32 | count).
 type addrTable struct {
-	t   *bart.Table[uint64]
-	ids []ID
+	exact4 map[[4]byte]ID
+	exact6 map[[16]byte]ID
+	cidrs  *bart.Table[uint64]
+	ids    []ID
 }
 
 type addrBuilder struct {
@@ -21,14 +24,22 @@ type addrBuilder struct {
 	idOf     []ID
 }
 
-func (b *addrBuilder) add(id ID, value string) {
-	var p netip.Prefix
+func (b *addrBuilder) add(t *addrTable, id ID, value string) {
 	if a, err := netip.ParseAddr(value); err == nil {
-		p = netip.PrefixFrom(a, a.BitLen())
-	} else {
-		p = netip.MustParsePrefix(value) // canonical values always parse
+		if a.Is4() {
+			if t.exact4 == nil {
+				t.exact4 = make(map[[4]byte]ID)
+			}
+			t.exact4[a.As4()] = id
+		} else {
+			if t.exact6 == nil {
+				t.exact6 = make(map[[16]byte]ID)
+			}
+			t.exact6[a.As16()] = id
+		}
+		return
 	}
-	b.prefixes = append(b.prefixes, p)
+	b.prefixes = append(b.prefixes, netip.MustParsePrefix(value)) // canonical values always parse
 	b.idOf = append(b.idOf, id)
 }
 
@@ -40,7 +51,7 @@ func (b *addrBuilder) build(t *addrTable) error {
 	for i, p := range b.prefixes {
 		own.Insert(p, b.idOf[i])
 	}
-	t.t = new(bart.Table[uint64])
+	t.cidrs = new(bart.Table[uint64])
 	for _, p := range b.prefixes {
 		off := len(t.ids)
 		for _, id := range own.Supernets(p) {
@@ -50,23 +61,35 @@ func (b *addrBuilder) build(t *addrTable) error {
 		if n == 0 {
 			return fmt.Errorf("match: internal error: prefix %v not found in its own table", p)
 		}
-		t.t.Insert(p, uint64(off)<<32|uint64(n))
+		t.cidrs.Insert(p, uint64(off)<<32|uint64(n))
 	}
 	return nil
 }
 
-// lookup returns the ids of the entries matching a, an unmapped address.
-// It does not allocate.
-func (t *addrTable) lookup(a netip.Addr) []ID {
-	if t.t == nil {
-		return nil
+// each calls fn with the ids of the entries matching a, an unmapped
+// address: its address entry, then the CIDR entries containing it, most
+// specific first. It does not allocate.
+func (t *addrTable) each(a netip.Addr, fn func(ID)) {
+	if a.Is4() {
+		if id, ok := t.exact4[a.As4()]; ok {
+			fn(id)
+		}
+	} else if t.exact6 != nil {
+		if id, ok := t.exact6[a.As16()]; ok {
+			fn(id)
+		}
 	}
-	v, ok := t.t.Lookup(a)
+	if t.cidrs == nil {
+		return
+	}
+	v, ok := t.cidrs.Lookup(a)
 	if !ok {
-		return nil
+		return
 	}
 	off, n := int(v>>32), int(uint32(v))
-	return t.ids[off : off+n]
+	for _, id := range t.ids[off : off+n] {
+		fn(id)
+	}
 }
 
-func (t *addrTable) empty() bool { return t.t == nil }
+func (t *addrTable) empty() bool { return t.exact4 == nil && t.exact6 == nil && t.cidrs == nil }

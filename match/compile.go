@@ -118,7 +118,7 @@ func (b *builder) add(id ID, t indicator.Type, v string) {
 	m := b.m
 	switch {
 	case t.IsAddress():
-		b.addrs.add(id, v)
+		b.addrs.add(&m.addrs, id, v)
 	case t == indicator.Domain:
 		m.domains.add(id, v)
 	case t == indicator.URL:

@@ -35,9 +35,7 @@ func (f *field) add(id ID) {
 // matches or dst has room.
 func (m *Matcher) AppendAddr(dst []ID, a netip.Addr) []ID {
 	f := field{m: m, dst: dst}
-	for _, id := range m.addrs.lookup(a.Unmap().WithZone("")) {
-		f.add(id)
-	}
+	m.addrs.each(a.Unmap().WithZone(""), f.add)
 	return f.dst
 }
 

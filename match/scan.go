@@ -370,9 +370,7 @@ func runEnd(text []byte, a, j int, bits uint16) int {
 }
 
 func (s *scanner) addr(a netip.Addr, start, end int) {
-	for _, id := range s.m.addrs.lookup(a) {
-		s.emit(id, start, end)
-	}
+	s.m.addrs.each(a, func(id ID) { s.emit(id, start, end) })
 }
 
 // hashes looks for hex runs of digest length in the address run text[i:j].
