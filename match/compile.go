@@ -65,6 +65,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		var flags uint8
 		if !ind.ValidFrom.IsZero() || !ind.ValidUntil.IsZero() {
 			flags = fWindow
+			m.window = true
 		}
 		id, ok := index[key{t, v}]
 		if !ok {

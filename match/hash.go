@@ -1,113 +1,138 @@
 package match
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/hex"
-
-	"github.com/bits-and-blooms/bloom/v3"
+	"hash/maphash"
 )
 
-// hashTable holds hash entries as raw bytes, one exact map per digest
-// size, behind a Bloom filter of all digests: a line full of hex that is
-// in no feed costs one filter test per candidate. A filter hit alone is
-// never reported: the exact map decides.
+// hashTable holds hash entries as raw digests, one open-addressing set per
+// digest size. A slot holds the digest itself and the entry's ID, so that
+// a lookup, hit or miss, usually reads one slot: one cache line.
 type hashTable struct {
-	filter *bloom.BloomFilter
-	md5    map[[16]byte]ID
-	sha1   map[[20]byte]ID
-	sha256 map[[32]byte]ID
-	sha512 map[[64]byte]ID
-	n      int
+	sets    [4]hashSet // md5, sha1, sha256, sha512
+	pending [4][]pendingHash
+	n       int
+}
+
+type pendingHash struct {
+	key []byte
+	id  ID
+}
+
+// hashSet is an open-addressing (linear probing) set of digests of one
+// size, at most half full. Slot i is slots[i*stride:(i+1)*stride]: the
+// digest, then the ID plus one, little-endian (0: the slot is empty).
+type hashSet struct {
+	l, stride int
+	slots     []byte
+	mask      uint64
+	seed      maphash.Seed
+}
+
+// sizeIndex returns the index in hashTable.sets of digests of n bytes.
+func sizeIndex(n int) int {
+	switch n {
+	case 16:
+		return 0
+	case 20:
+		return 1
+	case 32:
+		return 2
+	case 64:
+		return 3
+	}
+	return -1
 }
 
 func (h *hashTable) add(id ID, value string) {
-	var buf [64]byte
-	n, err := hex.Decode(buf[:], []byte(value))
-	if err != nil {
-		panic("match: canonical hash is not hex: " + value)
+	key, err := hex.DecodeString(value)
+	i := sizeIndex(len(key))
+	if err != nil || i < 0 {
+		panic("match: canonical hash is not a digest: " + value)
 	}
-	switch n {
-	case 16:
-		if h.md5 == nil {
-			h.md5 = make(map[[16]byte]ID)
-		}
-		h.md5[[16]byte(buf[:16])] = id
-	case 20:
-		if h.sha1 == nil {
-			h.sha1 = make(map[[20]byte]ID)
-		}
-		h.sha1[[20]byte(buf[:20])] = id
-	case 32:
-		if h.sha256 == nil {
-			h.sha256 = make(map[[32]byte]ID)
-		}
-		h.sha256[[32]byte(buf[:32])] = id
-	case 64:
-		if h.sha512 == nil {
-			h.sha512 = make(map[[64]byte]ID)
-		}
-		h.sha512[[64]byte(buf[:64])] = id
-	}
+	h.pending[i] = append(h.pending[i], pendingHash{key, id})
 	h.n++
 }
 
 func (h *hashTable) build() {
-	if h.n == 0 {
-		return
-	}
-	h.filter = bloom.NewWithEstimates(uint(h.n), 0.01)
-	for k := range h.md5 {
-		h.filter.Add(k[:])
-	}
-	for k := range h.sha1 {
-		h.filter.Add(k[:])
-	}
-	for k := range h.sha256 {
-		h.filter.Add(k[:])
-	}
-	for k := range h.sha512 {
-		h.filter.Add(k[:])
-	}
-}
-
-func hexNibble(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
-	default:
-		return c - 'A' + 10
+	seed := maphash.MakeSeed()
+	for i, p := range h.pending {
+		if len(p) == 0 {
+			continue
+		}
+		s := &h.sets[i]
+		s.l = len(p[0].key)
+		s.stride = s.l + 4
+		n := uint64(16)
+		for n < 2*uint64(len(p)) {
+			n *= 2
+		}
+		s.slots, s.mask, s.seed = make([]byte, n*uint64(s.stride)), n-1, seed
+		for _, ph := range p {
+			s.insert(ph.key, ph.id)
+		}
+		h.pending[i] = nil
 	}
 }
 
-// lookup returns the entry of the hex digest h (32, 40, 64 or 128 hex
+func (s *hashSet) insert(key []byte, id ID) {
+	for i := maphash.Bytes(s.seed, key) & s.mask; ; i = (i + 1) & s.mask {
+		slot := s.slots[i*uint64(s.stride):][:s.stride]
+		if binary.LittleEndian.Uint32(slot[s.l:]) == 0 {
+			copy(slot, key)
+			binary.LittleEndian.PutUint32(slot[s.l:], uint32(id)+1)
+			return
+		}
+	}
+}
+
+// find returns the ID of digest key. It does not allocate.
+func (s *hashSet) find(key []byte) (ID, bool) {
+	if s.slots == nil {
+		return 0, false
+	}
+	for i := maphash.Bytes(s.seed, key) & s.mask; ; i = (i + 1) & s.mask {
+		slot := s.slots[i*uint64(s.stride):][:s.stride]
+		v := binary.LittleEndian.Uint32(slot[s.l:])
+		if v == 0 {
+			return 0, false
+		}
+		if bytes.Equal(slot[:s.l], key) {
+			return ID(v - 1), true
+		}
+	}
+}
+
+// nibble is the value of each hex digit (either case); other bytes are 0.
+// A table, not comparisons: the digits of a digest are random, and
+// branches on them mispredict half the time.
+var nibble = func() (t [256]byte) {
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+		t[c-'a'+'A'] = c - 'a' + 10
+	}
+	return t
+}()
+
+func hexNibble(c byte) byte { return nibble[c] }
+
+// lookup returns the entry of the hex digest x (32, 40, 64 or 128 hex
 // digits, either case). It does not allocate.
 func (h *hashTable) lookup(x []byte) (ID, bool) {
-	if h.filter == nil {
-		return 0, false
-	}
 	var buf [64]byte
 	n := len(x) / 2
-	if n > len(buf) {
+	i := sizeIndex(n)
+	if i < 0 || len(x) != 2*n {
 		return 0, false
 	}
-	for i := 0; i < n; i++ {
-		buf[i] = hexNibble(x[2*i])<<4 | hexNibble(x[2*i+1])
+	x = x[:2*n]
+	for k := range buf[:n] {
+		buf[k] = nibble[x[2*k]]<<4 | nibble[x[2*k+1]]
 	}
-	if !h.filter.Test(buf[:n]) {
-		return 0, false
-	}
-	var id ID
-	var ok bool
-	switch n {
-	case 16:
-		id, ok = h.md5[[16]byte(buf[:16])]
-	case 20:
-		id, ok = h.sha1[[20]byte(buf[:20])]
-	case 32:
-		id, ok = h.sha256[[32]byte(buf[:32])]
-	case 64:
-		id, ok = h.sha512[[64]byte(buf[:64])]
-	}
-	return id, ok
+	return h.sets[i].find(buf[:n])
 }

@@ -62,6 +62,7 @@ type Matcher struct {
 	groups [][]uint32       // the metas of entries with several indicators
 	now    func() time.Time
 	counts [indicator.NumTypes]int
+	window bool // some entry has fWindow
 
 	addrs   addrTable
 	domains domainTable
@@ -138,7 +139,7 @@ func (m *Matcher) Entry(id ID) Entry {
 // validAt reports whether entry id may match at the instant the caller's
 // lazily read clock gives: whether one of its indicators is valid then.
 func (m *Matcher) validAt(id ID, now *int64) bool {
-	if m.ents[id].flags&fWindow == 0 {
+	if !m.window || m.ents[id].flags&fWindow == 0 {
 		return true
 	}
 	if *now == 0 {
