@@ -1,6 +1,7 @@
 package match
 
 import (
+	"hash/maphash"
 	"strings"
 
 	"github.com/iocmatch/iocmatch/internal/canon"
@@ -10,11 +11,46 @@ import (
 // is looked up as itself and as each suffix after a dot, but only after a
 // set of the last labels ("com", "ru" …) of all indicators has accepted
 // the token's last label, which rejects most tokens of a log line.
+//
+// In front of the set, a one-hash Bloom filter of the names (8 bits per
+// name, small enough to stay in cache) rejects most suffixes that are no
+// entry without touching the set; the set decides.
 type domainTable struct {
 	names  map[string]ID
 	tlds   map[string]struct{}
 	maxLen int
 	maxTLD int // longest last label
+
+	filter []uint64
+	fmask  uint64
+	seed   maphash.Seed
+}
+
+// build sets up the filter, once every name is added.
+func (d *domainTable) build() {
+	if d.empty() {
+		return
+	}
+	n := uint64(64)
+	for n < 8*uint64(len(d.names)) {
+		n *= 2
+	}
+	d.filter, d.fmask, d.seed = make([]uint64, n/64), n-1, maphash.MakeSeed()
+	for name := range d.names {
+		x := maphash.String(d.seed, name) & d.fmask
+		d.filter[x>>6] |= 1 << (x & 63)
+	}
+}
+
+// lookup returns the entry of the name s (lower case). It does not
+// allocate.
+func (d *domainTable) lookup(s []byte) (ID, bool) {
+	x := maphash.Bytes(d.seed, s) & d.fmask
+	if d.filter[x>>6]&(1<<(x&63)) == 0 {
+		return 0, false
+	}
+	id, ok := d.names[string(s)]
+	return id, ok
 }
 
 // hasTLD reports whether some indicator's last label is label, in any
@@ -57,7 +93,7 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 		return
 	}
 	if len(tok) <= d.maxLen {
-		if id, ok := d.names[string(tok)]; ok {
+		if id, ok := d.lookup(tok); ok {
 			fn(id)
 		}
 	}
@@ -69,7 +105,7 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 		if len(s) > d.maxLen {
 			continue
 		}
-		if id, ok := d.names[string(s)]; ok {
+		if id, ok := d.lookup(s); ok {
 			fn(id)
 		}
 	}
