@@ -21,6 +21,10 @@ type domainTable struct {
 	maxLen int
 	maxTLD int // longest last label
 
+	// tldBits has bit tldHash(l) set for every last label l: most labels
+	// of a log line ("js", "html", "1") are rejected by it alone.
+	tldBits *[1 << 10]uint64
+
 	filter []uint64
 	fmask  uint64
 	seed   maphash.Seed
@@ -53,10 +57,23 @@ func (d *domainTable) lookup(s []byte) (ID, bool) {
 	return id, ok
 }
 
+// tldHash is a 16-bit hash of label lower-cased (FNV-1a).
+func tldHash(label []byte) uint32 {
+	h := uint32(2166136261)
+	for _, c := range label {
+		h ^= uint32(canon.LowerTable[c])
+		h *= 16777619
+	}
+	return (h ^ h>>16) & 0xffff
+}
+
 // hasTLD reports whether some indicator's last label is label, in any
 // case. It does not allocate.
 func (d *domainTable) hasTLD(label []byte) bool {
 	if len(label) > d.maxTLD {
+		return false
+	}
+	if x := tldHash(label); d.tldBits[x>>6]&(1<<(x&63)) == 0 {
 		return false
 	}
 	var buf [canon.MaxDomainLen]byte
@@ -72,6 +89,11 @@ func (d *domainTable) add(id ID, name string) {
 	d.names[name] = id
 	tld := name[strings.LastIndexByte(name, '.')+1:]
 	d.tlds[tld] = struct{}{}
+	if d.tldBits == nil {
+		d.tldBits = new([1 << 10]uint64)
+	}
+	x := tldHash([]byte(tld))
+	d.tldBits[x>>6] |= 1 << (x & 63)
 	d.maxTLD = max(d.maxTLD, len(tld))
 	d.maxLen = max(d.maxLen, len(name))
 }

@@ -65,6 +65,7 @@ type scanner struct {
 	// terminator at or after them is termAt, and the URL ends at urlEnd
 	// (termAt with trailing punctuation cut).
 	termAt, urlEnd int
+	urlStart       int // start of the last URL checked
 }
 
 func (s *scanner) emit(id ID, start, end int) {
@@ -106,12 +107,6 @@ func (s *scanner) run() {
 	if s.found && s.contains {
 		return
 	}
-	if !m.urls.empty() {
-		s.schemeURLs()
-	}
-	if s.found && s.contains {
-		return
-	}
 	if m.emails != nil {
 		s.emails()
 	}
@@ -127,7 +122,8 @@ func (s *scanner) run() {
 // of token bytes [A-Za-z0-9_.:-] that hold a '.' or a ':' (every IPv4
 // address, domain and URL host has a dot, every IPv6 address a colon),
 // found with bytes.IndexByte, so that the bytes of other words are not
-// looked at one by one; then hashes (see hexRuns). Every maximal run of
+// looked at one by one; a token that ends in ':' before "//" is also where
+// a URL with a scheme is; then hashes (see hexRuns). Every maximal run of
 // address bytes [0-9A-Fa-f:.] and every maximal run of host bytes
 // [A-Za-z0-9_.-] lies inside one token; the classes of a token's bytes,
 // OR-ed together, tell which of them can be there at all.
@@ -158,6 +154,10 @@ func (s *scanner) tokens() {
 				j++
 			}
 			s.token(i, j, f)
+			// Every "://" ends a token (':' is a token byte, '/' is not).
+			if text[j-1] == ':' && j+1 < n && text[j] == '/' && text[j+1] == '/' && !m.urls.empty() {
+				s.schemeURL(j - 1)
+			}
 			if s.found && s.contains {
 				return
 			}
@@ -451,41 +451,32 @@ func (s *scanner) schemelessURL(i, j int) {
 	s.url(i, k)
 }
 
-// schemeURLs finds URLs at every "://".
-func (s *scanner) schemeURLs() {
+// schemeURL checks the URL whose "://" is at text[k].
+func (s *scanner) schemeURL(k int) {
 	text := s.text
-	s.termAt, s.urlEnd = -1, -1
-	for p := 0; ; {
-		k := bytes.Index(text[p:], []byte("://"))
-		if k < 0 {
-			return
-		}
-		k += p
-		p = k + 1
-		start := k
-		for start > 0 && canon.IsSchemeChar(text[start-1]) {
-			start--
-		}
-		for start < k && canon.Class[text[start]]&(canon.Lower|canon.Upper) == 0 {
-			start++ // the scheme starts at its first letter
-		}
-		if start == k {
-			continue
-		}
-		// the authority ends at the first '/', '?' or '#' after "://"
-		a := k + 3
-		for a < len(text) && text[a] != '/' && text[a] != '?' && text[a] != '#' && !is(text[a], cURLStop) {
-			a++
-		}
-		s.url(start, a)
+	start := k
+	for start > 0 && canon.IsSchemeChar(text[start-1]) {
+		start--
 	}
+	for start < k && canon.Class[text[start]]&(canon.Lower|canon.Upper) == 0 {
+		start++ // the scheme starts at its first letter
+	}
+	if start == k {
+		return
+	}
+	// the authority ends at the first '/', '?' or '#' after "://"
+	a := k + 3
+	for a < len(text) && text[a] != '/' && text[a] != '?' && text[a] != '#' && !is(text[a], cURLStop) {
+		a++
+	}
+	s.url(start, a)
 }
 
 // url checks the URL that starts at text[start] and whose authority ends
 // at text[authEnd].
 func (s *scanner) url(start, authEnd int) {
 	text := s.text
-	if start > s.termAt {
+	if start > s.termAt || start < s.urlStart {
 		t := start
 		for t < len(text) && !is(text[t], cURLStop) {
 			t++
@@ -496,6 +487,7 @@ func (s *scanner) url(start, authEnd int) {
 		}
 		s.termAt, s.urlEnd = t, e
 	}
+	s.urlStart = start
 	end := s.urlEnd
 	if end <= start {
 		return
