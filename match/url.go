@@ -13,7 +13,7 @@ type urlTable struct {
 	noQuery   map[string]ID // an entry, or multiKey|i: the entries multi[i]
 	withQuery map[string]ID
 	multi     [][]ID // entries sharing a key (their schemes differ)
-	maxLen    int // longest key, query included
+	maxLen    int    // longest key, query included
 
 	// hosts has bit hostHash(h)&hostMask set for the host h of every key
 	// (but bracketed IPv6 hosts): a URL in text whose host has no bit set
