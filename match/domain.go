@@ -1,8 +1,8 @@
 package match
 
 import (
-	"hash/maphash"
 	"strings"
+	"time"
 
 	"github.com/iocmatch/iocmatch/internal/canon"
 )
@@ -27,7 +27,7 @@ type domainTable struct {
 
 	filter []uint64
 	fmask  uint64
-	seed   maphash.Seed
+	seed   uint64
 }
 
 // build sets up the filter, once every name is added.
@@ -39,17 +39,52 @@ func (d *domainTable) build() {
 	for n < 8*uint64(len(d.names)) {
 		n *= 2
 	}
-	d.filter, d.fmask, d.seed = make([]uint64, n/64), n-1, maphash.MakeSeed()
+	d.filter, d.fmask, d.seed = make([]uint64, n/64), n-1, uint64(time.Now().UnixNano())|1
 	for name := range d.names {
-		x := maphash.String(d.seed, name) & d.fmask
+		h := uint64(0)
+		for i := len(name) - 1; i >= 0; i-- {
+			h = h*suffixP + uint64(name[i]) + 1
+		}
+		x := d.mix(h) & d.fmask
 		d.filter[x>>6] |= 1 << (x & 63)
 	}
 }
 
-// lookup returns the entry of the name s (lower case). It does not
-// allocate.
-func (d *domainTable) lookup(s []byte) (ID, bool) {
-	x := maphash.Bytes(d.seed, s) & d.fmask
+// eachUnfiltered is each for names with many labels, from the name to its
+// shortest parent, straight from the set.
+func (d *domainTable) eachUnfiltered(tok []byte, last int, fn func(ID)) {
+	if len(tok) <= d.maxLen {
+		if id, ok := d.names[string(tok)]; ok {
+			fn(id)
+		}
+	}
+	for i := 0; i < last-1; i++ {
+		if tok[i] != '.' || len(tok)-i-1 > d.maxLen {
+			continue
+		}
+		if id, ok := d.names[string(tok[i+1:])]; ok {
+			fn(id)
+		}
+	}
+}
+
+// suffixP is the multiplier of the names' filter hash, computed from the
+// last byte to the first so that one pass gives the hash of every suffix.
+const suffixP = 0x100000001b3
+
+// mix scrambles a filter hash with the table's seed.
+func (d *domainTable) mix(h uint64) uint64 {
+	h ^= d.seed
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	return h
+}
+
+// lookupHashed returns the entry of the name s (lower case), whose filter
+// hash is h. It does not allocate.
+func (d *domainTable) lookupHashed(s []byte, h uint64) (ID, bool) {
+	x := d.mix(h) & d.fmask
 	if d.filter[x>>6]&(1<<(x&63)) == 0 {
 		return 0, false
 	}
@@ -65,6 +100,18 @@ func tldHash(label []byte) uint32 {
 		h *= 16777619
 	}
 	return (h ^ h>>16) & 0xffff
+}
+
+// hasLowerTLD is hasTLD for a label already in lower case.
+func (d *domainTable) hasLowerTLD(label []byte) bool {
+	if len(label) > d.maxTLD {
+		return false
+	}
+	if x := tldHash(label); d.tldBits[x>>6]&(1<<(x&63)) == 0 {
+		return false
+	}
+	_, ok := d.tlds[string(label)]
+	return ok
 }
 
 // hasTLD reports whether some indicator's last label is label, in any
@@ -111,23 +158,35 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 	if last == 0 {
 		return // one label: no indicator is that short
 	}
-	if !d.hasTLD(tok[last:]) {
+	if !d.hasLowerTLD(tok[last:]) {
 		return
 	}
+	// The filter hashes of tok and of each suffix after a dot, in one pass
+	// from the right; then the lookups, longest name first. A name with
+	// more suffixes than the arrays hold (rare) is looked up without the
+	// filter.
+	var at [16]int32
+	var hs [16]uint64
+	n := 0
+	h := uint64(0)
+	for i := len(tok) - 1; i >= 0; i-- {
+		if tok[i] == '.' && i < last-1 && len(tok)-i-1 <= d.maxLen {
+			if n == len(at) {
+				d.eachUnfiltered(tok, last, fn)
+				return
+			}
+			at[n], hs[n] = int32(i+1), h
+			n++
+		}
+		h = h*suffixP + uint64(tok[i]) + 1
+	}
 	if len(tok) <= d.maxLen {
-		if id, ok := d.lookup(tok); ok {
+		if id, ok := d.lookupHashed(tok, h); ok {
 			fn(id)
 		}
 	}
-	for i := 0; i < last-1; i++ {
-		if tok[i] != '.' {
-			continue
-		}
-		s := tok[i+1:]
-		if len(s) > d.maxLen {
-			continue
-		}
-		if id, ok := d.lookup(s); ok {
+	for k := n - 1; k >= 0; k-- {
+		if id, ok := d.lookupHashed(tok[at[k]:], hs[k]); ok {
 			fn(id)
 		}
 	}

@@ -40,8 +40,9 @@ func (m *Matcher) AppendAddr(dst []ID, a netip.Addr) []ID {
 }
 
 // AppendDomain appends the IDs of the domain entries that name (any case,
-// trailing dot allowed) equals or is a subdomain of. It does not allocate
-// when nothing matches or dst has room.
+// trailing dot allowed) equals or is a subdomain of, from the name itself
+// to its shortest parent. It does not allocate when nothing matches or dst
+// has room.
 func (m *Matcher) AppendDomain(dst []ID, name string) []ID {
 	f := field{m: m, dst: dst}
 	name = strings.TrimSuffix(name, ".")
@@ -83,14 +84,6 @@ func (m *Matcher) AppendURL(dst []ID, u string) []ID {
 // or 128 hex digits, any case). It does not allocate when nothing matches
 // or dst has room.
 func (m *Matcher) AppendHash(dst []ID, h string) []ID {
-	if _, ok := indicator.HashType(len(h)); !ok {
-		return dst
-	}
-	for i := 0; i < len(h); i++ {
-		if !is(h[i], cHex) {
-			return dst
-		}
-	}
 	f := field{m: m, dst: dst}
 	if id, ok := m.hashes.lookup(bytesOf(h)); ok {
 		f.add(id)

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
-	"hash/maphash"
+	"time"
 )
 
 // hashTable holds hash entries as raw digests, one open-addressing set per
@@ -28,7 +28,17 @@ type hashSet struct {
 	l, stride int
 	slots     []byte
 	mask      uint64
-	seed      maphash.Seed
+	seed      uint64
+}
+
+// hashKey is the slot hash of a digest: its first and last 8 bytes mixed
+// with the set's seed. Digests are uniformly random, so this spreads them
+// as well as a full hash would, at a fraction of the cost.
+func (s *hashSet) hashKey(key []byte) uint64 {
+	h := binary.LittleEndian.Uint64(key) ^ binary.LittleEndian.Uint64(key[len(key)-8:])*0x9e3779b97f4a7c15 ^ s.seed
+	h ^= h >> 32
+	h *= 0xff51afd7ed558ccd
+	return h ^ h>>29
 }
 
 // sizeIndex returns the index in hashTable.sets of digests of n bytes.
@@ -57,7 +67,7 @@ func (h *hashTable) add(id ID, value string) {
 }
 
 func (h *hashTable) build() {
-	seed := maphash.MakeSeed()
+	seed := uint64(time.Now().UnixNano())
 	for i, p := range h.pending {
 		if len(p) == 0 {
 			continue
@@ -78,7 +88,7 @@ func (h *hashTable) build() {
 }
 
 func (s *hashSet) insert(key []byte, id ID) {
-	for i := maphash.Bytes(s.seed, key) & s.mask; ; i = (i + 1) & s.mask {
+	for i := s.hashKey(key) & s.mask; ; i = (i + 1) & s.mask {
 		slot := s.slots[i*uint64(s.stride):][:s.stride]
 		if binary.LittleEndian.Uint32(slot[s.l:]) == 0 {
 			copy(slot, key)
@@ -93,7 +103,7 @@ func (s *hashSet) find(key []byte) (ID, bool) {
 	if s.slots == nil {
 		return 0, false
 	}
-	for i := maphash.Bytes(s.seed, key) & s.mask; ; i = (i + 1) & s.mask {
+	for i := s.hashKey(key) & s.mask; ; i = (i + 1) & s.mask {
 		slot := s.slots[i*uint64(s.stride):][:s.stride]
 		v := binary.LittleEndian.Uint32(slot[s.l:])
 		if v == 0 {
@@ -105,10 +115,14 @@ func (s *hashSet) find(key []byte) (ID, bool) {
 	}
 }
 
-// nibble is the value of each hex digit (either case); other bytes are 0.
+// nibble is the value of each hex digit (either case); other bytes are
+// 0x10.
 // A table, not comparisons: the digits of a digest are random, and
 // branches on them mispredict half the time.
 var nibble = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0x10
+	}
 	for c := byte('0'); c <= '9'; c++ {
 		t[c] = c - '0'
 	}
@@ -131,8 +145,14 @@ func (h *hashTable) lookup(x []byte) (ID, bool) {
 		return 0, false
 	}
 	x = x[:2*n]
+	bad := byte(0)
 	for k := range buf[:n] {
-		buf[k] = nibble[x[2*k]]<<4 | nibble[x[2*k+1]]
+		hi, lo := nibble[x[2*k]], nibble[x[2*k+1]]
+		bad |= hi | lo
+		buf[k] = hi<<4 | lo&0xf
+	}
+	if bad&0x10 != 0 {
+		return 0, false // not hex
 	}
 	return h.sets[i].find(buf[:n])
 }
