@@ -461,6 +461,12 @@ func (r *runner) domains(n int) error {
 				default:
 					row.MemBytes = scan.MaxRSS
 					row.MBps = float64(nbytes) / 1e6 / max(scan.Wall.Seconds()-build.Wall.Seconds(), 1e-3)
+					if d := scan.Wall.Seconds() - build.Wall.Seconds(); d < 0.1*build.Wall.Seconds() {
+						// The scan hides in the run-to-run noise of the build:
+						// give the rate over the whole run, a lower bound.
+						row.MBps = float64(nbytes) / 1e6 / scan.Wall.Seconds()
+						row.Status = "scan within build noise: MB/s over the whole run (build+scan)"
+					}
 					row.Matched, _ = strconv.Atoi(scan.Output)
 				}
 			}
