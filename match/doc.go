@@ -105,6 +105,27 @@
 // candidate token is looked up once per suffix at a dot (domains), and
 // string kinds run on an Aho-Corasick automaton.
 //
+// # Resource usage
+//
+// Figures measured with bench/cmd/iocbench on 1M generated mixed
+// indicators (AMD EPYC VM, 2 cores, go1.26.8; bench/report/report.md has
+// them all):
+//
+//   - Compile: about 1.7 s for 1M indicators, to about 90 bytes of live
+//     heap per indicator, values included. Values are stored back to back
+//     in one string; metadata that is only a source name is stored once
+//     per source; other metadata once per indicator (an indicator.Meta).
+//   - AppendMatches: 55–100 MB/s per core on generated web, DNS, firewall,
+//     proxy and JSON lines (0 allocations on lines without a match, none
+//     on lines with matches when dst has room); it scales with goroutines.
+//     The scan looks at the bytes around each '.' and ':' (found with
+//     bytes.IndexByte), at every 16th byte for hex runs, and at every
+//     byte in the string-kind automaton when there are string kinds.
+//   - Field lookups, 1024 keys in turn (cold caches): AppendAddr about
+//     100 ns, AppendHash about 150 ns, AppendDomain about 330 ns for a
+//     name two labels below its entry, AppendURL about 550 ns.
+//   - Entry allocates the Indicators slice it returns.
+//
 // # Field matching
 //
 // LookupAddr and AppendAddr take an address; LookupDomain the name (parents
