@@ -3,11 +3,12 @@ module github.com/iocmatch/iocmatch
 go 1.26.8
 
 require (
-	github.com/bits-and-blooms/bitset v1.24.2 // indirect
-	github.com/bits-and-blooms/bloom/v3 v3.7.1 // indirect
-	github.com/gaissmai/bart v0.30.0 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
+	github.com/gaissmai/bart v0.30.0
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/net v0.62.0
+)
+
+require (
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/net v0.62.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 )
