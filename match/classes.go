@@ -18,10 +18,11 @@ const (
 	cColon               // ':'
 	cDot                 // '.'
 	cNotAddr             // [G-Zg-z_-]: token bytes that are not address bytes
+	cAlpha               // [A-Za-z]
 )
 
-var class = func() (t [256]uint16) {
-	set := func(bits uint16, s string) {
+var class = func() (t [256]uint32) {
+	set := func(bits uint32, s string) {
 		for i := 0; i < len(s); i++ {
 			t[s[i]] |= bits
 		}
@@ -40,6 +41,7 @@ var class = func() (t [256]uint16) {
 	set(cColon, ":")
 	set(cDot, ".")
 	set(cNotAddr, "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ_-")
+	set(cAlpha, lower+upper)
 	for i := 0x80; i < 0x100; i++ {
 		t[i] |= cName
 	}
@@ -52,9 +54,9 @@ var class = func() (t [256]uint16) {
 	return t
 }()
 
-func is(c byte, bits uint16) bool { return class[c]&bits != 0 }
+func is(c byte, bits uint32) bool { return class[c]&bits != 0 }
 
 // at reports whether text[i] exists and has one of bits.
-func at(text []byte, i int, bits uint16) bool {
+func at(text []byte, i int, bits uint32) bool {
 	return i >= 0 && i < len(text) && class[text[i]]&bits != 0
 }

@@ -144,7 +144,7 @@ func (s *scanner) tokens() {
 				i--
 			}
 			j := i
-			var f uint16
+			var f uint32
 			for j < n {
 				c := class[text[j]]
 				if c&cTok == 0 {
@@ -185,12 +185,12 @@ func indexFrom(text []byte, i int, c byte) int {
 
 // token looks for addresses, domains and scheme-less URLs in the maximal
 // run of token bytes text[i:j], whose byte classes OR-ed are f.
-func (s *scanner) token(i, j int, f uint16) {
+func (s *scanner) token(i, j int, f uint32) {
 	text := s.text
 	// IPv4 needs digits and dots, IPv6 colons.
 	if !s.m.addrs.empty() && (f&cColon != 0 || f&(cDigit|cDot) == cDigit|cDot) {
 		if f&cNotAddr == 0 {
-			s.addrRun(i, j)
+			s.addrRun(i, j, f&cColon != 0)
 		} else {
 			for a := i; a < j; {
 				if !is(text[a], cAddr) {
@@ -198,7 +198,7 @@ func (s *scanner) token(i, j int, f uint16) {
 					continue
 				}
 				b := runEnd(text, a, j, cAddr)
-				s.addrRun(a, b)
+				s.addrRun(a, b, f&cColon != 0)
 				a = b
 			}
 		}
@@ -207,7 +207,10 @@ func (s *scanner) token(i, j int, f uint16) {
 		return
 	}
 	if f&cColon == 0 {
-		s.hostRun(i, j, f&cDot != 0)
+		// A domain's last label has a letter or '_' or '-' (it is not all
+		// digits); a token without any has no domain, only perhaps a
+		// dotted quad starting a scheme-less URL.
+		s.hostRun(i, j, f&cDot != 0 && f&(cAlpha|cNotAddr) != 0)
 		return
 	}
 	for a := i; a < j; {
@@ -268,22 +271,24 @@ func (s *scanner) hexRuns() {
 }
 
 // addrRun looks for addresses in the maximal run of address bytes
-// text[i:j].
-func (s *scanner) addrRun(i, j int) {
+// text[i:j]; colon is false when the run surely has no ':'.
+func (s *scanner) addrRun(i, j int, colon bool) {
 	text := s.text
 	if !s.m.addrs.empty() {
 		// An IPv6 token has "::" or at least six colons (seven, or six
 		// and an IPv4 tail): "10:00:01" is not tried.
-		if k := bytes.IndexByte(text[i:j], ':'); k >= 0 {
-			colons, double := 0, false
-			for k += i; k < j; k++ {
-				if text[k] == ':' {
-					colons++
-					double = double || (k > i && text[k-1] == ':')
+		if colon {
+			if k := bytes.IndexByte(text[i:j], ':'); k >= 0 {
+				colons, double := 0, false
+				for k += i; k < j; k++ {
+					if text[k] == ':' {
+						colons++
+						double = double || (k > i && text[k-1] == ':')
+					}
 				}
-			}
-			if (double || colons >= 6) && s.ipv6(i, j) {
-				return
+				if (double || colons >= 6) && s.ipv6(i, j) {
+					return
+				}
 			}
 		}
 		if j-i >= 7 {
@@ -361,7 +366,7 @@ func (s *scanner) ipv4s(i, j int) {
 
 // runEnd returns the end of the run of bytes with one of bits that starts
 // at text[a] (which has them), stopping at j.
-func runEnd(text []byte, a, j int, bits uint16) int {
+func runEnd(text []byte, a, j int, bits uint32) int {
 	b := a + 1
 	for b < j && is(text[b], bits) {
 		b++
