@@ -142,7 +142,7 @@ func (b *builder) finish() error {
 		return err
 	}
 	m.hashes.build()
-	m.domains.build()
+	m.domains.build(m)
 	m.urls.build()
 	m.strs = b.strings.build()
 	return nil

@@ -12,11 +12,18 @@ import (
 // set of the last labels ("com", "ru" …) of all indicators has accepted
 // the token's last label, which rejects most tokens of a log line.
 //
-// In front of the set, a one-hash Bloom filter of the names (8 bits per
-// name, small enough to stay in cache) rejects most suffixes that are no
-// entry without touching the set; the set decides.
+// The set is an open-addressing table (linear probing, at most half full)
+// of 8-byte slots: a 32-bit fingerprint of the name's hash and the entry's
+// ID. The hash of a token and of all its suffixes comes from one pass from
+// the right (see suffixP), so a suffix that is no entry costs a slot read
+// or two, and a hit one comparison with the entry's value.
 type domainTable struct {
-	names  map[string]ID
+	m       *Matcher // the entries' values, for the comparison
+	pending []ID     // the entries, until build
+	slots   []uint64 // fingerprint<<32 | ID+1; 0: empty
+	smask   uint64
+	seed    uint64
+
 	tlds   map[string]struct{}
 	maxLen int
 	maxTLD int // longest last label
@@ -24,37 +31,46 @@ type domainTable struct {
 	// tldBits has bit tldHash(l) set for every last label l: most labels
 	// of a log line ("js", "html", "1") are rejected by it alone.
 	tldBits *[1 << 10]uint64
-
-	filter []uint64
-	fmask  uint64
-	seed   uint64
 }
 
-// build sets up the filter, once every name is added.
-func (d *domainTable) build() {
-	if d.empty() {
+// nameHash is the hash of a name (lower case), from its last byte to its
+// first: h = h*suffixP + byte+1, so that one pass gives the hash of every
+// suffix.
+func nameHash(name string) uint64 {
+	h := uint64(0)
+	for i := len(name) - 1; i >= 0; i-- {
+		h = h*suffixP + uint64(name[i]) + 1
+	}
+	return h
+}
+
+// build fills the table, once every name is added.
+func (d *domainTable) build(m *Matcher) {
+	if len(d.pending) == 0 {
 		return
 	}
-	n := uint64(64)
-	for n < 8*uint64(len(d.names)) {
+	n := uint64(16)
+	for n < 2*uint64(len(d.pending)) {
 		n *= 2
 	}
-	d.filter, d.fmask, d.seed = make([]uint64, n/64), n-1, uint64(time.Now().UnixNano())|1
-	for name := range d.names {
-		h := uint64(0)
-		for i := len(name) - 1; i >= 0; i-- {
-			h = h*suffixP + uint64(name[i]) + 1
+	d.m, d.slots, d.smask, d.seed = m, make([]uint64, n), n-1, uint64(time.Now().UnixNano())|1
+	for _, id := range d.pending {
+		x := d.mix(nameHash(m.value(id)))
+		for i := x & d.smask; ; i = (i + 1) & d.smask {
+			if d.slots[i] == 0 {
+				d.slots[i] = x&^0xffffffff | (uint64(id) + 1)
+				break
+			}
 		}
-		x := d.mix(h) & d.fmask
-		d.filter[x>>6] |= 1 << (x & 63)
 	}
+	d.pending = nil
 }
 
 // eachUnfiltered is each for names with many labels, from the name to its
-// shortest parent, straight from the set.
+// shortest parent, hashing each suffix on its own.
 func (d *domainTable) eachUnfiltered(tok []byte, last int, fn func(ID)) {
 	if len(tok) <= d.maxLen {
-		if id, ok := d.names[string(tok)]; ok {
+		if id, ok := d.lookupHashed(tok, nameHash(string(tok))); ok {
 			fn(id)
 		}
 	}
@@ -62,17 +78,16 @@ func (d *domainTable) eachUnfiltered(tok []byte, last int, fn func(ID)) {
 		if tok[i] != '.' || len(tok)-i-1 > d.maxLen {
 			continue
 		}
-		if id, ok := d.names[string(tok[i+1:])]; ok {
+		if id, ok := d.lookupHashed(tok[i+1:], nameHash(string(tok[i+1:]))); ok {
 			fn(id)
 		}
 	}
 }
 
-// suffixP is the multiplier of the names' filter hash, computed from the
-// last byte to the first so that one pass gives the hash of every suffix.
+// suffixP is the multiplier of nameHash.
 const suffixP = 0x100000001b3
 
-// mix scrambles a filter hash with the table's seed.
+// mix scrambles a name hash with the table's seed.
 func (d *domainTable) mix(h uint64) uint64 {
 	h ^= d.seed
 	h ^= h >> 33
@@ -81,15 +96,23 @@ func (d *domainTable) mix(h uint64) uint64 {
 	return h
 }
 
-// lookupHashed returns the entry of the name s (lower case), whose filter
-// hash is h. It does not allocate.
+// lookupHashed returns the entry of the name s (lower case), whose
+// nameHash is h. It does not allocate.
 func (d *domainTable) lookupHashed(s []byte, h uint64) (ID, bool) {
-	x := d.mix(h) & d.fmask
-	if d.filter[x>>6]&(1<<(x&63)) == 0 {
-		return 0, false
+	x := d.mix(h)
+	fp := x >> 32
+	for i := x & d.smask; ; i = (i + 1) & d.smask {
+		v := d.slots[i]
+		if v == 0 {
+			return 0, false
+		}
+		if v>>32 == fp {
+			id := ID(uint32(v) - 1)
+			if d.m.value(id) == string(s) {
+				return id, true
+			}
+		}
 	}
-	id, ok := d.names[string(s)]
-	return id, ok
 }
 
 // tldHash is a 16-bit hash of label lower-cased (FNV-1a).
@@ -129,11 +152,10 @@ func (d *domainTable) hasTLD(label []byte) bool {
 }
 
 func (d *domainTable) add(id ID, name string) {
-	if d.names == nil {
-		d.names = make(map[string]ID)
+	if d.tlds == nil {
 		d.tlds = make(map[string]struct{})
 	}
-	d.names[name] = id
+	d.pending = append(d.pending, id)
 	tld := name[strings.LastIndexByte(name, '.')+1:]
 	d.tlds[tld] = struct{}{}
 	if d.tldBits == nil {
@@ -145,7 +167,7 @@ func (d *domainTable) add(id ID, name string) {
 	d.maxLen = max(d.maxLen, len(name))
 }
 
-func (d *domainTable) empty() bool { return d.names == nil }
+func (d *domainTable) empty() bool { return d.slots == nil }
 
 // each calls fn with the id of every domain entry that tok (lower case,
 // at most maxDomainScan bytes: the tail of a longer token) equals or is a
@@ -161,10 +183,9 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 	if !d.hasLowerTLD(tok[last:]) {
 		return
 	}
-	// The filter hashes of tok and of each suffix after a dot, in one pass
-	// from the right; then the lookups, longest name first. A name with
-	// more suffixes than the arrays hold (rare) is looked up without the
-	// filter.
+	// The hashes of tok and of each suffix after a dot, in one pass from
+	// the right; then the lookups, longest name first. A name with more
+	// suffixes than the arrays hold (rare) is looked up suffix by suffix.
 	var at [16]int32
 	var hs [16]uint64
 	n := 0
