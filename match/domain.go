@@ -9,7 +9,7 @@ import (
 
 // domainTable is a hash set of canonical domain names. A candidate token
 // is looked up as itself and as each suffix after a dot, but only after a
-// set of the last labels ("com", "ru" …) of all indicators has accepted
+// filter of the last labels ("com", "ru" …) of all indicators has accepted
 // the token's last label, which rejects most tokens of a log line.
 //
 // The set is an open-addressing table (linear probing, at most half full)
@@ -24,7 +24,6 @@ type domainTable struct {
 	smask   uint64
 	seed    uint64
 
-	tlds   map[string]struct{}
 	maxLen int
 	maxTLD int // longest last label
 
@@ -125,39 +124,20 @@ func tldHash(label []byte) uint32 {
 	return (h ^ h>>16) & 0xffff
 }
 
-// hasLowerTLD is hasTLD for a label already in lower case.
-func (d *domainTable) hasLowerTLD(label []byte) bool {
-	if len(label) > d.maxTLD {
-		return false
-	}
-	if x := tldHash(label); d.tldBits[x>>6]&(1<<(x&63)) == 0 {
-		return false
-	}
-	_, ok := d.tlds[string(label)]
-	return ok
-}
-
-// hasTLD reports whether some indicator's last label is label, in any
-// case. It does not allocate.
+// hasTLD reports whether some indicator's last label may be label (any
+// case): a filter, with false positives (a 16-bit hash), which the
+// lookups of the names then settle. It does not allocate.
 func (d *domainTable) hasTLD(label []byte) bool {
 	if len(label) > d.maxTLD {
 		return false
 	}
-	if x := tldHash(label); d.tldBits[x>>6]&(1<<(x&63)) == 0 {
-		return false
-	}
-	var buf [canon.MaxDomainLen]byte
-	_, ok := d.tlds[string(canon.AppendLower(buf[:0], label))]
-	return ok
+	x := tldHash(label)
+	return d.tldBits[x>>6]&(1<<(x&63)) != 0
 }
 
 func (d *domainTable) add(id ID, name string) {
-	if d.tlds == nil {
-		d.tlds = make(map[string]struct{})
-	}
 	d.pending = append(d.pending, id)
 	tld := name[strings.LastIndexByte(name, '.')+1:]
-	d.tlds[tld] = struct{}{}
 	if d.tldBits == nil {
 		d.tldBits = new([1 << 10]uint64)
 	}
@@ -180,7 +160,7 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 	if last == 0 {
 		return // one label: no indicator is that short
 	}
-	if !d.hasLowerTLD(tok[last:]) {
+	if !d.hasTLD(tok[last:]) {
 		return
 	}
 	// The hashes of tok and of each suffix after a dot, in one pass from
