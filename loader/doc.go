@@ -27,7 +27,9 @@
 // The rules of each format are in the documentation of its reader; the
 // TAXII 2.1 client is package loader/taxii. gzip-compressed input
 // (recognised by its magic bytes, whatever the name) is decompressed on
-// the fly.
+// the fly; a corrupt or truncated gzip stream is a problem
+// (ReasonMalformed) that ends the reading of its file, what was read
+// before it kept.
 //
 // Every reader streams its input: line formats hold one line (at most
 // Options.MaxLineLen bytes) at a time, JSON formats one record (one STIX

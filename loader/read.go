@@ -40,20 +40,24 @@ func readFile(res *Result, r io.Reader, path string, opts *Options) error {
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return readError(path, err)
 	}
+	c := newCollector(res, path, opts)
+	f := opts.Format
 	if bytes.Equal(head, gzipMagic) {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return readError(path, fmt.Errorf("gzip: %w", err))
+			return c.badGzip(f, &gzipError{err})
 		}
 		defer zr.Close()
-		br = bufio.NewReaderSize(zr, SniffLen)
+		br = bufio.NewReaderSize(gzipReader{zr}, SniffLen)
 	}
-	c := newCollector(res, path, opts)
-	f := opts.Format
 	if f == "" {
 		head, err := br.Peek(SniffLen)
 		if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-			return readError(path, gzipError(err))
+			var ge *gzipError
+			if errors.As(err, &ge) {
+				return c.badGzip(f, ge)
+			}
+			return readError(path, err)
 		}
 		f = Detect(head, path)
 	}
@@ -68,18 +72,41 @@ func readFile(res *Result, r io.Reader, path string, opts *Options) error {
 		return err
 	}
 	err = read(c, br)
-	c.done(f)
 	var p *Problem
-	if err != nil && !errors.As(err, &p) {
-		err = readError(path, gzipError(err))
+	var ge *gzipError
+	switch {
+	case err == nil || errors.As(err, &p):
+	case errors.As(err, &ge):
+		return c.badGzip(f, ge) // what was read before it is kept
+	default:
+		err = readError(path, err)
 	}
+	c.done(f)
 	return err
 }
 
-// gzipError names gzip errors as such.
-func gzipError(err error) error {
-	if errors.Is(err, gzip.ErrChecksum) || errors.Is(err, gzip.ErrHeader) {
-		return fmt.Errorf("gzip: %w", err)
-	}
+// badGzip reports a corrupt or truncated gzip stream as a problem of the
+// file, which ends its reading (what was read before it is kept), and
+// returns what readFile returns.
+func (c *collector) badGzip(f Format, ge *gzipError) error {
+	err := c.problem(0, ReasonMalformed, ge.Error())
+	c.done(f)
 	return err
+}
+
+// gzipError is an error of a gzip stream: corrupt or truncated data.
+type gzipError struct{ err error }
+
+func (e *gzipError) Error() string { return "gzip: " + e.err.Error() }
+func (e *gzipError) Unwrap() error { return e.err }
+
+// gzipReader tags the errors of a gzip.Reader as *gzipError.
+type gzipReader struct{ r *gzip.Reader }
+
+func (g gzipReader) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = &gzipError{err}
+	}
+	return n, err
 }
