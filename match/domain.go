@@ -65,9 +65,9 @@ func (d *domainTable) build(m *Matcher) {
 	d.pending = nil
 }
 
-// eachUnfiltered is each for names with many labels, from the name to its
+// eachSuffix is each for names with many labels, from the name to its
 // shortest parent, hashing each suffix on its own.
-func (d *domainTable) eachUnfiltered(tok []byte, last int, fn func(ID)) {
+func (d *domainTable) eachSuffix(tok []byte, last int, fn func(ID)) {
 	if len(tok) <= d.maxLen {
 		if id, ok := d.lookupHashed(tok, nameHash(string(tok))); ok {
 			fn(id)
@@ -173,7 +173,7 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 	for i := len(tok) - 1; i >= 0; i-- {
 		if tok[i] == '.' && i < last-1 && len(tok)-i-1 <= d.maxLen {
 			if n == len(at) {
-				d.eachUnfiltered(tok, last, fn)
+				d.eachSuffix(tok, last, fn)
 				return
 			}
 			at[n], hs[n] = int32(i+1), h
