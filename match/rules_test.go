@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"cmp"
+	"fmt"
 	"net/netip"
 	"slices"
 	"strings"
@@ -769,4 +770,29 @@ func TestRuleDocAmbiguities(t *testing.T) {
 		{"bob@-evil.com", []ruleHit{rh(indicator.Email, "bob@evil.com", "bob@-evil.com")}},
 		{"bob@..evil.com", []ruleHit{rh(indicator.Email, "bob@evil.com", "bob@..evil.com")}},
 	})
+}
+
+// TestRuleDomainManyLabels: a name with more labels than the one-pass
+// suffix walk keeps hashes for is looked up suffix by suffix, with the
+// same result.
+func TestRuleDomainManyLabels(t *testing.T) {
+	for _, labels := range []int{3, 15, 16, 17, 40} {
+		var b strings.Builder
+		for i := range labels {
+			fmt.Fprintf(&b, "l%d.", i)
+		}
+		long := b.String() + "evil.example"
+		m, err := match.Compile([]indicator.Indicator{
+			indicator.MustNew(indicator.Domain, "evil.example"),
+			indicator.MustNew(indicator.Domain, long),
+		}, match.Options{})
+		require.NoError(t, err)
+		name := "X.Y." + strings.ToUpper(long)
+		got := m.AppendMatches(nil, []byte("x "+name+" y"))
+		require.Len(t, got, 2, "%d labels", labels)
+		ids := m.LookupDomain(name)
+		require.Len(t, ids, 2, "%d labels", labels)
+		assert.Equal(t, long, m.Entry(ids[0]).Value, "the longest entry first, then its parents")
+		assert.Equal(t, "evil.example", m.Entry(ids[1]).Value)
+	}
 }
