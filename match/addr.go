@@ -1,6 +1,7 @@
 package match
 
 import (
+	"encoding/binary"
 	"fmt"
 	"net/netip"
 
@@ -13,7 +14,7 @@ import (
 // list, in ids, of all stored prefixes that contain it, itself included,
 // most specific first, packed as offset<<32 | count).
 type addrTable struct {
-	exact4 map[[4]byte]ID
+	exact4 addr4Set
 	exact6 map[[16]byte]ID
 	cidrs  *bart.Table[uint64]
 	ids    []ID
@@ -22,15 +23,62 @@ type addrTable struct {
 type addrBuilder struct {
 	prefixes []netip.Prefix
 	idOf     []ID
+	v4       []uint64 // address<<32 | id, until build
+}
+
+// addr4Set is an open-addressing (linear probing, at most half full) set
+// of IPv4 addresses, a slot holding the address and its entry: a lookup
+// reads one slot, or a few in one cache line.
+type addr4Set struct {
+	slots []uint64 // address<<32 | ID+1; 0: empty
+	mask  uint64
+}
+
+func addr4Slot(a uint32, mask uint64) uint64 {
+	h := uint64(a) * 0x9e3779b97f4a7c15
+	return (h ^ h>>29) & mask
+}
+
+func (s *addr4Set) build(v4 []uint64) {
+	if len(v4) == 0 {
+		return
+	}
+	n := uint64(16)
+	for n < 2*uint64(len(v4)) {
+		n *= 2
+	}
+	s.slots, s.mask = make([]uint64, n), n-1
+	for _, v := range v4 {
+		a, id := uint32(v>>32), uint32(v)
+		for i := addr4Slot(a, s.mask); ; i = (i + 1) & s.mask {
+			if s.slots[i] == 0 {
+				s.slots[i] = uint64(a)<<32 | uint64(id+1)
+				break
+			}
+		}
+	}
+}
+
+func (s *addr4Set) find(a uint32) (ID, bool) {
+	if s.slots == nil {
+		return 0, false
+	}
+	for i := addr4Slot(a, s.mask); ; i = (i + 1) & s.mask {
+		v := s.slots[i]
+		if v == 0 {
+			return 0, false
+		}
+		if uint32(v>>32) == a {
+			return ID(uint32(v) - 1), true
+		}
+	}
 }
 
 func (b *addrBuilder) add(t *addrTable, id ID, value string) {
 	if a, err := netip.ParseAddr(value); err == nil {
 		if a.Is4() {
-			if t.exact4 == nil {
-				t.exact4 = make(map[[4]byte]ID)
-			}
-			t.exact4[a.As4()] = id
+			b4 := a.As4()
+			b.v4 = append(b.v4, uint64(binary.BigEndian.Uint32(b4[:]))<<32|uint64(id))
 		} else {
 			if t.exact6 == nil {
 				t.exact6 = make(map[[16]byte]ID)
@@ -44,6 +92,8 @@ func (b *addrBuilder) add(t *addrTable, id ID, value string) {
 }
 
 func (b *addrBuilder) build(t *addrTable) error {
+	t.exact4.build(b.v4)
+	b.v4 = nil
 	if len(b.prefixes) == 0 {
 		return nil
 	}
@@ -71,7 +121,8 @@ func (b *addrBuilder) build(t *addrTable) error {
 // specific first. It does not allocate.
 func (t *addrTable) each(a netip.Addr, fn func(ID)) {
 	if a.Is4() {
-		if id, ok := t.exact4[a.As4()]; ok {
+		b4 := a.As4()
+		if id, ok := t.exact4.find(binary.BigEndian.Uint32(b4[:])); ok {
 			fn(id)
 		}
 	} else if t.exact6 != nil {
@@ -92,4 +143,6 @@ func (t *addrTable) each(a netip.Addr, fn func(ID)) {
 	}
 }
 
-func (t *addrTable) empty() bool { return t.exact4 == nil && t.exact6 == nil && t.cidrs == nil }
+func (t *addrTable) empty() bool {
+	return t.exact4.slots == nil && t.exact6 == nil && t.cidrs == nil
+}
