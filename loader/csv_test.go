@@ -588,18 +588,7 @@ func ExampleReadCSV() {
 }
 
 func FuzzReadCSV(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join(csvDir, "*"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range []string{
+	addSeeds(f, filepath.Join(csvDir, "*"),
 		"",
 		"url\n\"http://evil.example/\"\"a\n",
 		"ioc_type,ioc_value\nip:port,[2001:db8::1]:80\ndomain|ip,a.example|192.0.2.1\n",
@@ -607,9 +596,7 @@ func FuzzReadCSV(f *testing.F) {
 		"domain\tnote\n\"a.example\"x\t\"\n\"\n",
 		"\ufeffIndicator,Data,Note\r\nDescription,x,y\r\nsha1,SHA1: 2fd4e1c67a2d28fced849ee1bb76e7391b93eb12,\u200e\r\n",
 		"a\x00,\xff\n,,,\n\"\n",
-	} {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lines := bytes.Count(data, []byte{'\n'}) + 1
 		for _, opts := range []Options{{}, {MaxLineLen: 24}, {CSV: CSVOptions{NoHeader: true, Columns: CSVColumns{Value: "2", Type: "1"}}}} {

@@ -12,26 +12,13 @@ import (
 )
 
 func FuzzReadList(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join(listsDir, "*"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range []string{
+	addSeeds(f, filepath.Join(listsDir, "*"),
 		"",
 		"\ufeffevil.example\r\n# type: mutex\r\nGlobal\\A \r\n",
 		"# type: nope\nx\n# type: regkey\nHKEY_USERS\\S-1-5\n",
 		"hxxp[://]evil[.]example/a?b#c\n198.51.100.7\t3\n2001:db8::/32 # x\n",
 		"a\x00b\n\xff\xfe\n# type: string\n\xff\x00\n",
-	} {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		lines := bytes.Count(data, []byte{'\n'}) + 1
 		for _, opts := range []Options{{}, {MaxLineLen: 24}} {
@@ -110,5 +97,24 @@ func checkStrict(t *testing.T, read func(io.Reader, string, Options) (Result, er
 		if ind.Type != res.Indicators[i].Type || ind.Value != res.Indicators[i].Value || ind.ID != res.Indicators[i].ID {
 			t.Fatalf("strict: indicator %d is %v, not %v", i, ind, res.Indicators[i])
 		}
+	}
+}
+
+// addSeeds adds the files matching the glob pattern and the strings to
+// f's corpus.
+func addSeeds(f *testing.F, pattern string, seeds ...string) {
+	files, err := filepath.Glob(pattern)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, name := range files {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range seeds {
+		f.Add([]byte(s))
 	}
 }

@@ -657,35 +657,16 @@ func TestRealdataMISP(t *testing.T) {
 	assert.Empty(t, mf.Problems)
 }
 
-func mispFuzzSeeds(f *testing.F) {
-	err := filepath.Walk(mispDir, func(p string, fi os.FileInfo, err error) error {
-		if err != nil || fi.IsDir() || !strings.HasSuffix(p, ".json") || strings.Contains(p, "warninglists") {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		f.Add(b)
-		return nil
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
-}
-
 func FuzzReadMISP(f *testing.F) {
-	mispFuzzSeeds(f)
-	for _, s := range []string{
+	addSeeds(f, filepath.Join(mispDir, "*.json"))
+	addSeeds(f, filepath.Join(mispDir, "feed", "*.json"),
 		``,
 		`{"Event": {"Attribute": [{"type": "domain|ip", "value": "a.example|192.0.2.1", "to_ids": "1"}], "Orgc": {"name": "O"}, "Tag": [{"name": "tlp:red"}]}}`,
 		`[{"Event": [{"Object": [{"Attribute": [{"type": "md5", "value": "D41D8CD98F00B204E9800998ECF8427E", "to_ids": 1}]}]}]}, 5, "x"]`,
 		`{"response": {"Attribute": [{"type": "regkey|value", "value": "hkcu\\a|b|c", "to_ids": true}, {"type": "url", "value": "hxxp://x[.]example", "to_ids": true}]}}`,
 		`{"Attribute": [{"type": "ip-dst|port", "value": "::ffff:1.2.3.4|80", "to_ids": true, "first_seen": "2024-01-01T00:00:00Z"}, null, {"type": 5}]}`,
 		`{"Event": {"Attribute": {"type": "x"}, "Object": "y", "Galaxy": [{"type": "mitre-attack-pattern", "GalaxyCluster": [{"value": "T1000", "meta": {"external_id": "T1001"}}]}]}}`,
-	} {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, opts := range []Options{{}, {MISPAllAttributes: true, MaxRecordSize: 256, MaxJSONDepth: 6}} {
 			res, err := ReadMISP(bytes.NewReader(data), "fuzz.json", opts)

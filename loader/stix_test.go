@@ -637,18 +637,7 @@ func ExampleReadSTIX() {
 }
 
 func FuzzReadSTIX(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join(stixDir, "*"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range []string{
+	addSeeds(f, filepath.Join(stixDir, "*"),
 		"",
 		"[]",
 		`{"objects": [null, 1, "x", [], {}]}`,
@@ -656,10 +645,8 @@ func FuzzReadSTIX(f *testing.F) {
 			`{"type": "identity", "id": "identity--1", "name": "X"}`, `{"type": "marking-definition", "id": "marking-definition--1", "name": "TLP:RED"}`,
 			`{"type": "relationship", "relationship_type": "indicates", "source_ref": "indicator--1", "target_ref": "malware--1"}`, `{"type": "malware", "id": "malware--1", "name": "M"}`),
 		stixInd("1", "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = '192.0.2.5']", `"confidence": 5, "valid_until": "2020-01-01T00:00:00Z"`),
-		`{"more": true, "objects": [` + stixInd("1", "[url:value = 'http://a.example/']", "") + `]} [` + stixInd("2", "[x", "") + `]`,
-	} {
-		f.Add([]byte(s))
-	}
+		`{"more": true, "objects": [`+stixInd("1", "[url:value = 'http://a.example/']", "")+`]} [`+stixInd("2", "[x", "")+`]`,
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, opts := range []Options{{}, {MaxRecordSize: 200, MaxJSONDepth: 6}} {
 			res, err := ReadSTIX(bytes.NewReader(data), "fuzz.json", opts)

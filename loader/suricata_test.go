@@ -328,7 +328,7 @@ func TestReadSuricataSamples(t *testing.T) {
 }
 
 func FuzzReadSuricataDataset(f *testing.F) {
-	addSeeds(f, suricataFeedsDir,
+	addSeeds(f, filepath.Join(suricataFeedsDir, "*"),
 		"",
 		b64("evil.example")+"\n"+b64("Mozilla/5.0")+",12\n",
 		"\ufeffd41d8cd98f00b204e9800998ecf8427e\r\n198.51.100.7,1\r\n::1\r\n# c\r\n",
@@ -341,7 +341,7 @@ func FuzzReadSuricataDataset(f *testing.F) {
 }
 
 func FuzzReadSuricataIPRep(f *testing.F) {
-	addSeeds(f, suricataFeedsDir,
+	addSeeds(f, filepath.Join(suricataFeedsDir, "*"),
 		"",
 		"ip,cat,score\n198.51.100.7,1,101\n1,Bad,Hosts\n",
 		"\ufeff2001:db8::/32 , 59 , 127\r\n198.51.100.7,1,0\r\n,,\n,\n1,\n",

@@ -342,26 +342,13 @@ func TestRealdataWarninglists(t *testing.T) {
 }
 
 func FuzzReadWarninglist(f *testing.F) {
-	files, err := filepath.Glob(filepath.Join(warninglistsDir, "*", "list.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range []string{
+	addSeeds(f, filepath.Join(warninglistsDir, "*", "list.json"),
 		``,
 		`{"list": {"a": "b"}, "type": "hostname"}`,
 		`{"type": "regex", "list": ["/(a+)+$/", "#x#i", "/[/"]}`,
 		`{"type": "cidr", "list": ["::ffff:10.0.0.0/104", "fe80::1%eth0", 5, null]}`,
 		`{"version": "3", "name": 1, "list": [[[["x"]]]], "type": "substring"}`,
-	} {
-		f.Add([]byte(s))
-	}
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, opts := range []Options{{}, {MaxRecordSize: 128, MaxJSONDepth: 4}} {
 			res, err := ReadWarninglist(bytes.NewReader(data), "fuzz.json", opts)

@@ -460,26 +460,8 @@ func fuzzRead(t *testing.T, data []byte, read func(io.Reader, string, Options) (
 	}
 }
 
-// addSeeds adds the files under dir and the strings to f's corpus.
-func addSeeds(f *testing.F, dir string, seeds ...string) {
-	files, err := filepath.Glob(filepath.Join(dir, "*"))
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, name := range files {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
-	}
-	for _, s := range seeds {
-		f.Add([]byte(s))
-	}
-}
-
 func FuzzReadZeek(f *testing.F) {
-	addSeeds(f, zeekFeedsDir,
+	addSeeds(f, filepath.Join(zeekFeedsDir, "*"),
 		"",
 		zeekHdr+"evil.example\tIntel::DOMAIN\ts\td\tu\n",
 		"\ufeff#separator \\x2c\r\n#fields,indicator,indicator_type,meta.cif_tags\r\n198.51.100.7,Intel::ADDR,a;b\r\n",
