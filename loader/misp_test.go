@@ -572,21 +572,8 @@ func TestRealdataMISP(t *testing.T) {
 		for _, p := range res.Problems {
 			t.Logf("  %v", p.Error())
 		}
-		total.Files++
-		total.Indicators = append(total.Indicators, res.Indicators...)
+		addTotals(&total, res)
 		totalAll.Indicators = append(totalAll.Indicators, resAll.Indicators...)
-		for k, v := range res.Skipped {
-			if total.Skipped == nil {
-				total.Skipped = map[string]int{}
-			}
-			total.Skipped[k] += v
-		}
-		for k, v := range res.Unsupported {
-			if total.Unsupported == nil {
-				total.Unsupported = map[string]int{}
-			}
-			total.Unsupported[k] += v
-		}
 		for _, ind := range resAll.Indicators {
 			again, err := indicator.New(ind.Type, ind.Value)
 			require.NoError(t, err)

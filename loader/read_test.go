@@ -132,3 +132,23 @@ func FuzzRead(f *testing.F) {
 		checkStrict(t, Read, data, "fuzz", opts, res)
 	})
 }
+
+// addTotals adds what res read to total: the sums of the realdata tests.
+func addTotals(total *Result, res Result) {
+	total.Files += res.Files
+	total.Indicators = append(total.Indicators, res.Indicators...)
+	total.PerFile = append(total.PerFile, res.PerFile...)
+	for _, c := range []struct {
+		dst *map[string]int
+		src map[string]int
+	}{
+		{&total.Skipped, res.Skipped}, {&total.Unsupported, res.Unsupported},
+	} {
+		for k, v := range c.src {
+			if *c.dst == nil {
+				*c.dst = map[string]int{}
+			}
+			(*c.dst)[k] += v
+		}
+	}
+}

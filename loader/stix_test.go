@@ -746,14 +746,7 @@ func TestRealdataSTIX(t *testing.T) {
 		assert.Empty(t, res.Problems, name) // every real STIX 2 file reads cleanly
 		checkRealSTIX(t, res)
 		t.Logf("%-100s %5d indicators, unsupported %v", name, len(res.Indicators), res.Unsupported)
-		total.Files += res.Files
-		total.Indicators = append(total.Indicators, res.Indicators...)
-		for k, v := range res.Unsupported {
-			if total.Unsupported == nil {
-				total.Unsupported = map[string]int{}
-			}
-			total.Unsupported[k] += v
-		}
+		addTotals(&total, res)
 	}
 	t.Logf("total: %d STIX files, %d indicators, unsupported %v", total.Files, len(total.Indicators), total.Unsupported)
 

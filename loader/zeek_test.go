@@ -499,21 +499,7 @@ func TestRealdataZeek(t *testing.T) {
 		require.Len(t, res.PerFile, 1)
 		assert.Equal(t, FormatZeek, res.PerFile[0].Format, "%s detected as %q", p, res.PerFile[0].Format)
 		byName[filepath.Base(p)] = res
-		all.Files++
-		all.Indicators = append(all.Indicators, res.Indicators...)
-		all.PerFile = append(all.PerFile, res.PerFile...)
-		for k, v := range res.Skipped {
-			if all.Skipped == nil {
-				all.Skipped = map[string]int{}
-			}
-			all.Skipped[k] += v
-		}
-		for k, v := range res.Unsupported {
-			if all.Unsupported == nil {
-				all.Unsupported = map[string]int{}
-			}
-			all.Unsupported[k] += v
-		}
+		addTotals(&all, res)
 		for _, pr := range res.Problems {
 			// The only problems: truncated URLs ("…" in the host),
 			// hosts with a trailing dot in CPS atomspam, and two
