@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/canon"
 )
 
 // ReadSTIX reads STIX 2.1 or 2.0 indicators from r. path names the input in
@@ -638,7 +639,7 @@ func isTechniqueID(s string) bool {
 			}
 			continue
 		}
-		if !isDigit(s[i]) {
+		if !canon.IsDigit(s[i]) {
 			return false
 		}
 	}

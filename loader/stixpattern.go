@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/canon"
 )
 
 // This file holds a small hand-written parser of the STIX 2.x patterning
@@ -127,10 +128,8 @@ func isIdentStart(c byte) bool {
 }
 
 func isIdentByte(c byte) bool {
-	return isIdentStart(c) || '0' <= c && c <= '9' || c == '-'
+	return isIdentStart(c) || canon.IsDigit(c) || c == '-'
 }
-
-func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // next returns the next token.
 func (lx *lexer) next() (token, error) {
@@ -184,8 +183,8 @@ func (lx *lexer) scan() (token, error) {
 		}
 		lx.pos = i
 		return token{kind: tIdent, text: s[start:i], pos: start}, nil
-	case isDigit(c) || (c == '-' || c == '+') && start+1 < len(s) && (isDigit(s[start+1]) || s[start+1] == '.') ||
-		c == '.' && start+1 < len(s) && isDigit(s[start+1]) && lx.beforeNumber():
+	case canon.IsDigit(c) || (c == '-' || c == '+') && start+1 < len(s) && (canon.IsDigit(s[start+1]) || s[start+1] == '.') ||
+		c == '.' && start+1 < len(s) && canon.IsDigit(s[start+1]) && lx.beforeNumber():
 		return lx.number(start)
 	}
 	switch c {
@@ -231,15 +230,15 @@ func (lx *lexer) number(start int) (token, error) {
 		i++
 	}
 	digits := 0
-	for i < len(s) && isDigit(s[i]) {
+	for i < len(s) && canon.IsDigit(s[i]) {
 		i++
 		digits++
 	}
 	kind := tInt
-	if i < len(s) && s[i] == '.' && i+1 < len(s) && isDigit(s[i+1]) {
+	if i < len(s) && s[i] == '.' && i+1 < len(s) && canon.IsDigit(s[i+1]) {
 		kind = tFloat
 		i++
-		for i < len(s) && isDigit(s[i]) {
+		for i < len(s) && canon.IsDigit(s[i]) {
 			i++
 		}
 	} else if digits == 0 {
@@ -309,7 +308,7 @@ func isHexLiteral(s string) bool {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !(isDigit(c) || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+		if !canon.IsHex(c) {
 			return false
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/canon"
 )
 
 // ReadZeek reads a Zeek intelligence framework file (the files listed in
@@ -411,7 +412,7 @@ func zeekUnescape(s string) string {
 	var b strings.Builder
 	for i >= 0 {
 		b.WriteString(s[:i])
-		if i+4 <= len(s) && isHexDigit(s[i+2]) && isHexDigit(s[i+3]) {
+		if i+4 <= len(s) && canon.IsHex(s[i+2]) && canon.IsHex(s[i+3]) {
 			b.WriteByte(unhex(s[i+2])<<4 | unhex(s[i+3]))
 			s = s[i+4:]
 		} else {
@@ -422,10 +423,6 @@ func zeekUnescape(s string) string {
 	}
 	b.WriteString(s)
 	return b.String()
-}
-
-func isHexDigit(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 func unhex(c byte) byte {
