@@ -61,12 +61,6 @@ type Automaton struct {
 	nDense   uint32
 	outLim   uint32
 	denseLim uint32
-
-	// first2 has bit class[b0]<<8|class[b1] set for the first two bytes
-	// b0 b1 of every pattern, or is nil when a pattern is shorter than
-	// two bytes: at the root, a position whose pair is not there starts
-	// no match and is skipped.
-	first2 *[1 << 10]uint64
 }
 
 // Build compiles patterns into an Automaton; pattern i is reported with
@@ -289,19 +283,6 @@ func build(patterns [][]byte, budget int) *Automaton {
 		}
 	}
 
-	// The pairs of first bytes of the patterns, when none is shorter.
-	short := false
-	for _, i := range order {
-		short = short || a.plen[i] < 2
-	}
-	if !short && len(order) > 0 {
-		a.first2 = new([1 << 10]uint64)
-		for _, i := range order {
-			p := folded(i)
-			x := uint32(a.class[p[0]])<<8 | uint32(a.class[p[1]])
-			a.first2[x>>6] |= 1 << (x & 63)
-		}
-	}
 	return a
 }
 
@@ -360,26 +341,12 @@ func (a *Automaton) Scan(text []byte, fn func(pattern, end int)) {
 	if a == nil || len(a.first) <= 2 {
 		return
 	}
-	dense, class, outLim, denseLim, first2 := a.dense, &a.class, a.outLim, a.denseLim, a.first2
+	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
 	var e uint32 // encoded state, see Automaton.dense
 	for i := 0; i < len(text); i++ {
 		if e == 0 {
-			// Fast skip over the positions where no pattern starts: bytes
-			// that do not leave the root, and with first2 byte pairs that
-			// begin no pattern.
-			for {
-				c0 := class[text[i]]
-				if dense[c0] != 0 {
-					if first2 == nil {
-						break
-					}
-					if i+1 == len(text) {
-						return
-					}
-					if x := uint32(c0)<<8 | uint32(class[text[i+1]]); first2[x>>6]&(1<<(x&63)) != 0 {
-						break
-					}
-				}
+			// Fast skip over the bytes that do not leave the root.
+			for dense[class[text[i]]] == 0 {
 				i++
 				if i == len(text) {
 					return
