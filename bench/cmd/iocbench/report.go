@@ -138,6 +138,18 @@ func writeReport(cfg config, res *Results) error {
 	}
 	t.end()
 
+	if len(res.Breakdown) > 0 {
+		fmt.Fprintf(&b, "## Where the time goes (mixed log, N=%s, 1 goroutine)\n\n", fmtCount(float64(res.Breakdown[0].N)))
+		b.WriteString("The same log scanned by matchers of parts of the set, and by two reference loops that do less than any scan must: " +
+			"the one-lookup-per-byte loop is the ceiling of a scalar pass over every byte, bytes.IndexByte that of a SIMD pass. " +
+			"A scan makes two passes: the token pass and, when the set has string kinds, the Aho-Corasick pass.\n\n")
+		t = newTable(&b, "Part", "MB/s", "what it is")
+		for _, r := range res.Breakdown {
+			t.row(r.Part, fmtMBps(r.MBps), r.Note)
+		}
+		t.end()
+	}
+
 	fmt.Fprintf(&b, "## Engines side by side\n\n")
 	b.WriteString("Throughput (MB/s, one goroutine unless named) on a log of the set's own hit lines at the configured rate. " +
 		"The *mixed* set is matched by type (iocmatch, the naive regexp extractor); the literal engines (cloudflare-ac, grep -F, rg -F) " +

@@ -35,8 +35,10 @@ type Results struct {
 	Parallel []ParallelRow
 	IOCScan  []IOCScanRow
 	Real     []RealRow
-	Tools    map[string]string // tool name: version, or why it did not run
-	Notes    []string
+	// Breakdown is measured for the largest mixed set only.
+	Breakdown []BreakdownRow
+	Tools     map[string]string // tool name: version, or why it did not run
+	Notes     []string
 }
 
 // ScanRow is iocmatch free-text matching of one log format, one goroutine.
@@ -269,6 +271,11 @@ func (r *runner) mixed(n int) error {
 		}
 	}
 	r.res.Engines = append(r.res.Engines, mixedRow)
+	if n == slices.Max(cfg.sizes) {
+		if err := r.breakdown(n, inds, m, mixedLog); err != nil {
+			return err
+		}
+	}
 
 	// parallel
 	g := cfg.goroutines

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bytes"
+
+	"github.com/iocmatch/iocmatch/bench/workload"
+	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/match"
+)
+
+// BreakdownRow is one part of the free-text scan, or one reference loop,
+// on the mixed log: where the time of a scan goes, and what the fastest
+// possible passes over the same bytes cost on this machine.
+type BreakdownRow struct {
+	N    int
+	Part string
+	MBps float64
+	Note string
+}
+
+// breakdown measures the mixed log scanned by matchers of parts of inds
+// (everything but the string kinds; the string kinds alone) and by
+// reference loops that do the least any scan must do per byte.
+func (r *runner) breakdown(n int, inds []indicator.Indicator, full *match.Matcher, log workload.Log) error {
+	var noStrings, stringsOnly []indicator.Indicator
+	for _, ind := range inds {
+		if ind.Type.IsString() {
+			stringsOnly = append(stringsOnly, ind)
+		} else {
+			noStrings = append(noStrings, ind)
+		}
+	}
+	parts := []struct {
+		name, note string
+		inds       []indicator.Indicator
+	}{
+		{"addresses, domains, URLs, hashes, emails", "the token pass: separators found with bytes.IndexByte, candidates parsed and looked up", noStrings},
+		{"string kinds only", "the Aho-Corasick pass: one DFA step per byte", stringsOnly},
+	}
+	row := func(part, note string, mbps float64) {
+		r.res.Breakdown = append(r.res.Breakdown, BreakdownRow{N: n, Part: part, MBps: mbps, Note: note})
+		r.logf("  breakdown: %-45s %8.1f MB/s", part, mbps)
+	}
+	mbps, _ := scanRate(r.cfg.minDur, log.Lines, log.Bytes, 1, matchScan(full))
+	row("whole set", "AppendMatches, as in the tables above", mbps)
+	for _, p := range parts {
+		m, err := match.Compile(p.inds, match.Options{})
+		if err != nil {
+			return err
+		}
+		mbps, _ := scanRate(r.cfg.minDur, log.Lines, log.Bytes, 1, matchScan(m))
+		row(p.name+fmtCountSuffix(len(p.inds)), p.note, mbps)
+	}
+	for _, ref := range refLoops {
+		mbps, _ := scanRate(r.cfg.minDur, log.Lines, log.Bytes, 1, func() func([]byte) { return ref.fn })
+		row(ref.name, ref.note, mbps)
+	}
+	return nil
+}
+
+func fmtCountSuffix(n int) string { return " (" + fmtCount(float64(n)) + ")" }
+
+// refTable is a byte-class table like the scanner's.
+var refTable = func() (t [256]uint8) {
+	for c := range t {
+		if c == '.' || c == ':' || c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'z' {
+			t[c] = 1
+		}
+	}
+	return t
+}()
+
+var refSink int
+
+// refLoops are the reference loops of the breakdown.
+var refLoops = []struct {
+	name, note string
+	fn         func([]byte)
+}{
+	{"reference: one table lookup per byte", "`for _, c := range line { n += int(table[c]) }`, the cheapest scalar loop that looks at every byte", refClassLoop},
+	{"reference: bytes.IndexByte over the line", "SIMD (AVX2) search for a byte that is not there", refIndexByte},
+}
+
+//go:noinline
+func refClassLoop(line []byte) {
+	n := 0
+	for _, c := range line {
+		n += int(refTable[c])
+	}
+	refSink += n
+}
+
+//go:noinline
+func refIndexByte(line []byte) {
+	refSink += bytes.IndexByte(line, 0xff)
+}
