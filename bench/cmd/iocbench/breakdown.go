@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"math/rand/v2"
+	"time"
 
 	"github.com/iocmatch/iocmatch/bench/workload"
 	"github.com/iocmatch/iocmatch/indicator"
@@ -93,4 +95,25 @@ func refClassLoop(line []byte) {
 //go:noinline
 func refIndexByte(line []byte) {
 	refSink += bytes.IndexByte(line, 0xff)
+}
+
+// memLatency measures the latency of a read from memory on this machine:
+// the ns per step of a chase through a random cycle of 8M slots (64 MiB,
+// far beyond the caches), each read's address depending on the one
+// before, as a lookup's probe depends on its key.
+func memLatency(minDur time.Duration) float64 {
+	const n = 8 << 20
+	next := make([]uint32, n)
+	for i := range next {
+		next[i] = uint32(i)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := n - 1; i > 0; i-- { // Sattolo: one cycle through every slot
+		j := r.IntN(i)
+		next[i], next[j] = next[j], next[i]
+	}
+	p := uint32(0)
+	ns, _ := opNs(minDur, 1024, func(int) { p = next[p] })
+	refSink += int(p)
+	return ns
 }

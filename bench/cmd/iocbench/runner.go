@@ -321,6 +321,12 @@ func (r *runner) mixed(n int) error {
 		r.logf("  lookup %-6s hit %6.1f ns, miss %6.1f ns", kind, row.HitNs, row.MissNs)
 	}
 
+	if n == slices.Max(cfg.sizes) {
+		lat := memLatency(cfg.minDur)
+		r.res.Lookups = append(r.res.Lookups, LookupRow{Engine: "reference", Kind: "dependent read, 64 MiB", N: n, HitNs: lat, MissNs: lat})
+		r.logf("  reference: dependent random read in 64 MiB %.1f ns", lat)
+	}
+
 	if err := r.cidr(n, inds); err != nil {
 		return err
 	}
