@@ -61,6 +61,16 @@ type Automaton struct {
 	nDense   uint32
 	outLim   uint32
 	denseLim uint32
+
+	// With a start filter (see start.go), encoded states carry the depth
+	// of their state above the low eBits bits: e&eMask is the encoding
+	// above, e>>eBits the depth, or dInf for "too deep to say". Without
+	// one, eBits is 32, eMask all ones and no depth is kept.
+	eBits, eMask, dInf uint32
+	sdepth             []uint16 // depth of sparse state nDense+k at k, capped
+
+	start    *[startWords]uint64 // nil: no start filter
+	startLen int                 // bytes the start filter looks at
 }
 
 // Build compiles patterns into an Automaton; pattern i is reported with
@@ -270,6 +280,7 @@ func build(patterns [][]byte, budget int) *Automaton {
 	if uint64(a.denseLim)+uint64(n) > uint64(none) {
 		panic("ac: patterns too large")
 	}
+	depth := a.buildStart(patterns, n)
 	a.dense = make([]uint32, nd*stride)
 	for s := range nd {
 		src := raw[s*stride : (s+1)*stride]
@@ -280,6 +291,7 @@ func build(patterns [][]byte, budget int) *Automaton {
 			} else {
 				dst[k] = a.denseLim + t
 			}
+			dst[k] |= a.depthBits(depth, t)
 		}
 	}
 
@@ -326,7 +338,12 @@ func (a *Automaton) child(s uint32, c byte) (uint32, bool) {
 func (a *Automaton) step(s uint32, c byte) uint32 {
 	for s >= a.nDense {
 		if j, ok := a.child(s, c); ok {
-			return a.denseLim + j // children of sparse states are sparse
+			// children of sparse states are sparse
+			e := a.denseLim + j
+			if a.sdepth != nil {
+				e |= min(uint32(a.sdepth[j-a.nDense]), a.dInf) << a.eBits
+			}
+			return e
 		}
 		s = a.fail[s]
 	}
@@ -339,6 +356,10 @@ func (a *Automaton) step(s uint32, c byte) uint32 {
 // does not allocate (when fn does not escape).
 func (a *Automaton) Scan(text []byte, fn func(pattern, end int)) {
 	if a == nil || len(a.first) <= 2 {
+		return
+	}
+	if a.start != nil {
+		a.scanFiltered(text, fn)
 		return
 	}
 	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
@@ -394,5 +415,5 @@ func (a *Automaton) MemoryUsage() int {
 	return int(unsafe.Sizeof(*a)) +
 		4*(cap(a.first)+cap(a.fail)+cap(a.out)+cap(a.next)+cap(a.plen)+
 			cap(a.dense)+cap(a.rowState)+cap(a.rowOf)) +
-		cap(a.label)
+		2*cap(a.sdepth) + cap(a.label) + startBytes(a.start)
 }

@@ -176,9 +176,16 @@ func TestRandomAgainstNaive(t *testing.T) {
 		if iter%3 == 0 {
 			alphabet = "aA"
 		}
+		// Every fourth set has no pattern shorter than two bytes, so that
+		// Scan uses the start filter (see start.go).
+		filtered := iter%4 == 1
 		pats := make([][]byte, r.IntN(40))
 		for i := range pats {
-			pats[i] = randBytes(r, alphabet, r.IntN(7))
+			if filtered {
+				pats[i] = randBytes(r, alphabet, 2+r.IntN(6))
+			} else {
+				pats[i] = randBytes(r, alphabet, r.IntN(7))
+			}
 		}
 		if iter%2 == 0 && len(pats) > 0 { // some long patterns now and then
 			pats[0] = randBytes(r, alphabet, 10+r.IntN(20))
@@ -193,6 +200,9 @@ func TestRandomAgainstNaive(t *testing.T) {
 		}
 		for _, budget := range budgets {
 			a := build(pats, budget)
+			if filtered && len(pats) > 0 {
+				require.NotNil(t, a.start, "iter %d: no start filter", iter)
+			}
 			for i, text := range texts {
 				want := wants[i]
 				got := scanAll(t, a, text)
@@ -228,6 +238,33 @@ func TestManyStates(t *testing.T) {
 	}
 }
 
+// TestStartFilter checks Scan with the start filter where it skips and
+// where it drops a state whose suffix begins no pattern.
+func TestStartFilter(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pats []string
+		text string
+	}{
+		{"reset then match", []string{"abcd", "bcx"}, "abcbcx abcd"},
+		{"suffix restarts inside", []string{"aaab", "aab"}, "aaaaab"},
+		{"two bytes", []string{"ab", "ba"}, "xxabaxbab"},
+		{"three bytes at the end", []string{"xyz", "yz!"}, "..xyz!..yz"},
+		{"coarse fold", []string{"@ab", "\x01ab"}, "`AB \x21ab @AB \x01aB"},
+		{"overlap after drop", []string{"abcabd", "cab"}, "abcabcabd"},
+		{"long pattern", []string{strings.Repeat("ab", 300) + "c", "bc"}, strings.Repeat("ab", 400) + "c"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pats := bs(tc.pats...)
+			for _, budget := range budgets {
+				a := build(pats, budget)
+				require.NotNil(t, a.start)
+				require.Equal(t, naive(pats, []byte(tc.text)), scanAll(t, a, []byte(tc.text)))
+			}
+		})
+	}
+}
+
 func TestLongRepetitive(t *testing.T) {
 	// Patterns like "aaaa..." must neither blow up Build nor Scan.
 	long := bytes.Repeat([]byte("a"), 20000)
@@ -255,14 +292,19 @@ func FuzzScan(f *testing.F) {
 		if len(patterns) > 4096 || len(text) > 4096 {
 			return
 		}
-		pats := splitPatterns(patterns)
-		want := naive(pats, text)
-		for _, budget := range budgets {
-			a := build(pats, budget)
-			require.Equal(t, len(pats), a.Len())
-			got := scanAll(t, a, text)
-			if !slices.Equal(want, got) {
-				t.Fatalf("budget %d: patterns %q text %q\nwant %v\ngot  %v", budget, pats, text, want, got)
+		// The patterns as given, and without those shorter than two bytes
+		// (which turn the start filter off).
+		all := splitPatterns(patterns)
+		long := slices.DeleteFunc(slices.Clone(all), func(p []byte) bool { return len(p) < 2 })
+		for _, pats := range [][][]byte{all, long} {
+			want := naive(pats, text)
+			for _, budget := range budgets {
+				a := build(pats, budget)
+				require.Equal(t, len(pats), a.Len())
+				got := scanAll(t, a, text)
+				if !slices.Equal(want, got) {
+					t.Fatalf("budget %d: patterns %q text %q\nwant %v\ngot  %v", budget, pats, text, want, got)
+				}
 			}
 		}
 	})
