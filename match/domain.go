@@ -13,14 +13,20 @@ import (
 // the token's last label, which rejects most tokens of a log line.
 //
 // The set is an open-addressing table (linear probing, at most half full)
-// of 8-byte slots: a 32-bit fingerprint of the name's hash and the entry's
-// ID. The hash of a token and of all its suffixes comes from one pass from
-// the right (see suffixP), so a suffix that is no entry costs a slot read
-// or two, and a hit one comparison with the entry's value.
+// of 8-byte slots: a 32-bit fingerprint of the name's hash, a flag and the
+// entry's ID. The hash of a token and of all its suffixes comes from one
+// pass from the right (see suffixP). The table also holds every parent of
+// an indicator with at least two labels ("corp.example" for
+// "vpn.corp.example") as a marker without an entry, and the flag of a name
+// says that some indicator is below it. Suffixes are looked up from the
+// shortest ("corp.example") to the token itself, and the walk stops at the
+// first one that is neither an entry nor a marker, or has nothing below
+// it: most tokens cost one slot read, a hit one comparison with the
+// entry's value.
 type domainTable struct {
 	m       *Matcher // the entries' values, for the comparison
 	pending []ID     // the entries, until build
-	slots   []uint64 // fingerprint<<32 | ID+1; 0: empty
+	slots   []uint64 // fingerprint<<32 | below<<31 | (ID+1 or marker); 0: empty
 	smask   uint64
 	seed    uint64
 
@@ -31,6 +37,14 @@ type domainTable struct {
 	// of a log line ("js", "html", "1") are rejected by it alone.
 	tldBits *[1 << 10]uint64
 }
+
+// The low 32 bits of a slot: slotBelow says some indicator is below the
+// name; the low 31 bits are the entry's ID+1, or slotMarker for a parent
+// that is no entry.
+const (
+	slotBelow  = 1 << 31
+	slotMarker = 1<<31 - 1
+)
 
 // nameHash is the hash of a name (lower case), from its last byte to its
 // first: h = h*suffixP + byte+1, so that one pass gives the hash of every
@@ -43,13 +57,21 @@ func nameHash(name string) uint64 {
 	return h
 }
 
-// build fills the table, once every name is added.
+// build fills the table, once every name is added: the entries, then the
+// parents as markers or flags.
 func (d *domainTable) build(m *Matcher) {
 	if len(d.pending) == 0 {
 		return
 	}
+	if len(d.pending) >= slotMarker-1 {
+		panic("match: too many domain entries")
+	}
+	names := 0
+	for _, id := range d.pending {
+		names += strings.Count(m.value(id), ".")
+	}
 	n := uint64(16)
-	for n < 2*uint64(len(d.pending)) {
+	for n < 2*uint64(names) {
 		n *= 2
 	}
 	d.m, d.slots, d.smask, d.seed = m, make([]uint64, n), n-1, uint64(time.Now().UnixNano())|1
@@ -62,14 +84,44 @@ func (d *domainTable) build(m *Matcher) {
 			}
 		}
 	}
+	for _, id := range d.pending {
+		v := m.value(id)
+		// every parent with two labels or more
+		for k := strings.IndexByte(v, '.'); k >= 0 && strings.IndexByte(v[k+1:], '.') >= 0; k += 1 + strings.IndexByte(v[k+1:], '.') {
+			d.markBelow(v[k+1:])
+		}
+	}
 	d.pending = nil
+}
+
+// markBelow records that an indicator is below the name: it sets the flag
+// of its entry, or of a marker already there (its own, or another name's
+// with the same fingerprint, which then stands for both: a marker only
+// makes a walk go on), or adds a marker.
+func (d *domainTable) markBelow(name string) {
+	x := d.mix(nameHash(name))
+	fp := x >> 32
+	for i := x & d.smask; ; i = (i + 1) & d.smask {
+		v := d.slots[i]
+		if v == 0 {
+			d.slots[i] = x&^0xffffffff | slotBelow | slotMarker
+			return
+		}
+		if v>>32 != fp {
+			continue
+		}
+		if low := uint32(v) &^ slotBelow; low == slotMarker || d.m.value(ID(low-1)) == name {
+			d.slots[i] |= slotBelow
+			return
+		}
+	}
 }
 
 // eachSuffix is each for names with many labels, from the name to its
 // shortest parent, hashing each suffix on its own.
 func (d *domainTable) eachSuffix(tok []byte, last int, fn func(ID)) {
 	if len(tok) <= d.maxLen {
-		if id, ok := d.lookupHashed(tok, nameHash(string(tok))); ok {
+		if id, ok, _ := d.lookupHashed(tok, nameHash(string(tok))); ok {
 			fn(id)
 		}
 	}
@@ -77,7 +129,7 @@ func (d *domainTable) eachSuffix(tok []byte, last int, fn func(ID)) {
 		if tok[i] != '.' || len(tok)-i-1 > d.maxLen {
 			continue
 		}
-		if id, ok := d.lookupHashed(tok[i+1:], nameHash(string(tok[i+1:]))); ok {
+		if id, ok, _ := d.lookupHashed(tok[i+1:], nameHash(string(tok[i+1:]))); ok {
 			fn(id)
 		}
 	}
@@ -96,20 +148,27 @@ func (d *domainTable) mix(h uint64) uint64 {
 }
 
 // lookupHashed returns the entry of the name s (lower case), whose
-// nameHash is h. It does not allocate.
-func (d *domainTable) lookupHashed(s []byte, h uint64) (ID, bool) {
+// nameHash is h, and whether some indicator is below s (or may be: a
+// marker of a name with the same fingerprint also says so). It does not
+// allocate.
+func (d *domainTable) lookupHashed(s []byte, h uint64) (id ID, ok, below bool) {
 	x := d.mix(h)
 	fp := x >> 32
 	for i := x & d.smask; ; i = (i + 1) & d.smask {
 		v := d.slots[i]
 		if v == 0 {
-			return 0, false
+			return 0, false, below
 		}
-		if v>>32 == fp {
-			id := ID(uint32(v) - 1)
-			if d.m.value(id) == string(s) {
-				return id, true
-			}
+		if v>>32 != fp {
+			continue
+		}
+		low := uint32(v) &^ slotBelow
+		if low == slotMarker {
+			below = true
+			continue
+		}
+		if id := ID(low - 1); d.m.value(id) == string(s) {
+			return id, true, uint32(v)&slotBelow != 0
 		}
 	}
 }
@@ -164,8 +223,10 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 		return
 	}
 	// The hashes of tok and of each suffix after a dot, in one pass from
-	// the right; then the lookups, longest name first. A name with more
-	// suffixes than the arrays hold (rare) is looked up suffix by suffix.
+	// the right; then the lookups, shortest suffix first, as long as
+	// something is below the last one; the entries found are reported
+	// longest name first. A name with more suffixes than the arrays hold
+	// (rare) is looked up suffix by suffix.
 	var at [16]int32
 	var hs [16]uint64
 	n := 0
@@ -181,14 +242,24 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 		}
 		h = h*suffixP + uint64(tok[i]) + 1
 	}
-	if len(tok) <= d.maxLen {
-		if id, ok := d.lookupHashed(tok, h); ok {
-			fn(id)
+	var found [len(at) + 1]ID
+	nf := 0
+	below := true
+	for k := 0; k < n && below; k++ {
+		var id ID
+		var ok bool
+		if id, ok, below = d.lookupHashed(tok[at[k]:], hs[k]); ok {
+			found[nf] = id
+			nf++
 		}
 	}
-	for k := n - 1; k >= 0; k-- {
-		if id, ok := d.lookupHashed(tok[at[k]:], hs[k]); ok {
-			fn(id)
+	if below && len(tok) <= d.maxLen {
+		if id, ok, _ := d.lookupHashed(tok, h); ok {
+			found[nf] = id
+			nf++
 		}
+	}
+	for k := nf - 1; k >= 0; k-- {
+		fn(found[k])
 	}
 }

@@ -3,6 +3,7 @@ package match_test
 import (
 	"cmp"
 	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
 	"strings"
@@ -794,5 +795,58 @@ func TestRuleDomainManyLabels(t *testing.T) {
 		require.Len(t, ids, 2, "%d labels", labels)
 		assert.Equal(t, long, m.Entry(ids[0]).Value, "the longest entry first, then its parents")
 		assert.Equal(t, "evil.example", m.Entry(ids[1]).Value)
+	}
+}
+
+// TestRuleDomainParents checks the parent walk against a brute-force one on
+// random nested sets: the table stops at the first parent with nothing
+// below it, which must never lose an entry.
+func TestRuleDomainParents(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	labels := []string{"a", "b", "c", "xn--d", "e-f", "g_h"}
+	name := func(n int) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = labels[r.IntN(len(labels))]
+		}
+		return strings.Join(parts, ".") + ".example"
+	}
+	m, err := match.Compile([]indicator.Indicator{indicator.MustNew(indicator.Domain, "a.b.c.example")}, match.Options{})
+	require.NoError(t, err)
+	require.Len(t, m.LookupDomain("x.a.b.c.example"), 1)
+	for _, parent := range []string{"b.c.example", "c.example", "x.b.c.example", "example"} {
+		require.Empty(t, m.LookupDomain(parent), "%s is only a parent", parent)
+	}
+	for iter := range 200 {
+		set := map[string]bool{}
+		var inds []indicator.Indicator
+		for range 1 + r.IntN(30) {
+			v := name(1 + r.IntN(5))
+			if !set[v] {
+				set[v] = true
+				inds = append(inds, indicator.MustNew(indicator.Domain, v))
+			}
+		}
+		m, err := match.Compile(inds, match.Options{})
+		require.NoError(t, err)
+		for range 50 {
+			q := name(1 + r.IntN(7))
+			var want []string // the name, then its parents
+			for s := q; ; {
+				if set[s] {
+					want = append(want, s)
+				}
+				k := strings.IndexByte(s, '.')
+				if k < 0 {
+					break
+				}
+				s = s[k+1:]
+			}
+			var got []string
+			for _, id := range m.LookupDomain(q) {
+				got = append(got, m.Entry(id).Value)
+			}
+			require.Equal(t, want, got, "iter %d: %s in %v", iter, q, inds)
+		}
 	}
 }
