@@ -1,11 +1,14 @@
 package match
 
 import (
+	"encoding/hex"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/stretchr/testify/require"
 )
 
 // TestSourceOnly sets each field of indicator.Meta in turn: only Source
@@ -40,6 +43,35 @@ func TestSourceOnly(t *testing.T) {
 		}
 		if sourceOnly(&m) {
 			t.Errorf("Meta with %s set is taken as source only", f.Name)
+		}
+	}
+}
+
+func TestDecodeHex(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	check := func(x []byte) {
+		t.Helper()
+		want := make([]byte, len(x)/2)
+		_, err := hex.Decode(want, x)
+		got := make([]byte, len(x)/2)
+		ok := decodeHex(got, x)
+		require.Equal(t, err == nil, ok, "%q", x)
+		if ok {
+			require.Equal(t, want, got, "%q", x)
+		}
+	}
+	digits := []byte("0123456789abcdefABCDEF")
+	for range 2000 {
+		x := make([]byte, 8*(1+r.IntN(16)))
+		for i := range x {
+			x[i] = digits[r.IntN(len(digits))]
+		}
+		check(x)
+		// every byte value at one position
+		p := r.IntN(len(x))
+		for c := range 256 {
+			x[p] = byte(c)
+			check(x)
 		}
 	}
 }
