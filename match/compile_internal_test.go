@@ -1,6 +1,7 @@
 package match
 
 import (
+	"bytes"
 	"encoding/hex"
 	"math/rand/v2"
 	"reflect"
@@ -72,6 +73,28 @@ func TestDecodeHex(t *testing.T) {
 		for c := range 256 {
 			x[p] = byte(c)
 			check(x)
+		}
+	}
+}
+
+func TestNextSep(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	alphabet := []byte{'.', ':', 0, 0x2e | 0x80, 0x3a | 0x80, 'a', '-', 0x2f, 0x39, 0xff, 0x01}
+	for range 3000 {
+		text := make([]byte, r.IntN(40))
+		for i := range text {
+			if r.IntN(3) == 0 {
+				text[i] = alphabet[r.IntN(len(alphabet))]
+			} else {
+				text[i] = byte(r.IntN(256))
+			}
+		}
+		for i := 0; i <= len(text); i++ {
+			want := len(text)
+			if k := bytes.IndexAny(text[i:], ".:"); k >= 0 {
+				want = i + k
+			}
+			require.Equal(t, want, nextSep(text, i), "%q from %d", text, i)
 		}
 	}
 }
