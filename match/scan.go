@@ -142,15 +142,17 @@ func (s *scanner) tokens() {
 			}
 			j := i
 			var f uint32
+			var seps uint64
 			for j < n {
 				c := class[text[j]]
 				if c&cTok == 0 {
 					break
 				}
 				f |= c
+				seps += sepCount[text[j]]
 				j++
 			}
-			s.token(i, j, f)
+			s.token(i, j, f, int(seps&0xffffffff), int(seps>>32))
 			// Every "://" ends a token (':' is a token byte, '/' is not).
 			if text[j-1] == ':' && j+1 < n && text[j] == '/' && text[j+1] == '/' && !m.urls.empty() {
 				s.schemeURL(j - 1)
@@ -192,12 +194,20 @@ func zeroLanes(x uint64) uint64 {
 	return ^((x&low7 + low7) | x | low7)
 }
 
+// sepCount counts the colons (low 32 bits) and dots (high 32 bits) of a
+// token when summed over its bytes.
+var sepCount = func() (t [256]uint64) {
+	t[':'], t['.'] = 1, 1<<32
+	return t
+}()
+
 // token looks for addresses, domains and scheme-less URLs in the maximal
-// run of token bytes text[i:j], whose byte classes OR-ed are f.
-func (s *scanner) token(i, j int, f uint32) {
+// run of token bytes text[i:j], whose byte classes OR-ed are f and which
+// has the colons and dots given.
+func (s *scanner) token(i, j int, f uint32, colons, dots int) {
 	text := s.text
-	// IPv4 needs digits and dots, IPv6 colons.
-	if !s.m.addrs.empty() && (f&cColon != 0 || f&(cDigit|cDot) == cDigit|cDot) {
+	// IPv4 needs digits and three dots, IPv6 two colons ("::" at least).
+	if !s.m.addrs.empty() && (colons >= 2 || dots >= 3 && f&cDigit != 0) {
 		if f&cNotAddr == 0 {
 			s.addrRun(i, j, f&cColon != 0)
 		} else {
@@ -221,6 +231,9 @@ func (s *scanner) token(i, j int, f uint32) {
 		// dotted quad starting a scheme-less URL.
 		s.hostRun(i, j, f&cDot != 0 && f&(cAlpha|cNotAddr) != 0)
 		return
+	}
+	if dots == 0 {
+		return // no host with a dot between the colons
 	}
 	for a := i; a < j; {
 		if text[a] == ':' {
