@@ -2,6 +2,7 @@ package match
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
 	"reflect"
@@ -57,6 +58,11 @@ func TestDecodeHex(t *testing.T) {
 		got := make([]byte, len(x)/2)
 		ok := decodeHex(got, x)
 		require.Equal(t, err == nil, ok, "%q", x)
+		all := true
+		for k := 0; k < len(x); k += 8 {
+			all = all && allHex(binary.LittleEndian.Uint64(x[k:]))
+		}
+		require.Equal(t, ok, all, "allHex of %q", x)
 		if ok {
 			require.Equal(t, want, got, "%q", x)
 		}

@@ -208,7 +208,9 @@ func (s *scanner) token(i, j int, f uint32, colons, dots int) {
 	text := s.text
 	// IPv4 needs digits and three dots, IPv6 two colons ("::" at least).
 	if !s.m.addrs.empty() && (colons >= 2 || dots >= 3 && f&cDigit != 0) {
-		if f&cNotAddr == 0 {
+		if colons == 0 && f&(cAlpha|cNotAddr) == 0 {
+			s.ipv4Run(i, j) // digits and dots only: one [0-9.] run
+		} else if f&cNotAddr == 0 {
 			s.addrRun(i, j, f&cColon != 0)
 		} else {
 			for a := i; a < j; {
@@ -254,28 +256,19 @@ func (s *scanner) token(i, j int, f uint32, colons, dots int) {
 }
 
 // hexRuns finds the maximal runs of at least 32 hex digits and looks for
-// hashes in them. Such a run covers two bytes at offsets that are
-// consecutive multiples of 16: only those bytes are looked at first, so
-// text without long hex runs costs one look per 16 bytes, and no byte is
-// looked at more than a few times whatever the text.
+// hashes in them. Such a run covers a whole 16-byte block at an offset
+// that is a multiple of 16: only those blocks are looked at first, 8 bytes
+// per step (allHex), so text without long hex runs costs about one step
+// per 16 bytes, and no byte is looked at more than a few times whatever
+// the text.
 func (s *scanner) hexRuns() {
 	text := s.text
 	n := len(text)
-	for k := 0; k+16 < n; k += 16 {
-		if class[text[k]]&cHex == 0 || class[text[k+16]]&cHex == 0 {
+	for k := 0; k+16 <= n; k += 16 {
+		if !allHex(binary.LittleEndian.Uint64(text[k:])) || !allHex(binary.LittleEndian.Uint64(text[k+8:])) {
 			continue
 		}
-		all := true
-		for q := k + 1; q < k+16; q++ {
-			if class[text[q]]&cHex == 0 {
-				all = false
-				break
-			}
-		}
-		if !all {
-			continue
-		}
-		a, b := k, k+17
+		a, b := k, k+16
 		for a > 0 && class[text[a-1]]&cHex != 0 {
 			a--
 		}
@@ -288,8 +281,13 @@ func (s *scanner) hexRuns() {
 				return
 			}
 		}
-		k = b / 16 * 16 // the next sample pair starts after the run
+		k = b / 16 * 16 // the next block is the first after the run
 	}
+}
+
+// allHex reports whether the 8 bytes of w are all hex digits.
+func allHex(w uint64) bool {
+	return w&lanes80 == 0 && inRange(w, '0', '9')|inRange(w|0x20*lanes01, 'a', 'f') == lanes80
 }
 
 // addrRun looks for addresses in the maximal run of address bytes
@@ -373,16 +371,22 @@ func (s *scanner) ipv4s(i, j int) {
 			continue
 		}
 		b := runEnd(text, a, j, cDigDot)
-		if b-a >= 7 && !at(text, a-1, cWord) {
-			q := b
-			if text[q-1] == '.' {
-				q--
-			}
-			if ip, ok := canon.ParseIPv4(text[a:q]); ok && !at(text, b, cWord) {
-				s.addr(netip.AddrFrom4(ip), a, q)
-			}
-		}
+		s.ipv4Run(a, b)
 		a = b
+	}
+}
+
+// ipv4Run looks for a dotted quad in the maximal [0-9.] run text[a:b].
+func (s *scanner) ipv4Run(a, b int) {
+	text := s.text
+	if b-a >= 7 && !at(text, a-1, cWord) {
+		q := b
+		if text[q-1] == '.' {
+			q--
+		}
+		if ip, ok := canon.ParseIPv4(text[a:q]); ok && !at(text, b, cWord) {
+			s.addr(netip.AddrFrom4(ip), a, q)
+		}
 	}
 }
 
