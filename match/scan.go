@@ -136,13 +136,20 @@ func (s *scanner) tokens() {
 		s.termAt, s.urlEnd = -1, -1
 		n := len(text)
 		for p := nextSep(text, 0); p < n; {
-			i := p
-			for i > 0 && class[text[i-1]]&cTok != 0 {
-				i--
-			}
-			j := i
+			// The token around text[p], its classes and separators.
 			var f uint32
 			var seps uint64
+			i := p
+			for i > 0 {
+				c := class[text[i-1]]
+				if c&cTok == 0 {
+					break
+				}
+				f |= c
+				seps += sepCount[text[i-1]]
+				i--
+			}
+			j := p
 			for j < n {
 				c := class[text[j]]
 				if c&cTok == 0 {
