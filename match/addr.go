@@ -18,6 +18,11 @@ type addrTable struct {
 	exact6 map[[16]byte]ID
 	cidrs  *bart.Table[uint64]
 	ids    []ID
+
+	// cover16 has bit a>>16 set for every IPv4 address a inside some
+	// IPv4 CIDR entry (8 KiB): the CIDR lookup of an address outside
+	// them all is skipped.
+	cover16 *[1 << 16 / 64]uint64
 }
 
 type addrBuilder struct {
@@ -102,7 +107,19 @@ func (b *addrBuilder) build(t *addrTable) error {
 		own.Insert(p, b.idOf[i])
 	}
 	t.cidrs = new(bart.Table[uint64])
+	t.cover16 = new([1 << 16 / 64]uint64)
 	for _, p := range b.prefixes {
+		if p.Addr().Is4() {
+			b4 := p.Addr().As4()
+			first := int(b4[0])<<8 | int(b4[1])
+			n := 1 // the /16s p covers
+			if p.Bits() < 16 {
+				n = 1 << (16 - p.Bits())
+			}
+			for x := first; x < first+n; x++ {
+				t.cover16[x>>6] |= 1 << (x & 63)
+			}
+		}
 		off := len(t.ids)
 		for _, id := range own.Supernets(p) {
 			t.ids = append(t.ids, id)
@@ -125,13 +142,21 @@ func (t *addrTable) each(a netip.Addr, fn func(ID)) {
 		if id, ok := t.exact4.find(binary.BigEndian.Uint32(b4[:])); ok {
 			fn(id)
 		}
-	} else if t.exact6 != nil {
-		if id, ok := t.exact6[a.As16()]; ok {
-			fn(id)
+		if t.cidrs == nil {
+			return
 		}
-	}
-	if t.cidrs == nil {
-		return
+		if x := int(b4[0])<<8 | int(b4[1]); t.cover16[x>>6]&(1<<(x&63)) == 0 {
+			return
+		}
+	} else {
+		if t.exact6 != nil {
+			if id, ok := t.exact6[a.As16()]; ok {
+				fn(id)
+			}
+		}
+		if t.cidrs == nil {
+			return
+		}
 	}
 	v, ok := t.cidrs.Lookup(a)
 	if !ok {

@@ -850,3 +850,48 @@ func TestRuleDomainParents(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleCIDRRandom checks address lookups against prefix.Contains on
+// random IPv4 sets with prefixes of every length (the /16 cover filter in
+// front of the CIDR table must never hide one).
+func TestRuleCIDRRandom(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	addr := func() netip.Addr {
+		// few first octets, so that lookups land inside the prefixes
+		return netip.AddrFrom4([4]byte{byte(10 + r.IntN(3)), byte(r.IntN(4)), byte(r.IntN(256)), byte(r.IntN(256))})
+	}
+	for iter := range 100 {
+		var inds []indicator.Indicator
+		var prefixes []netip.Prefix
+		seen := map[netip.Prefix]bool{}
+		for range 1 + r.IntN(20) {
+			p := netip.PrefixFrom(addr(), r.IntN(33)).Masked()
+			if p.Bits() == 32 || seen[p] {
+				continue // a /32 is an ipv4 entry
+			}
+			seen[p] = true
+			prefixes = append(prefixes, p)
+			inds = append(inds, indicator.MustNew(indicator.CIDR, p.String()))
+		}
+		m, err := match.Compile(inds, match.Options{})
+		require.NoError(t, err)
+		for range 200 {
+			a := addr()
+			var want []string
+			for _, p := range prefixes {
+				if p.Contains(a) {
+					want = append(want, p.String())
+				}
+			}
+			var got []string
+			for _, id := range m.LookupAddr(a) {
+				got = append(got, m.Entry(id).Value)
+			}
+			require.ElementsMatch(t, want, got, "iter %d: %v in %v", iter, a, prefixes)
+			// most specific first
+			for k := 1; k < len(got); k++ {
+				require.GreaterOrEqual(t, netip.MustParsePrefix(got[k-1]).Bits(), netip.MustParsePrefix(got[k]).Bits())
+			}
+		}
+	}
+}
