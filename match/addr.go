@@ -19,10 +19,7 @@ type addrTable struct {
 	cidrs  *bart.Table[uint64]
 	ids    []ID
 
-	// cover16 has bit a>>16 set for every IPv4 address a inside some
-	// IPv4 CIDR entry (8 KiB): the CIDR lookup of an address outside
-	// them all is skipped.
-	cover16 *[1 << 16 / 64]uint64
+	cidrs4 *cidr4Index // the IPv4 CIDRs (cidrs holds the IPv6 ones)
 }
 
 type addrBuilder struct {
@@ -106,20 +103,9 @@ func (b *addrBuilder) build(t *addrTable) error {
 	for i, p := range b.prefixes {
 		own.Insert(p, b.idOf[i])
 	}
-	t.cidrs = new(bart.Table[uint64])
-	t.cover16 = new([1 << 16 / 64]uint64)
+	var ps4 []netip.Prefix
+	var vals4 []uint64
 	for _, p := range b.prefixes {
-		if p.Addr().Is4() {
-			b4 := p.Addr().As4()
-			first := int(b4[0])<<8 | int(b4[1])
-			n := 1 // the /16s p covers
-			if p.Bits() < 16 {
-				n = 1 << (16 - p.Bits())
-			}
-			for x := first; x < first+n; x++ {
-				t.cover16[x>>6] |= 1 << (x & 63)
-			}
-		}
 		off := len(t.ids)
 		for _, id := range own.Supernets(p) {
 			t.ids = append(t.ids, id)
@@ -128,46 +114,53 @@ func (b *addrBuilder) build(t *addrTable) error {
 		if n == 0 {
 			return fmt.Errorf("match: internal error: prefix %v not found in its own table", p)
 		}
-		t.cidrs.Insert(p, uint64(off)<<32|uint64(n))
+		v := uint64(off)<<32 | uint64(n)
+		if p.Addr().Is4() {
+			ps4, vals4 = append(ps4, p), append(vals4, v)
+			continue
+		}
+		if t.cidrs == nil {
+			t.cidrs = new(bart.Table[uint64])
+		}
+		t.cidrs.Insert(p, v)
+	}
+	if len(ps4) > 0 {
+		t.cidrs4 = buildCIDR4(ps4, vals4)
 	}
 	return nil
 }
 
-// each calls fn with the ids of the entries matching a, an unmapped
-// address: its address entry, then the CIDR entries containing it, most
-// specific first. It does not allocate.
-func (t *addrTable) each(a netip.Addr, fn func(ID)) {
+// find returns the entries matching a, an unmapped address without a
+// zone: its address entry (ok), and the CIDR entries containing it, most
+// specific first (a part of t.ids, not to be modified). It does not
+// allocate.
+func (t *addrTable) find(a netip.Addr) (id ID, ok bool, cidrs []ID) {
+	var v uint64
+	var found bool
 	if a.Is4() {
 		b4 := a.As4()
-		if id, ok := t.exact4.find(binary.BigEndian.Uint32(b4[:])); ok {
-			fn(id)
+		x := binary.BigEndian.Uint32(b4[:])
+		id, ok = t.exact4.find(x)
+		if t.cidrs4 == nil {
+			return id, ok, nil
 		}
-		if t.cidrs == nil {
-			return
-		}
-		if x := int(b4[0])<<8 | int(b4[1]); t.cover16[x>>6]&(1<<(x&63)) == 0 {
-			return
-		}
+		v, found = t.cidrs4.lookup(x)
 	} else {
 		if t.exact6 != nil {
-			if id, ok := t.exact6[a.As16()]; ok {
-				fn(id)
-			}
+			id, ok = t.exact6[a.As16()]
 		}
 		if t.cidrs == nil {
-			return
+			return id, ok, nil
 		}
+		v, found = t.cidrs.Lookup(a)
 	}
-	v, ok := t.cidrs.Lookup(a)
-	if !ok {
-		return
+	if found {
+		off, n := int(v>>32), int(uint32(v))
+		cidrs = t.ids[off : off+n]
 	}
-	off, n := int(v>>32), int(uint32(v))
-	for _, id := range t.ids[off : off+n] {
-		fn(id)
-	}
+	return id, ok, cidrs
 }
 
 func (t *addrTable) empty() bool {
-	return t.exact4.slots == nil && t.exact6 == nil && t.cidrs == nil
+	return t.exact4.slots == nil && t.exact6 == nil && t.cidrs == nil && t.cidrs4 == nil
 }

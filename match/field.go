@@ -35,7 +35,16 @@ func (f *field) add(id ID) {
 // matches or dst has room.
 func (m *Matcher) AppendAddr(dst []ID, a netip.Addr) []ID {
 	f := field{m: m, dst: dst}
-	m.addrs.each(a.Unmap().WithZone(""), f.add)
+	if a = a.Unmap(); a.Zone() != "" {
+		a = a.WithZone("")
+	}
+	id, ok, cidrs := m.addrs.find(a)
+	if ok {
+		f.add(id)
+	}
+	for _, id := range cidrs {
+		f.add(id)
+	}
 	return f.dst
 }
 

@@ -408,7 +408,13 @@ func runEnd(text []byte, a, j int, bits uint32) int {
 }
 
 func (s *scanner) addr(a netip.Addr, start, end int) {
-	s.m.addrs.each(a, func(id ID) { s.emit(id, start, end) })
+	id, ok, cidrs := s.m.addrs.find(a)
+	if ok {
+		s.emit(id, start, end)
+	}
+	for _, id := range cidrs {
+		s.emit(id, start, end)
+	}
 }
 
 // hashes looks for hex runs of digest length in the address run text[i:j].
