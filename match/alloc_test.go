@@ -3,6 +3,7 @@ package match_test
 import (
 	"fmt"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -150,4 +151,27 @@ func TestConcurrent(t *testing.T) {
 		t.Error(err)
 	}
 	require.Greater(t, len(want[len(want)-1]), 3)
+}
+
+// TestAllocsAfterGC: garbage collections empty sync.Pool; lines that need
+// scratch space (JSON escapes, URL keys) still do not allocate after them.
+func TestAllocsAfterGC(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	m := allKinds(t)
+	for _, l := range []string{
+		`{"path":"C:\\Users\\bob\\x.txt","url":"http:\/\/good.example\/a"}`,
+		`GET https://drop.example/other HTTP/1.1`,
+	} {
+		t.Run("", func(t *testing.T) {
+			line := []byte(l)
+			require.Empty(t, m.AppendMatches(nil, line))
+			allocs := testing.AllocsPerRun(20, func() {
+				runtime.GC()
+				sinkMatches = m.AppendMatches(sinkMatches[:0], line)
+			})
+			require.Zero(t, allocs, "AppendMatches allocates after a GC on %q", l)
+		})
+	}
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // isJSONLine reports whether the first byte of line that is not a space or
@@ -37,7 +39,24 @@ type escape struct {
 
 var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
-func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+// scratchReserve keeps a few scratch buffers (of at most reserveMax bytes)
+// across garbage collections, which empty scratchPool: without it the
+// first lines that need one after a collection (the runtime forces one
+// every two minutes) would allocate.
+var scratchReserve [8]atomic.Pointer[scratch]
+
+const reserveMax = 64 << 10
+
+func getScratch() *scratch {
+	for i := range scratchReserve {
+		if scratchReserve[i].Load() != nil {
+			if s := scratchReserve[i].Swap(nil); s != nil {
+				return s
+			}
+		}
+	}
+	return scratchPool.Get().(*scratch)
+}
 
 func putScratch(s *scratch) {
 	if cap(s.dec) > 1<<20 {
@@ -45,6 +64,13 @@ func putScratch(s *scratch) {
 	}
 	if cap(s.key) > 1<<16 {
 		s.key = nil
+	}
+	if cap(s.dec)+cap(s.key)+int(unsafe.Sizeof(escape{}))*cap(s.esc) <= reserveMax {
+		for i := range scratchReserve {
+			if scratchReserve[i].CompareAndSwap(nil, s) {
+				return
+			}
+		}
 	}
 	scratchPool.Put(s)
 }
