@@ -13,8 +13,12 @@
 // that order, in time linear in the total pattern length (plus the sort).
 // The shallowest states (the root and its hot descendants) additionally get
 // full DFA rows indexed by byte class, so that the common case of the scan
-// loop is a single table lookup per byte, and bytes that leave the root
-// unmoved are skipped in a tight loop. Overlapping matches are enumerated
+// loop is a single table lookup per byte. When no pattern is shorter than
+// two bytes, a start filter (a 2^20-bit hash set of the patterns' first
+// bytes, see start.go) lets the scan skip, four positions per step, the
+// text where no pattern can begin, and drop back to skipping as soon as
+// the automaton's state can no longer lead to a match; otherwise bytes
+// that leave the root unmoved are skipped. Overlapping matches are enumerated
 // through a per-state output chain that links the patterns ending in a state
 // to those of its dictionary suffix, so Scan never walks failure links just
 // to collect outputs.
