@@ -147,21 +147,6 @@ func (h *hashTable) lookup(x []byte) (ID, bool) {
 	return h.sets[i].find(buf[:n])
 }
 
-// SWAR constants of decodeHex: one byte of each per lane.
-const (
-	lanes01 = 0x0101010101010101
-	lanes0f = 0x0f * lanes01
-	lanes80 = 0x80 * lanes01
-)
-
-// inRange returns, for the 8 bytes of w (each below 0x80), 0x80 in the
-// lanes whose byte is in [lo, hi] and 0 in the others.
-func inRange(w uint64, lo, hi byte) uint64 {
-	ge := w + (0x80-uint64(lo))*lanes01 // 0x80 set when >= lo
-	gt := w + (0x7f-uint64(hi))*lanes01 // 0x80 set when > hi
-	return ge &^ gt & lanes80
-}
-
 // decodeHex decodes the hex digits x (either case; len(x) a multiple of 8)
 // into dst (len(x)/2 bytes) and reports whether they were all hex digits.
 // It takes 8 digits per step (SWAR), which is about 4 times faster than a
@@ -169,10 +154,7 @@ func inRange(w uint64, lo, hi byte) uint64 {
 func decodeHex(dst, x []byte) bool {
 	for k := 0; k+8 <= len(x); k += 8 {
 		w := binary.LittleEndian.Uint64(x[k:])
-		if w&lanes80 != 0 {
-			return false
-		}
-		if inRange(w, '0', '9')|inRange(w|0x20*lanes01, 'a', 'f') != lanes80 {
+		if !allHex(w) {
 			return false
 		}
 		// digits: c&0xf; letters (0x40 set): c&0xf + 9

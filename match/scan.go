@@ -194,13 +194,6 @@ func nextSep(text []byte, i int) int {
 	return len(text)
 }
 
-// zeroLanes returns 0x80 in each byte lane of x that is zero and 0 in the
-// others (exactly: no carry crosses a lane).
-func zeroLanes(x uint64) uint64 {
-	const low7 = 0x7f * lanes01
-	return ^((x&low7 + low7) | x | low7)
-}
-
 // sepCount counts the colons (low 32 bits) and dots (high 32 bits) of a
 // token when summed over its bytes.
 var sepCount = func() (t [256]uint64) {
@@ -290,11 +283,6 @@ func (s *scanner) hexRuns() {
 		}
 		k = b / 16 * 16 // the next block is the first after the run
 	}
-}
-
-// allHex reports whether the 8 bytes of w are all hex digits.
-func allHex(w uint64) bool {
-	return w&lanes80 == 0 && inRange(w, '0', '9')|inRange(w|0x20*lanes01, 'a', 'f') == lanes80
 }
 
 // addrRun looks for addresses in the maximal run of address bytes
