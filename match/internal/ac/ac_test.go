@@ -265,6 +265,26 @@ func TestStartFilter(t *testing.T) {
 	}
 }
 
+// TestStartFilterDense: with too many distinct starts the filter is left
+// out (startMaxSet), and the plain scan finds the same.
+func TestStartFilterDense(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	pats := make([][]byte, 60_000)
+	for i := range pats {
+		pats[i] = randBytes(r, "abcdefghijklmnopqrstuvwxyz", 6)
+	}
+	a := Build(pats)
+	require.Nil(t, a.start, "a filter with this many starts")
+	var text []byte
+	for range 40 { // patterns and noise
+		text = append(text, pats[r.IntN(len(pats))]...)
+		text = append(text, randBytes(r, "abcdefghijklmnopqrstuvwxyz ", 5)...)
+	}
+	want := naive(pats, text)
+	require.GreaterOrEqual(t, len(want), 40)
+	require.Equal(t, want, scanAll(t, a, text))
+}
+
 func TestLongRepetitive(t *testing.T) {
 	// Patterns like "aaaa..." must neither blow up Build nor Scan.
 	long := bytes.Repeat([]byte("a"), 20000)

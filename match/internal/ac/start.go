@@ -28,6 +28,13 @@ const (
 	startWords = 1 << startBits / 64
 )
 
+// startMaxSet is the most bits of the start filter that may be set for it
+// to be used: past it (about 3% of the bits, some 30k patterns with
+// distinct starts) a block of four positions passes too often, and the
+// plain automaton is faster (measured on JSON events: 100k patterns, 117
+// against 90 MB/s).
+const startMaxSet = startWords * 64 / 32
+
 // startHash maps a start word to a bit of the start filter.
 func startHash(x uint32) uint32 {
 	return (x * 0x9E3779B1) >> (32 - startBits)
@@ -68,6 +75,27 @@ func (a *Automaton) buildStart(patterns [][]byte, n uint32) []uint32 {
 	if minLen < 2 || eBits > 32-4 {
 		return nil
 	}
+	k := min(minLen, 4)
+	start := new([startWords]uint64)
+	var w [4]byte
+	for _, p := range patterns {
+		if len(p) == 0 {
+			continue
+		}
+		for j := range k {
+			w[j] = fold[p[j]]
+		}
+		h := startHash(startWord(w[:k], k))
+		start[h>>6] |= 1 << (h & 63)
+	}
+	set := 0
+	for _, x := range start {
+		set += bits.OnesCount64(x)
+	}
+	if set > startMaxSet {
+		return nil // too many starts for the filter to pay (see startMaxSet)
+	}
+	a.start, a.startLen = start, k
 	a.eBits, a.eMask, a.dInf = eBits, 1<<eBits-1, 1<<(32-eBits)-1
 	depth := make([]uint32, n)
 	for p := range n {
@@ -78,19 +106,6 @@ func (a *Automaton) buildStart(patterns [][]byte, n uint32) []uint32 {
 	a.sdepth = make([]uint16, n-a.nDense)
 	for k := range a.sdepth {
 		a.sdepth[k] = uint16(min(depth[a.nDense+uint32(k)], 1<<16-1))
-	}
-	a.startLen = min(minLen, 4)
-	a.start = new([startWords]uint64)
-	var w [4]byte
-	for _, p := range patterns {
-		if len(p) == 0 {
-			continue
-		}
-		for j := range a.startLen {
-			w[j] = fold[p[j]]
-		}
-		h := startHash(startWord(w[:a.startLen], a.startLen))
-		a.start[h>>6] |= 1 << (h & 63)
 	}
 	return depth
 }
