@@ -14,8 +14,9 @@
 // The shallowest states (the root and its hot descendants) additionally get
 // full DFA rows indexed by byte class, so that the common case of the scan
 // loop is a single table lookup per byte. When no pattern is shorter than
-// two bytes and their first bytes are not too varied (some 30k distinct
-// starts; past that the filter passes too often to pay), a start filter (a 2^20-bit hash set of the patterns' first
+// two bytes and their first bytes are not too varied (about 8k distinct
+// starts, some 15k–20k patterns; past that the filter passes too often to
+// pay), a start filter (a 2^20-bit hash set of the patterns' first
 // bytes, see start.go) lets the scan skip, four positions per step, the
 // text where no pattern can begin, and drop back to skipping as soon as
 // the automaton's state can no longer lead to a match; otherwise bytes
