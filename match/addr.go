@@ -8,11 +8,12 @@ import (
 	"github.com/gaissmai/bart"
 )
 
-// addrTable finds, for an address, its address entry (a hash map: one
-// probe) and every CIDR entry containing it (one longest-prefix lookup in
-// a bart table of the CIDRs alone, each stored prefix's value being the
-// list, in ids, of all stored prefixes that contain it, itself included,
-// most specific first, packed as offset<<32 | count).
+// addrTable finds, for an address, its address entry (an open-addressing
+// set for IPv4, a map for IPv6: one probe) and every CIDR entry containing
+// it (one longest-prefix lookup: cidr4Index for IPv4, a bart table for
+// IPv6; each stored prefix's value is the list, in ids, of all stored
+// prefixes that contain it, itself included, most specific first, packed
+// as offset<<32 | count).
 type addrTable struct {
 	exact4 addr4Set
 	exact6 map[[16]byte]ID
