@@ -69,8 +69,10 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		}
 		id, ok := index[key{t, v}]
 		if !ok {
-			if vals.Len()+len(v) > math.MaxUint32 || len(m.ents) >= int(multiKey) {
-				return nil, fmt.Errorf("match: more than 2^31 entries or 4 GiB of indicator values")
+			// IDs stay below multiKey-2 (2^31-2), so that ID+1 never reaches
+			// the domain table's slotMarker.
+			if vals.Len()+len(v) > math.MaxUint32 || len(m.ents) >= int(multiKey)-2 {
+				return nil, fmt.Errorf("match: more than 2^31-2 entries or 4 GiB of indicator values")
 			}
 			id = ID(len(m.ents))
 			index[key{t, v}] = id
