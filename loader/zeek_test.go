@@ -448,7 +448,7 @@ func TestReadZeekSamples(t *testing.T) {
 // indicators, problems in line order, and Strict stopping at the first
 // problem of the lenient run with what was read before it.
 func fuzzRead(t *testing.T, data []byte, read func(io.Reader, string, Options) (Result, error)) {
-	lines := bytes.Count(data, []byte{'\n'}) + 1
+	lines := fuzzLines(data)
 	for _, opts := range []Options{{Source: "fuzz"}, {Source: "fuzz", MaxLineLen: 24}} {
 		res, err := read(bytes.NewReader(data), "fuzz.txt", opts)
 		if err != nil {
