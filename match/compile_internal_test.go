@@ -104,3 +104,29 @@ func TestNextSep(t *testing.T) {
 		}
 	}
 }
+
+// TestHashKeyAllBytes: digests that differ only in their middle bytes (a
+// crafted feed) still spread over the table: no long probe chain.
+func TestHashKeyAllBytes(t *testing.T) {
+	const n = 20000
+	inds := make([]indicator.Indicator, n)
+	for i := range inds {
+		var d [32]byte // same first and last 8 bytes
+		binary.LittleEndian.PutUint64(d[12:], uint64(i)*0x9e3779b97f4a7c15)
+		inds[i] = indicator.MustNew(indicator.SHA256, hex.EncodeToString(d[:]))
+	}
+	m, err := Compile(inds, Options{})
+	require.NoError(t, err)
+	s := &m.hashes.sets[sizeIndex(32)]
+	longest := 0
+	for _, ind := range inds {
+		key, _ := hex.DecodeString(ind.Value)
+		dist := 0
+		for i := s.hashKey(key) & s.mask; !bytes.Equal(s.slots[i*uint64(s.stride):][:s.l], key); i = (i + 1) & s.mask {
+			dist++
+		}
+		longest = max(longest, dist)
+		require.NotEmpty(t, m.LookupHash(ind.Value))
+	}
+	require.Less(t, longest, 64, "longest probe chain of %d keys", n)
+}

@@ -31,12 +31,20 @@ type hashSet struct {
 	seed      uint64
 }
 
-// hashKey is the slot hash of a digest: its first and last 8 bytes mixed
-// with the set's seed. Digests are uniformly random, so this spreads them
-// as well as a full hash would, at a fraction of the cost.
+// hashKey is the slot hash of a digest: every 8-byte word of it (the last
+// one overlapping for a 20-byte SHA-1) folded in with the set's seed. All
+// bytes count, so a feed of crafted digests that share some bytes cannot
+// pile them into one probe chain.
 func (s *hashSet) hashKey(key []byte) uint64 {
-	h := binary.LittleEndian.Uint64(key) ^ binary.LittleEndian.Uint64(key[len(key)-8:])*0x9e3779b97f4a7c15 ^ s.seed
-	h ^= h >> 32
+	h := s.seed
+	i := 0
+	for ; i+8 <= len(key); i += 8 {
+		h = (h ^ binary.LittleEndian.Uint64(key[i:])) * 0x9e3779b97f4a7c15
+		h ^= h >> 32
+	}
+	if i < len(key) {
+		h = (h ^ binary.LittleEndian.Uint64(key[len(key)-8:])) * 0x9e3779b97f4a7c15
+	}
 	h *= 0xff51afd7ed558ccd
 	return h ^ h>>29
 }
