@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/gaissmai/bart"
 )
@@ -35,11 +36,12 @@ type addrBuilder struct {
 type addr4Set struct {
 	slots []uint64 // address<<32 | ID+1; 0: empty
 	mask  uint64
+	seed  uint64 // random per table: a crafted feed cannot aim at one slot
 }
 
-func addr4Slot(a uint32, mask uint64) uint64 {
-	h := uint64(a) * 0x9e3779b97f4a7c15
-	return (h ^ h>>29) & mask
+func (s *addr4Set) slot(a uint32) uint64 {
+	h := (uint64(a) ^ s.seed) * 0x9e3779b97f4a7c15
+	return (h ^ h>>29) & s.mask
 }
 
 func (s *addr4Set) build(v4 []uint64) {
@@ -50,10 +52,10 @@ func (s *addr4Set) build(v4 []uint64) {
 	for n < 2*uint64(len(v4)) {
 		n *= 2
 	}
-	s.slots, s.mask = make([]uint64, n), n-1
+	s.slots, s.mask, s.seed = make([]uint64, n), n-1, uint64(time.Now().UnixNano())*0x9e3779b97f4a7c15
 	for _, v := range v4 {
 		a, id := uint32(v>>32), uint32(v)
-		for i := addr4Slot(a, s.mask); ; i = (i + 1) & s.mask {
+		for i := s.slot(a); ; i = (i + 1) & s.mask {
 			if s.slots[i] == 0 {
 				s.slots[i] = uint64(a)<<32 | uint64(id+1)
 				break
@@ -66,7 +68,7 @@ func (s *addr4Set) find(a uint32) (ID, bool) {
 	if s.slots == nil {
 		return 0, false
 	}
-	for i := addr4Slot(a, s.mask); ; i = (i + 1) & s.mask {
+	for i := s.slot(a); ; i = (i + 1) & s.mask {
 		v := s.slots[i]
 		if v == 0 {
 			return 0, false

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"math/rand/v2"
+	"net/netip"
 	"reflect"
 	"testing"
 	"time"
@@ -129,4 +130,33 @@ func TestHashKeyAllBytes(t *testing.T) {
 		require.NotEmpty(t, m.LookupHash(ind.Value))
 	}
 	require.Less(t, longest, 64, "longest probe chain of %d keys", n)
+}
+
+// TestAddr4Seeded: addresses chosen offline to share slots under an
+// unseeded hash (a crafted feed) do not make a long probe chain: the table
+// hashes with a random seed.
+func TestAddr4Seeded(t *testing.T) {
+	const n = 20000 // a table of 65536 slots
+	unseeded := addr4Set{mask: 1<<16 - 1}
+	var inds []indicator.Indicator
+	var addrs []uint32
+	for a := uint32(1 << 24); len(addrs) < n; a++ {
+		if unseeded.slot(a) < 16 {
+			addrs = append(addrs, a)
+			inds = append(inds, indicator.MustNew(indicator.IPv4, netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}).String()))
+		}
+	}
+	m, err := Compile(inds, Options{})
+	require.NoError(t, err)
+	s := &m.addrs.exact4
+	require.Equal(t, unseeded.mask, s.mask)
+	longest := 0
+	for _, a := range addrs {
+		dist := 0
+		for i := s.slot(a); uint32(s.slots[i]>>32) != a; i = (i + 1) & s.mask {
+			dist++
+		}
+		longest = max(longest, dist)
+	}
+	require.Less(t, longest, 64, "longest probe chain of %d crafted addresses", n)
 }
