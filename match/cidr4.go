@@ -18,8 +18,9 @@ import (
 // sets) instead of walking a trie. Prefixes shorter than /16 (at most
 // 65535 of them) are in a bart table, looked up only for an address in a
 // block one of them covers (a second bitset) and with no match in its
-// bucket, which would be more specific. Memory is linear in the number of
-// prefixes.
+// bucket, which would be more specific; so are the prefixes of a block
+// with more than maxBucket of them, so that a crafted feed cannot make a
+// lookup scan a long bucket. Memory is linear in the number of prefixes.
 type cidr4Index struct {
 	cover [1 << 16 / 64]uint64 // bit b: block b has a bucket
 	rank  [1 << 16 / 64]uint32 // buckets before the blocks of cover[w]
@@ -40,42 +41,60 @@ type cidr4Ent struct {
 // buildCIDR4 indexes the IPv4 prefixes ps, with values vals.
 func buildCIDR4(ps []netip.Prefix, vals []uint64) *cidr4Index {
 	type item struct {
-		bits int
-		e    cidr4Ent
+		p netip.Prefix
+		e cidr4Ent
 	}
 	x := new(cidr4Index)
+	toWide := func(p netip.Prefix, v uint64) {
+		if x.wide == nil {
+			x.wide = new(bart.Table[uint64])
+		}
+		x.wide.Insert(p, v)
+		b4 := p.Addr().As4()
+		first := uint32(b4[0])<<8 | uint32(b4[1])
+		for b := first; b < first+1<<(16-min(p.Bits(), 16)); b++ {
+			x.wideCover[b>>6] |= 1 << (b & 63)
+		}
+	}
 	var items []item
 	for i, p := range ps {
-		b4 := p.Addr().As4()
-		a := uint32(b4[0])<<24 | uint32(b4[1])<<16 | uint32(b4[2])<<8 | uint32(b4[3])
 		if p.Bits() < 16 {
-			if x.wide == nil {
-				x.wide = new(bart.Table[uint64])
-			}
-			x.wide.Insert(p, vals[i])
-			for b := a >> 16; b < a>>16+1<<(16-p.Bits()); b++ {
-				x.wideCover[b>>6] |= 1 << (b & 63)
-			}
+			toWide(p, vals[i])
 			continue
 		}
+		b4 := p.Addr().As4()
+		a := uint32(b4[0])<<24 | uint32(b4[1])<<16 | uint32(b4[2])<<8 | uint32(b4[3])
 		mask := ^(^uint32(0) >> p.Bits()) // p.Bits() == 32: all ones (a Go shift by 32 is 0)
-		items = append(items, item{p.Bits(), cidr4Ent{a, mask, vals[i]}})
+		items = append(items, item{p, cidr4Ent{a, mask, vals[i]}})
 	}
 	slices.SortFunc(items, func(u, v item) int {
 		if c := cmp.Compare(u.e.net>>16, v.e.net>>16); c != 0 {
 			return c
 		}
-		return cmp.Compare(v.bits, u.bits) // most specific first
+		return cmp.Compare(v.p.Bits(), u.p.Bits()) // most specific first
 	})
-	x.ents = make([]cidr4Ent, len(items))
-	for i, it := range items {
-		x.ents[i] = it.e
-		if b := it.e.net >> 16; i == 0 || items[i-1].e.net>>16 != b {
-			x.cover[b>>6] |= 1 << (b & 63)
-			x.start = append(x.start, uint32(i))
+	for lo := 0; lo < len(items); {
+		b := items[lo].e.net >> 16
+		hi := lo + 1
+		for hi < len(items) && items[hi].e.net>>16 == b {
+			hi++
 		}
+		if hi-lo > maxBucket {
+			// A crowded block goes to the bart table, so that no lookup
+			// scans more than maxBucket entries.
+			for _, it := range items[lo:hi] {
+				toWide(it.p, it.e.val)
+			}
+		} else {
+			x.cover[b>>6] |= 1 << (b & 63)
+			x.start = append(x.start, uint32(len(x.ents)))
+			for _, it := range items[lo:hi] {
+				x.ents = append(x.ents, it.e)
+			}
+		}
+		lo = hi
 	}
-	x.start = append(x.start, uint32(len(items)))
+	x.start = append(x.start, uint32(len(x.ents)))
 	r := uint32(0)
 	for w := range x.cover {
 		x.rank[w] = r
@@ -83,6 +102,10 @@ func buildCIDR4(ps []netip.Prefix, vals []uint64) *cidr4Index {
 	}
 	return x
 }
+
+// maxBucket is the most prefixes a /16 block's bucket holds; the prefixes
+// of a block with more are looked up in the bart table instead.
+const maxBucket = 16
 
 // lookup returns the value of the most specific prefix containing a. It
 // does not allocate.

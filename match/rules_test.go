@@ -864,7 +864,11 @@ func TestRuleCIDRRandom(t *testing.T) {
 		var inds []indicator.Indicator
 		var prefixes []netip.Prefix
 		seen := map[netip.Prefix]bool{}
-		for range 1 + r.IntN(20) {
+		count := 1 + r.IntN(20)
+		if iter%4 == 3 {
+			count = 100 + r.IntN(200) // crowded /16 blocks (see cidr4.go's maxBucket)
+		}
+		for range count {
 			p := netip.PrefixFrom(addr(), r.IntN(33)).Masked()
 			if p.Bits() == 32 || seen[p] {
 				continue // a /32 is an ipv4 entry
