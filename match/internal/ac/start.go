@@ -131,8 +131,9 @@ func (a *Automaton) starts(text []byte, i int) bool {
 }
 
 // nextStart returns the first position at or after i that passes the start
-// filter, or len(text).
-func nextStart(start *[startWords]uint64, kMask uint32, text []byte, i int) int {
+// filter, or len(text); kMask keeps the low startLen bytes of a word.
+func (a *Automaton) nextStart(kMask uint32, text []byte, i int) int {
+	start := a.start
 	// Four positions per 8-byte load, one branch for the four.
 	for ; i+8 <= len(text); i += 4 {
 		w := binary.LittleEndian.Uint64(text[i:i+8]) | 0x2020202020202020
@@ -150,12 +151,8 @@ func nextStart(start *[startWords]uint64, kMask uint32, text []byte, i int) int 
 			return i
 		}
 	}
-	for ; i < len(text); i++ {
-		k := bits.OnesCount32(kMask) / 8
-		if len(text)-i < k {
-			break
-		}
-		if h := startHash(startWord(text[i:], k)); start[h>>6]&(1<<(h&63)) != 0 {
+	for ; i < len(text); i++ { // the last 3 positions
+		if a.starts(text, i) {
 			return i
 		}
 	}
@@ -165,7 +162,7 @@ func nextStart(start *[startWords]uint64, kMask uint32, text []byte, i int) int 
 // scanFiltered is Scan with the start filter.
 func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int)) {
 	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
-	start, k, eBits, eMask, dInf := a.start, a.startLen, a.eBits, a.eMask, int(a.dInf)
+	k, eBits, eMask, dInf := a.startLen, a.eBits, a.eMask, int(a.dInf)
 	var kMask uint32 = 1<<(8*k) - 1
 	if k == 4 {
 		kMask = ^uint32(0)
@@ -176,7 +173,7 @@ func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int)) {
 	for i := 0; i < n; i++ {
 		if e == 0 {
 			// Skip to the next position that passes the filter.
-			if i = nextStart(start, kMask, text, max(i, checked+1)); i >= n {
+			if i = a.nextStart(kMask, text, max(i, checked+1)); i >= n {
 				return
 			}
 			cand, checked = i, i
