@@ -82,10 +82,13 @@ func (d *domainTable) build(m *Matcher) {
 		}
 	}
 	for _, id := range d.pending {
-		v := m.value(id)
 		// every parent with two labels or more
-		for k := strings.IndexByte(v, '.'); k >= 0 && strings.IndexByte(v[k+1:], '.') >= 0; k += 1 + strings.IndexByte(v[k+1:], '.') {
-			d.markBelow(v[k+1:])
+		for rest := m.value(id); ; {
+			_, rest, _ = strings.Cut(rest, ".")
+			if !strings.Contains(rest, ".") {
+				break
+			}
+			d.markBelow(rest)
 		}
 	}
 	d.pending = nil
