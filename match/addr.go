@@ -39,12 +39,23 @@ type addr4Set struct {
 	seed  uint64 // random per table: a crafted feed cannot aim at one slot
 }
 
+// slot is the first slot of a: the address XOR the table's seed, through
+// a full 64-bit mixer, so that addresses chosen against one seed do not
+// cluster under another.
 func (s *addr4Set) slot(a uint32) uint64 {
-	h := (uint64(a) ^ s.seed) * 0x9e3779b97f4a7c15
-	return (h ^ h>>29) & s.mask
+	h := uint64(a) ^ s.seed
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return (h ^ h>>33) & s.mask
 }
 
 func (s *addr4Set) build(v4 []uint64) {
+	s.buildSeeded(v4, uint64(time.Now().UnixNano())*0x9e3779b97f4a7c15)
+}
+
+func (s *addr4Set) buildSeeded(v4 []uint64, seed uint64) {
 	if len(v4) == 0 {
 		return
 	}
@@ -52,7 +63,7 @@ func (s *addr4Set) build(v4 []uint64) {
 	for n < 2*uint64(len(v4)) {
 		n *= 2
 	}
-	s.slots, s.mask, s.seed = make([]uint64, n), n-1, uint64(time.Now().UnixNano())*0x9e3779b97f4a7c15
+	s.slots, s.mask, s.seed = make([]uint64, n), n-1, seed
 	for _, v := range v4 {
 		a, id := uint32(v>>32), uint32(v)
 		for i := s.slot(a); ; i = (i + 1) & s.mask {

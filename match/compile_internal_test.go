@@ -132,31 +132,41 @@ func TestHashKeyAllBytes(t *testing.T) {
 	require.Less(t, longest, 64, "longest probe chain of %d keys", n)
 }
 
-// TestAddr4Seeded: addresses chosen offline to share slots under an
-// unseeded hash (a crafted feed) do not make a long probe chain: the table
-// hashes with a random seed.
+// TestAddr4Seeded: addresses chosen offline to share slots under one seed
+// (a crafted feed) do not make a long probe chain under the others: the
+// table hashes with a random seed through a full mixer.
 func TestAddr4Seeded(t *testing.T) {
-	const n = 20000 // a table of 65536 slots
-	unseeded := addr4Set{mask: 1<<16 - 1}
+	const n = 20000                     // a table of 65536 slots
+	target := addr4Set{mask: 1<<16 - 1} // seed 0
+	var v4 []uint64
 	var inds []indicator.Indicator
-	var addrs []uint32
-	for a := uint32(1 << 24); len(addrs) < n; a++ {
-		if unseeded.slot(a) < 16 {
-			addrs = append(addrs, a)
+	for a := uint32(1 << 24); len(v4) < n; a++ {
+		if target.slot(a) < 16 {
+			v4 = append(v4, uint64(a)<<32|uint64(len(v4)))
 			inds = append(inds, indicator.MustNew(indicator.IPv4, netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}).String()))
 		}
 	}
+	longest := func(s *addr4Set) int {
+		l := 0
+		for _, v := range v4 {
+			a, dist := uint32(v>>32), 0
+			for i := s.slot(a); uint32(s.slots[i]>>32) != a; i = (i + 1) & s.mask {
+				dist++
+			}
+			l = max(l, dist)
+		}
+		return l
+	}
+	var crafted addr4Set
+	crafted.buildSeeded(v4, 0)
+	require.Greater(t, longest(&crafted), 1000, "the crafted addresses do collide under their seed")
+	r := rand.New(rand.NewPCG(15, 16))
+	for range 30 {
+		var s addr4Set
+		s.buildSeeded(v4, r.Uint64())
+		require.Less(t, longest(&s), 64, "longest probe chain of %d crafted addresses under another seed", n)
+	}
 	m, err := Compile(inds, Options{})
 	require.NoError(t, err)
-	s := &m.addrs.exact4
-	require.Equal(t, unseeded.mask, s.mask)
-	longest := 0
-	for _, a := range addrs {
-		dist := 0
-		for i := s.slot(a); uint32(s.slots[i]>>32) != a; i = (i + 1) & s.mask {
-			dist++
-		}
-		longest = max(longest, dist)
-	}
-	require.Less(t, longest, 64, "longest probe chain of %d crafted addresses", n)
+	require.Less(t, longest(&m.addrs.exact4), 64, "Compile's table")
 }
