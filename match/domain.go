@@ -64,10 +64,6 @@ const (
 // it bounds the slots an indicator takes, and so compile time and memory.
 const markDepth = 8
 
-// maxSuffixes is the most entries a token can equal or be below: each has
-// a label of at least one byte and a dot.
-const maxSuffixes = (canon.MaxDomainLen + 1) / 2
-
 // labelHash is the keyed hash of one label, over all its bytes.
 func (d *domainTable) labelHash(label []byte) uint64 {
 	return maphash.Bytes(d.seed, label)
@@ -244,7 +240,7 @@ func (d *domainTable) empty() bool { return d.slots == nil }
 
 // each calls fn with the id of every domain entry that tok (lower case,
 // at most maxDomainScan bytes: the tail of a longer token) equals or is a
-// subdomain of, the longest first. It does not allocate, and takes time
+// subdomain of, the shortest first. It does not allocate, and takes time
 // linear in len(tok): each label is hashed once, from the right, and
 // each suffix up to the longest entry looked up once at most.
 func (d *domainTable) each(tok []byte, fn func(ID)) {
@@ -256,29 +252,22 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 		return
 	}
 	// The suffixes, shortest first, as long as something is below the
-	// last one (or, past markDepth labels, up to the longest entry); the
-	// entries found are reported longest name first.
-	var found [maxSuffixes]ID
-	nf := 0
+	// last one (or, past markDepth labels, up to the longest entry).
 	h := d.labelHash(tok[last:])
 	end := last - 1 // the dot before the suffix done
 	for depth := 2; ; depth++ {
 		i := bytes.LastIndexByte(tok[:end], '.')
 		if len(tok)-i-1 > d.maxLen {
-			break
+			return
 		}
 		h = d.suffixHash(d.labelHash(tok[i+1:end]), h)
 		id, ok, below := d.lookupHashed(tok[i+1:], h)
-		if ok && nf < len(found) {
-			found[nf] = id
-			nf++
+		if ok {
+			fn(id)
 		}
 		if i < 0 || !below && depth <= markDepth {
-			break
+			return
 		}
 		end = i
-	}
-	for k := nf - 1; k >= 0; k-- {
-		fn(found[k])
 	}
 }
