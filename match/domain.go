@@ -80,12 +80,8 @@ func (d *domainTable) suffixHash(l, parent uint64) uint64 {
 }
 
 // build fills the table, once every name is added: the entries, then the
-// parents as markers or flags.
+// parents as markers or flags. The keys of the hash are new random ones.
 func (d *domainTable) build(m *Matcher) {
-	d.buildSeeded(m, maphash.MakeSeed(), rand.Uint64(), rand.Uint64())
-}
-
-func (d *domainTable) buildSeeded(m *Matcher, seed maphash.Seed, k1, k2 uint64) {
 	if len(d.pending) == 0 {
 		return
 	}
@@ -98,7 +94,7 @@ func (d *domainTable) buildSeeded(m *Matcher, seed maphash.Seed, k1, k2 uint64) 
 		n *= 2
 	}
 	d.m, d.slots, d.smask = m, make([]uint64, n), n-1
-	d.seed, d.k1, d.k2 = seed, k1, k2
+	d.seed, d.k1, d.k2 = maphash.MakeSeed(), rand.Uint64(), rand.Uint64()
 	var ps suffixes
 	for _, id := range d.pending {
 		x := d.parents(m.value(id), &ps, true)
@@ -239,7 +235,7 @@ func (d *domainTable) add(id ID, name string) {
 func (d *domainTable) empty() bool { return d.slots == nil }
 
 // each calls fn with the id of every domain entry that tok (lower case,
-// at most maxDomainScan bytes: the tail of a longer token) equals or is a
+// at most maxLen+1 bytes: the tail of a longer token) equals or is a
 // subdomain of, the shortest first. It does not allocate, and takes time
 // linear in len(tok): each label is hashed once, from the right, and
 // each suffix up to the longest entry looked up once at most.
