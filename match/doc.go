@@ -102,8 +102,8 @@
 //     mutex, useragent, email-subject, string: no boundary.
 //
 // Matching is linear in the length of the line whatever it holds: every
-// candidate token is looked up once per suffix at a dot (domains), and
-// string kinds run on an Aho-Corasick automaton.
+// candidate token is looked up once per suffix at a dot (domains), each
+// label hashed once, and string kinds run on an Aho-Corasick automaton.
 //
 // # Resource usage
 //
@@ -127,6 +127,15 @@
 //     labels below its entry (about 110 ns for a name with no entry),
 //     AppendURL 530–570 ns.
 //   - Entry allocates the Indicators slice it returns.
+//   - Hostile input: the tables keyed by indicator values hash every byte
+//     of the key with a random seed per Matcher (domains: hash/maphash per
+//     label, joined right to left by a keyed mixer; URLs, emails: Go maps,
+//     which the runtime seeds per map; IPv4 and digests: seeded mixers), so
+//     that neither a crafted feed nor a crafted line can pile keys into one
+//     probe chain. A domain indicator takes at most 8 table slots (itself
+//     and its parents of 2 to 8 labels, as markers) whatever its number of
+//     labels; a token below a parent of 8 labels has each longer suffix
+//     looked up, within the longest domain indicator's length.
 //
 // # Field matching
 //
