@@ -34,6 +34,8 @@ const (
 	DefaultRetryWait       = time.Second
 	DefaultMaxRetryWait    = 2 * time.Minute
 	DefaultMaxPages        = 10000
+	DefaultMaxLoadSize     = 1 << 30
+	DefaultLoadTimeout     = time.Hour
 	DefaultUserAgent       = "iocmatch-taxii/1"
 )
 
@@ -100,6 +102,19 @@ type Options struct {
 	// is more (ErrTooManyPages).
 	MaxPages int
 
+	// MaxLoadSize is the most bytes of STIX objects (as sent) one Load or
+	// Poll reads, over all its pages; zero means DefaultMaxLoadSize (1
+	// GiB). It bounds the memory of a load, which MaxPages does not (10000
+	// pages of MaxResponseSize): the page that would pass it is not read,
+	// nor any after it. See Client.Load for what a load cut short returns.
+	MaxLoadSize int64
+
+	// LoadTimeout is the longest one Load or Poll may take, all its pages
+	// and retries included; zero means DefaultLoadTimeout (1 hour), a
+	// negative value no limit. The page being fetched when it passes is
+	// not read. See Client.Load for what a load cut short returns.
+	LoadTimeout time.Duration
+
 	// UserAgent is the User-Agent header; empty means DefaultUserAgent.
 	UserAgent string
 }
@@ -131,6 +146,8 @@ func New(opts Options) (*Client, error) {
 		return nil, errors.New("taxii: negative MaxResponseSize")
 	case opts.MaxPages < 0:
 		return nil, errors.New("taxii: negative MaxPages")
+	case opts.MaxLoadSize < 0:
+		return nil, errors.New("taxii: negative MaxLoadSize")
 	}
 	for k := range opts.Header {
 		switch http.CanonicalHeaderKey(k) {
@@ -155,6 +172,12 @@ func New(opts Options) (*Client, error) {
 	}
 	if opts.MaxPages == 0 {
 		opts.MaxPages = DefaultMaxPages
+	}
+	if opts.MaxLoadSize == 0 {
+		opts.MaxLoadSize = DefaultMaxLoadSize
+	}
+	if opts.LoadTimeout == 0 {
+		opts.LoadTimeout = DefaultLoadTimeout
 	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
@@ -197,6 +220,8 @@ var (
 	ErrContentType  = errors.New("not a TAXII JSON response") // a 200 response that is not JSON (an HTML login page …)
 	ErrNoProgress   = errors.New("paging makes no progress")  // a repeated next token, added_after not moving, empty pages
 	ErrTooManyPages = errors.New("too many pages")            // more than Options.MaxPages
+	ErrLoadTooLarge = errors.New("load too large")            // a Load or Poll over Options.MaxLoadSize
+	ErrLoadTimeout  = errors.New("load timed out")            // a Load or Poll longer than Options.LoadTimeout
 )
 
 // HTTPError is an HTTP response with a status other than 200 (or 204).

@@ -33,7 +33,16 @@
 // that never ends is stopped: a next token seen before, an
 // X-TAXII-Date-Added-Last that does not move forward, or two empty pages
 // in a row with more=true are an error (ErrNoProgress), and so is reading
-// more than Options.MaxPages pages (ErrTooManyPages).
+// more than Options.MaxPages pages (ErrTooManyPages, 10000 by default).
+//
+// A Load or Poll has limits of its own, so that a server that sends more
+// and more cannot exhaust memory or hold a load forever: at most
+// Options.MaxLoadSize bytes of STIX objects over all its pages (1 GiB by
+// default, ErrLoadTooLarge) and Options.LoadTimeout for all its requests
+// (1 hour by default, ErrLoadTimeout), besides MaxPages. A load that
+// passes one keeps what it read before and reports the cut as a problem
+// of its Result (reason ReasonLoadLimit, "load stopped after N pages …"),
+// or with loader.Options.Strict returns it as the error.
 //
 // # Loading and polling
 //

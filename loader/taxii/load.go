@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,12 +53,26 @@ const (
 // errReaderDone closes the pipe when the reader stops before its end.
 var errReaderDone = errors.New("taxii: reader stopped")
 
+// ReasonLoadLimit is the loader.Problem reason (a key of
+// loader.Result.Skipped) of a Load or Poll cut short by one of its limits:
+// Options.MaxLoadSize, LoadTimeout or MaxPages.
+const ReasonLoadLimit = "taxii load limit"
+
 // Load reads the objects of the collection at collectionURL matching q
 // (see Objects) into indicators with loader.ReadSTIX, under the name
 // Path(collectionURL), with lopts. The objects of all pages are streamed
 // to ReadSTIX as one STIX bundle, page after page, as they arrive, so that
 // an identity or a marking definition on one page applies to the
-// indicators of any other; no more than one page is held in memory.
+// indicators of any other, and only the latest version of an object
+// counts (see loader.ReadSTIX); no more than one page is held in memory.
+//
+// A load stops when it passes one of its limits: more than
+// Options.MaxLoadSize bytes of objects (ErrLoadTooLarge), longer than
+// Options.LoadTimeout (ErrLoadTimeout), more than Options.MaxPages pages
+// (ErrTooManyPages). What was read before is kept (the page that passes
+// the limit is not read) and, as for a limit of any feed, the cut is a
+// problem of the Result (reason ReasonLoadLimit, "taxii:…: load stopped
+// after …") and no error; with lopts.Strict it is the error.
 //
 // The error is the first of: a TAXII error (an HTTP error, a malformed
 // envelope, paging without progress …), and the error of ReadSTIX (with
@@ -68,30 +84,93 @@ func (c *Client) Load(ctx context.Context, collectionURL string, q Query, lopts 
 	fetched := make(chan error, 1)
 	fctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	lctx := fctx
+	if c.opts.LoadTimeout > 0 {
+		var cancelT context.CancelFunc
+		lctx, cancelT = context.WithTimeoutCause(fctx, c.opts.LoadTimeout, errLoadDeadline)
+		defer cancelT()
+	}
 	go func() {
-		err := c.writeBundle(fctx, pw, collectionURL, q, &stats)
+		err := c.writeBundle(lctx, pw, collectionURL, q, &stats)
 		fetched <- err
+		var cut *cutError
+		if errors.As(err, &cut) {
+			err = nil // the bundle was ended: the reader reads it whole
+		}
 		pw.CloseWithError(err) // nil: EOF
 	}()
-	res, rerr := c.readSTIX(pr, Path(collectionURL), lopts)
+	path := Path(collectionURL)
+	res, rerr := c.readSTIX(pr, path, lopts)
 	// If the reader stopped early (a Strict problem), stop the writer,
 	// blocked on the pipe or waiting for the server.
 	pr.CloseWithError(errReaderDone)
 	cancel(errReaderDone)
 	ferr := <-fetched
-	if ferr != nil && !errors.Is(ferr, errReaderDone) {
+	var cut *cutError
+	switch {
+	case ferr == nil || errors.Is(ferr, errReaderDone):
+	case errors.As(ferr, &cut) && rerr == nil:
+		if lopts.Strict {
+			return res, stats, cut.err
+		}
+		addProblem(&res, loader.Problem{Path: path, Reason: ReasonLoadLimit, Msg: cut.msg})
+	default:
 		return res, stats, ferr
 	}
 	return res, stats, rerr
 }
 
+// errLoadDeadline is the cause of the end of a load's context at
+// Options.LoadTimeout.
+var errLoadDeadline = errors.New("taxii: load deadline")
+
+// cutError is a load stopped by one of its limits, after the bundle
+// written to the reader was ended: err is the error (ErrLoadTooLarge …),
+// msg the text of its problem.
+type cutError struct {
+	err error
+	msg string
+}
+
+func (e *cutError) Error() string { return e.err.Error() }
+func (e *cutError) Unwrap() error { return e.err }
+
+// addProblem adds p to res as the reader of its feed would have.
+func addProblem(res *loader.Result, p loader.Problem) {
+	if res.Skipped == nil {
+		res.Skipped = map[string]int{}
+	}
+	res.Skipped[p.Reason]++
+	if len(res.Problems) < loader.MaxProblems {
+		res.Problems = append(res.Problems, p)
+	}
+	if n := len(res.PerFile); n > 0 {
+		res.PerFile[n-1].Skipped++
+	}
+}
+
 // writeBundle GETs the objects pages and writes them to w as one bundle.
+// When a limit of the load stops it, it ends the bundle and returns a
+// *cutError.
 func (c *Client) writeBundle(ctx context.Context, w io.Writer, collectionURL string, q Query, stats *LoadStats) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.WriteString(bundleHead); err != nil {
 		return err
 	}
+	var size int64 // of the objects written
+	var lastURL string
 	err := c.Objects(ctx, collectionURL, q, func(p Page) error {
+		lastURL = p.URL
+		n := int64(0)
+		for _, o := range p.Objects {
+			n += int64(len(o)) + 2
+		}
+		if size+n > c.opts.MaxLoadSize {
+			return &urlError{url: p.URL, kind: ErrLoadTooLarge, err: fmt.Errorf(
+				"load stopped after %d pages (%d bytes of objects): the next page would make more than MaxLoadSize (%d bytes)",
+				stats.Pages, size, c.opts.MaxLoadSize)}
+		}
+		size += n
 		stats.Pages++
 		if p.DateAddedLast.After(stats.AddedLast) {
 			stats.AddedLast = p.DateAddedLast
@@ -102,13 +181,34 @@ func (c *Client) writeBundle(ctx context.Context, w io.Writer, collectionURL str
 		stats.Objects += len(p.Objects)
 		return bw.Flush()
 	})
-	if err != nil {
+	var ue *urlError
+	switch {
+	case err == nil:
+	case errors.As(err, &ue) && (ue.kind == ErrLoadTooLarge || ue.kind == ErrTooManyPages):
+		msg := ue.err.Error()
+		if ue.kind == ErrTooManyPages {
+			msg = fmt.Sprintf("load stopped after %d pages (%d bytes of objects): the server %s", stats.Pages, size,
+				strings.TrimPrefix(msg, ErrTooManyPages.Error()+": the server "))
+		}
+		err = &cutError{err: err, msg: msg}
+	case errors.Is(context.Cause(ctx), errLoadDeadline):
+		url := lastURL
+		if url == "" {
+			url = redact(collectionURL)
+		}
+		msg := fmt.Sprintf("load stopped after %d pages (%d bytes of objects): it took longer than LoadTimeout (%v)",
+			stats.Pages, size, c.opts.LoadTimeout)
+		err = &cutError{err: &urlError{url: url, kind: ErrLoadTimeout, err: fmt.Errorf("%s (%w)", msg, ErrLoadTimeout)}, msg: msg}
+	default:
 		return err
 	}
 	if _, err := bw.WriteString(bundleTail); err != nil {
 		return err
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	return err
 }
 
 // writeObjects writes objs, JSON values, as elements of the bundle's
