@@ -54,10 +54,21 @@
 // as their source unless loader.Options.Source is set. It returns
 // LoadStats: pages, objects, and the latest X-TAXII-Date-Added-Last.
 //
+// Objects with the same id are versions of one object: of an indicator,
+// only the latest version read counts, a revoked one removes it (see
+// loader.ReadSTIX), in one Load whatever the pages the versions are on.
+//
 // A Poller polls a collection incrementally: each Poll loads what was
 // added after its cursor (the latest X-TAXII-Date-Added-Last of the
-// previous successful Poll), and moves the cursor only on success.
-// Cursor and SetCursor let a host persist the cursor across runs.
+// previous successful Poll), and moves the cursor only on success. Each
+// Poll returns the current indicators of the collection, for a matcher to
+// be recompiled from: those it read merged by STIX id with those of the
+// earlier Polls, so that a new version of an indicator replaces the
+// indicators of the version an earlier Poll read, and a revocation
+// removes them (LoadStats.Replaced, Revoked count them). The Poller keeps
+// these indicators in memory between Polls. Cursor and SetCursor let a
+// host persist the cursor across runs; a Poller whose cursor was restored
+// knows only the indicators it reads from then on.
 //
 // # Authentication, TLS, limits
 //

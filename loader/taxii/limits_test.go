@@ -135,7 +135,9 @@ func TestPollerAfterCut(t *testing.T) {
 	res, _, err = p.Poll(context.Background(), loader.Options{})
 	require.NoError(t, err)
 	assert.Empty(t, res.Problems)
-	assert.Equal(t, []string{"sha256:3b1f2c5e0d7a9b4c6e8f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d", "ipv4:203.0.113.9"}, strs(res.Indicators))
+	assert.Equal(t, []string{"ipv4:198.51.100.7", "domain:c2.bad.example", "url:https://cdn.bad.example/payload.bin",
+		"sha256:3b1f2c5e0d7a9b4c6e8f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d", "ipv4:203.0.113.9"}, strs(res.Indicators),
+		"the two last, after the three of the first Poll")
 }
 
 func strs(inds []indicator.Indicator) []string {
