@@ -73,8 +73,12 @@
 // # Authentication, TLS, limits
 //
 // Options.Username and Password are sent with HTTP basic authentication,
-// Options.Token as a bearer token (on every request, over plain http too:
-// use https URLs). Options.TLSConfig sets root CAs, client certificates
+// Options.Token as a bearer token (over plain http too: use https URLs),
+// and Options.Header's headers, on every request to the Client's own host
+// (the host, name and port, of the first URL it requests) and to the
+// hosts of Options.CredentialHosts only: not to an API root on another
+// host that a discovery resource lists, nor through a redirect to another
+// host (another port, a subdomain), which get requests without them. Options.TLSConfig sets root CAs, client certificates
 // and the like. Each request has a timeout (Options.Timeout, 30 s by
 // default) covering the reading of the whole response, and a response
 // body larger than Options.MaxResponseSize (64 MiB by default, after
