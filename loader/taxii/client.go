@@ -36,7 +36,7 @@ const (
 	DefaultRetryWait       = time.Second
 	DefaultMaxRetryWait    = 2 * time.Minute
 	DefaultMaxPages        = 10000
-	DefaultMaxLoadSize     = 1 << 30
+	DefaultMaxLoadSize     = 256 << 20
 	DefaultLoadTimeout     = time.Hour
 	DefaultUserAgent       = "iocmatch-taxii/1"
 )
@@ -122,8 +122,9 @@ type Options struct {
 	MaxPages int
 
 	// MaxLoadSize is the most bytes of STIX objects (as sent) one Load or
-	// Poll reads, over all its pages; zero means DefaultMaxLoadSize (1
-	// GiB). It bounds the memory of a load, which MaxPages does not (10000
+	// Poll reads, over all its pages; zero means DefaultMaxLoadSize (256
+	// MiB: about a million indicators, and 1.5 GB of memory for them at
+	// most). It bounds the memory of a load, which MaxPages does not (10000
 	// pages of MaxResponseSize): the page that would pass it is not read,
 	// nor any after it. See Client.Load for what a load cut short returns.
 	MaxLoadSize int64

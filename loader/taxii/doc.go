@@ -37,7 +37,7 @@
 //
 // A Load or Poll has limits of its own, so that a server that sends more
 // and more cannot exhaust memory or hold a load forever: at most
-// Options.MaxLoadSize bytes of STIX objects over all its pages (1 GiB by
+// Options.MaxLoadSize bytes of STIX objects over all its pages (256 MiB by
 // default, ErrLoadTooLarge) and Options.LoadTimeout for all its requests
 // (1 hour by default, ErrLoadTimeout), besides MaxPages. A load that
 // passes one keeps what it read before and reports the cut as a problem
