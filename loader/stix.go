@@ -162,7 +162,7 @@ func readSTIX(c *collector, r io.Reader) error {
 		identities: map[string]string{},
 		markings:   map[string]indicator.TLP{},
 		names:      map[string]stixNamed{},
-		versions:   map[string]*stixVersion{},
+		versions:   map[string]stixVersion{},
 		others:     map[string]stixOther{},
 		relIndex:   map[string]int{},
 	}
@@ -218,7 +218,7 @@ type stixReader struct {
 	relIndex   map[string]int           // relationship id → index in rels
 	pending    []stixPending            // indicators whose refs are resolved at the end
 
-	versions map[string]*stixVersion // indicator id → its latest version read
+	versions map[string]stixVersion // indicator id → its latest version read
 	others   map[string]stixOther    // id of another object read → its latest version
 	dropped  int                     // indicators of superseded versions still in c.res.Indicators
 }
@@ -273,7 +273,7 @@ func (s *stixReader) indicatorVersion(id string, modified time.Time, revoked boo
 	}
 	v, ok := s.versions[id]
 	if !ok {
-		s.versions[id] = &stixVersion{modified: modified, revoked: revoked, pending: -1}
+		s.versions[id] = stixVersion{modified: modified, revoked: revoked, pending: -1}
 		return true
 	}
 	s.c.unsupported("stix superseded")
@@ -288,8 +288,16 @@ func (s *stixReader) indicatorVersion(id string, modified time.Time, revoked boo
 		p.dropped = true
 		s.dropped += p.to - p.from
 	}
-	*v = stixVersion{modified: modified, revoked: revoked, pending: -1}
+	s.versions[id] = stixVersion{modified: modified, revoked: revoked, pending: -1}
 	return true
+}
+
+// setPending records that the indicators of the latest version of the
+// indicator id are pending[i].
+func (s *stixReader) setPending(id string, i int) {
+	v := s.versions[id]
+	v.pending = i
+	s.versions[id] = v
 }
 
 // uncount takes back one count of the unsupported reason what.
@@ -324,7 +332,7 @@ func (s *stixReader) compact() {
 		p.from, p.to = w, w+n
 		w += n
 		if p.id != "" {
-			s.versions[p.id].pending = len(kept)
+			s.setPending(p.id, len(kept))
 		}
 		kept = append(kept, p)
 	}
@@ -517,10 +525,8 @@ func (s *stixReader) skipRest() error {
 
 // stixHead is what is read of every object.
 type stixHead struct {
-	Type     string `json:"type"`
-	ID       string `json:"id"`
-	Modified string `json:"modified"`
-	Revoked  bool   `json:"revoked"`
+	Type string `json:"type"`
+	ID   string `json:"id"`
 }
 
 // handle reads one STIX object, raw, named rec when it has no id.
@@ -539,11 +545,16 @@ func (s *stixReader) handle(raw json.RawMessage, rec string) error {
 	// "modified" is the earliest.
 	switch h.Type {
 	case "identity", "marking-definition", "malware", "threat-actor", "intrusion-set", "relationship":
-		modified, _ := stixTime("modified", h.Modified)
-		if !s.otherVersion(h.ID, modified, h.Revoked) {
+		var v struct {
+			Modified string `json:"modified"`
+			Revoked  bool   `json:"revoked"`
+		}
+		_ = json.Unmarshal(raw, &v) // valid JSON: a field of another type is as if absent
+		modified, _ := stixTime("modified", v.Modified)
+		if !s.otherVersion(h.ID, modified, v.Revoked) {
 			return nil
 		}
-		if h.Revoked {
+		if v.Revoked {
 			delete(s.identities, h.ID)
 			delete(s.markings, h.ID)
 			delete(s.names, h.ID)
@@ -684,7 +695,7 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 	defer func() {
 		if to := len(c.res.Indicators); to > from {
 			if o.ID != "" {
-				s.versions[o.ID].pending = len(s.pending)
+				s.setPending(o.ID, len(s.pending))
 			}
 			s.pending = append(s.pending, stixPending{from: from, to: to, id: o.ID, createdBy: o.CreatedByRef, markings: o.ObjectMarkingRefs})
 		}
