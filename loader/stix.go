@@ -219,8 +219,8 @@ type stixReader struct {
 	pending    []stixPending            // indicators whose refs are resolved at the end
 
 	versions map[string]stixVersion // indicator id → its latest version read
-	others   map[string]stixOther    // id of another object read → its latest version
-	dropped  int                     // indicators of superseded versions still in c.res.Indicators
+	others   map[string]stixOther   // id of another object read → its latest version
+	dropped  int                    // indicators of superseded versions still in c.res.Indicators
 }
 
 // stixVersion is the latest version read of an indicator object.
