@@ -122,11 +122,14 @@ func (c *Client) load(ctx context.Context, collectionURL string, q Query, lopts 
 	var cut *cutError
 	switch {
 	case ferr == nil || errors.Is(ferr, errReaderDone):
-	case errors.As(ferr, &cut) && rerr == nil:
-		if lopts.Strict {
+	case errors.As(ferr, &cut):
+		switch {
+		case rerr != nil: // a problem of the objects read comes before the cut
+		case lopts.Strict:
 			return res, stats, cut.err
+		default:
+			addProblem(&res, loader.Problem{Path: path, Reason: ReasonLoadLimit, Msg: cut.msg})
 		}
-		addProblem(&res, loader.Problem{Path: path, Reason: ReasonLoadLimit, Msg: cut.msg})
 	default:
 		return res, stats, ferr
 	}
