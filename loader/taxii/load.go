@@ -412,6 +412,12 @@ func (p *Poller) merge(res *loader.Result, stats *LoadStats, seen map[string]ver
 		}
 		byID[ind.ID] = append(byID[ind.ID], ind)
 	}
+	var added []string // ids now in current, in the order read, that were not before
+	for _, id := range newIDs {
+		if _, ok := p.current[id]; !ok {
+			added = append(added, id)
+		}
+	}
 	for id, inds := range byID {
 		if _, ok := seen[id]; !ok { // not an indicator object of a version read: cannot be
 			p.current[id] = inds
@@ -433,15 +439,12 @@ func (p *Poller) merge(res *loader.Result, stats *LoadStats, seen map[string]ver
 		}
 	}
 	order := make([]string, 0, len(p.current))
-	listed := make(map[string]bool, len(p.current))
-	for _, ids := range [][]string{p.order, newIDs} {
-		for _, id := range ids {
-			if _, ok := p.current[id]; ok && !listed[id] {
-				listed[id] = true
-				order = append(order, id)
-			}
+	for _, id := range p.order {
+		if _, ok := p.current[id]; ok {
+			order = append(order, id)
 		}
 	}
+	order = append(order, added...)
 	p.order = order
 	n := len(p.noID)
 	for _, id := range order {
