@@ -51,8 +51,9 @@
 // read before it is kept), as a problem.
 //
 // A valid record that iocmatch does not read (a STIX pattern with AND, a
-// MISP attachment, a Zeek indicator type with no indicator kind …) is not
-// a problem: it is counted in Result.Unsupported by what it is. So every
+// MISP attachment, a Zeek indicator type with no indicator kind, a STIX
+// indicator revoked or superseded by a later version of it …) is not a
+// problem: it is counted in Result.Unsupported by what it is. So every
 // record is accounted for: an indicator, a problem, or unsupported.
 // Result.PerFile has these counts per file.
 //
