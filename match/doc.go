@@ -40,7 +40,11 @@
 // string escapes decoded (\\ \" \/ \b \f \n \r \t and \uXXXX, surrogate
 // pairs joined, a lone surrogate as U+FFFD; any other backslash is kept as
 // it is). Offsets still refer to the raw line: a match that begins or ends
-// inside an escape covers the whole escape.
+// inside an escape covers the whole escape. They are exact for lines of any
+// length (there is no 2 GiB limit). The decoding takes a buffer the size of
+// the line and an offset map of 1/8 of it (one checkpoint of 8 bytes per 64
+// decoded bytes), however many escapes the line holds, in time linear in
+// the line; both are pooled for reuse when the line is at most 1 MiB.
 //
 // Below, "word byte" is [A-Za-z0-9_] and "host byte" is [A-Za-z0-9_.-].
 //

@@ -27,6 +27,9 @@ type scratch struct {
 	dec []byte
 	cps []uint64 // checkpoints of the decoded line, see decodeJSON
 	key []byte
+
+	// the unit rawUnit found last: where the next lookup may start
+	curRaw, curDec int
 }
 
 // The decoded line is mapped back to the raw one through checkpoints, one
@@ -98,36 +101,52 @@ func putScratch(s *scratch) {
 func (s *scratch) decodeJSON(line []byte) []byte {
 	dec := slices.Grow(s.dec[:0], len(line))
 	cps := slices.Grow(s.cps[:0], len(line)/cpEvery+1)
-	for i := 0; ; {
-		k := bytes.IndexByte(line[i:], '\\')
-		if k < 0 {
-			k = len(line) - i
+	next := 0 // the decoded offset of the next checkpoint: len(cps)*cpEvery
+	for i := 0; i < len(line); {
+		if line[i] != '\\' {
+			k := bytes.IndexByte(line[i:], '\\')
+			if k < 0 {
+				k = len(line) - i
+			}
+			// Each byte of line[i:i+k] is a unit, kept as it is: the
+			// checkpoints of the multiples of cpEvery up to its end
+			// (the first may come before it, after the previous unit's
+			// start).
+			for ; next < len(dec)+k; next += cpEvery {
+				at := max(next, len(dec))
+				cps = append(cps, packCP(i+at-len(dec), at, next))
+			}
+			dec = append(dec, line[i:i+k]...)
+			i += k
+			continue
 		}
-		// Each byte of line[i:i+k] is a unit, kept as it is: the
-		// checkpoints of the multiples of cpEvery up to its end (the
-		// first may come before it, after the previous unit's start).
-		for d := len(cps) * cpEvery; d < len(dec)+k; d += cpEvery {
-			at := max(d, len(dec))
-			cps = append(cps, packCP(i+at-len(dec), at, d))
+		if next <= len(dec) {
+			cps = append(cps, packCP(i, len(dec), next))
+			next += cpEvery
 		}
-		dec = append(dec, line[i:i+k]...)
-		i += k
-		if d := len(cps) * cpEvery; d <= len(dec) {
-			// the next unit (an escape, or the end of the line) is the
-			// checkpoint of d
-			cps = append(cps, packCP(i, len(dec), d))
-		}
-		if i == len(line) {
-			break
+		if i+1 < len(line) {
+			if d := simpleEscape[line[i+1]]; d != 0 {
+				dec = append(dec, d)
+				i += 2
+				continue
+			}
 		}
 		var u [utf8.UTFMax]byte
 		m, n := unit(line, i, &u)
 		dec = append(dec, u[:m]...)
 		i += n
 	}
+	if next <= len(dec) {
+		cps = append(cps, packCP(len(line), len(dec), next)) // the end
+	}
 	s.dec, s.cps = dec, cps
+	s.curRaw, s.curDec = 0, 0
 	return dec
 }
+
+// simpleEscape maps the byte after a backslash to the byte that the
+// two-byte escape decodes to, or to 0.
+var simpleEscape = [256]byte{'\\': '\\', '"': '"', '/': '/', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // unit decodes the unit that starts at the backslash line[i]: an escape,
 // or the backslash alone when no valid escape starts there. It writes the
@@ -137,24 +156,11 @@ func unit(line []byte, i int, u *[utf8.UTFMax]byte) (m, n int) {
 		u[0] = '\\'
 		return 1, 1
 	}
-	var d byte
+	if d := simpleEscape[line[i+1]]; d != 0 {
+		u[0] = d
+		return 1, 2
+	}
 	switch line[i+1] {
-	case '\\':
-		d = '\\'
-	case '"':
-		d = '"'
-	case '/':
-		d = '/'
-	case 'b':
-		d = '\b'
-	case 'f':
-		d = '\f'
-	case 'n':
-		d = '\n'
-	case 'r':
-		d = '\r'
-	case 't':
-		d = '\t'
 	case 'u':
 		r, ok := hex4(line, i+2)
 		if !ok {
@@ -176,16 +182,15 @@ func unit(line []byte, i int, u *[utf8.UTFMax]byte) (m, n int) {
 			r = p
 		}
 		return utf8.EncodeRune(u[:], r), n
-	default:
-		u[0] = '\\'
-		return 1, 1
 	}
-	u[0] = d
-	return 1, 2
+	u[0] = '\\'
+	return 1, 1
 }
 
 // rawUnit returns the raw range [start, end) of the unit that the decoded
-// byte at d (< len(s.dec)) comes from: the byte itself, or its escape.
+// byte at d (< len(s.dec)) comes from: the byte itself, or its escape. It
+// decodes forward from the checkpoint before d, or from the unit it found
+// last when that is nearer: at most cpEvery decoded bytes.
 func (s *scratch) rawUnit(line []byte, d int) (start, end int) {
 	i := d / cpEvery
 	base := i * cpEvery
@@ -194,17 +199,22 @@ func (s *scratch) rawUnit(line []byte, d int) (start, end int) {
 		base -= cpEvery
 		r, dc = unpackCP(s.cps[i-1], base)
 	}
+	if s.curDec <= d && s.curDec > dc {
+		r, dc = s.curRaw, s.curDec // matches come mostly in order
+	}
 	for {
 		// the raw bytes up to the next backslash are kept as they are
 		k := bytes.IndexByte(line[r:r+d-dc+1], '\\')
 		if k < 0 {
 			r += d - dc
+			s.curRaw, s.curDec = r, d
 			return r, r + 1
 		}
 		r, dc = r+k, dc+k
 		var u [utf8.UTFMax]byte
 		m, n := unit(line, r, &u)
 		if d < dc+m {
+			s.curRaw, s.curDec = r, dc
 			return r, r + n
 		}
 		r, dc = r+n, dc+m

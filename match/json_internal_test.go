@@ -39,9 +39,14 @@ func TestJSONOffsetMap(t *testing.T) {
 		}
 		got := s.decodeJSON(line)
 		require.Equal(t, string(want), string(got), "decoded %q", line)
-		for d := range got {
-			require.Equal(t, spans[d].Start, s.rawStart(line, d), "rawStart(%d) in %q", d, line)
-			require.Equal(t, spans[d].End, s.rawEnd(line, d+1), "rawEnd(%d) in %q", d+1, line)
+		// in order (from the last unit found), then in random order
+		// (from the checkpoints)
+		for _, ds := range [][]int{rangeInts(len(got)), r.Perm(len(got))} {
+			for _, d := range ds {
+				if a, b := s.rawStart(line, d), s.rawEnd(line, d+1); a != spans[d].Start || b != spans[d].End {
+					t.Fatalf("decoded byte %d of %q: raw [%d,%d), want %v", d, line, a, b, spans[d])
+				}
+			}
 		}
 		require.LessOrEqual(t, len(s.cps), len(line)/cpEvery+1, "checkpoints of %q", line)
 	}
@@ -61,4 +66,12 @@ func TestJSONCheckpointPastInt32(t *testing.T) {
 			require.Equal(t, base+off, d)
 		}
 	}
+}
+
+func rangeInts(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
 }
