@@ -132,6 +132,27 @@
 //     AppendURL 530–570 ns.
 //   - Entry allocates the Indicators slice it returns.
 //
+// # Limits
+//
+// Compile returns an error naming the limit, never a panic nor a truncated
+// table, for a set of indicators past one of these (all far beyond the
+// memory of most hosts), checked as the indicators are read, before any
+// table is built (the CIDR lists as their table is built):
+//
+//   - MaxEntries (2^31-2) distinct canonical indicators;
+//   - MaxValueBytes (4 GiB - 1) of canonical values in total;
+//   - MaxStringBytes (2 GiB - 1) of string-kind values in total (the
+//     Aho-Corasick automaton's limit), a registry key written with a hive
+//     counting twice, with its long hive name: about 1 GiB of HKLM\… keys
+//     reaches it;
+//   - 65535 bytes per canonical value (indicator.MaxValueLen, 8192,
+//     already keeps values within it), 2^32-1 indicators given to
+//     Compile, and 2^32-1 IDs in the lists of CIDR entries containing each
+//     CIDR entry (at most 129 per CIDR entry).
+//
+// Lines have no length limit: offsets are ints, exact for any length (see
+// JSON lines above).
+//
 // # Field matching
 //
 // LookupAddr and AppendAddr take an address; LookupDomain the name (parents
