@@ -74,11 +74,11 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		}
 		id, ok := index[key{t, v}]
 		if !ok {
-			if err := limits.check(len(m.ents)+1, vals.Len()+len(v), strBytes, t, v); err != nil {
-				return nil, fmt.Errorf("match: indicator %d: %w", i, err)
-			}
 			if t.IsString() {
 				strBytes += stringBytes(t, v)
+			}
+			if err := limits.check(len(m.ents)+1, vals.Len()+len(v), strBytes, t, v); err != nil {
+				return nil, fmt.Errorf("match: indicator %d: %w", i, err)
 			}
 			id = ID(len(m.ents))
 			index[key{t, v}] = id
@@ -159,8 +159,8 @@ type compileLimits struct {
 }
 
 // check returns an error naming the limit that a new entry (t, v) would
-// pass: the entries would be entries, their values valueBytes in total,
-// and the string-kind patterns so far take strBytes.
+// pass: with it, the entries would be entries, their values valueBytes in
+// total and the string-kind patterns strBytes.
 func (l *compileLimits) check(entries, valueBytes, strBytes int, t indicator.Type, v string) error {
 	switch {
 	case entries > l.entries:
@@ -169,7 +169,7 @@ func (l *compileLimits) check(entries, valueBytes, strBytes int, t indicator.Typ
 		return fmt.Errorf("indicator values of more than %d bytes in total (match.MaxValueBytes)", l.valueBytes)
 	case len(v) > l.valueLen:
 		return fmt.Errorf("canonical value of %d bytes, longer than the limit of %d: %.40q...", len(v), l.valueLen, v)
-	case t.IsString() && strBytes+stringBytes(t, v) > l.stringBytes:
+	case t.IsString() && strBytes > l.stringBytes:
 		return fmt.Errorf("string-kind values of more than %d bytes in total, registry keys with a hive counting twice (match.MaxStringBytes)", l.stringBytes)
 	}
 	return nil

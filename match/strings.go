@@ -29,16 +29,26 @@ type stringBuilder struct {
 // hives are the registry hives, long name and abbreviation.
 var hives = indicator.RegKeyHives()
 
-// regKeyLong returns the registry key value (canonical: a hive is
-// abbreviated) written with the long hive name, if it starts with a hive.
-func regKeyLong(value string) (string, bool) {
+// regKeyHive returns the hive the registry key value (canonical: a hive
+// is abbreviated) starts with, long name and abbreviation, if any.
+func regKeyHive(value string) (long, short string, ok bool) {
 	for _, h := range hives {
 		long, short := h[0], h[1]
 		if strings.HasPrefix(value, short) && (len(value) == len(short) || value[len(short)] == '\\') {
-			return long + value[len(short):], true
+			return long, short, true
 		}
 	}
-	return "", false
+	return "", "", false
+}
+
+// regKeyLong returns the registry key value written with the long hive
+// name, if it starts with a hive.
+func regKeyLong(value string) (string, bool) {
+	long, short, ok := regKeyHive(value)
+	if !ok {
+		return "", false
+	}
+	return long + value[len(short):], true
 }
 
 // stringBytes returns the bytes the automaton's patterns take for the
@@ -47,8 +57,8 @@ func regKeyLong(value string) (string, bool) {
 func stringBytes(t indicator.Type, value string) int {
 	n := len(value)
 	if t == indicator.RegKey {
-		if long, ok := regKeyLong(value); ok {
-			n += len(long)
+		if long, short, ok := regKeyHive(value); ok {
+			n += len(value) - len(short) + len(long)
 		}
 	}
 	return n
