@@ -245,3 +245,26 @@ func TestAllocsHostile(t *testing.T) {
 		require.Zero(t, testing.AllocsPerRun(50, func() { sinkIDs = m.AppendDomain(nil, tok) }), "AppendDomain allocates on %.80q", tok)
 	}
 }
+
+// TestJSONEscapeAllocBound: the bytes a JSON line's decoding allocates are
+// bounded by a small constant times the line, however many escapes it
+// holds (they were 16 bytes of offset record per escape, grown by append:
+// 45 times the line for "\n" repeated). 4 MB lines of escapes of each
+// size, on a matcher they do not match.
+func TestJSONEscapeAllocBound(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation figures are not meaningful under the race detector")
+	}
+	m := allKinds(t)
+	const size = 4 << 20
+	for _, esc := range []string{`\n`, `\u00e9`, `\ud83d\ude00`, `\n\u0041`, `\x`} {
+		line := []byte(`{"a":"` + strings.Repeat(esc, size/len(esc)) + `"}`)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		sinkMatches = m.AppendMatches(sinkMatches[:0], line)
+		runtime.ReadMemStats(&after)
+		require.Empty(t, sinkMatches, "%s line", esc)
+		alloc := after.TotalAlloc - before.TotalAlloc
+		require.LessOrEqual(t, alloc, uint64(2*len(line)), "AppendMatches allocates %d bytes for a %d-byte line of %s", alloc, len(line), esc)
+	}
+}

@@ -236,3 +236,23 @@ func BenchmarkCompileLabels(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkJSONEscapes: JSON lines of nothing but escapes, 1 MB and 10 MB,
+// on the allKinds set (no match); MB/s and B/op should not depend on the
+// size (linear time, bytes allocated a small multiple of the line).
+func BenchmarkJSONEscapes(b *testing.B) {
+	m := allKinds(b)
+	for _, esc := range []string{`\n`, `\u00e9`, `\n\u0041`} {
+		for _, mb := range []int{1, 10} {
+			line := []byte(`{"a":"` + strings.Repeat(esc, mb<<20/len(esc)) + `"}`)
+			b.Run(fmt.Sprintf("%s/%dMB", esc, mb), func(b *testing.B) {
+				b.SetBytes(int64(len(line)))
+				b.ReportAllocs()
+				var dst []match.Match
+				for b.Loop() {
+					dst = m.AppendMatches(dst[:0], line)
+				}
+			})
+		}
+	}
+}
