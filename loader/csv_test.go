@@ -897,3 +897,26 @@ func FuzzCSVSkipper(f *testing.F) {
 		checkSkipper(t, bytes.Split(data, []byte{'\n'}), comma, max(1, chunk&0xff))
 	})
 }
+
+// BenchmarkReadCSV reads 20,000 rows of a URLhaus export, one with a
+// quoted field over several lines every 100 rows.
+func BenchmarkReadCSV(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n")
+	for i := range 20000 {
+		note := "anon"
+		if i%100 == 0 {
+			note = "a \"\"quoted\"\"\nnote, over\nlines"
+		}
+		fmt.Fprintf(&sb, "\"%d\",\"2024-05-01 12:34:56\",\"http://198.51.100.7/bins/%d.x86\",\"online\",\"\",\"malware_download\",\"elf,Mozi\",\"https://urlhaus.abuse.ch/url/%d/\",\"%s\"\n", i, i, i, note)
+	}
+	in := sb.String()
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := ReadCSV(strings.NewReader(in), "b.csv", Options{})
+		if err != nil || len(res.Indicators) != 20000 {
+			b.Fatal(err, len(res.Indicators), res.Problems[:min(3, len(res.Problems))])
+		}
+	}
+}
