@@ -599,6 +599,24 @@ func FuzzReadCSV(f *testing.F) {
 
 			checkStrict(t, ReadCSV, data, "fuzz.csv", opts, res)
 		}
+
+		// Records are the same whatever MaxLineLen: those too long are
+		// skipped whole, so the indicators of the others are the same
+		// (without a header to find, which a line too long changes).
+		noHeader := Options{CSV: CSVOptions{NoHeader: true, Columns: CSVColumns{Value: "2", Type: "1"}}}
+		all, _ := ReadCSV(bytes.NewReader(data), "fuzz.csv", noHeader)
+		noHeader.MaxLineLen = 24
+		short, _ := ReadCSV(bytes.NewReader(data), "fuzz.csv", noHeader)
+		j := 0
+		for _, ind := range short.Indicators {
+			for j < len(all.Indicators) && all.Indicators[j].String() != ind.String() {
+				j++
+			}
+			if j == len(all.Indicators) {
+				t.Fatalf("%v read with MaxLineLen 24, not without: %v", ind, strs(all.Indicators))
+			}
+			j++
+		}
 	})
 }
 

@@ -25,9 +25,9 @@ type lineReader struct {
 	line int // number of the line last returned, 1-based
 
 	// skipped, when set, is given the bytes of each line that is too
-	// long, in order, as it is skipped (without a BOM; with its line
-	// ending or part of it), for a reader that must follow what the
-	// line holds (CSV quoting).
+	// long, in order, as it is skipped (without a BOM, with or without
+	// its line ending), for a reader that must follow what the line
+	// holds (CSV quoting).
 	skipped func([]byte)
 }
 
