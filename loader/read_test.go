@@ -125,6 +125,11 @@ func FuzzRead(f *testing.F) {
 		if len(res.Problems) > skipped || skipped <= MaxProblems && len(res.Problems) != skipped {
 			t.Fatalf("%d problems, %d skipped", len(res.Problems), skipped)
 		}
+		for _, p := range res.Problems {
+			if strings.Contains(p.Msg, "exceeded max depth") {
+				t.Fatalf("encoding/json's depth limit, not MaxJSONDepth: %v", p)
+			}
+		}
 		fs := res.PerFile[0]
 		if fs.Indicators != len(res.Indicators) || fs.Skipped != skipped || fs.Unsupported != res.UnsupportedTotal() {
 			t.Fatalf("per-file %+v", fs)

@@ -146,7 +146,8 @@ import (
 // values (ReasonInvalidValue). These skip the record and reading goes on.
 // Malformed JSON, or JSON past the size or depth limits, ends the reading
 // of the file (ReasonMalformed, ReasonTooLarge, ReasonTooDeep), keeping the
-// indicators read before.
+// indicators read before; but JSON nested too deep ends only its document,
+// the rest of which is skipped: reading goes on with the next (JSON lines).
 //
 // The error is a read error of r, or with opts.Strict the first *Problem;
 // the Result then holds what was read before it.
@@ -184,6 +185,9 @@ func readSTIX(c *collector, r io.Reader) error {
 			return c.problem(0, ReasonMalformed, fmt.Sprintf("not a STIX document: a JSON %s at top level", jsonKind(t)))
 		}
 		if err == errStop {
+			if s.j.resume() {
+				continue // nested too deep: the next document (JSON lines)
+			}
 			return nil
 		}
 		if err != nil {
