@@ -912,7 +912,9 @@ func (rd *csvReader) record(fields []string, n int) error {
 				meta.Tags = append([]string(nil), meta.Tags...)
 			}
 			ind.Meta = *meta
-			c.add(ind)
+			if err := c.add(ind); err != nil {
+				return err
+			}
 		}
 	}
 	if !seen {

@@ -690,13 +690,14 @@ func TestRealdataCSV(t *testing.T) {
 		res, err := Load(path, Options{})
 		require.NoError(t, err, name)
 		require.Equal(t, FormatCSV, res.PerFile[0].Format, name)
-		assert.Equal(t, w.indicators, len(res.Indicators), name)
+		assert.Equal(t, w.indicators, len(res.Indicators)+res.Duplicates, name) // the records, counted in the files
+		assert.Equal(t, res.Duplicates, res.PerFile[0].Duplicates, name)
 		assert.Equal(t, w.skipped, res.Skipped, name)
 		assert.Equal(t, w.unsup, res.Unsupported, name)
 		for _, p := range res.Problems {
 			t.Logf("%v", p.Error())
 		}
-		t.Logf("%s: %d indicators, skipped %v, unsupported %v", name, len(res.Indicators), res.Skipped, res.Unsupported)
+		t.Logf("%s: %d indicators, %d duplicates, skipped %v, unsupported %v", name, len(res.Indicators), res.Duplicates, res.Skipped, res.Unsupported)
 		got[name] = res
 		total += len(res.Indicators)
 		totalSkipped += res.SkippedTotal()

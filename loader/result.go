@@ -5,8 +5,15 @@ import "github.com/iocmatch/iocmatch/indicator"
 // Result is what was read from one or more files.
 type Result struct {
 	// Indicators are the good records, in input order (files in the order
-	// read, then records).
+	// read, then records), each once: a record identical to one before it
+	// (same type, canonical value and metadata, Source included) is counted
+	// in Duplicates instead.
 	Indicators []indicator.Indicator
+
+	// Duplicates counts the good records that were identical to an
+	// indicator read before them, in any file of the load, and were merged
+	// into it.
+	Duplicates int
 
 	// Problems are the skipped records, in input order; only the first
 	// MaxProblems are kept.
@@ -39,6 +46,7 @@ type FileStats struct {
 	Path        string // as given to Load, or the path of a file under it
 	Format      Format // the format it was read as
 	Indicators  int    // indicators read
+	Duplicates  int    // good records merged into an identical indicator read before
 	Skipped     int    // problems (skipped records)
 	Unsupported int    // valid records not read
 }

@@ -132,6 +132,11 @@ func readSTIX(c *collector, r io.Reader) error {
 		markings:   map[string]indicator.TLP{},
 		names:      map[string]stixNamed{},
 	}
+	// the metadata is complete once the references are resolved, at the
+	// end: identical indicators are merged then, and before it those with
+	// the same references (stixScope)
+	c.hold()
+	defer c.release()
 	defer s.finish()
 	for {
 		t, err := s.j.Token()
@@ -477,6 +482,7 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 		}
 		return c.problemRec(rec, reason, fmt.Sprintf("stix pattern: %v: %s", err, quoteShortN(*o.Pattern, 256)))
 	}
+	scope := stixScope(o.CreatedByRef, o.ObjectMarkingRefs)
 	from := len(c.res.Indicators)
 	defer func() {
 		if to := len(c.res.Indicators); to > from {
@@ -509,9 +515,21 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 			ind.Tags = slices.Clone(meta.Tags)
 			ind.Techniques = slices.Clone(meta.Techniques)
 		}
-		c.add(ind)
+		if err := c.addHeld(ind, scope); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// stixScope is the scope of the indicators of a STIX indicator object for
+// collector.addHeld: the references resolved at the end (s.finish) that
+// are not in its metadata already (the id is, as Meta.ID).
+func stixScope(createdBy string, markings []string) string {
+	if len(markings) == 0 {
+		return createdBy
+	}
+	return createdBy + "\x00" + strings.Join(markings, "\x00")
 }
 
 // reasonWord returns s for an unsupported reason if it is a short word,

@@ -662,6 +662,7 @@ func FuzzReadSTIX(f *testing.F) {
 
 func checkSTIXResult(t *testing.T, res Result) {
 	t.Helper()
+	checkMerged(t, res)
 	for _, ind := range res.Indicators {
 		again, err := indicator.New(ind.Type, ind.Value)
 		if err != nil {
