@@ -1,0 +1,106 @@
+package match_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/match"
+)
+
+// TestEntryDuplicates: identical records of one entry, as hand-built
+// slices can hold them, are one record and a count.
+func TestEntryDuplicates(t *testing.T) {
+	const n = 100_000
+	rec := ri(indicator.Domain, "evil.example")
+	rec.Source, rec.ID, rec.Tags = "feed", "indicator--1", []string{"c2"}
+	rec.ValidUntil = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
+	inds := make([]indicator.Indicator, 0, n+2)
+	for range n {
+		r := rec
+		r.Tags = []string{"c2"} // equal, not the same slice
+		inds = append(inds, r)
+	}
+	other := rec
+	other.Tags = []string{"spam"}
+	inds = append(inds, other, rec)
+	m, err := match.Compile(inds, match.Options{})
+	require.NoError(t, err)
+	require.Equal(t, 1, m.Len())
+	e := m.Entry(0)
+	require.Equal(t, 2, e.Records)
+	require.Equal(t, n, e.Duplicates)
+	require.Equal(t, []indicator.Indicator{rec, other}, e.Indicators)
+	require.Equal(t, []string{"feed"}, e.Sources())
+
+	// the same source only, on a one-record entry
+	m, err = match.Compile([]indicator.Indicator{withSource(ri(indicator.IPv4, "192.0.2.1"), "f"), withSource(ri(indicator.IPv4, "192.0.2.1"), "f")}, match.Options{})
+	require.NoError(t, err)
+	e = m.Entry(0)
+	require.Equal(t, [2]int{1, 1}, [2]int{e.Records, e.Duplicates})
+	require.Equal(t, []string{"f"}, e.Sources())
+}
+
+func withSource(ind indicator.Indicator, src string) indicator.Indicator {
+	ind.Source = src
+	return ind
+}
+
+// TestEntryManyRecords: Entry costs one bounded allocation whatever the
+// number of distinct records; Sources covers them all without allocating;
+// AppendIndicators pages through them.
+func TestEntryManyRecords(t *testing.T) {
+	const n = 100_000
+	inds := make([]indicator.Indicator, n)
+	for i := range inds {
+		inds[i] = ri(indicator.Domain, "evil.example")
+		inds[i].Source = fmt.Sprintf("feed-%03d", i%1000)
+		inds[i].ID = fmt.Sprintf("indicator--%d", i)
+	}
+	m, err := match.Compile(inds, match.Options{})
+	require.NoError(t, err)
+	e := m.Entry(0)
+	require.Equal(t, n, e.Records)
+	require.Zero(t, e.Duplicates)
+	require.Equal(t, inds[:match.MaxEntryIndicators], e.Indicators)
+	require.Len(t, e.Sources(), 1000)
+	require.Equal(t, "feed-000", e.Sources()[0])
+	require.Equal(t, "feed-999", e.Sources()[999])
+
+	if !raceEnabled {
+		allocs := testing.AllocsPerRun(10, func() {
+			e := m.Entry(0)
+			_ = e.Sources()
+		})
+		require.Equal(t, 1.0, allocs, "Entry allocates Indicators only")
+	}
+
+	// paging, without allocating when dst has room
+	page := make([]indicator.Indicator, 0, 1000)
+	var ids []string
+	for from := 0; from < e.Records; from += cap(page) {
+		page = m.AppendIndicators(page[:0], e.ID, from, cap(page))
+		for _, ind := range page {
+			ids = append(ids, ind.ID)
+		}
+	}
+	require.Len(t, ids, n)
+	for i, id := range ids {
+		if id != inds[i].ID {
+			t.Fatalf("record %d is %s, not %s", i, id, inds[i].ID)
+		}
+	}
+	if !raceEnabled {
+		require.Zero(t, testing.AllocsPerRun(10, func() { page = m.AppendIndicators(page[:0], e.ID, 500, 1000) }))
+	}
+	require.Empty(t, m.AppendIndicators(nil, e.ID, n, 10))
+	require.Empty(t, m.AppendIndicators(nil, e.ID, 0, 0))
+	require.Len(t, m.AppendIndicators(nil, e.ID, -5, 3), 3)
+
+	// an Entry built by hand: Sources from its Indicators
+	hand := match.Entry{Indicators: []indicator.Indicator{withSource(ri(indicator.IPv4, "192.0.2.1"), "b"), withSource(ri(indicator.IPv4, "192.0.2.1"), "a"), ri(indicator.IPv4, "192.0.2.1")}}
+	require.Equal(t, []string{"a", "b"}, hand.Sources())
+}
