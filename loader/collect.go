@@ -222,10 +222,24 @@ func (c *collector) report(p Problem) error {
 	return nil
 }
 
+// The bounds of Result.Unsupported, whose keys can come from the input (a
+// MISP attribute type, a CSV type column …).
+const (
+	maxUnsupportedKinds = 256 // distinct keys; the records of others count under unsupportedOther
+	maxUnsupportedLen   = 96  // bytes of a key; a longer one is cut, and ends with "…"
+	unsupportedOther    = "(other kinds)"
+)
+
 // unsupported counts a valid record that is not read, by what it is.
 func (c *collector) unsupported(what string) {
 	if c.res.Unsupported == nil {
 		c.res.Unsupported = make(map[string]int)
+	}
+	if len(what) > maxUnsupportedLen {
+		what = strings.ToValidUTF8(what[:maxUnsupportedLen], "") + "…"
+	}
+	if _, ok := c.res.Unsupported[what]; !ok && len(c.res.Unsupported) >= maxUnsupportedKinds {
+		what = unsupportedOther
 	}
 	c.res.Unsupported[what]++
 }

@@ -146,3 +146,29 @@ func TestIndicatorCaps(t *testing.T) {
 	assert.Equal(t, DefaultMaxIndicatorsPerFile, o.maxIndicatorsPerFile())
 	assert.Equal(t, DefaultMaxIndicators, o.maxIndicators())
 }
+
+// TestUnsupportedBounded: the kinds of unsupported records come from the
+// input (here MISP attribute types), so their number and length are
+// bounded; the count of records is not lost.
+func TestUnsupportedBounded(t *testing.T) {
+	var attrs []string
+	for i := range 1000 {
+		attrs = append(attrs, fmt.Sprintf(`{"type": "custom-%d", "value": "x", "to_ids": true}`, i))
+	}
+	long := strings.Repeat("é", 200)
+	attrs = append(attrs, `{"type": "`+long+`", "value": "x", "to_ids": true}`)
+	res, err := ReadMISP(strings.NewReader(`{"Event": {"Attribute": [`+strings.Join(attrs, ",")+`]}}`), "e.json", Options{})
+	require.NoError(t, err)
+	assert.Len(t, res.Unsupported, maxUnsupportedKinds+1)
+	assert.Equal(t, 1001, res.UnsupportedTotal())
+	assert.Equal(t, 1001-maxUnsupportedKinds, res.Unsupported[unsupportedOther])
+	assert.Equal(t, 1, res.Unsupported["misp type: custom-0"])
+
+	res, err = ReadMISP(strings.NewReader(`{"Event": {"Attribute": [`+attrs[1000]+`]}}`), "e.json", Options{})
+	require.NoError(t, err)
+	for k, n := range res.Unsupported {
+		assert.LessOrEqual(t, len(k), maxUnsupportedLen+len("…"))
+		assert.True(t, strings.HasPrefix(k, "misp type: éé") && strings.HasSuffix(k, "é…"), k)
+		assert.Equal(t, 1, n)
+	}
+}

@@ -27,7 +27,10 @@ type Result struct {
 	// Unsupported counts the valid records that iocmatch does not read,
 	// by what they are ("stix pattern: AND", "misp type: attachment" …):
 	// they are neither indicators nor problems. It is nil when there were
-	// none.
+	// none. As its keys can come from the input (a MISP attribute type …),
+	// it holds at most 256 kinds, each named in at most 96 bytes (a longer
+	// name is cut and ends with "…"): the records of further kinds are
+	// counted under "(other kinds)".
 	Unsupported map[string]int
 
 	// Warninglists are the MISP warninglists read (allowlists, not
