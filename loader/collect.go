@@ -3,7 +3,6 @@ package loader
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"strings"
 
 	"github.com/iocmatch/iocmatch/indicator"
@@ -13,12 +12,12 @@ import (
 // loadState is what the files of one Load, Read or per-format read share
 // besides the Result: the index that merges identical records.
 type loadState struct {
-	seed  maphash.Seed
-	index map[uint64]int // hash of a settled indicator (metakey) → its index in Result.Indicators
+	hash  *metakey.Hasher
+	index map[uint64]int // hash of a settled indicator → its index in Result.Indicators
 }
 
 func newLoadState() *loadState {
-	return &loadState{seed: metakey.Seed(), index: make(map[uint64]int)}
+	return &loadState{hash: metakey.NewHasher(), index: make(map[uint64]int)}
 }
 
 // collector gathers what the readers of every format find in one file into
@@ -87,7 +86,7 @@ func (c *collector) add(ind indicator.Indicator) error {
 		return c.addHeld(ind, "")
 	}
 	ind.Source = c.sourceFor(ind.Source)
-	h := metakey.Indicator(c.st.seed, &ind)
+	h := c.st.hash.Indicator(&ind)
 	if j, ok := c.st.index[h]; ok && metakey.Equal(&c.res.Indicators[j], &ind) {
 		c.res.Duplicates++
 		return nil
@@ -147,10 +146,7 @@ func (c *collector) hold() {
 // added before in the same scope.
 func (c *collector) addHeld(ind indicator.Indicator, scope string) error {
 	ind.Source = c.sourceFor(ind.Source)
-	var h maphash.Hash
-	h.SetSeed(c.st.seed)
-	h.WriteString(scope)
-	key := metakey.Indicator(c.st.seed, &ind) ^ h.Sum64()
+	key := c.st.hash.Indicator(&ind) ^ c.st.hash.String(scope)
 	if r, ok := c.heldIdx[key]; ok && r.scope == scope && metakey.Equal(&c.res.Indicators[r.i], &ind) {
 		c.res.Duplicates++
 		return nil
@@ -180,7 +176,7 @@ func (c *collector) release() {
 	inds := c.res.Indicators
 	w := c.heldFrom
 	for i := c.heldFrom; i < len(inds); i++ {
-		h := metakey.Indicator(c.st.seed, &inds[i])
+		h := c.st.hash.Indicator(&inds[i])
 		j, ok := c.st.index[h]
 		if ok && metakey.Equal(&inds[j], &inds[i]) {
 			c.res.Duplicates++

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -908,8 +909,10 @@ func (rd *csvReader) record(fields []string, n int) error {
 		for _, ind := range inds {
 			if meta == nil {
 				meta = rd.meta(fields)
-			} else {
-				meta.Tags = append([]string(nil), meta.Tags...)
+				// the row's indicators share the tags (clipped: appending
+				// to them copies), so that many values and many tags in a
+				// row cost their sum, not their product
+				meta.Tags = slices.Clip(meta.Tags)
 			}
 			ind.Meta = *meta
 			if err := c.add(ind); err != nil {

@@ -444,11 +444,13 @@ func TestReadCSVMeta(t *testing.T) {
 	res = readCSVString(t, in, Options{Source: "mine"})
 	assert.Equal(t, "mine", res.Indicators[0].Source)
 
-	// Tags of indicators from one row do not share memory.
+	// Indicators from one row share their tags, clipped: appending to one
+	// copies it.
 	res = readCSVString(t, "domain,ip,tags\nevil.example,192.0.2.1,x y\n", Options{})
 	require.Len(t, res.Indicators, 2)
-	res.Indicators[0].Tags[0] = "changed"
+	res.Indicators[0].Tags = append(res.Indicators[0].Tags, "more")
 	assert.Equal(t, []string{"x", "y"}, res.Indicators[1].Tags)
+	assert.Equal(t, []string{"x", "y", "more"}, res.Indicators[0].Tags)
 }
 
 func TestCSVTime(t *testing.T) {

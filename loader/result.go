@@ -7,7 +7,10 @@ type Result struct {
 	// Indicators are the good records, in input order (files in the order
 	// read, then records), each once: a record identical to one before it
 	// (same type, canonical value and metadata, Source included) is counted
-	// in Duplicates instead.
+	// in Duplicates instead. The indicators of one record (a STIX pattern
+	// with OR, a CSV row with several values) share the backing arrays of
+	// their Tags and Techniques, clipped so that appending to one copies
+	// it: copy before changing elements in place.
 	Indicators []indicator.Indicator
 
 	// Duplicates counts the good records that were identical to an

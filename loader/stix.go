@@ -482,6 +482,10 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 		}
 		return c.problemRec(rec, reason, fmt.Sprintf("stix pattern: %v: %s", err, quoteShortN(*o.Pattern, 256)))
 	}
+	// the indicators of the pattern share the slices (clipped: appending
+	// to them copies), so that many terms and many tags cost their sum,
+	// not their product
+	meta.Tags, meta.Techniques = slices.Clip(meta.Tags), slices.Clip(meta.Techniques)
 	scope := stixScope(o.CreatedByRef, o.ObjectMarkingRefs)
 	from := len(c.res.Indicators)
 	defer func() {
@@ -511,10 +515,6 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 			continue
 		}
 		ind.Meta = meta
-		if len(c.res.Indicators) > from { // each indicator its own slices
-			ind.Tags = slices.Clone(meta.Tags)
-			ind.Techniques = slices.Clone(meta.Techniques)
-		}
 		if err := c.addHeld(ind, scope); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -110,11 +111,13 @@ func TestReadSTIXBundle(t *testing.T) {
 		ValidFrom: stixDate("2024-05-01T09:00:00Z"),
 	}, res.Indicators[12].Meta)
 
-	// Each indicator has its own slices.
-	res.Indicators[0].Tags[0] = "changed"
-	res.Indicators[0].Techniques[0] = "changed"
-	assert.Equal(t, "c2", res.Indicators[1].Tags[0])
-	assert.Equal(t, "T1071.001", res.Indicators[1].Techniques[0])
+	// The indicators of one pattern share their slices, clipped: appending
+	// to one copies it.
+	tags, techniques := slices.Clone(res.Indicators[1].Tags), slices.Clone(res.Indicators[1].Techniques)
+	res.Indicators[0].Tags = append(res.Indicators[0].Tags, "changed")
+	res.Indicators[0].Techniques = append(res.Indicators[0].Techniques, "changed")
+	assert.Equal(t, tags, res.Indicators[1].Tags)
+	assert.Equal(t, techniques, res.Indicators[1].Techniques)
 
 	// Options.Source overrides the identity.
 	res = readSTIXFile(t, "bundle-2.1.json", Options{Source: "partner"})

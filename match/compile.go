@@ -2,7 +2,6 @@ package match
 
 import (
 	"fmt"
-	"hash/maphash"
 	"math"
 	"strings"
 	"time"
@@ -41,7 +40,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	}
 	index := make(map[key]ID, len(inds))
 	bySource := map[string]uint32{} // metas that hold only a source
-	dd := dedup{m: m, seed: maphash.MakeSeed()}
+	dd := dedup{m: m, hash: metakey.NewHasher()}
 	var vals strings.Builder
 	for i := range inds {
 		ind := &inds[i]
@@ -112,13 +111,13 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 // dedup finds the records identical to one of their entry's.
 type dedup struct {
 	m    *Matcher
-	seed maphash.Seed
+	hash *metakey.Hasher
 	seen map[dupKey]uint32 // the first meta of a group's metadata hash
 }
 
 type dupKey struct {
 	id ID
-	h  uint64 // metakey.Meta
+	h  uint64 // the metadata's hash
 }
 
 // grouped makes entry id a group, if it is not one yet, and returns it.
@@ -133,13 +132,13 @@ func (d *dedup) grouped(id ID) *group {
 		if d.seen == nil {
 			d.seen = make(map[dupKey]uint32)
 		}
-		d.seen[dupKey{id, metakey.Meta(d.seed, &m.metas[k])}] = k
+		d.seen[dupKey{id, d.hash.Meta(&m.metas[k])}] = k
 	}
 	return &m.groups[e.meta]
 }
 
 // dup reports whether meta is identical to a record of entry id, and
-// counts it then; it returns the hash of meta too (metakey.Meta), or 0
+// counts it then; it returns the hash of meta too (dedup.hash), or 0
 // when it did not compute it.
 func (d *dedup) dup(id ID, meta *indicator.Meta) (bool, uint64) {
 	m := d.m
@@ -148,7 +147,7 @@ func (d *dedup) dup(id ID, meta *indicator.Meta) (bool, uint64) {
 		return false, 0 // the second record of an entry, another one: no hashing
 	}
 	g := d.grouped(id)
-	h := metakey.Meta(d.seed, meta)
+	h := d.hash.Meta(meta)
 	if k, ok := d.seen[dupKey{id, h}]; !ok || !metakey.MetaEqual(&m.metas[k], meta) {
 		return false, h
 	}
@@ -162,7 +161,7 @@ func (d *dedup) add(id ID, k uint32, h uint64) {
 	g := d.grouped(id)
 	g.metas = append(g.metas, k)
 	if h == 0 {
-		h = metakey.Meta(d.seed, &d.m.metas[k])
+		h = d.hash.Meta(&d.m.metas[k])
 	}
 	if _, ok := d.seen[dupKey{id, h}]; !ok {
 		d.seen[dupKey{id, h}] = k

@@ -7,32 +7,49 @@ package metakey
 import (
 	"hash/maphash"
 	"time"
+	"unsafe"
 
 	"github.com/iocmatch/iocmatch/indicator"
 )
 
-// Seed returns a new random seed for Meta and Indicator.
-func Seed() maphash.Seed { return maphash.MakeSeed() }
+// Hasher hashes records under a random seed of its own. It remembers the
+// hash of the last Tags and Techniques slices it saw, so that records
+// sharing one slice (the indicators of one STIX pattern or CSV row) cost
+// its hashing once, however long it is. A Hasher is not safe for
+// concurrent use.
+type Hasher struct {
+	seed maphash.Seed
+	memo [2]struct {
+		p *string // the slice's first element, and its length
+		n int
+		h uint64
+	}
+}
 
-// Indicator returns the hash of ind under seed: equal for identical
-// indicators (same type, value and metadata, see Equal).
-func Indicator(seed maphash.Seed, ind *indicator.Indicator) uint64 {
+// NewHasher returns a Hasher with a new random seed.
+func NewHasher() *Hasher { return &Hasher{seed: maphash.MakeSeed()} }
+
+// Indicator returns the hash of ind: equal for identical indicators (same
+// type, value and metadata, see Equal).
+func (x *Hasher) Indicator(ind *indicator.Indicator) uint64 {
 	var h maphash.Hash
-	h.SetSeed(seed)
+	h.SetSeed(x.seed)
 	h.WriteByte(byte(ind.Type))
 	str(&h, ind.Value)
-	meta(&h, &ind.Meta)
+	x.meta(&h, &ind.Meta)
 	return h.Sum64()
 }
 
-// Meta returns the hash of m under seed: equal for equal metadata (see
-// MetaEqual).
-func Meta(seed maphash.Seed, m *indicator.Meta) uint64 {
+// Meta returns the hash of m: equal for equal metadata (see MetaEqual).
+func (x *Hasher) Meta(m *indicator.Meta) uint64 {
 	var h maphash.Hash
-	h.SetSeed(seed)
-	meta(&h, m)
+	h.SetSeed(x.seed)
+	x.meta(&h, m)
 	return h.Sum64()
 }
+
+// String returns the hash of s.
+func (x *Hasher) String(s string) uint64 { return maphash.String(x.seed, s) }
 
 // Equal reports whether a and b are identical: same type, value and
 // metadata (MetaEqual).
@@ -56,6 +73,9 @@ func strsEqual(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
+	if len(a) == 0 || unsafe.SliceData(a) == unsafe.SliceData(b) {
+		return true // one slice, shared
+	}
 	for i := range a {
 		if a[i] != b[i] {
 			return false
@@ -64,7 +84,7 @@ func strsEqual(a, b []string) bool {
 	return true
 }
 
-func meta(h *maphash.Hash, m *indicator.Meta) {
+func (x *Hasher) meta(h *maphash.Hash, m *indicator.Meta) {
 	str(h, m.Source)
 	str(h, m.ID)
 	str(h, m.Description)
@@ -74,25 +94,37 @@ func meta(h *maphash.Hash, m *indicator.Meta) {
 	str(h, string(m.TLP))
 	str(h, m.ThreatActor)
 	str(h, m.MalwareFamily)
-	strs(h, m.Tags)
-	strs(h, m.Techniques)
+	u64(h, x.strs(0, m.Tags))
+	u64(h, x.strs(1, m.Techniques))
 	instant(h, m.FirstSeen)
 	instant(h, m.LastSeen)
 	instant(h, m.ValidFrom)
 	instant(h, m.ValidUntil)
 }
 
+// strs returns the hash of s, remembered in memo[i].
+func (x *Hasher) strs(i int, s []string) uint64 {
+	if len(s) == 0 {
+		return 0
+	}
+	p, memo := unsafe.SliceData(s), &x.memo[i]
+	if memo.p == p && memo.n == len(s) {
+		return memo.h
+	}
+	var h maphash.Hash
+	h.SetSeed(x.seed)
+	u64(&h, uint64(len(s)))
+	for _, v := range s {
+		str(&h, v)
+	}
+	memo.p, memo.n, memo.h = p, len(s), h.Sum64()
+	return memo.h
+}
+
 // str writes s with its length, so that fields cannot run into each other.
 func str(h *maphash.Hash, s string) {
 	u64(h, uint64(len(s)))
 	h.WriteString(s)
-}
-
-func strs(h *maphash.Hash, s []string) {
-	u64(h, uint64(len(s)))
-	for _, v := range s {
-		str(h, v)
-	}
 }
 
 // instant writes t as an instant: equal for times that are Equal.
