@@ -5,6 +5,7 @@
 package metakey
 
 import (
+	"encoding/binary"
 	"hash/maphash"
 	"time"
 	"unsafe"
@@ -85,21 +86,27 @@ func strsEqual(a, b []string) bool {
 }
 
 func (x *Hasher) meta(h *maphash.Hash, m *indicator.Meta) {
-	str(h, m.Source)
-	str(h, m.ID)
-	str(h, m.Description)
-	str(h, m.Reference)
-	h.WriteByte(byte(m.Confidence))
-	h.WriteByte(byte(m.Severity))
-	str(h, string(m.TLP))
-	str(h, m.ThreatActor)
-	str(h, m.MalwareFamily)
-	u64(h, x.strs(0, m.Tags))
-	u64(h, x.strs(1, m.Techniques))
-	instant(h, m.FirstSeen)
-	instant(h, m.LastSeen)
-	instant(h, m.ValidFrom)
-	instant(h, m.ValidUntil)
+	// the fixed-size part in one write: the lengths of the strings (so
+	// that fields cannot run into each other), the small fields, the
+	// slices' hashes and the instants; then the strings
+	strs := [...]string{m.Source, m.ID, m.Description, m.Reference, string(m.TLP), m.ThreatActor, m.MalwareFamily}
+	var b [len(strs)*8 + 2 + 2*8 + 4*12]byte
+	p := b[:0]
+	for _, s := range strs {
+		p = binary.LittleEndian.AppendUint64(p, uint64(len(s)))
+	}
+	p = append(p, byte(m.Confidence), byte(m.Severity))
+	p = binary.LittleEndian.AppendUint64(p, x.strs(0, m.Tags))
+	p = binary.LittleEndian.AppendUint64(p, x.strs(1, m.Techniques))
+	for _, t := range [...]time.Time{m.FirstSeen, m.LastSeen, m.ValidFrom, m.ValidUntil} {
+		// as an instant: equal for times that are Equal
+		p = binary.LittleEndian.AppendUint64(p, uint64(t.Unix()))
+		p = binary.LittleEndian.AppendUint32(p, uint32(t.Nanosecond()))
+	}
+	h.Write(p)
+	for _, s := range strs {
+		h.WriteString(s)
+	}
 }
 
 // strs returns the hash of s, remembered in memo[i].
@@ -125,12 +132,6 @@ func (x *Hasher) strs(i int, s []string) uint64 {
 func str(h *maphash.Hash, s string) {
 	u64(h, uint64(len(s)))
 	h.WriteString(s)
-}
-
-// instant writes t as an instant: equal for times that are Equal.
-func instant(h *maphash.Hash, t time.Time) {
-	u64(h, uint64(t.Unix()))
-	u64(h, uint64(t.Nanosecond()))
 }
 
 func u64(h *maphash.Hash, v uint64) {
