@@ -98,6 +98,12 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	}
 	m.vals = vals.String()
 	m.sources()
+	for i := range m.ents {
+		if e := &m.ents[i]; e.flags&(fGroup|fWindow) == fGroup|fWindow {
+			g := &m.groups[e.meta]
+			g.windows = mergeWindows(m.metas, g.metas)
+		}
+	}
 	b := builder{m: m}
 	for id := range m.ents {
 		b.add(ID(id), m.ents[id].typ, m.value(ID(id)))

@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -103,4 +104,49 @@ func TestEntryManyRecords(t *testing.T) {
 	// an Entry built by hand: Sources from its Indicators
 	hand := match.Entry{Indicators: []indicator.Indicator{withSource(ri(indicator.IPv4, "192.0.2.1"), "b"), withSource(ri(indicator.IPv4, "192.0.2.1"), "a"), ri(indicator.IPv4, "192.0.2.1")}}
 	require.Equal(t, []string{"a", "b"}, hand.Sources())
+}
+
+// TestValidityManyRecords: an entry with many records matches at t when
+// one of them is valid at t, however their windows overlap, touch, nest,
+// are open or empty.
+func TestValidityManyRecords(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	base := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(n int) time.Time { return base.Add(time.Duration(n) * time.Hour) }
+	for round := range 50 {
+		var inds []indicator.Indicator
+		for i := range 1 + r.IntN(40) {
+			ind := ri(indicator.Domain, "evil.example")
+			ind.ID = fmt.Sprint(i)
+			switch r.IntN(8) {
+			case 0: // open start
+				ind.ValidUntil = at(r.IntN(100))
+			case 1: // open end
+				ind.ValidFrom = at(r.IntN(100))
+			case 2: // empty or reversed
+				ind.ValidFrom, ind.ValidUntil = at(50), at(50-r.IntN(3))
+			case 3: // no window (in some rounds only)
+				if round%5 != 0 {
+					ind.ValidFrom = at(200)
+				}
+			default:
+				a := r.IntN(100)
+				ind.ValidFrom, ind.ValidUntil = at(a), at(a+r.IntN(10))
+			}
+			inds = append(inds, ind)
+		}
+		var now time.Time
+		m, err := match.Compile(inds, match.Options{Now: func() time.Time { return now }})
+		require.NoError(t, err)
+		for n := -2; n < 205; n++ {
+			now = at(n).Add(time.Duration(r.IntN(3)-1) * time.Nanosecond)
+			want := false
+			for i := range inds {
+				want = want || inds[i].ValidAt(now)
+			}
+			if got := m.Contains([]byte("evil.example")); got != want {
+				t.Fatalf("round %d, at %v: matches %v, want %v; records %v", round, now, got, want, inds)
+			}
+		}
+	}
 }

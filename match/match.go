@@ -128,27 +128,20 @@ type group struct {
 	metas []uint32 // indexes in Matcher.metas of its distinct records, in input order
 	dups  int      // identical records merged into them
 	srcs  []string // the distinct non-empty sources of its records, sorted (shared)
+
+	// with fWindow: the union of its records' validity windows, as
+	// disjoint windows sorted by start, so that validAt costs a binary
+	// search however many records there are
+	windows []window
 }
+
+// window is a validity window [from, until); a zero bound is open.
+type window struct{ from, until time.Time }
 
 // value returns the canonical value of entry id, without allocating.
 func (m *Matcher) value(id ID) string {
 	e := &m.ents[id]
 	return m.vals[e.off : e.off+uint32(e.n)]
-}
-
-// metaIdx calls fn with the index in metas of each indicator of entry id,
-// in input order, until fn returns false.
-func (m *Matcher) metaIdx(id ID, fn func(k uint32) bool) {
-	e := &m.ents[id]
-	if e.flags&fGroup == 0 {
-		fn(e.meta)
-		return
-	}
-	for _, k := range m.groups[e.meta].metas {
-		if !fn(k) {
-			return
-		}
-	}
 }
 
 // Len returns the number of entries (distinct canonical indicators).
@@ -212,17 +205,55 @@ func (m *Matcher) AppendIndicators(dst []indicator.Indicator, id ID, from, n int
 // validAt reports whether entry id may match at the instant the caller's
 // lazily read clock gives: whether one of its indicators is valid then.
 func (m *Matcher) validAt(id ID, now *int64) bool {
-	if !m.window || m.ents[id].flags&fWindow == 0 {
+	e := &m.ents[id]
+	if !m.window || e.flags&fWindow == 0 {
 		return true
 	}
 	if *now == 0 {
 		*now = m.now().UnixNano()
 	}
 	t := time.Unix(0, *now)
-	valid := false
-	m.metaIdx(id, func(k uint32) bool {
-		valid = m.metas[k].ValidAt(t)
-		return !valid
+	if e.flags&fGroup == 0 {
+		return m.metas[e.meta].ValidAt(t)
+	}
+	w := m.groups[e.meta].windows
+	// the last window starting at t or before
+	i, _ := slices.BinarySearchFunc(w, t, func(w window, t time.Time) int {
+		if t.Before(w.from) {
+			return 1
+		}
+		return -1
 	})
-	return valid
+	return i > 0 && (w[i-1].until.IsZero() || t.Before(w[i-1].until))
+}
+
+// mergeWindows returns the union of the validity windows of metas, as
+// disjoint windows sorted by start.
+func mergeWindows(metas []indicator.Meta, ks []uint32) []window {
+	var ws []window
+	for _, k := range ks {
+		mt := &metas[k]
+		if !mt.ValidFrom.IsZero() && !mt.ValidUntil.IsZero() && !mt.ValidFrom.Before(mt.ValidUntil) {
+			continue // never valid
+		}
+		ws = append(ws, window{mt.ValidFrom, mt.ValidUntil})
+	}
+	slices.SortFunc(ws, func(a, b window) int { return a.from.Compare(b.from) }) // a zero start, open, first
+	out := ws[:0]
+	for _, w := range ws {
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.until.IsZero() {
+				break // open to the end: it holds every later window
+			}
+			if !last.until.Before(w.from) { // overlapping or adjacent
+				if w.until.IsZero() || w.until.After(last.until) {
+					last.until = w.until
+				}
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	return slices.Clip(out)
 }
