@@ -3,6 +3,7 @@ package loader
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -126,6 +127,22 @@ func TestIndicatorCaps(t *testing.T) {
 	assert.Equal(t, []string{"domain:a.example"}, strs(res.Indicators))
 	assert.Equal(t, "O", res.Indicators[0].Source, "the event's metadata applies to what was kept")
 	assert.Equal(t, 1, res.Skipped[ReasonTooMany])
+
+	// the line formats
+	for _, c := range []struct {
+		read func(io.Reader, string, Options) (Result, error)
+		in   string
+	}{
+		{ReadCSV, "type,value\ndomain,a.example\ndomain,b.example\n"},
+		{ReadSuricataIPRep, "198.51.100.1,1,10\n198.51.100.2,1,10\n"},
+		{ReadSuricataDataset, "198.51.100.1\n198.51.100.2\n"},
+		{ReadZeek, "#fields\tindicator\tindicator_type\tmeta.source\na.example\tIntel::DOMAIN\tx\nb.example\tIntel::DOMAIN\tx\n"},
+	} {
+		res, err := c.read(strings.NewReader(c.in), "f", Options{MaxIndicatorsPerFile: 1})
+		require.NoError(t, err, c.in)
+		assert.Len(t, res.Indicators, 1, c.in)
+		assert.Equal(t, map[string]int{ReasonTooMany: 1}, res.Skipped, c.in)
+	}
 
 	// per load: every later file is cut at its first new indicator
 	dir := t.TempDir()
