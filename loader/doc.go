@@ -39,10 +39,11 @@
 //
 // What is kept is bounded too: identical records are merged as they are
 // read (see Indicators below), and a file gives at most
-// Options.MaxIndicatorsPerFile indicators (DefaultMaxIndicatorsPerFile, 10
+// Options.MaxIndicatorsPerFile indicators (DefaultMaxIndicatorsPerFile, 5
 // million), a Load or Read at most Options.MaxIndicators in all
-// (DefaultMaxIndicators, 20 million; about 360 to 500 bytes each in the
-// Result, so at most about 7 to 10 GB). The indicator past a cap is a
+// (DefaultMaxIndicators, 10 million; about 360 to 500 bytes each in the
+// Result, so at most 3.6 to 5 GB, and about three times that at the peak
+// of loading). The indicator past a cap is a
 // problem (ReasonTooMany) that ends the reading of its file, what was read
 // before it kept; past MaxIndicators every later file ends the same way at
 // its first new indicator.

@@ -16,18 +16,20 @@ const (
 	DefaultMaxJSONDepth = 64
 
 	// DefaultMaxIndicatorsPerFile is the most indicators read from one
-	// file (or one Read, one TAXII load): 10 million, a few times the
-	// largest public feeds.
-	DefaultMaxIndicatorsPerFile = 10_000_000
+	// file (or one Read, one TAXII load): 5 million, above the largest
+	// public feeds of a few million lines.
+	DefaultMaxIndicatorsPerFile = 5_000_000
 
 	// DefaultMaxIndicators is the most indicators one Load (or Read)
-	// returns, all files together: 20 million. A Result holds about 360 to
+	// returns, all files together: 10 million. A Result holds about 360 to
 	// 500 bytes per indicator (288 of them the indicator.Indicator itself,
 	// the rest its value, the slice's growth room and the metadata of JSON
-	// formats), so at most about 7 to 10 GB at this default, and the peak
-	// while loading, with the garbage collector's room, is about twice
-	// that.
-	DefaultMaxIndicators = 20_000_000
+	// formats), so 3.6 to 5 GB at this default, and the peak RSS while
+	// loading is about three times that (the slice's growth and the
+	// garbage collector's room), 11 to 15 GB: it leaves room on a 24 GiB
+	// machine for Compile (about 82 bytes per indicator more, see package
+	// match).
+	DefaultMaxIndicators = 10_000_000
 )
 
 // Options control how feeds are read. The zero Options are the defaults.
