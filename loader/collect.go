@@ -1,31 +1,68 @@
 package loader
 
 import (
+	"errors"
+	"fmt"
+	"strings"
+
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/metakey"
 )
+
+// loadState is what the files of one Load, Read or per-format read share
+// besides the Result: the index that merges identical records.
+type loadState struct {
+	hash  *metakey.Hasher
+	index map[uint64]int // hash of a settled indicator → its index in Result.Indicators
+}
+
+func newLoadState() *loadState {
+	return &loadState{hash: metakey.NewHasher(), index: make(map[uint64]int)}
+}
 
 // collector gathers what the readers of every format find in one file into
 // a Result, applying the Options that are the same for all formats: the
-// source name, the problem cap and Strict.
+// source name, the merging of identical records, the indicator caps, the
+// problem cap and Strict.
 type collector struct {
 	res    *Result
+	st     *loadState
 	path   string
 	opts   *Options
 	source string // default source: Options.Source, or the file's name
 	forced bool   // Options.Source was set: it overrides the format's
 
 	// counts at the start of the file, for FileStats
-	nInd, nSkip, nUnsup int
+	nInd, nSkip, nUnsup, nDup int
+
+	// Held indicators (see hold): the depth of hold calls, the index in
+	// res.Indicators of the first held indicator, and the index of the held
+	// indicators by hash of indicator and scope.
+	held     int
+	heldFrom int
+	heldIdx  map[uint64]heldRec
+
+	// dropped is the number of indicators in res.Indicators that the
+	// reader is to remove (those of superseded STIX versions): the
+	// indicator caps do not count them.
+	dropped int
 }
 
-func newCollector(res *Result, path string, opts *Options) *collector {
+// heldRec is a held indicator in collector.heldIdx: its index in
+// res.Indicators and the scope it was added in.
+type heldRec struct {
+	i     int
+	scope string
+}
+
+func newCollector(res *Result, st *loadState, path string, opts *Options) *collector {
 	src, forced := opts.Source, opts.Source != ""
 	if !forced {
 		src = SourceName(path)
 	}
 	return &collector{
-		res: res, path: path, opts: opts, source: src, forced: forced,
-		nInd: len(res.Indicators), nSkip: res.SkippedTotal(), nUnsup: res.UnsupportedTotal(),
+		res: res, st: st, path: path, opts: opts, source: src, forced: forced,
+		nInd: len(res.Indicators), nSkip: res.SkippedTotal(), nUnsup: res.UnsupportedTotal(), nDup: res.Duplicates,
 	}
 }
 
@@ -39,10 +76,126 @@ func (c *collector) sourceFor(s string) string {
 	return s
 }
 
-// add records a good indicator. Its Source is set by sourceFor.
-func (c *collector) add(ind indicator.Indicator) {
+// errFull ends the reading of a file in lenient mode when an indicator cap
+// is reached; the problem is recorded already.
+var errFull = errors.New("indicator cap reached")
+
+// add records a good indicator, whose Source is set by sourceFor, unless it
+// is identical to one recorded before (same type, value and metadata: see
+// metakey): then it only counts as a duplicate. A new indicator past
+// Options.MaxIndicatorsPerFile or Options.MaxIndicators is a problem that
+// ends the file: add returns the *Problem with Strict, else errFull; the
+// reader returns it.
+func (c *collector) add(ind indicator.Indicator) error {
+	if c.held > 0 {
+		return c.addHeld(ind, "")
+	}
 	ind.Source = c.sourceFor(ind.Source)
+	h := c.st.hash.Indicator(&ind)
+	if j, ok := c.st.index[h]; ok && metakey.Equal(&c.res.Indicators[j], &ind) {
+		c.res.Duplicates++
+		return nil
+	}
+	if err := c.room(); err != nil {
+		return err
+	}
+	if _, ok := c.st.index[h]; !ok {
+		c.st.index[h] = len(c.res.Indicators)
+	}
+	c.append(ind)
+	return nil
+}
+
+// append appends ind to the indicators, its value copied: a value cut from
+// a longer line or record must not keep it in memory.
+func (c *collector) append(ind indicator.Indicator) {
+	ind.Value = strings.Clone(ind.Value)
 	c.res.Indicators = append(c.res.Indicators, ind)
+}
+
+// room returns nil when one more indicator may be recorded, else reports
+// the cap reached as a problem of the file and returns what add returns.
+func (c *collector) room() error {
+	n := len(c.res.Indicators) - c.dropped
+	perFile := n - c.nInd
+	var msg string
+	switch max := c.opts.maxIndicatorsPerFile(); {
+	case perFile >= max:
+		msg = fmt.Sprintf("more than %d indicators in the file (Options.MaxIndicatorsPerFile): the rest of it is not read", max)
+	default:
+		if max := c.opts.maxIndicators(); n >= max {
+			msg = fmt.Sprintf("more than %d indicators in all (Options.MaxIndicators): the rest of the file is not read", max)
+		}
+	}
+	if msg == "" {
+		return nil
+	}
+	if err := c.problem(0, ReasonTooMany, msg); err != nil {
+		return err
+	}
+	return errFull
+}
+
+// hold starts a part of the input whose indicators get more metadata once
+// it is read (a MISP event, a STIX document): until the matching release,
+// add and addHeld record indicators as they are, merging only those
+// identical in the same scope (a scope string the reader chooses, which
+// with the indicator decides its final metadata). Holds nest.
+func (c *collector) hold() {
+	if c.held == 0 {
+		c.heldFrom = len(c.res.Indicators)
+	}
+	c.held++
+}
+
+// addHeld is add for a held indicator: it is merged with an identical one
+// added before in the same scope.
+func (c *collector) addHeld(ind indicator.Indicator, scope string) error {
+	ind.Source = c.sourceFor(ind.Source)
+	key := c.st.hash.Indicator(&ind) ^ c.st.hash.String(scope)
+	if r, ok := c.heldIdx[key]; ok && r.scope == scope && metakey.Equal(&c.res.Indicators[r.i], &ind) {
+		c.res.Duplicates++
+		return nil
+	}
+	if err := c.room(); err != nil {
+		return err
+	}
+	if c.heldIdx == nil {
+		c.heldIdx = make(map[uint64]heldRec)
+	}
+	if _, ok := c.heldIdx[key]; !ok {
+		c.heldIdx[key] = heldRec{len(c.res.Indicators), scope}
+	}
+	c.append(ind)
+	return nil
+}
+
+// release ends a hold. The last one merges the indicators held, now
+// complete, with those recorded before and with each other, keeping the
+// first of identical ones in place.
+func (c *collector) release() {
+	c.held--
+	if c.held > 0 {
+		return
+	}
+	c.heldIdx = nil
+	inds := c.res.Indicators
+	w := c.heldFrom
+	for i := c.heldFrom; i < len(inds); i++ {
+		h := c.st.hash.Indicator(&inds[i])
+		j, ok := c.st.index[h]
+		if ok && metakey.Equal(&inds[j], &inds[i]) {
+			c.res.Duplicates++
+			continue
+		}
+		if !ok {
+			c.st.index[h] = w
+		}
+		inds[w] = inds[i]
+		w++
+	}
+	clear(inds[w:])
+	c.res.Indicators = inds[:w]
 }
 
 // problem records a skipped record at a line. With Strict it returns the
@@ -71,10 +224,24 @@ func (c *collector) report(p Problem) error {
 	return nil
 }
 
+// The bounds of Result.Unsupported, whose keys can come from the input (a
+// MISP attribute type, a CSV type column …).
+const (
+	maxUnsupportedKinds = 256 // distinct keys; the records of others count under unsupportedOther
+	maxUnsupportedLen   = 96  // bytes of a key; a longer one is cut, and ends with "…"
+	unsupportedOther    = "(other kinds)"
+)
+
 // unsupported counts a valid record that is not read, by what it is.
 func (c *collector) unsupported(what string) {
 	if c.res.Unsupported == nil {
 		c.res.Unsupported = make(map[string]int)
+	}
+	if len(what) > maxUnsupportedLen {
+		what = strings.ToValidUTF8(what[:maxUnsupportedLen], "") + "…"
+	}
+	if _, ok := c.res.Unsupported[what]; !ok && len(c.res.Unsupported) >= maxUnsupportedKinds {
+		what = unsupportedOther
 	}
 	c.res.Unsupported[what]++
 }
@@ -86,6 +253,7 @@ func (c *collector) done(f Format) {
 		Path:        c.path,
 		Format:      f,
 		Indicators:  len(c.res.Indicators) - c.nInd,
+		Duplicates:  c.res.Duplicates - c.nDup,
 		Skipped:     c.res.SkippedTotal() - c.nSkip,
 		Unsupported: c.res.UnsupportedTotal() - c.nUnsup,
 	})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -1110,11 +1111,15 @@ func (rd *csvReader) record(fields []string, n int) error {
 		for _, ind := range inds {
 			if meta == nil {
 				meta = rd.meta(fields)
-			} else {
-				meta.Tags = append([]string(nil), meta.Tags...)
+				// the row's indicators share the tags (clipped: appending
+				// to them copies), so that many values and many tags in a
+				// row cost their sum, not their product
+				meta.Tags = slices.Clip(meta.Tags)
 			}
 			ind.Meta = *meta
-			c.add(ind)
+			if err := c.add(ind); err != nil {
+				return err
+			}
 		}
 	}
 	if !seen {

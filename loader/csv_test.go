@@ -447,11 +447,13 @@ func TestReadCSVMeta(t *testing.T) {
 	res = readCSVString(t, in, Options{Source: "mine"})
 	assert.Equal(t, "mine", res.Indicators[0].Source)
 
-	// Tags of indicators from one row do not share memory.
+	// Indicators from one row share their tags, clipped: appending to one
+	// copies it.
 	res = readCSVString(t, "domain,ip,tags\nevil.example,192.0.2.1,x y\n", Options{})
 	require.Len(t, res.Indicators, 2)
-	res.Indicators[0].Tags[0] = "changed"
+	res.Indicators[0].Tags = append(res.Indicators[0].Tags, "more")
 	assert.Equal(t, []string{"x", "y"}, res.Indicators[1].Tags)
+	assert.Equal(t, []string{"x", "y", "more"}, res.Indicators[0].Tags)
 }
 
 func TestCSVTime(t *testing.T) {
@@ -699,13 +701,14 @@ func TestRealdataCSV(t *testing.T) {
 		res, err := Load(path, Options{})
 		require.NoError(t, err, name)
 		require.Equal(t, FormatCSV, res.PerFile[0].Format, name)
-		assert.Equal(t, w.indicators, len(res.Indicators), name)
+		assert.Equal(t, w.indicators, len(res.Indicators)+res.Duplicates, name) // the records, counted in the files
+		assert.Equal(t, res.Duplicates, res.PerFile[0].Duplicates, name)
 		assert.Equal(t, w.skipped, res.Skipped, name)
 		assert.Equal(t, w.unsup, res.Unsupported, name)
 		for _, p := range res.Problems {
 			t.Logf("%v", p.Error())
 		}
-		t.Logf("%s: %d indicators, skipped %v, unsupported %v", name, len(res.Indicators), res.Skipped, res.Unsupported)
+		t.Logf("%s: %d indicators, %d duplicates, skipped %v, unsupported %v", name, len(res.Indicators), res.Duplicates, res.Skipped, res.Unsupported)
 		got[name] = res
 		total += len(res.Indicators)
 		totalSkipped += res.SkippedTotal()

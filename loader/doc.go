@@ -40,6 +40,17 @@
 // too deep is found however deep it is, before the value is read whole;
 // a MaxJSONDepth above 10,000 (encoding/json's own limit) is 10,000.
 //
+// What is kept is bounded too: identical records are merged as they are
+// read (see Indicators below), and a file gives at most
+// Options.MaxIndicatorsPerFile indicators (DefaultMaxIndicatorsPerFile, 5
+// million), a Load or Read at most Options.MaxIndicators in all
+// (DefaultMaxIndicators, 10 million; about 360 to 500 bytes each in the
+// Result, so at most 3.6 to 5 GB, and about three times that at the peak
+// of loading). The indicator past a cap is a
+// problem (ReasonTooMany) that ends the reading of its file, what was read
+// before it kept; past MaxIndicators every later file ends the same way at
+// its first new indicator.
+//
 // # Problems
 //
 // A record that cannot be read (a value that is not a valid indicator, a
@@ -60,13 +71,22 @@
 // MISP attachment, a Zeek indicator type with no indicator kind, a STIX
 // indicator revoked or superseded by a later version of it …) is not a
 // problem: it is counted in Result.Unsupported by what it is. So every
-// record is accounted for: an indicator, a problem, or unsupported.
-// Result.PerFile has these counts per file.
+// record is accounted for: an indicator, a duplicate, a problem, or
+// unsupported. Result.PerFile has these counts per file.
 //
 // Indicators are returned in input order, one per good record (some
 // records give several: a MISP filename|sha256 attribute, a STIX pattern
-// with OR); the same value twice gives two indicators (merging is the
-// matcher's job). Every indicator's Meta.Source is Options.Source if set,
+// with OR), except that a record identical to one read before it, in any
+// file of the load, is merged into it and counted in Result.Duplicates
+// (and FileStats.Duplicates): identical means the same type, canonical
+// value and metadata (every field of indicator.Meta, Source included,
+// times as instants). So a feed that repeats one line a billion times
+// costs one indicator. The same value with other metadata (another
+// source, other tags …) stays a separate indicator: collapsing those into
+// one entry is the matcher's job. The metadata a STIX document or MISP
+// event resolves at its end (identities, event tags) is part of the
+// comparison: such indicators are merged once it is known. Every
+// indicator's Meta.Source is Options.Source if set,
 // else the source the feed names (a MISP organisation, a STIX identity, a
 // Zeek meta.source), else the file's name without extension (SourceName).
 //

@@ -16,7 +16,7 @@ import (
 func newTestStream(t *testing.T, input string, opts Options) (*jsonStream, *Result) {
 	t.Helper()
 	res := &Result{}
-	c := newCollector(res, "t.json", &opts)
+	c := newCollector(res, newLoadState(), "t.json", &opts)
 	return newJSONStream(c, strings.NewReader(input)), res
 }
 

@@ -92,7 +92,9 @@ func readList(c *collector, r io.Reader) error {
 			}
 			continue
 		}
-		c.add(ind)
+		if err := c.add(ind); err != nil {
+			return err
+		}
 	}
 }
 
@@ -135,7 +137,9 @@ func readHostsNames(c *collector, line int, typ indicator.Type, names []string) 
 			}
 			continue
 		}
-		c.add(ind)
+		if err := c.add(ind); err != nil {
+			return err
+		}
 	}
 	return nil
 }

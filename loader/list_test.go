@@ -43,6 +43,7 @@ func TestReadList(t *testing.T) {
 		want     []string // "type:value"
 		problems []string // Problem.Error()
 		skipped  map[string]int
+		dups     int // Result.Duplicates
 	}{
 		{
 			name: "empty",
@@ -159,7 +160,8 @@ func TestReadList(t *testing.T) {
 		{
 			name: "type header switches type",
 			in:   "evil.example\n# type: mutex\nevil.example\n# type: filename\nevil.example\n# type: domain\nevil.example\n",
-			want: []string{"domain:evil.example", "mutex:evil.example", "filename:evil.example", "domain:evil.example"},
+			want: []string{"domain:evil.example", "mutex:evil.example", "filename:evil.example"},
+			dups: 1, // the domain again
 		},
 		{
 			name: "value of the wrong type",
@@ -238,7 +240,8 @@ func TestReadList(t *testing.T) {
 			name: "line too long",
 			in:   "abcdefgh.example\n" + strings.Repeat("x", 100) + ".example\nabcdefgh.example\r\n1234567890.example\nok.example\n# " + strings.Repeat("c", 20) + "\n",
 			opts: Options{MaxLineLen: 16},
-			want: []string{"domain:abcdefgh.example", "domain:abcdefgh.example", "domain:ok.example"},
+			want: []string{"domain:abcdefgh.example", "domain:ok.example"},
+			dups: 1,
 			problems: []string{
 				"feeds/c2-feed.txt:2: line longer than 16 bytes",
 				"feeds/c2-feed.txt:4: line longer than 16 bytes",
@@ -275,6 +278,8 @@ func TestReadList(t *testing.T) {
 			assert.Equal(t, tt.problems, nilIfEmpty(problemStrs(res.Problems)))
 			assert.Equal(t, tt.skipped, res.Skipped)
 			assert.Equal(t, len(tt.problems), res.SkippedTotal())
+			assert.Equal(t, tt.dups, res.Duplicates, "duplicates")
+			assert.Equal(t, tt.dups, res.PerFile[0].Duplicates, "duplicates of the file")
 			assert.Equal(t, 1, res.Files)
 			for _, ind := range res.Indicators {
 				assert.Equal(t, "c2-feed", ind.Source)

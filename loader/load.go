@@ -22,8 +22,9 @@ func Load(path string, opts Options) (Result, error) {
 	if err != nil {
 		return res, readError(path, err)
 	}
+	st := newLoadState()
 	if !fi.IsDir() {
-		return res, loadFile(&res, path, &opts)
+		return res, loadFile(&res, st, path, &opts)
 	}
 	root := path
 	if li, err := os.Lstat(path); err == nil && li.Mode()&fs.ModeSymlink != 0 {
@@ -53,7 +54,7 @@ func Load(path string, opts Options) (Result, error) {
 		if isMISPFeedHashes(p) {
 			return nil
 		}
-		return loadFile(&res, p, &opts)
+		return loadFile(&res, st, p, &opts)
 	})
 	var p *Problem
 	if err != nil && !errors.As(err, &p) {
@@ -73,14 +74,15 @@ func isMISPFeedHashes(path string) bool {
 	return err == nil && fi.Mode().IsRegular()
 }
 
-// loadFile reads one file into res.
-func loadFile(res *Result, path string, opts *Options) error {
+// loadFile reads one file into res, merging its indicators with those of
+// st.
+func loadFile(res *Result, st *loadState, path string, opts *Options) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return readError(path, err)
 	}
 	defer f.Close()
-	return readFile(res, f, path, opts)
+	return readFile(res, st, f, path, opts)
 }
 
 // readError is the error for a path that cannot be read: it quotes the

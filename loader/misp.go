@@ -180,7 +180,8 @@ type mispOrg struct {
 
 // mispEvent is what is known of the event being read.
 type mispEvent struct {
-	segs []mispRange // the indicators read from its attributes
+	segs  []mispRange // the indicators read from its attributes
+	scope string      // its scope for collector.addHeld: the event's number in the input
 
 	info, orgc, org, link string
 	date                  time.Time
@@ -193,9 +194,10 @@ type mispEvent struct {
 type mispRange struct{ from, to int }
 
 type mispReader struct {
-	c   *collector
-	j   *jsonStream
-	all bool
+	c      *collector
+	j      *jsonStream
+	all    bool
+	events int // events started
 }
 
 // readMISP reads MISP events from r into c.
@@ -285,7 +287,13 @@ func mispRecordName(path string) string {
 // event reads the members of an object at path whose '{' was read: an
 // event body, or a wrapper holding events.
 func (m *mispReader) event(path string) error {
-	ev := &mispEvent{}
+	// the indicators' metadata is complete at the end of the event: they
+	// are merged with identical ones then, and before it with identical
+	// ones of the same event
+	m.events++
+	ev := &mispEvent{scope: strconv.Itoa(m.events)}
+	m.c.hold()
+	defer m.c.release()
 	defer func() { m.finish(ev) }()
 	for m.j.More() {
 		t, err := m.j.Token()
@@ -480,7 +488,12 @@ func (m *mispReader) read(ev *mispEvent, o *mispObject, a *mispAttribute, rec st
 		}
 		ind.Meta = meta
 		n := len(c.res.Indicators)
-		c.add(ind)
+		if err := c.addHeld(ind, ev.scope); err != nil {
+			return err
+		}
+		if len(c.res.Indicators) == n {
+			continue // a duplicate
+		}
 		if k := len(ev.segs) - 1; k >= 0 && ev.segs[k].to == n {
 			ev.segs[k].to = n + 1
 		} else {

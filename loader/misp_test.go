@@ -670,6 +670,7 @@ func FuzzReadMISP(f *testing.F) {
 // format.
 func mispCheckResult(t *testing.T, res Result) {
 	t.Helper()
+	checkMerged(t, res)
 	for _, ind := range res.Indicators {
 		again, err := indicator.New(ind.Type, ind.Value)
 		if err != nil {

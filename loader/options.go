@@ -14,6 +14,22 @@ const (
 	// DefaultMaxJSONDepth is the deepest nesting of JSON arrays and objects
 	// accepted: 64.
 	DefaultMaxJSONDepth = 64
+
+	// DefaultMaxIndicatorsPerFile is the most indicators read from one
+	// file (or one Read, one TAXII load): 5 million, above the largest
+	// public feeds of a few million lines.
+	DefaultMaxIndicatorsPerFile = 5_000_000
+
+	// DefaultMaxIndicators is the most indicators one Load (or Read)
+	// returns, all files together: 10 million. A Result holds about 360 to
+	// 500 bytes per indicator (288 of them the indicator.Indicator itself,
+	// the rest its value, the slice's growth room and the metadata of JSON
+	// formats), so 3.6 to 5 GB at this default, and the peak RSS while
+	// loading is about three times that (the slice's growth and the
+	// garbage collector's room), 11 to 15 GB: it leaves room on a 24 GiB
+	// machine for Compile (about 82 bytes per indicator more, see package
+	// match).
+	DefaultMaxIndicators = 10_000_000
 )
 
 // Options control how feeds are read. The zero Options are the defaults.
@@ -51,6 +67,21 @@ type Options struct {
 	// problem (ReasonTooDeep) that ends the reading of its file.
 	MaxJSONDepth int
 
+	// MaxIndicatorsPerFile is the most indicators read from one file;
+	// zero or less means DefaultMaxIndicatorsPerFile. Duplicates (see
+	// Result.Duplicates) do not count. The indicator past it is a problem
+	// (ReasonTooMany) that ends the reading of its file: what was read
+	// before it is kept (with Strict, it is the error).
+	MaxIndicatorsPerFile int
+
+	// MaxIndicators is the most indicators of one Load or Read, all files
+	// together; zero or less means DefaultMaxIndicators. Duplicates do not
+	// count. The indicator past it is a problem (ReasonTooMany) that ends
+	// the reading of its file, and so is the first new indicator of every
+	// later file: what was read before is kept (with Strict, the first is
+	// the error).
+	MaxIndicators int
+
 	// MISPAllAttributes reads every MISP attribute, not only those marked
 	// to_ids (the default, as MISP's own exports do).
 	MISPAllAttributes bool
@@ -79,4 +110,18 @@ func (o *Options) maxJSONDepth() int {
 		return DefaultMaxJSONDepth
 	}
 	return o.MaxJSONDepth
+}
+
+func (o *Options) maxIndicatorsPerFile() int {
+	if o.MaxIndicatorsPerFile <= 0 {
+		return DefaultMaxIndicatorsPerFile
+	}
+	return o.MaxIndicatorsPerFile
+}
+
+func (o *Options) maxIndicators() int {
+	if o.MaxIndicators <= 0 {
+		return DefaultMaxIndicators
+	}
+	return o.MaxIndicators
 }

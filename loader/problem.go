@@ -5,15 +5,16 @@ import "fmt"
 // The reasons for skipping a record: the keys of Result.Skipped and the
 // values of Problem.Reason.
 const (
-	ReasonInvalidValue = "invalid value"     // the indicator package rejects the value
-	ReasonCannotInfer  = "cannot infer type" // no type given, and none can be inferred from the value
-	ReasonLineTooLong  = "line too long"     // longer than Options.MaxLineLen
-	ReasonBadHeader    = "bad header"        // a header (plain list "# type:", CSV, Zeek "#fields") that cannot be used, and the records under it
-	ReasonMalformed    = "malformed record"  // not valid in its format: bad JSON, bad CSV quoting, a missing field …
-	ReasonTooLarge     = "record too large"  // a JSON record larger than Options.MaxRecordSize
-	ReasonTooDeep      = "nesting too deep"  // JSON nested deeper than Options.MaxJSONDepth
-	ReasonUnknownType  = "unknown type"      // a type name (MISP attribute type, Zeek Intel::…, Suricata dataset type) with no indicator type
-	ReasonFormat       = "unknown format"    // a file whose format cannot be read (JSON of no known kind …)
+	ReasonInvalidValue = "invalid value"       // the indicator package rejects the value
+	ReasonCannotInfer  = "cannot infer type"   // no type given, and none can be inferred from the value
+	ReasonLineTooLong  = "line too long"       // longer than Options.MaxLineLen
+	ReasonBadHeader    = "bad header"          // a header (plain list "# type:", CSV, Zeek "#fields") that cannot be used, and the records under it
+	ReasonMalformed    = "malformed record"    // not valid in its format: bad JSON, bad CSV quoting, a missing field …
+	ReasonTooLarge     = "record too large"    // a JSON record larger than Options.MaxRecordSize
+	ReasonTooDeep      = "nesting too deep"    // JSON nested deeper than Options.MaxJSONDepth
+	ReasonUnknownType  = "unknown type"        // a type name (MISP attribute type, Zeek Intel::…, Suricata dataset type) with no indicator type
+	ReasonFormat       = "unknown format"      // a file whose format cannot be read (JSON of no known kind …)
+	ReasonTooMany      = "too many indicators" // past Options.MaxIndicatorsPerFile or Options.MaxIndicators: the rest of the file
 )
 
 // MaxProblems is the most problems a Result keeps in Result.Problems; the

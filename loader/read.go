@@ -22,7 +22,7 @@ var gzipMagic = []byte{0x1f, 0x8b}
 // (JSON of no known kind) is a problem (ReasonFormat), not an error.
 func Read(r io.Reader, path string, opts Options) (Result, error) {
 	var res Result
-	err := readFile(&res, r, path, &opts)
+	err := readFile(&res, newLoadState(), r, path, &opts)
 	return res, err
 }
 
@@ -33,14 +33,15 @@ func readAs(f Format, r io.Reader, path string, opts Options) (Result, error) {
 	return Read(r, path, opts)
 }
 
-// readFile reads one file from r into res.
-func readFile(res *Result, r io.Reader, path string, opts *Options) error {
+// readFile reads one file from r into res, merging its indicators with
+// those of st.
+func readFile(res *Result, st *loadState, r io.Reader, path string, opts *Options) error {
 	br := bufio.NewReaderSize(r, SniffLen)
 	head, err := br.Peek(len(gzipMagic))
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
 		return readError(path, err)
 	}
-	c := newCollector(res, path, opts)
+	c := newCollector(res, st, path, opts)
 	f := opts.Format
 	if bytes.Equal(head, gzipMagic) {
 		zr, err := gzip.NewReader(br)
@@ -76,6 +77,8 @@ func readFile(res *Result, r io.Reader, path string, opts *Options) error {
 	var ge *gzipError
 	switch {
 	case err == nil || errors.As(err, &p):
+	case errors.Is(err, errFull):
+		err = nil // reported already
 	case errors.As(err, &ge):
 		return c.badGzip(f, ge) // what was read before it is kept
 	default:

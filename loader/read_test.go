@@ -103,10 +103,14 @@ func FuzzRead(f *testing.F) {
 	f.Add([]byte(`{"type":"bundle","objects":[{"type":"indicator","id":"indicator--1","pattern":"[ipv4-addr:value = '198.51.100.7']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z"}]}`), uint8(0))
 	f.Add([]byte(`{"Event":{"info":"x","Attribute":[{"type":"domain","value":"evil.example","to_ids":true}]}}`), uint8(1))
 	f.Add([]byte(`{"type":"bundle","objects":[{"type":"indicator","id":"indicator--1","modified":"2024-01-01T00:00:00Z","pattern":"[ipv4-addr:value = '198.51.100.7']"},{"type":"indicator"},{"type":"indicator","id":"indicator--1","modified":"2024-01-02T00:00:00Z","pattern":"[ipv4-addr:value = '198.51.100.8']"}]}`), uint8(0))
+	f.Add([]byte("a.example\nb.example\na.example\nc.example\nb.example\n"), uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, small uint8) {
 		opts := Options{Source: "fuzz"}
 		if small&1 != 0 {
 			opts.MaxLineLen, opts.MaxRecordSize, opts.MaxJSONDepth = 40, 64, 4
+		}
+		if small&2 != 0 {
+			opts.MaxIndicatorsPerFile = 2
 		}
 		res, err := Read(bytes.NewReader(data), "fuzz", opts)
 		if err != nil {
@@ -131,9 +135,13 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 		fs := res.PerFile[0]
-		if fs.Indicators != len(res.Indicators) || fs.Skipped != skipped || fs.Unsupported != res.UnsupportedTotal() {
+		if fs.Indicators != len(res.Indicators) || fs.Duplicates != res.Duplicates || fs.Skipped != skipped || fs.Unsupported != res.UnsupportedTotal() {
 			t.Fatalf("per-file %+v", fs)
 		}
+		if small&2 != 0 && (len(res.Indicators) > 2 || len(res.Indicators) < 2 && res.Skipped[ReasonTooMany] > 0) {
+			t.Fatalf("%d indicators, cap 2, %d past it", len(res.Indicators), res.Skipped[ReasonTooMany])
+		}
+		checkMerged(t, res)
 
 		if res.Unsupported["stix superseded"] == 0 {
 			checkStrict(t, Read, data, "fuzz", opts, res)

@@ -5,8 +5,18 @@ import "github.com/iocmatch/iocmatch/indicator"
 // Result is what was read from one or more files.
 type Result struct {
 	// Indicators are the good records, in input order (files in the order
-	// read, then records).
+	// read, then records), each once: a record identical to one before it
+	// (same type, canonical value and metadata, Source included) is counted
+	// in Duplicates instead. The indicators of one record (a STIX pattern
+	// with OR, a CSV row with several values) share the backing arrays of
+	// their Tags and Techniques, clipped so that appending to one copies
+	// it: copy before changing elements in place.
 	Indicators []indicator.Indicator
+
+	// Duplicates counts the good records that were identical to an
+	// indicator read before them, in any file of the load, and were merged
+	// into it.
+	Duplicates int
 
 	// Problems are the skipped records, in input order; only the first
 	// MaxProblems are kept.
@@ -20,7 +30,10 @@ type Result struct {
 	// Unsupported counts the valid records that iocmatch does not read,
 	// by what they are ("stix pattern: AND", "misp type: attachment" …):
 	// they are neither indicators nor problems. It is nil when there were
-	// none.
+	// none. As its keys can come from the input (a MISP attribute type …),
+	// it holds at most 256 kinds, each named in at most 96 bytes (a longer
+	// name is cut and ends with "…"): the records of further kinds are
+	// counted under "(other kinds)".
 	Unsupported map[string]int
 
 	// Warninglists are the MISP warninglists read (allowlists, not
@@ -39,6 +52,7 @@ type FileStats struct {
 	Path        string // as given to Load, or the path of a file under it
 	Format      Format // the format it was read as
 	Indicators  int    // indicators read
+	Duplicates  int    // good records merged into an identical indicator read before
 	Skipped     int    // problems (skipped records)
 	Unsupported int    // valid records not read
 }

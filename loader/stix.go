@@ -167,6 +167,11 @@ func readSTIX(c *collector, r io.Reader) error {
 		others:     map[string]stixOther{},
 		relIndex:   map[string]int{},
 	}
+	// the metadata is complete once the references are resolved, at the
+	// end: identical indicators are merged then, and before it those with
+	// the same references (stixScope)
+	c.hold()
+	defer c.release()
 	defer s.finish()
 	for {
 		t, err := s.j.Token()
@@ -224,7 +229,6 @@ type stixReader struct {
 
 	versions map[string]stixVersion // indicator id → its latest version read
 	others   map[string]stixOther   // id of another object read → its latest version
-	dropped  int                    // indicators of superseded versions still in c.res.Indicators
 }
 
 // stixVersion is the latest version read of an indicator object.
@@ -290,7 +294,7 @@ func (s *stixReader) indicatorVersion(id string, modified time.Time, revoked boo
 	if v.pending >= 0 {
 		p := &s.pending[v.pending]
 		p.dropped = true
-		s.dropped += p.to - p.from
+		s.c.dropped += p.to - p.from
 	}
 	s.versions[id] = stixVersion{modified: modified, revoked: revoked, pending: -1}
 	return true
@@ -320,7 +324,7 @@ const compactAt = 1024
 // compact removes the indicators of superseded versions from
 // c.res.Indicators, and their entries from pending.
 func (s *stixReader) compact() {
-	if s.dropped == 0 || len(s.pending) == 0 {
+	if s.c.dropped == 0 || len(s.pending) == 0 {
 		return
 	}
 	inds := s.c.res.Indicators
@@ -344,7 +348,7 @@ func (s *stixReader) compact() {
 	clear(s.pending[len(kept):])
 	s.pending = kept
 	s.c.res.Indicators = inds[:w]
-	s.dropped = 0
+	s.c.dropped = 0
 }
 
 type stixNamed struct {
@@ -695,6 +699,11 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 		}
 		return c.problemRec(rec, reason, fmt.Sprintf("stix pattern: %v: %s", err, quoteShortN(*o.Pattern, 256)))
 	}
+	// the indicators of the pattern share the slices (clipped: appending
+	// to them copies), so that many terms and many tags cost their sum,
+	// not their product
+	meta.Tags, meta.Techniques = slices.Clip(meta.Tags), slices.Clip(meta.Techniques)
+	scope := stixScope(o.CreatedByRef, o.ObjectMarkingRefs)
 	from := len(c.res.Indicators)
 	defer func() {
 		if to := len(c.res.Indicators); to > from {
@@ -703,7 +712,12 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 			}
 			s.pending = append(s.pending, stixPending{from: from, to: to, id: o.ID, createdBy: o.CreatedByRef, markings: o.ObjectMarkingRefs})
 		}
-		if s.dropped >= compactAt && len(s.pending) > 0 && 2*s.dropped > len(c.res.Indicators)-s.pending[0].from {
+		// Identical records are merged within one object only: another
+		// object of the same id is another version of it, which supersedes
+		// this one or is superseded by it, never a duplicate (and compact
+		// moves the indicators that the held index points at).
+		c.heldIdx = nil
+		if s.c.dropped >= compactAt && len(s.pending) > 0 && 2*s.c.dropped > len(c.res.Indicators)-s.pending[0].from {
 			s.compact()
 		}
 	}()
@@ -729,13 +743,21 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 			continue
 		}
 		ind.Meta = meta
-		if len(c.res.Indicators) > from { // each indicator its own slices
-			ind.Tags = slices.Clone(meta.Tags)
-			ind.Techniques = slices.Clone(meta.Techniques)
+		if err := c.addHeld(ind, scope); err != nil {
+			return err
 		}
-		c.add(ind)
 	}
 	return nil
+}
+
+// stixScope is the scope of the indicators of a STIX indicator object for
+// collector.addHeld: the references resolved at the end (s.finish) that
+// are not in its metadata already (the id is, as Meta.ID).
+func stixScope(createdBy string, markings []string) string {
+	if len(markings) == 0 {
+		return createdBy
+	}
+	return createdBy + "\x00" + strings.Join(markings, "\x00")
 }
 
 // reasonWord returns s for an unsupported reason if it is a short word,

@@ -264,8 +264,7 @@ func readSuricataIPRep(c *collector, r io.Reader) error {
 		}
 		ind.Tags = []string{"iprep:" + strconv.Itoa(cat)}
 		ind.Confidence = indicator.MustConfidence(int(math.Round(float64(score) * 100 / 127)))
-		c.add(ind)
-		return nil
+		return c.add(ind)
 	})
 }
 
@@ -393,13 +392,11 @@ func readSuricataDataset(c *collector, r io.Reader) error {
 			if err != nil {
 				return c.problem(n, ReasonInvalidValue, err.Error())
 			}
-			c.add(ind)
-			return nil
+			return c.add(ind)
 		}
 		if (len(v) == 32 || len(v) == 64) && isHexString([]byte(v)) {
 			t, _ := indicator.HashType(len(v))
-			c.add(indicator.MustNew(t, v))
-			return nil
+			return c.add(indicator.MustNew(t, v))
 		}
 		text, err := base64.StdEncoding.DecodeString(v)
 		if err != nil && !strings.Contains(v, "=") {
@@ -409,14 +406,12 @@ func readSuricataDataset(c *collector, r io.Reader) error {
 			return c.problem(n, ReasonMalformed, fmt.Sprintf("%q is not base64 (nor an address or md5/sha256 hash)", v))
 		}
 		if ind, err := indicator.Parse(string(text)); err == nil {
-			c.add(ind)
-			return nil
+			return c.add(ind)
 		}
 		ind, err := indicator.New(indicator.String, string(text))
 		if err != nil {
 			return c.problem(n, ReasonInvalidValue, fmt.Sprintf("base64 %q: %v", v, err))
 		}
-		c.add(ind)
-		return nil
+		return c.add(ind)
 	})
 }

@@ -27,6 +27,7 @@ func TestReadSuricataDataset(t *testing.T) {
 		want     []string
 		problems []string
 		skipped  map[string]int
+		dups     int
 	}{
 		{name: "empty", in: ""},
 		{
@@ -34,7 +35,8 @@ func TestReadSuricataDataset(t *testing.T) {
 			in: b64("evil.example") + "\n" + b64("Tracker.Example.") + "\n" + b64("https://evil.example/gate") + "\n" +
 				b64("198.51.100.7") + "\n" + b64("billing@evil.example") + "\n" + b64("evil[.]example") + "\n",
 			want: []string{"domain:evil.example", "domain:tracker.example", "url:https://evil.example/gate",
-				"ipv4:198.51.100.7", "email:billing@evil.example", "domain:evil.example"},
+				"ipv4:198.51.100.7", "email:billing@evil.example"},
+			dups: 1, // evil[.]example
 		},
 		{
 			name: "string dataset: other strings taken as decoded",
@@ -88,6 +90,7 @@ func TestReadSuricataDataset(t *testing.T) {
 			assert.Equal(t, tt.want, nilIfEmpty(strs(res.Indicators)), "indicators")
 			assert.Equal(t, tt.problems, nilIfEmpty(problemStrs(res.Problems)), "problems")
 			assert.Equal(t, tt.skipped, res.Skipped, "skipped")
+			assert.Equal(t, tt.dups, res.Duplicates, "duplicates")
 			assert.Nil(t, res.Unsupported)
 			require.Len(t, res.PerFile, 1)
 			assert.Equal(t, FormatSuricataDataset, res.PerFile[0].Format)

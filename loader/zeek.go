@@ -386,8 +386,7 @@ func zeekRecord(c *collector, n int, fields []string, seps *zeekSeps, h *zeekHea
 	}
 	ind.FirstSeen = zeekTime(get("meta.cif_firstseen"))
 	ind.LastSeen = zeekTime(get("meta.cif_lastseen"))
-	c.add(ind)
-	return nil
+	return c.add(ind)
 }
 
 // splitByte appends the fields of s separated by sep to dst.

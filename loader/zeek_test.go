@@ -527,7 +527,7 @@ func TestRealdataZeek(t *testing.T) {
 
 	// Counts checked against the files (grep/awk on the indicator_type
 	// column).
-	counts := map[string][3]int{ // indicators, skipped, unsupported
+	counts := map[string][3]int{ // records (indicators and duplicates), skipped, unsupported
 		"cps-collected-iocs.intel":      {49866, 2, 0},
 		"atomspam.intel":                {2707, 85, 0},
 		"abuse-ch-urlhaus.intel":        {0, 0, 0}, // header only
@@ -543,7 +543,7 @@ func TestRealdataZeek(t *testing.T) {
 		if !assert.True(t, ok, name) {
 			continue
 		}
-		assert.Equal(t, want, [3]int{len(res.Indicators), res.SkippedTotal(), res.UnsupportedTotal()}, name)
+		assert.Equal(t, want, [3]int{len(res.Indicators) + res.Duplicates, res.SkippedTotal(), res.UnsupportedTotal()}, name)
 	}
 	assert.Equal(t, map[string]int{ReasonInvalidValue: 87}, all.Skipped)
 	assert.Equal(t, map[string]int{"zeek: meta.whitelist=T": 1, "zeek: meta.remove=T": 1}, all.Unsupported)
@@ -555,12 +555,14 @@ func TestRealdataZeek(t *testing.T) {
 	}
 	// 31759 Intel::ADDR, 10 SUBNET, 15605 URL, 822 DOMAIN (of which one
 	// is an IPv4 address, 159.135.140.82, and 2 are URL paths), 1134 EMAIL,
-	// 538 FILE_HASH
-	assert.Equal(t, 31759+1, cpsTypes[indicator.IPv4]+cpsTypes[indicator.IPv6])
+	// 538 FILE_HASH; 826 of the lines are identical to one before them
+	// (sort | uniq -d): 807 ADDR, 3 URL, 15 DOMAIN, 1 EMAIL
+	assert.Equal(t, 826, byName["cps-collected-iocs.intel"].Duplicates)
+	assert.Equal(t, 31759+1-807, cpsTypes[indicator.IPv4]+cpsTypes[indicator.IPv6])
 	assert.Equal(t, 10, cpsTypes[indicator.CIDR])
-	assert.Equal(t, 15605, cpsTypes[indicator.URL])
-	assert.Equal(t, 819, cpsTypes[indicator.Domain])
-	assert.Equal(t, 1134, cpsTypes[indicator.Email])
+	assert.Equal(t, 15605-3, cpsTypes[indicator.URL])
+	assert.Equal(t, 819-15, cpsTypes[indicator.Domain])
+	assert.Equal(t, 1134-1, cpsTypes[indicator.Email])
 	assert.Equal(t, 538, cpsTypes[indicator.MD5]+cpsTypes[indicator.SHA1]+cpsTypes[indicator.SHA256]+cpsTypes[indicator.SHA512])
 	assert.Equal(t, "ipv4:3.135.207.58", cps[0].String())
 	assert.Equal(t, indicator.Meta{Source: "CPS-CTI", Description: "RECON"}, cps[0].Meta)

@@ -5,8 +5,10 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/match"
@@ -255,4 +257,35 @@ func BenchmarkJSONEscapes(b *testing.B) {
 			})
 		}
 	}
+}
+
+// BenchmarkManyRecords: Entry and a match of an entry with 100k distinct
+// records, each with a validity window that has ended.
+func BenchmarkManyRecords(b *testing.B) {
+	t0 := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	inds := make([]indicator.Indicator, 100_000)
+	for i := range inds {
+		inds[i] = indicator.MustNew(indicator.Domain, "evil.com")
+		inds[i].ID = strconv.Itoa(i)
+		inds[i].ValidFrom = t0.Add(time.Duration(i) * time.Minute)
+		inds[i].ValidUntil = inds[i].ValidFrom.Add(time.Second)
+	}
+	m, err := match.Compile(inds, match.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("Entry", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = m.Entry(0).Sources()
+		}
+	})
+	b.Run("AppendMatches", func(b *testing.B) {
+		line := []byte("GET http://evil.com/x")
+		var dst []match.Match
+		b.ReportAllocs()
+		for b.Loop() {
+			dst = m.AppendMatches(dst[:0], line)
+		}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/metakey"
 	"github.com/iocmatch/iocmatch/match/internal/ac"
 )
 
@@ -15,7 +16,10 @@ import (
 // Values are canonicalised again (indicator.Canonical), so indicators built
 // by hand match like ones from New; an invalid type or value is an error
 // naming the indicator's index. Indicators with the same canonical type and
-// value become one entry holding all of them. Options.MinConfidence drops
+// value become one entry holding each distinct record once: a record whose
+// metadata is identical to one of the entry's (every field of
+// indicator.Meta, times as instants) is counted in Entry.Duplicates
+// instead, so that a record repeated a million times costs one. Options.MinConfidence drops
 // indicators below the floor before anything else; entries whose every
 // indicator is outside its validity window at match time do not match.
 //
@@ -40,6 +44,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	}
 	index := make(map[key]ID, len(inds))
 	bySource := map[string]uint32{} // metas that hold only a source
+	dd := dedup{m: m, hash: metakey.NewHasher()}
 	var vals strings.Builder
 	strBytes := 0 // the string-kind patterns' bytes (see stringBytes)
 	for i := range inds {
@@ -53,6 +58,14 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		t, v, err := indicator.Canonical(ind.Type, ind.Value)
 		if err != nil {
 			return nil, fmt.Errorf("match: indicator %d: %w", i, err)
+		}
+		id, ok := index[key{t, v}]
+		var h uint64 // the metadata's hash, when dd.dup computed it
+		if ok {
+			var dup bool
+			if dup, h = dd.dup(id, &ind.Meta); dup {
+				continue
+			}
 		}
 		// the metadata, shared by every indicator with only that source
 		var k uint32
@@ -72,7 +85,6 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 			flags = fWindow
 			m.window = true
 		}
-		id, ok := index[key{t, v}]
 		if !ok {
 			if t.IsString() {
 				strBytes += stringBytes(t, v)
@@ -87,16 +99,17 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 			m.counts[t]++
 			continue
 		}
-		e := &m.ents[id]
-		if e.flags&fGroup == 0 {
-			m.groups = append(m.groups, []uint32{e.meta})
-			e.meta = uint32(len(m.groups) - 1)
-			e.flags |= fGroup
-		}
-		m.groups[e.meta] = append(m.groups[e.meta], k)
-		e.flags |= flags
+		dd.add(id, k, h)
+		m.ents[id].flags |= flags
 	}
 	m.vals = vals.String()
+	m.sources()
+	for i := range m.ents {
+		if e := &m.ents[i]; e.flags&(fGroup|fWindow) == fGroup|fWindow {
+			g := &m.groups[e.meta]
+			g.windows = mergeWindows(m.metas, g.metas)
+		}
+	}
 	b := builder{m: m, cidrRefs: limits.cidrRefs}
 	for id := range m.ents {
 		b.add(ID(id), m.ents[id].typ, m.value(ID(id)))
@@ -105,6 +118,96 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// dedup finds the records identical to one of their entry's.
+type dedup struct {
+	m    *Matcher
+	hash *metakey.Hasher
+	seen map[dupKey]uint32 // the first meta of a group's metadata hash
+}
+
+type dupKey struct {
+	id ID
+	h  uint64 // the metadata's hash
+}
+
+// grouped makes entry id a group, if it is not one yet, and returns it.
+func (d *dedup) grouped(id ID) *group {
+	m := d.m
+	e := &m.ents[id]
+	if e.flags&fGroup == 0 {
+		k := e.meta
+		m.groups = append(m.groups, group{metas: []uint32{k}})
+		e.meta = uint32(len(m.groups) - 1)
+		e.flags |= fGroup
+		if d.seen == nil {
+			d.seen = make(map[dupKey]uint32)
+		}
+		d.seen[dupKey{id, d.hash.Meta(&m.metas[k])}] = k
+	}
+	return &m.groups[e.meta]
+}
+
+// dup reports whether meta is identical to a record of entry id, and
+// counts it then; it returns the hash of meta too (dedup.hash), or 0
+// when it did not compute it.
+func (d *dedup) dup(id ID, meta *indicator.Meta) (bool, uint64) {
+	m := d.m
+	e := &m.ents[id]
+	if e.flags&fGroup == 0 && !metakey.MetaEqual(&m.metas[e.meta], meta) {
+		return false, 0 // the second record of an entry, another one: no hashing
+	}
+	g := d.grouped(id)
+	h := d.hash.Meta(meta)
+	if k, ok := d.seen[dupKey{id, h}]; !ok || !metakey.MetaEqual(&m.metas[k], meta) {
+		return false, h
+	}
+	g.dups++
+	return true, h
+}
+
+// add adds the record m.metas[k], not a duplicate, to entry id; h is the
+// hash of its metadata, or 0 to compute it.
+func (d *dedup) add(id ID, k uint32, h uint64) {
+	g := d.grouped(id)
+	g.metas = append(g.metas, k)
+	if h == 0 {
+		h = d.hash.Meta(&d.m.metas[k])
+	}
+	if _, ok := d.seen[dupKey{id, h}]; !ok {
+		d.seen[dupKey{id, h}] = k
+	}
+}
+
+// sources computes the Sources of every entry: srcOne for the entries of
+// one record, and each group's, the groups of the same sources sharing
+// one slice.
+func (m *Matcher) sources() {
+	m.srcOne = make(map[string][]string)
+	for i := range m.metas {
+		if s := m.metas[i].Source; s != "" && m.srcOne[s] == nil {
+			m.srcOne[s] = []string{s}
+		}
+	}
+	sets := map[string][]string{}
+	for i := range m.groups {
+		g := &m.groups[i]
+		srcs := sourcesOf(g.metas, func(k *uint32) string { return m.metas[*k].Source })
+		switch len(srcs) {
+		case 0:
+		case 1:
+			g.srcs = m.srcOne[srcs[0]]
+		default:
+			key := strings.Join(srcs, "\x00")
+			if s, ok := sets[key]; ok {
+				srcs = s
+			} else {
+				sets[key] = srcs
+			}
+			g.srcs = srcs
+		}
+	}
 }
 
 // sourceOnly reports whether m holds nothing but a source name.

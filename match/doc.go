@@ -23,7 +23,10 @@
 // # Entries
 //
 // The same canonical (type, value) from several feeds is one entry, with
-// one ID and every source's indicator.Indicator. An entry matches at time t
+// one ID and every source's indicator.Indicator, each distinct record once:
+// records with identical metadata are one, counted in Entry.Duplicates.
+// Entry gives the first MaxEntryIndicators records (16) and the number of
+// them; AppendIndicators pages through the rest. An entry matches at time t
 // (Options.Now, time.Now by default) when at least one of its indicators is
 // valid at t (indicator.Meta.ValidAt: valid-from reached, valid-until not
 // yet). Options.MinConfidence drops, at compile time, indicators whose
@@ -130,7 +133,10 @@
 //     AppendHash 150–180 ns, AppendDomain about 300 ns for a name two
 //     labels below its entry (about 110 ns for a name with no entry),
 //     AppendURL 530–570 ns.
-//   - Entry allocates the Indicators slice it returns.
+//   - Entry allocates one slice of at most MaxEntryIndicators (16)
+//     indicators, whatever the number of records of the entry; Sources
+//     does not allocate (Compile computes each entry's); AppendIndicators
+//     pages through the records and does not allocate when dst has room.
 //   - Hostile input: the tables keyed by indicator values hash every byte
 //     of the key with a random seed per Matcher (domains: hash/maphash per
 //     label, joined right to left by a keyed mixer; URLs, emails: Go maps,

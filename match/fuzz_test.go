@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"net/netip"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -248,8 +249,48 @@ func refCheck(t testing.TB, inds []indicator.Indicator, line []byte) {
 		t.Fatalf("line %q\nindicators %v\nonly in reference %s\nonly in matcher   %s", line, inds, refFormat(line, missing), refFormat(line, extra))
 	}
 	require.Equal(t, len(got) > 0, m.Contains(line), "Contains disagrees with AppendMatches on %q", line)
+	if len(inds) <= 16 { // a fuzz case: every entry; the whole pool is checked through the fuzz cases
+		refCheckEntries(t, m, inds)
+	}
 	if !reference.IsJSONLine(line) {
 		refCheckFields(t, m, got, line)
+	}
+}
+
+// refCheckEntries requires every entry to account for the indicators of
+// its canonical value: distinct records, in input order, and duplicates.
+func refCheckEntries(t testing.TB, m *match.Matcher, inds []indicator.Indicator) {
+	t.Helper()
+	type key struct {
+		t indicator.Type
+		v string
+	}
+	byKey := map[key][]indicator.Indicator{}
+	for _, ind := range inds {
+		if ct, cv, err := indicator.Canonical(ind.Type, ind.Value); err == nil {
+			ind.Type, ind.Value = ct, cv
+			byKey[key{ct, cv}] = append(byKey[key{ct, cv}], ind)
+		}
+	}
+	for id := range match.ID(m.Len()) {
+		e := m.Entry(id)
+		var want []indicator.Indicator // the distinct records, in order
+		recs := byKey[key{e.Type, e.Value}]
+		for _, ind := range recs {
+			if !slices.ContainsFunc(want, func(w indicator.Indicator) bool { return reflect.DeepEqual(w, ind) }) {
+				want = append(want, ind)
+			}
+		}
+		all := m.AppendIndicators(nil, id, 0, e.Records)
+		if e.Records != len(want) || e.Duplicates != len(recs)-len(want) || !reflect.DeepEqual(want, all) {
+			t.Fatalf("entry %s: %d records and %d duplicates %v, want %d and %d %v", e.Value, e.Records, e.Duplicates, all, len(want), len(recs)-len(want), want)
+		}
+		if !reflect.DeepEqual(all[:min(len(all), match.MaxEntryIndicators)], e.Indicators) {
+			t.Fatalf("entry %s: Indicators %v, not the first records of %v", e.Value, e.Indicators, all)
+		}
+		if srcs := (match.Entry{Indicators: all}).Sources(); !slices.Equal(srcs, e.Sources()) {
+			t.Fatalf("entry %s: Sources %v, not %v", e.Value, e.Sources(), srcs)
+		}
 	}
 }
 

@@ -21,25 +21,59 @@ type Match struct {
 	End   int
 }
 
-// Entry is one canonical indicator of a Matcher with every source's view
-// of it.
+// Entry is one canonical indicator of a Matcher with its source records.
+// An entry holds each distinct record once (Records of them); identical
+// records, same metadata, given to Compile several times are one record,
+// counted in Duplicates.
 type Entry struct {
-	ID         ID
-	Type       indicator.Type
-	Value      string
-	Indicators []indicator.Indicator // one per source record, in input order
+	ID    ID
+	Type  indicator.Type
+	Value string
+
+	// Indicators are the first MaxEntryIndicators records, in input
+	// order: all of them when Records is not more. Matcher.AppendIndicators
+	// pages through the others.
+	Indicators []indicator.Indicator
+
+	// Records is the number of distinct source records of the entry.
+	Records int
+
+	// Duplicates is the number of records given to Compile that were
+	// identical to one of the entry's records, and merged into it.
+	Duplicates int
+
+	sources []string // set by Matcher.Entry: the sources of every record
+	srcSet  bool
 }
 
-// Sources returns the distinct non-empty source names of e, sorted.
+// MaxEntryIndicators is the most records Matcher.Entry puts in
+// Entry.Indicators, so that Entry costs the same whatever the number of
+// sources of an entry: 16.
+const MaxEntryIndicators = 16
+
+// Sources returns the distinct non-empty source names of every record of
+// the entry, sorted. For an Entry from Matcher.Entry it does not allocate
+// and covers every record, not only those in Indicators; the slice is
+// shared with the Matcher: do not modify it. For an Entry built by hand
+// it is computed from Indicators.
 func (e Entry) Sources() []string {
-	var s []string
-	for i := range e.Indicators {
-		if src := e.Indicators[i].Source; src != "" {
-			s = append(s, src)
+	if e.srcSet {
+		return e.sources
+	}
+	return sourcesOf(e.Indicators, func(ind *indicator.Indicator) string { return ind.Source })
+}
+
+// sourcesOf returns the distinct non-empty names that src gives for the
+// elements of s, sorted.
+func sourcesOf[T any](s []T, src func(*T) string) []string {
+	var out []string
+	for i := range s {
+		if name := src(&s[i]); name != "" {
+			out = append(out, name)
 		}
 	}
-	slices.Sort(s)
-	return slices.Compact(s)
+	slices.Sort(out)
+	return slices.Clip(slices.Compact(out))
 }
 
 // Options configures Compile. The zero value means the documented defaults.
@@ -56,10 +90,11 @@ type Options struct {
 // Matcher is a compiled set of indicators. It is immutable and safe for
 // concurrent use.
 type Matcher struct {
-	ents   []entryRec       // per entry
-	vals   string           // every entry's value, back to back
-	metas  []indicator.Meta // distinct metadata records
-	groups [][]uint32       // the metas of entries with several indicators
+	ents   []entryRec          // per entry
+	vals   string              // every entry's value, back to back
+	metas  []indicator.Meta    // metadata records
+	groups []group             // entries with several records, or duplicates
+	srcOne map[string][]string // each source name alone: the Sources of a one-record entry
 	now    func() time.Time
 	counts [indicator.NumTypes]int
 	window bool // some entry has fWindow
@@ -83,29 +118,30 @@ type entryRec struct {
 }
 
 const (
-	fGroup  = 1 << iota // meta indexes groups: the entry has several indicators
+	fGroup  = 1 << iota // meta indexes groups: the entry has several records, or duplicates
 	fWindow             // some indicator has a validity window
 )
+
+// group are the records of an entry with several of them, or with
+// duplicates.
+type group struct {
+	metas []uint32 // indexes in Matcher.metas of its distinct records, in input order
+	dups  int      // identical records merged into them
+	srcs  []string // the distinct non-empty sources of its records, sorted (shared)
+
+	// with fWindow: the union of its records' validity windows, as
+	// disjoint windows sorted by start, so that validAt costs a binary
+	// search however many records there are
+	windows []window
+}
+
+// window is a validity window [from, until); a zero bound is open.
+type window struct{ from, until time.Time }
 
 // value returns the canonical value of entry id, without allocating.
 func (m *Matcher) value(id ID) string {
 	e := &m.ents[id]
 	return m.vals[e.off : e.off+uint32(e.n)]
-}
-
-// metaIdx calls fn with the index in metas of each indicator of entry id,
-// in input order, until fn returns false.
-func (m *Matcher) metaIdx(id ID, fn func(k uint32) bool) {
-	e := &m.ents[id]
-	if e.flags&fGroup == 0 {
-		fn(e.meta)
-		return
-	}
-	for _, k := range m.groups[e.meta] {
-		if !fn(k) {
-			return
-		}
-	}
 }
 
 // Len returns the number of entries (distinct canonical indicators).
@@ -119,37 +155,105 @@ func (m *Matcher) Count(t indicator.Type) int {
 	return m.counts[t]
 }
 
-// Entry returns the entry with the given ID: its value and every
-// indicator (source record) it holds. It panics if id is out of range, like
-// an index expression. It allocates the Indicators slice (the Matcher keeps
-// values and metadata compactly, not as indicator.Indicator values); the
-// strings and slices inside are shared with the Matcher: do not modify
-// them.
+// Entry returns the entry with the given ID: its value, its first
+// MaxEntryIndicators source records, the number of records and of
+// duplicates, and (Entry.Sources) the sources of all its records. It
+// panics if id is out of range, like an index expression. Its cost does
+// not depend on the number of records: it allocates one slice of at most
+// MaxEntryIndicators indicators (the Matcher keeps values and metadata
+// compactly, not as indicator.Indicator values), and Sources is computed
+// by Compile. The strings and slices inside are shared with the Matcher:
+// do not modify them.
 func (m *Matcher) Entry(id ID) Entry {
 	e := &m.ents[id]
-	v := m.value(id)
-	ent := Entry{ID: id, Type: e.typ, Value: v}
-	m.metaIdx(id, func(k uint32) bool {
-		ent.Indicators = append(ent.Indicators, indicator.Indicator{Type: e.typ, Value: v, Meta: m.metas[k]})
-		return true
-	})
+	ent := Entry{ID: id, Type: e.typ, Value: m.value(id), Records: 1, srcSet: true}
+	if e.flags&fGroup == 0 {
+		ent.sources = m.srcOne[m.metas[e.meta].Source]
+		ent.Indicators = []indicator.Indicator{{Type: e.typ, Value: ent.Value, Meta: m.metas[e.meta]}}
+		return ent
+	}
+	g := &m.groups[e.meta]
+	ent.Records, ent.Duplicates, ent.sources = len(g.metas), g.dups, g.srcs
+	ent.Indicators = m.AppendIndicators(make([]indicator.Indicator, 0, min(len(g.metas), MaxEntryIndicators)), id, 0, MaxEntryIndicators)
 	return ent
+}
+
+// AppendIndicators appends to dst the records of entry id from the one at
+// index from (0 is the first, in input order) on, at most n of them, and
+// returns it: with Entry.Records, it pages through the records of an
+// entry however many there are. It does not allocate when dst has room. It
+// panics if id is out of range; from past the last record appends nothing.
+// The strings and slices inside are shared with the Matcher: do not modify
+// them.
+func (m *Matcher) AppendIndicators(dst []indicator.Indicator, id ID, from, n int) []indicator.Indicator {
+	e := &m.ents[id]
+	metas := []uint32{e.meta}
+	if e.flags&fGroup != 0 {
+		metas = m.groups[e.meta].metas
+	}
+	from = max(from, 0)
+	if from >= len(metas) || n <= 0 {
+		return dst
+	}
+	v := m.value(id)
+	for _, k := range metas[from:min(len(metas), from+n)] {
+		dst = append(dst, indicator.Indicator{Type: e.typ, Value: v, Meta: m.metas[k]})
+	}
+	return dst
 }
 
 // validAt reports whether entry id may match at the instant the caller's
 // lazily read clock gives: whether one of its indicators is valid then.
 func (m *Matcher) validAt(id ID, now *int64) bool {
-	if !m.window || m.ents[id].flags&fWindow == 0 {
+	e := &m.ents[id]
+	if !m.window || e.flags&fWindow == 0 {
 		return true
 	}
 	if *now == 0 {
 		*now = m.now().UnixNano()
 	}
 	t := time.Unix(0, *now)
-	valid := false
-	m.metaIdx(id, func(k uint32) bool {
-		valid = m.metas[k].ValidAt(t)
-		return !valid
+	if e.flags&fGroup == 0 {
+		return m.metas[e.meta].ValidAt(t)
+	}
+	w := m.groups[e.meta].windows
+	// the last window starting at t or before
+	i, _ := slices.BinarySearchFunc(w, t, func(w window, t time.Time) int {
+		if t.Before(w.from) {
+			return 1
+		}
+		return -1
 	})
-	return valid
+	return i > 0 && (w[i-1].until.IsZero() || t.Before(w[i-1].until))
+}
+
+// mergeWindows returns the union of the validity windows of metas, as
+// disjoint windows sorted by start.
+func mergeWindows(metas []indicator.Meta, ks []uint32) []window {
+	var ws []window
+	for _, k := range ks {
+		mt := &metas[k]
+		if !mt.ValidFrom.IsZero() && !mt.ValidUntil.IsZero() && !mt.ValidFrom.Before(mt.ValidUntil) {
+			continue // never valid
+		}
+		ws = append(ws, window{mt.ValidFrom, mt.ValidUntil})
+	}
+	slices.SortFunc(ws, func(a, b window) int { return a.from.Compare(b.from) }) // a zero start, open, first
+	out := ws[:0]
+	for _, w := range ws {
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.until.IsZero() {
+				break // open to the end: it holds every later window
+			}
+			if !last.until.Before(w.from) { // overlapping or adjacent
+				if w.until.IsZero() || w.until.After(last.until) {
+					last.until = w.until
+				}
+				continue
+			}
+		}
+		out = append(out, w)
+	}
+	return slices.Clip(out)
 }

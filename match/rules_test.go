@@ -594,7 +594,9 @@ func TestRuleEntries(t *testing.T) {
 	require.Len(t, got, 1)
 	e := m.Entry(got[0].ID)
 	require.Equal(t, "evil.com", e.Value)
-	require.Len(t, e.Indicators, 3)
+	require.Len(t, e.Indicators, 2, "a and c are the same record")
+	require.Equal(t, 2, e.Records)
+	require.Equal(t, 1, e.Duplicates)
 	require.Equal(t, []string{"feed-a", "feed-b"}, e.Sources())
 }
 

@@ -26,15 +26,15 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 	if n := len(res.Warninglists); n > 0 {
 		wl = fmt.Sprintf(", %d warninglists (not applied)", n)
 	}
-	fmt.Fprintf(w, "iocscan: feed %s: %d indicators from %d files%s; %d records skipped%s; %d unsupported%s\n",
-		name, len(res.Indicators), res.Files, wl,
+	fmt.Fprintf(w, "iocscan: feed %s: %d indicators from %d files%s; %d duplicates merged; %d records skipped%s; %d unsupported%s\n",
+		name, len(res.Indicators), res.Files, wl, res.Duplicates,
 		res.SkippedTotal(), reasons(res.Skipped), res.UnsupportedTotal(), reasons(res.Unsupported))
 	if !verbose {
 		return
 	}
 	for _, f := range res.PerFile {
-		fmt.Fprintf(w, "iocscan:   %s (%s): %d indicators, %d skipped, %d unsupported\n",
-			f.Path, f.Format, f.Indicators, f.Skipped, f.Unsupported)
+		fmt.Fprintf(w, "iocscan:   %s (%s): %d indicators, %d duplicates, %d skipped, %d unsupported\n",
+			f.Path, f.Format, f.Indicators, f.Duplicates, f.Skipped, f.Unsupported)
 	}
 }
 

@@ -56,7 +56,7 @@ func TestTAXII(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, record{File: "-", Line: 1, Start: 0, End: 23, Type: "domain",
 		Indicator: "c2-update.example.net", Matched: "a.C2-UPDATE.example.net", Sources: []string{"Example CERT"}}, recs[0])
-	assert.Contains(t, stderr, `iocscan: feed taxii:`+col+` ("C2 domains", 2 objects in 2 pages): 1 indicators from 1 files; 0 records skipped; 0 unsupported`)
+	assert.Contains(t, stderr, `iocscan: feed taxii:`+col+` ("C2 domains", 2 objects in 2 pages): 1 indicators from 1 files; 0 duplicates merged; 0 records skipped; 0 unsupported`)
 
 	// bad credentials: a fatal error that says so
 	t.Setenv(envTAXIIPassword, "wrong")
