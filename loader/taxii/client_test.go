@@ -834,3 +834,24 @@ func TestRetryAfterHeader(t *testing.T) {
 		assert.Equal(t, want, retryAfter(in, now), in)
 	}
 }
+
+// TestEnvelopeTooDeep: a response nested deeper than encoding/json's limit
+// is malformed with a message that says why (it was encoding/json's
+// "exceeded max depth"), and brackets inside strings do not count.
+func TestEnvelopeTooDeep(t *testing.T) {
+	deep := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	for _, n := range []int{MaxJSONDepth, MaxJSONDepth + 1, 1_000_000} {
+		body := `{"more":false,"objects":[{"type":"x","a":` + deep(n) + `}]}`
+		_, err := parseEnvelope([]byte(body))
+		if n+3 <= MaxJSONDepth {
+			require.NoError(t, err)
+			continue
+		}
+		require.ErrorContains(t, err, "JSON nested deeper than 10000 levels (at byte 10038)", "depth %d", n)
+	}
+	env, err := parseEnvelope([]byte(`{"objects":[{"type":"x","s":"` + strings.Repeat("[", 20000) + `\"{"}]}`))
+	require.NoError(t, err)
+	require.Len(t, env.Objects, 1)
+	d, _ := nestingDepth([]byte(`{"a":[{"b":"]]]\"[[["}],[[]]]}`), 10)
+	require.Equal(t, 3, d)
+}

@@ -64,7 +64,50 @@ func decodeObject(body []byte, v any) error {
 	if t == "" || t[0] != '{' {
 		return errors.New("not a JSON object")
 	}
-	return json.Unmarshal(body, v)
+	if err := json.Unmarshal(body, v); err != nil {
+		if d, at := nestingDepth(body, MaxJSONDepth); d > MaxJSONDepth {
+			return fmt.Errorf("JSON nested deeper than %d levels (at byte %d)", MaxJSONDepth, at)
+		}
+		return err
+	}
+	return nil
+}
+
+// MaxJSONDepth is the deepest nesting of arrays and objects in a TAXII
+// response: encoding/json's own limit. A response nested deeper is
+// malformed (ErrMalformed), with a message that says so; the objects of
+// an envelope are read by loader.ReadSTIX, whose own, lower limit
+// (loader.Options.MaxJSONDepth) applies to each of them.
+const MaxJSONDepth = 10000
+
+// nestingDepth returns the depth of the nesting of arrays and objects in
+// the JSON text b, up to max+1, and the offset where it passed max (or
+// len(b)). Brackets in strings do not count.
+func nestingDepth(b []byte, max int) (deepest, at int) {
+	depth, inStr := 0, false
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case inStr:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inStr = false
+			}
+		case c == '"':
+			inStr = true
+		case c == '{' || c == '[':
+			if depth++; depth > deepest {
+				deepest = depth
+				if deepest > max {
+					return deepest, i
+				}
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return deepest, len(b)
 }
 
 // Discovery GETs the discovery resource at discoveryURL (usually
