@@ -26,9 +26,12 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	if opts.MinConfidence < 0 || opts.MinConfidence > 100 {
 		return nil, fmt.Errorf("match: MinConfidence %d out of range 0-100", opts.MinConfidence)
 	}
-	m := &Matcher{now: opts.Now}
+	m := &Matcher{now: opts.Now, maxHit: opts.MaxMatchesPerLine}
 	if m.now == nil {
 		m.now = time.Now
+	}
+	if m.maxHit == 0 {
+		m.maxHit = DefaultMaxMatchesPerLine
 	}
 	type key struct {
 		t indicator.Type

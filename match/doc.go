@@ -105,6 +105,13 @@
 // candidate token is looked up once per suffix at a dot (domains), and
 // string kinds run on an Aho-Corasick automaton.
 //
+// Matches per line: at most Options.MaxMatchesPerLine
+// (DefaultMaxMatchesPerLine, 10000, when 0; negative: no cap) are
+// reported; the scan of a line stops at the cap, so its cost is bounded by
+// the cap and the line's length (overlapping string indicators could
+// otherwise give a match per indicator at every byte).
+// AppendMatchesTruncated reports whether a line was cut short.
+//
 // # Resource usage
 //
 // Figures measured with bench/cmd/iocbench on 1M generated mixed

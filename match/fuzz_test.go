@@ -213,7 +213,7 @@ func refDerive(t indicator.Type, text []byte, p, l int) []string {
 // with the reference implementation on line.
 func refCheck(t testing.TB, inds []indicator.Indicator, line []byte) {
 	t.Helper()
-	m, err := match.Compile(inds, match.Options{})
+	m, err := match.Compile(inds, match.Options{MaxMatchesPerLine: -1})
 	require.NoError(t, err)
 	prefix := []match.Match{{ID: 999, Start: -1, End: -1}}
 	all := m.AppendMatches(prefix, line)
@@ -248,8 +248,29 @@ func refCheck(t testing.TB, inds []indicator.Indicator, line []byte) {
 		t.Fatalf("line %q\nindicators %v\nonly in reference %s\nonly in matcher   %s", line, inds, refFormat(line, missing), refFormat(line, extra))
 	}
 	require.Equal(t, len(got) > 0, m.Contains(line), "Contains disagrees with AppendMatches on %q", line)
+	refCheckCap(t, inds, line, got)
 	if !reference.IsJSONLine(line) {
 		refCheckFields(t, m, got, line)
+	}
+}
+
+// refCheckCap requires a Matcher with a cap on matches per line of all
+// (the matches of line without a cap) to append them all, and with a cap of
+// half of them exactly that many of them and to say the line was truncated.
+func refCheckCap(t testing.TB, inds []indicator.Indicator, line []byte, all []match.Match) {
+	t.Helper()
+	if len(all) == 0 {
+		return
+	}
+	for _, c := range []int{len(all), (len(all) + 1) / 2} {
+		m, err := match.Compile(inds, match.Options{MaxMatchesPerLine: c})
+		require.NoError(t, err)
+		got, truncated := m.AppendMatchesTruncated(nil, line)
+		require.Equal(t, c < len(all), truncated, "cap %d of %d matches in %q", c, len(all), line)
+		require.Len(t, got, c, "cap %d of %d matches in %q", c, len(all), line)
+		for _, x := range got {
+			require.Contains(t, all, x, "cap %d in %q", c, line)
+		}
 	}
 }
 
