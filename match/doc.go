@@ -112,6 +112,13 @@
 // otherwise give a match per indicator at every byte).
 // AppendMatchesTruncated reports whether a line was cut short.
 //
+// Long lines: a LineStream (NewLineStream) matches a line given in parts
+// while holding about one piece of it (DefaultPieceSize, 64 MiB, or the
+// size given) instead of the whole line, and reports what AppendMatches
+// would on the whole line as long as the line has a white space, a quote,
+// < or > at least every half piece (see LineStream for what happens
+// otherwise).
+//
 // # Resource usage
 //
 // Figures measured with bench/cmd/iocbench on 1M generated mixed

@@ -53,7 +53,7 @@ type Options struct {
 	Now func() time.Time
 
 	// MaxMatchesPerLine caps the matches AppendMatches (and
-	// AppendMatchesTruncated) finds in one line: once that many
+	// AppendMatchesTruncated, LineStream) finds in one line: once that many
 	// are found, the scan of the line stops, so that the work and memory a
 	// line costs are bounded by the cap and the line's length whatever it
 	// holds (100 overlapping string indicators on a 1 MB line would

@@ -80,6 +80,7 @@ type scanner struct {
 
 	contains bool // only report whether anything matches: found
 	found    bool
+	jsonMode int8 // 0: a JSON line if isJSONLine; 1: JSON, -1: not (a piece of a line, see LineStream)
 
 	// left is how many more matches may be appended (< 0: no cap); when a
 	// match is found with none left, truncated is set.
@@ -116,7 +117,8 @@ func (s *scanner) emit(id ID, start, end int) {
 // escapes) and maps the offsets of what it found back to line.
 func (s *scanner) scan(line []byte) {
 	n0 := len(s.dst)
-	decoded := isJSONLine(line) && bytes.IndexByte(line, '\\') >= 0
+	json := s.jsonMode > 0 || s.jsonMode == 0 && isJSONLine(line)
+	decoded := json && bytes.IndexByte(line, '\\') >= 0
 	if decoded {
 		s.sc = getScratch()
 		s.text = s.sc.decodeJSON(line)
