@@ -2,7 +2,9 @@ package match
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
+	"math/bits"
 
 	"github.com/iocmatch/iocmatch/indicator"
 )
@@ -143,7 +145,7 @@ func (ls *LineStream) Append(dst []Match, part []byte) []Match {
 func (ls *LineStream) Finish(dst []Match) ([]Match, bool) {
 	ls.begin()
 	if !ls.truncated {
-		dst = ls.report(dst, ls.buf[ls.lo:], ls.base+ls.lo, math.MaxInt, math.MaxInt, math.MaxInt)
+		dst = ls.report(dst, ls.buf[ls.lo:], ls.base+ls.lo, math.MaxInt, math.MaxInt, math.MaxInt, 0)
 	}
 	ls.done = true
 	return dst, ls.truncated
@@ -191,14 +193,8 @@ func (ls *LineStream) cut(dst []Match, p int) []Match {
 	b := ls.buf[ls.lo:]
 	at := ls.base + ls.lo // line offset of b[0]
 	g := ls.grain()
-	c, stop := -1, -1
-	for i := len(b) - 1; i >= p/2; i-- {
-		if class[b[i]]&cURLStop != 0 {
-			c = i + 1
-			break
-		}
-	}
-	forced := c < 0
+	c := lastStop(b, p/2) + 1
+	forced := c == 0
 	if forced {
 		ls.forced++
 		c = len(b)
@@ -206,23 +202,15 @@ func (ls *LineStream) cut(dst []Match, p int) []Match {
 			// an escape may go on past the buffer: look 12 bytes back
 			c = escapeStart(b, c-12)
 		}
-		for i := p/2 - 1; i >= 0; i-- {
-			if class[b[i]]&cURLStop != 0 {
-				stop = i
-				break
-			}
-		}
 	}
 	ls.cuts++
 	C := at + c
-	strLim, nsLim := C-1, C
+	strLim, nsLim, urlLim := C-1, C, math.MaxInt
 	if forced {
-		strLim, nsLim = C-2*g, C-2*g
-		stop += at
-	} else {
-		stop = math.MaxInt
+		// A URL must end before the last URL stop to be known whole.
+		strLim, nsLim, urlLim = C-2*g, C-2*g, -1
 	}
-	dst = ls.report(dst, b[:c], at, strLim, nsLim, stop)
+	dst = ls.report(dst, b[:c], at, strLim, nsLim, urlLim, p/2)
 
 	o := ls.strOverlap(g)
 	if forced {
@@ -250,8 +238,10 @@ func (ls *LineStream) cut(dst []Match, p int) []Match {
 
 // report matches piece, which begins at line offset at, and appends the
 // matches that belong to it: of string kind ending at or before strLim,
-// the others ending at or before nsLim, URLs ending at or before urlLim.
-func (ls *LineStream) report(dst []Match, piece []byte, at, strLim, nsLim, urlLim int) []Match {
+// the others ending at or before nsLim, URLs ending at or before urlLim
+// (-1: at or before the last URL stop in piece[:stopsBefore], looked for
+// only when the piece has a URL match).
+func (ls *LineStream) report(dst []Match, piece []byte, at, strLim, nsLim, urlLim, stopsBefore int) []Match {
 	limit := ls.left
 	if limit >= 0 {
 		limit += ls.slack
@@ -265,6 +255,15 @@ func (ls *LineStream) report(dst []Match, piece []byte, at, strLim, nsLim, urlLi
 	ls.tmp = s.finish(0)
 	if s.truncated {
 		ls.truncated = true
+	}
+	if urlLim < 0 {
+		urlLim = at - 1
+		for _, x := range ls.tmp {
+			if x.Type == indicator.URL {
+				urlLim = at + lastStop(piece[:stopsBefore], 0)
+				break
+			}
+		}
 	}
 	for _, x := range ls.tmp {
 		x.Start += at
@@ -284,6 +283,32 @@ func (ls *LineStream) report(dst []Match, piece []byte, at, strLim, nsLim, urlLi
 		dst = append(dst, x)
 	}
 	return dst
+}
+
+// lastStop returns the index of the last URL stop (a byte <= 0x20, a
+// quote, < or >) in b[lo:], or -1. It looks at 8 bytes per step: a
+// hostile line without any has a half piece of them to look at per cut.
+func lastStop(b []byte, lo int) int {
+	i := len(b)
+	for ; i-8 >= lo; i -= 8 {
+		w := binary.LittleEndian.Uint64(b[i-8:])
+		low := w &^ lanes80
+		// every URL stop is <= '>' or is '`' (and below 0x80)
+		if (inRange(low, 0, '>')|zeroLanes(w^'`'*lanes01))&^(w&lanes80) == 0 {
+			continue
+		}
+		m := inRange(low, 0, 0x20) | zeroLanes(w^'"'*lanes01) | zeroLanes(w^'\''*lanes01) |
+			zeroLanes(w^'`'*lanes01) | zeroLanes(w^'<'*lanes01) | zeroLanes(w^'>'*lanes01)
+		if m &^= w & lanes80; m != 0 {
+			return i - 8 + (63-bits.LeadingZeros64(m))/8
+		}
+	}
+	for i--; i >= lo; i-- {
+		if class[b[i]]&cURLStop != 0 {
+			return i
+		}
+	}
+	return -1
 }
 
 // escapeStart returns x, or the start of the JSON escape of b that holds

@@ -316,3 +316,26 @@ func FuzzLineStream(f *testing.F) {
 		}
 	})
 }
+
+// TestLastStop compares lastStop with the class table at every offset and
+// start of texts of every byte.
+func TestLastStop(t *testing.T) {
+	for c := range 256 {
+		for n := range 20 {
+			b := bytes.Repeat([]byte("a\x80\xff"), 7)
+			if n < len(b) {
+				b[n] = byte(c)
+			}
+			for lo := range len(b) + 1 {
+				want := -1
+				for i := len(b) - 1; i >= lo; i-- {
+					if class[b[i]]&cURLStop != 0 {
+						want = i
+						break
+					}
+				}
+				require.Equal(t, want, lastStop(b, lo), "byte %#x at %d, from %d", c, n, lo)
+			}
+		}
+	}
+}
