@@ -30,27 +30,33 @@ const forcedOverlap = 512
 //     those of the text after it.
 //   - String kinds can span a cut: the next piece begins early enough to
 //     hold the longest string-kind indicator, plus the bytes around it that
-//     the boundary rules look at (six times as many on a JSON line, whose
-//     escapes can be six bytes a byte), and a match found in both pieces
-//     is reported once.
+//     the boundary rules look at (twelve times as many on a JSON line,
+//     where one byte can come from an escape of up to twelve), and a match
+//     found in both pieces is reported once.
 //   - A JSON line (one whose first byte that is not a space or a tab is
 //     '{') is matched as one in every piece; no piece begins or ends inside
 //     an escape or between the two escapes of a surrogate pair.
 //
 // A half piece without a URL stop (a hostile line: no real log has 32 MiB
-// without a space or a quote) is cut at the end of the buffer (forced cut,
-// moved back out of an escape), with an overlap of 512 bytes (6144 on a
-// JSON line): every match that lies within 254 bytes (3048) of the cut is
-// still found once and only once, as in the whole line; a longer match
-// across it (a domain token or a URL), and a URL that runs past it, may be
-// missed, and a host name or email address behind a run of more than 250
-// dots or hyphens across it may be reported from a later start.
+// without a space or a quote) is cut at the end of the buffer (a forced
+// cut, moved back out of an escape), the next piece beginning 512 bytes
+// earlier (6144 on a JSON line). Every match that ends at least 2 bytes
+// (24) before the cut or starts at most 256 bytes (3072) before it is
+// still found, once; a longer match across the cut (a long domain token, a
+// URL) may be missed, as may a URL that runs past it; and a domain or email
+// match behind a run of more than 250 dots or hyphens across the cut, or a
+// URL whose scheme follows as long a run of digits, '+', '.' or '-', may be
+// reported from a later start.
 //
 // The cap on matches per line (Options.MaxMatchesPerLine) holds for the
-// whole line. Each piece's matches are ordered as AppendMatches orders
-// them; a string-kind match across a cut may come after matches of the
-// piece before that start later. The piece size is at least four times
-// the overlap.
+// whole line; as the matches a piece finds again in its overlap are
+// counted once only about, Finish may say a line that holds just about
+// the cap was truncated. Each piece's matches are ordered as AppendMatches
+// orders them; a string-kind match across a cut may come after matches of
+// the piece before that start later. The piece size is at least four
+// times the largest overlap: 4 × max(512, L+3) bytes for a longest string
+// indicator of L bytes, twelve times that on a JSON line (2 KiB and
+// 24 KiB with string indicators of up to 509 bytes).
 //
 // A LineStream is not safe for concurrent use; make one per goroutine.
 type LineStream struct {
