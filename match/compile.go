@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -26,13 +27,11 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	if opts.MinConfidence < 0 || opts.MinConfidence > 100 {
 		return nil, fmt.Errorf("match: MinConfidence %d out of range 0-100", opts.MinConfidence)
 	}
-	m := &Matcher{now: opts.Now, maxHit: opts.MaxMatchesPerLine}
+	m := &Matcher{now: opts.Now}
 	if m.now == nil {
 		m.now = time.Now
 	}
-	if m.maxHit == 0 {
-		m.maxHit = DefaultMaxMatchesPerLine
-	}
+	m.maxHit = cmp.Or(opts.MaxMatchesPerLine, DefaultMaxMatchesPerLine)
 	type key struct {
 		t indicator.Type
 		v string
