@@ -77,9 +77,16 @@ type CSVColumns struct {
 //   - Blank lines, and lines whose first non-space character is '#'
 //     outside a quoted field, are comments.
 //   - A record longer than Options.MaxLineLen bytes, all its lines counted,
-//     is a problem (ReasonLineTooLong): it is skipped without being held
-//     in memory, and reading goes on with the next line. A quoted field
-//     still open at the end of the input is a problem (ReasonMalformed).
+//     is one problem (ReasonLineTooLong), at its first line: it is skipped
+//     to its end, the end of the line where its last quoted field closes,
+//     however far that is, without being held in memory (its quoting is
+//     followed byte by byte, with the separator of the header comments
+//     seen so far, or ',', while the header is not known); nothing inside
+//     a quoted field is ever read as a record, and reading goes on with
+//     the next record. A quoted field still open at the end of the input
+//     is a problem (ReasonMalformed), or, if its record was already too
+//     long, the same one: a quote never closed makes the rest of the input
+//     one record.
 //
 // The header is the first row when all its fields are column names
 // (letters, digits, '_', '-', spaces, parentheses; none an indicator) and
@@ -448,6 +455,147 @@ func (s *csvSplitter) feed(line []byte) bool {
 	return true
 }
 
+// csvSkipper follows the quoting of a record that is skipped for being too
+// long, byte by byte, the way csvSplitter splits one (and readCSV tells a
+// comment line from a row), without keeping anything of it: it tells where
+// the record ends, at the end of a line outside a quoted field, in bounded
+// memory.
+type csvSkipper struct {
+	comma byte
+	state int // csvFieldStart … csvQuoteEnd, or csvLineStart, csvComment
+	// at csvLineStart: the white space so far holds a character that
+	// starts an unquoted field for csvSplitter (not ' ' or '\t')
+	unquoted bool
+	pend     [utf8.UTFMax]byte // a rune split between two calls of feed, at csvLineStart
+	npend    int
+}
+
+const (
+	csvLineStart = iota + csvQuoteEnd + 1 // the start of a record's first line: white space so far
+	csvComment                            // a comment line
+)
+
+// start makes s follow a record from its first line.
+func (s *csvSkipper) start(comma byte) {
+	*s = csvSkipper{comma: comma, state: csvLineStart}
+}
+
+// quoted makes s follow a record from inside a quoted field, at the start
+// of a line.
+func (s *csvSkipper) quoted(comma byte) {
+	*s = csvSkipper{comma: comma, state: csvQuoted}
+}
+
+// open reports whether the record goes on after the bytes fed so far, if
+// they end a line: whether a quoted field is open.
+func (s *csvSkipper) open() bool { return s.state == csvQuoted }
+
+// feed follows the bytes b of the record.
+func (s *csvSkipper) feed(b []byte) {
+	for len(b) > 0 && s.state == csvLineStart {
+		b = s.lineStart(b)
+	}
+	for len(b) > 0 {
+		switch s.state {
+		case csvComment:
+			return
+		case csvQuoted:
+			i := bytes.IndexByte(b, '"')
+			if i < 0 {
+				return
+			}
+			s.state, b = csvQuoteEnd, b[i+1:]
+			continue
+		case csvUnquoted:
+			i := bytes.IndexByte(b, s.comma)
+			if i < 0 {
+				return
+			}
+			s.state, b = csvFieldStart, b[i+1:]
+			continue
+		}
+		s.step(b[0])
+		b = b[1:]
+	}
+}
+
+// step follows one byte in states csvFieldStart and csvQuoteEnd, as
+// csvSplitter.feed does.
+func (s *csvSkipper) step(c byte) {
+	switch s.state {
+	case csvFieldStart:
+		switch {
+		case c == s.comma:
+		case c == '"':
+			s.state = csvQuoted
+		case c == ' ' || c == '\t':
+		default:
+			s.state = csvUnquoted
+		}
+	case csvQuoteEnd:
+		switch c {
+		case '"':
+			s.state = csvQuoted
+		case s.comma:
+			s.state = csvFieldStart
+		default:
+			s.state = csvUnquoted
+		}
+	}
+}
+
+// lineStart follows b at the start of the record's first line, where
+// white space (unicode.IsSpace, as readCSV trims it) is skipped and a '#'
+// makes the line a comment; it returns the rest of b, to follow in the
+// state it leaves. Meanwhile s.unquoted is the state of csvSplitter over
+// that white space: in an unquoted field, or at the start of one.
+func (s *csvSkipper) lineStart(b []byte) []byte {
+	for len(b) > 0 {
+		c := b[0]
+		if c < utf8.RuneSelf && s.npend == 0 {
+			space := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+			switch {
+			case space && c == s.comma:
+				s.unquoted = false
+			case c == ' ' || c == '\t':
+			case space:
+				s.unquoted = true
+			case c == '#':
+				s.state = csvComment
+				return nil
+			default:
+				s.state = csvFieldStart
+				if s.unquoted {
+					s.state = csvUnquoted
+				}
+				return b
+			}
+			b = b[1:]
+			continue
+		}
+		s.pend[s.npend] = c
+		s.npend++
+		b = b[1:]
+		if !utf8.FullRune(s.pend[:s.npend]) {
+			continue
+		}
+		// a byte from 0x80 starts an unquoted field, or is in one
+		s.unquoted = true
+		r, size := utf8.DecodeRune(s.pend[:s.npend])
+		var rest [utf8.UTFMax]byte
+		n := copy(rest[:], s.pend[size:s.npend])
+		s.npend = 0
+		if !unicode.IsSpace(r) {
+			s.state = csvUnquoted
+			s.feed(rest[:n]) // the bytes after the rune
+			return b
+		}
+		// white space: valid UTF-8, so FullRune held at its last byte
+		// and n is 0
+	}
+	return nil
+}
+
 // trimField drops white space and invisible format characters (U+200E,
 // U+FEFF …) around a field, and makes the null words empty.
 func trimField(s string) string {
@@ -714,26 +862,63 @@ func readCSV(c *collector, r io.Reader) error {
 	maxLen := c.opts.maxLineLen()
 	lr := newLineReader(r, maxLen)
 	var sp csvSplitter
-	inRecord := false // in a quoted field spanning lines
-	recLine, size := 0, 0
+	// sk follows a record too long to be read, to its end; from the
+	// start of every line, so that a line too long, which lr skips, is
+	// followed too
+	var sk csvSkipper
+	lr.skipped = func(b []byte) {
+		if sk.comma == 0 {
+			sk.comma = rd.skipComma()
+		}
+		sk.feed(b)
+	}
+	const (
+		atRecord = iota // at the start of a record
+		inQuoted        // in a quoted field spanning lines, split by sp
+		skipping        // in a record too long, followed by sk
+	)
+	mode := atRecord
+	recLine, size := 0, 0 // the first line of the record, and its size so far
 	tooLong := func(line int) error {
-		return c.problem(line, ReasonLineTooLong, fmt.Sprintf("record longer than %d bytes", maxLen))
+		if sk.open() {
+			mode = skipping
+		} else {
+			mode = atRecord
+		}
+		return c.problem(line, ReasonLineTooLong, fmt.Sprintf("record longer than %d bytes (MaxLineLen)", maxLen))
 	}
 	for {
+		switch mode {
+		case atRecord:
+			sk.start(rd.comma)
+		case inQuoted:
+			sk.quoted(rd.comma)
+		}
 		b, long, err := lr.next()
 		if err == io.EOF {
-			if inRecord {
+			if mode == inQuoted {
 				return c.problem(recLine, ReasonMalformed, "quoted field not closed at the end of the input")
 			}
-			return nil
+			return nil // a record skipping to its end was reported
 		}
 		if err != nil {
 			return readError(c.path, err)
 		}
 		n := lr.line
-		if inRecord {
+		switch mode {
+		case skipping:
+			if !long {
+				sk.feed(b)
+			}
+			if !sk.open() {
+				mode = atRecord
+			}
+			continue
+		case inQuoted:
 			if long || size+1+len(b) > maxLen {
-				inRecord = false
+				if !long {
+					sk.feed(b)
+				}
 				if err := tooLong(recLine); err != nil {
 					return err
 				}
@@ -741,7 +926,7 @@ func readCSV(c *collector, r io.Reader) error {
 			}
 			size += 1 + len(b)
 			if sp.feed(b) {
-				inRecord = false
+				mode = atRecord
 				if err := rd.record(sp.fields, recLine); err != nil {
 					return err
 				}
@@ -776,13 +961,30 @@ func readCSV(c *collector, r io.Reader) error {
 		sp.reset(rd.comma)
 		recLine, size = n, len(b)
 		if !sp.feed(b) {
-			inRecord = true
+			mode = inQuoted
 			continue
 		}
 		if err := rd.record(sp.fields, n); err != nil {
 			return err
 		}
 	}
+}
+
+// skipComma returns the separator to follow a record too long with: the
+// file's, or before it is known (the header not yet found), the one of
+// the header comment found so far, or ','.
+func (rd *csvReader) skipComma() byte {
+	if rd.comma != 0 {
+		return rd.comma
+	}
+	for _, text := range [][]byte{rd.known, rd.names} {
+		if text != nil {
+			if c, _, ok := headerComma(text, 0, false); ok {
+				return c
+			}
+		}
+	}
+	return ','
 }
 
 // comment notes a comment line (text after the '#', line n) before the

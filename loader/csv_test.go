@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -531,32 +534,20 @@ func TestReadCSVLimits(t *testing.T) {
 	const max = 64
 	long := strings.Repeat("b", 57)
 	in := "evil.example\n" +
-		"\"open.example\n" + long + "\n" + // a quoted record growing over the limit
+		"\"open.example\n" + long + "\"\n" + // a quoted record growing over the limit
 		"ok.example\n" +
 		strings.Repeat("c", max+1) + "\n" + // a line too long
-		"\"x\n" + strings.Repeat("d", max+10) + "\n" + // a too-long line inside a record
+		"\"x\n" + strings.Repeat("d", max+10) + "\"\n" + // a too-long line inside a record
 		"198.51.100.1\n"
 	res := readCSVString(t, in, Options{MaxLineLen: max})
 	assert.Equal(t, []string{"domain:evil.example", "domain:ok.example", "ipv4:198.51.100.1"}, strs(res.Indicators))
 	assert.Equal(t, []string{
-		"feeds/iocs.csv:2: record longer than 64 bytes",
-		"feeds/iocs.csv:5: record longer than 64 bytes",
-		"feeds/iocs.csv:6: record longer than 64 bytes",
+		"feeds/iocs.csv:2: record longer than 64 bytes (MaxLineLen)",
+		"feeds/iocs.csv:5: record longer than 64 bytes (MaxLineLen)",
+		"feeds/iocs.csv:6: record longer than 64 bytes (MaxLineLen)",
 	}, problemStrs(res.Problems))
 	assert.Equal(t, map[string]int{ReasonLineTooLong: 3}, res.Skipped)
-
-	// A runaway quote does not hold the rest of the file: with the limit
-	// reached, reading goes on line by line.
-	var b strings.Builder
-	b.WriteString("ioc,note\n198.51.100.1,\"oops\n")
-	for i := 0; i < 2000; i++ {
-		fmt.Fprintf(&b, "evil%d.example,x\n", i)
-	}
-	res = readCSVString(t, b.String(), Options{MaxLineLen: 1000})
-	require.Equal(t, 1, res.SkippedTotal())
-	assert.Equal(t, "feeds/iocs.csv:2: record longer than 1000 bytes", res.Problems[0].Error())
-	assert.Greater(t, len(res.Indicators), 1900)
-	assert.Equal(t, "domain:evil1999.example", res.Indicators[len(res.Indicators)-1].String())
+	// (a quote never closed: TestReadCSVUnclosedQuote)
 }
 
 func TestReadCSVGzip(t *testing.T) {
@@ -607,6 +598,24 @@ func FuzzReadCSV(f *testing.F) {
 			checkCSVResult(t, res, lines)
 
 			checkStrict(t, ReadCSV, data, "fuzz.csv", opts, res)
+		}
+
+		// Records are the same whatever MaxLineLen: those too long are
+		// skipped whole, so the indicators of the others are the same
+		// (without a header to find, which a line too long changes).
+		noHeader := Options{CSV: CSVOptions{NoHeader: true, Columns: CSVColumns{Value: "2", Type: "1"}}}
+		all, _ := ReadCSV(bytes.NewReader(data), "fuzz.csv", noHeader)
+		noHeader.MaxLineLen = 24
+		short, _ := ReadCSV(bytes.NewReader(data), "fuzz.csv", noHeader)
+		j := 0
+		for _, ind := range short.Indicators {
+			for j < len(all.Indicators) && all.Indicators[j].String() != ind.String() {
+				j++
+			}
+			if j == len(all.Indicators) {
+				t.Fatalf("%v read with MaxLineLen 24, not without: %v", ind, strs(all.Indicators))
+			}
+			j++
 		}
 	})
 }
@@ -758,4 +767,174 @@ func TestCSVTags(t *testing.T) {
 	require.Len(t, got, 40)
 	assert.Equal(t, "t0", got[0])
 	assert.Equal(t, "t39", got[39])
+}
+
+// A record longer than MaxLineLen is skipped to the end of its quoted
+// field, however it is too long (one line, a line inside the field, or all
+// its lines together): nothing in the field is read as a record, it is one
+// problem at the record's line, and the next row is read at its own line.
+func TestReadCSVLongQuotedField(t *testing.T) {
+	const max = 64
+	pad := strings.Repeat("x", max)
+	// what the description holds: text that would be rows of its own,
+	// quotes (escaped as ""), separators, and a line like a closing quote
+	// and a new field
+	inside := []string{
+		"see http://c2.example/gate.php",
+		`"" http://quoted.example/ "",`,
+		`bad2.example,"",x`,
+		`,""http://c3.example/"",`,
+	}
+	tests := []struct{ name, field string }{
+		{"one long line", pad + " " + strings.Join(inside, " ") + " " + pad},
+		{"long line inside the field", "start\n" + strings.Join(inside, "\n") + "\n" + pad + pad + "\nend"},
+		{"long first line", pad + pad + "\n" + strings.Join(inside, "\n") + "\nend"},
+		{"short lines, too many", strings.Repeat(strings.Join(inside, "\n")+"\n", 4) + "end"},
+		{"quote closed and opened on the long line", "a\n" + pad + pad + `"" x",y,"z` + "\nhttp://c4.example/"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			n := 3 + strings.Count(tc.field, "\n") // the line after the field
+			in := "ioc,description\n" +
+				"evil.example,\"" + tc.field + "\"\n" +
+				"good.example,ok\n" +
+				"not a value,x\n"
+			for _, gz := range []bool{false, true} {
+				data := in
+				if gz {
+					data = gzipped(t, in)
+				}
+				res, err := Read(strings.NewReader(data), "feeds/iocs.csv", Options{MaxLineLen: max})
+				require.NoError(t, err)
+				assert.Equal(t, []string{"domain:good.example"}, strs(res.Indicators), "gzip %v", gz)
+				assert.Equal(t, []string{
+					"feeds/iocs.csv:2: record longer than 64 bytes (MaxLineLen)",
+					fmt.Sprintf("feeds/iocs.csv:%d: indicator: %q: %s", n+1, "not a value", cannotInfer),
+				}, problemStrs(res.Problems), "gzip %v", gz)
+				assert.Equal(t, map[string]int{ReasonLineTooLong: 1, ReasonCannotInfer: 1}, res.Skipped, "gzip %v", gz)
+			}
+		})
+	}
+}
+
+// A quote never closed makes one problem, whatever follows it: the rest of
+// the input is the quoted field.
+func TestReadCSVUnclosedQuote(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("ioc,note\nok.example,x\n198.51.100.1,\"oops\n")
+	for i := range 2000 {
+		fmt.Fprintf(&b, "evil%d.example,x\n", i)
+	}
+	for _, max := range []int{0, 1000} {
+		res := readCSVString(t, b.String(), Options{MaxLineLen: max})
+		require.NotEmpty(t, res.Indicators)
+		assert.Equal(t, "domain:ok.example", res.Indicators[0].String())
+		assert.Equal(t, 1, len(res.Indicators), "max %d", max)
+		want := "feeds/iocs.csv:3: record longer than 1000 bytes (MaxLineLen)"
+		if max == 0 {
+			want = "feeds/iocs.csv:3: quoted field not closed at the end of the input"
+		}
+		assert.Equal(t, []string{want}, problemStrs(res.Problems), "max %d", max)
+	}
+}
+
+// csvRecordEnds returns, for each line of lines, whether a record ends
+// with it, as readCSV splits them with a csvSplitter (blank lines and
+// comments outside a record end at once).
+func csvRecordEnds(lines [][]byte, comma byte) []bool {
+	ends := make([]bool, len(lines))
+	var sp csvSplitter
+	in := false
+	for i, b := range lines {
+		if !in {
+			text := bytes.TrimLeftFunc(b, unicode.IsSpace)
+			if len(text) == 0 || text[0] == '#' {
+				ends[i] = true
+				continue
+			}
+			sp.reset(comma)
+		}
+		ends[i] = sp.feed(b)
+		in = !ends[i]
+	}
+	return ends
+}
+
+// checkSkipper checks that a csvSkipper fed lines in pieces of at most
+// chunk bytes finds the ends of records where csvSplitter does.
+func checkSkipper(t *testing.T, lines [][]byte, comma byte, chunk int) {
+	t.Helper()
+	want := csvRecordEnds(lines, comma)
+	var sk csvSkipper
+	sk.start(comma)
+	for i, b := range lines {
+		for p := b; len(p) > 0; {
+			n := min(chunk, len(p))
+			sk.feed(p[:n])
+			p = p[n:]
+		}
+		if got := !sk.open(); got != want[i] {
+			t.Fatalf("comma %q, chunks of %d: line %d %q of %q: record ends %v, not %v", comma, chunk, i, b, lines, got, want[i])
+		}
+		if want[i] {
+			sk.start(comma)
+		}
+	}
+}
+
+// TestCSVSkipper checks csvSkipper against csvSplitter on random lines of
+// the bytes that matter (quotes, separators, white space of one and more
+// bytes, '#', invalid UTF-8).
+func TestCSVSkipper(t *testing.T) {
+	pieces := []string{`"`, `""`, ",", ";", " ", "\t", "\v", "\r", "#", "a", "\u00a0", "\u2003", "\xe2", "\xe2\x80", "\ufeff"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		lines := make([][]byte, 1+rng.IntN(4))
+		for i := range lines {
+			var b []byte
+			for range rng.IntN(8) {
+				b = append(b, pieces[rng.IntN(len(pieces))]...)
+			}
+			lines[i] = b
+		}
+		for _, comma := range []byte{',', '\t', ' ', ';'} {
+			for _, chunk := range []int{1, 2, 1 << 20} {
+				checkSkipper(t, lines, comma, chunk)
+			}
+		}
+	}
+}
+
+func FuzzCSVSkipper(f *testing.F) {
+	f.Add([]byte("a,\"b\n\"\"c\",\"d\n\"\n # x,\"\n\t\"y"), byte(','), 3)
+	f.Add([]byte("\u00a0#\"\n\u2003\"\n\xe2\",\""), byte('\t'), 1)
+	f.Fuzz(func(t *testing.T, data []byte, comma byte, chunk int) {
+		if comma >= utf8.RuneSelf || comma == '"' || comma == '#' || comma == '\r' || comma == '\n' || comma == 0 {
+			return
+		}
+		checkSkipper(t, bytes.Split(data, []byte{'\n'}), comma, max(1, chunk&0xff))
+	})
+}
+
+// BenchmarkReadCSV reads 20,000 rows of a URLhaus export, one with a
+// quoted field over several lines every 100 rows.
+func BenchmarkReadCSV(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString("# id,dateadded,url,url_status,last_online,threat,tags,urlhaus_link,reporter\n")
+	for i := range 20000 {
+		note := "anon"
+		if i%100 == 0 {
+			note = "a \"\"quoted\"\"\nnote, over\nlines"
+		}
+		fmt.Fprintf(&sb, "\"%d\",\"2024-05-01 12:34:56\",\"http://198.51.100.7/bins/%d.x86\",\"online\",\"\",\"malware_download\",\"elf,Mozi\",\"https://urlhaus.abuse.ch/url/%d/\",\"%s\"\n", i, i, i, note)
+	}
+	in := sb.String()
+	b.SetBytes(int64(len(in)))
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := ReadCSV(strings.NewReader(in), "b.csv", Options{})
+		if err != nil || len(res.Indicators) != 20000 {
+			b.Fatal(err, len(res.Indicators), res.Problems[:min(3, len(res.Problems))])
+		}
+	}
 }

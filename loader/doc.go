@@ -35,7 +35,10 @@
 // Options.MaxLineLen bytes) at a time, JSON formats one record (one STIX
 // object, one MISP attribute or object: at most Options.MaxRecordSize
 // bytes, nested at most Options.MaxJSONDepth deep), besides the
-// indicators read. A 1 GB feed is never read into memory at once.
+// indicators read. A 1 GB feed is never read into memory at once. The
+// nesting is followed byte by byte as the input is read, so that nesting
+// too deep is found however deep it is, before the value is read whole;
+// a MaxJSONDepth above 10,000 (encoding/json's own limit) is 10,000.
 //
 // # Problems
 //
@@ -48,11 +51,15 @@
 // them; the counts go on. With Options.Strict, reading stops at the first
 // bad record instead, and the error returned is that *Problem. A JSON
 // syntax error or a passed limit ends the reading of its file (what was
-// read before it is kept), as a problem.
+// read before it is kept), as a problem; but in STIX and MISP input of
+// several JSON documents one after the other (JSON lines), nesting too
+// deep (ReasonTooDeep) ends only its document: the rest of it is skipped,
+// and reading goes on with the next.
 //
 // A valid record that iocmatch does not read (a STIX pattern with AND, a
-// MISP attachment, a Zeek indicator type with no indicator kind …) is not
-// a problem: it is counted in Result.Unsupported by what it is. So every
+// MISP attachment, a Zeek indicator type with no indicator kind, a STIX
+// indicator revoked or superseded by a later version of it …) is not a
+// problem: it is counted in Result.Unsupported by what it is. So every
 // record is accounted for: an indicator, a problem, or unsupported.
 // Result.PerFile has these counts per file.
 //

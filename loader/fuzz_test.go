@@ -121,6 +121,24 @@ func checkStrict(t *testing.T, read func(io.Reader, string, Options) (Result, er
 	}
 }
 
+// checkStrictProblem reads data again with Strict and checks that reading
+// stops at the first problem of the lenient result res, returning it.
+func checkStrictProblem(t *testing.T, read func(io.Reader, string, Options) (Result, error), data []byte, path string, opts Options, res Result) {
+	t.Helper()
+	opts.Strict = true
+	_, err := read(bytes.NewReader(data), path, opts)
+	if len(res.Problems) == 0 {
+		if err != nil {
+			t.Fatalf("strict: error %v without problems", err)
+		}
+		return
+	}
+	var p *Problem
+	if !errors.As(err, &p) || *p != res.Problems[0] {
+		t.Fatalf("strict: error %v, not the problem %v", err, res.Problems[0])
+	}
+}
+
 // addSeeds adds the files matching the glob pattern and the strings to
 // f's corpus.
 func addSeeds(f *testing.F, pattern string, seeds ...string) {

@@ -23,6 +23,12 @@ type lineReader struct {
 	max  int
 	buf  []byte
 	line int // number of the line last returned, 1-based
+
+	// skipped, when set, is given the bytes of each line that is too
+	// long, in order, as it is skipped (without a BOM, with or without
+	// its line ending), for a reader that must follow what the line
+	// holds (CSV quoting).
+	skipped func([]byte)
 }
 
 func newLineReader(r io.Reader, maxLen int) *lineReader {
@@ -52,13 +58,16 @@ func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
 		if len(frag) > 0 {
 			read = true
 		}
-		if !tooLong {
-			if len(lr.buf)+len(frag) > limit {
-				tooLong = true
-				lr.buf = lr.buf[:0]
-			} else {
-				lr.buf = append(lr.buf, frag...)
-			}
+		switch {
+		case tooLong:
+			lr.skip(frag, false)
+		case len(lr.buf)+len(frag) > limit:
+			tooLong = true
+			lr.skip(lr.buf, first)
+			lr.skip(frag, first && len(lr.buf) == 0)
+			lr.buf = lr.buf[:0]
+		default:
+			lr.buf = append(lr.buf, frag...)
 		}
 		switch {
 		case rerr == nil: // frag ends with '\n'
@@ -84,7 +93,20 @@ func (lr *lineReader) next() (line []byte, tooLong bool, err error) {
 	b = bytes.TrimSuffix(b, []byte{'\n'})
 	b = bytes.TrimSuffix(b, []byte{'\r'})
 	if len(b) > lr.max {
+		lr.skip(b, false)
 		return nil, true, nil
 	}
 	return b, false, nil
+}
+
+// skip gives b, the bytes of a line too long (the start of the input if
+// first), to lr.skipped.
+func (lr *lineReader) skip(b []byte, first bool) {
+	if lr.skipped == nil || len(b) == 0 {
+		return
+	}
+	if first {
+		b = bytes.TrimPrefix(b, utf8BOM)
+	}
+	lr.skipped(b)
 }

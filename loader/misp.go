@@ -68,7 +68,9 @@ import (
 //     a problem (ReasonMalformed); so is a bad event-level "Tag", "Galaxy"
 //     or "Orgc" (the event's attributes are read without it). Bad JSON and
 //     the limits (Options.MaxRecordSize, MaxJSONDepth) end the file, as
-//     for every JSON format.
+//     for every JSON format; but JSON nested too deep ends only its JSON
+//     value, the rest of which is skipped: reading goes on with the next
+//     (JSON lines).
 //
 // The metadata of each indicator:
 //
@@ -208,6 +210,9 @@ func readMISP(c *collector, r io.Reader) error {
 			return nil
 		}
 		if err == errMISPStop {
+			if m.j.resume() {
+				continue // nested too deep: the next document (JSON lines)
+			}
 			return nil
 		}
 		if err != nil {

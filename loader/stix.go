@@ -70,11 +70,42 @@ import (
 //     ("stix pattern: path process:name"), a value that is not a string
 //     ("stix pattern: non-string value"); an indicator with another
 //     pattern_type ("stix pattern_type: yara"), or revoked ("stix revoked":
-//     revoked indicators are dropped, but counted); a bundle inside a bundle
-//     or array ("stix nested bundle").
+//     revoked indicators are dropped, but counted); a version superseded by
+//     another of the same id ("stix superseded", see below); a bundle inside
+//     a bundle or array ("stix nested bundle").
 //   - Values are taken as given (no refanging) and canonicalised
 //     (indicator.New); an invalid one is a problem (ReasonInvalidValue),
 //     the other comparisons of the pattern are still read.
+//
+// Objects with the same "id" are versions of one object (STIX 2.1 section
+// 3.6): of an indicator, only the latest version read in the input gives
+// indicators, wherever it is in the input (before or after the others, in
+// any of its documents), and in the place where it is:
+//
+//   - The latest version is the one with the latest "modified" (an RFC
+//     3339 timestamp; a bad one is a problem, ReasonMalformed; none is
+//     earlier than any); of versions with the same "modified" (the same
+//     version, by the spec), the one read last.
+//   - A version with "revoked": true is final: it supersedes every
+//     version that is not revoked, whatever their "modified" (the spec
+//     forbids versions after a revocation), and the indicator gives no
+//     indicators ("stix revoked").
+//   - Every other version is counted as "stix superseded" (one per
+//     version, whether it comes before or after the latest), and the
+//     indicators read from it are dropped (the problems it had, if any,
+//     are still reported). A version counts even if it gives no
+//     indicators: a newer version with an unsupported pattern, or with a
+//     syntax error, drops the older one all the same.
+//   - Identities, marking definitions, malware, threat actors, intrusion
+//     sets and relationships are versioned the same way (the latest
+//     version's name applies; a revoked one is as if absent), without
+//     being counted.
+//
+// The reader holds one entry per indicator id (its latest "modified"), and
+// removes the indicators of superseded versions as it goes: many versions
+// of an indicator do not hold memory. Versions are matched within one
+// input (one file, or one TAXII load: see package loader/taxii for the
+// versions across TAXII polls), not across the files of a directory.
 //
 // Every indicator read from a pattern gets the metadata of its STIX
 // indicator object:
@@ -115,7 +146,8 @@ import (
 // values (ReasonInvalidValue). These skip the record and reading goes on.
 // Malformed JSON, or JSON past the size or depth limits, ends the reading
 // of the file (ReasonMalformed, ReasonTooLarge, ReasonTooDeep), keeping the
-// indicators read before.
+// indicators read before; but JSON nested too deep ends only its document,
+// the rest of which is skipped: reading goes on with the next (JSON lines).
 //
 // The error is a read error of r, or with opts.Strict the first *Problem;
 // the Result then holds what was read before it.
@@ -131,6 +163,9 @@ func readSTIX(c *collector, r io.Reader) error {
 		identities: map[string]string{},
 		markings:   map[string]indicator.TLP{},
 		names:      map[string]stixNamed{},
+		versions:   map[string]stixVersion{},
+		others:     map[string]stixOther{},
+		relIndex:   map[string]int{},
 	}
 	defer s.finish()
 	for {
@@ -150,6 +185,9 @@ func readSTIX(c *collector, r io.Reader) error {
 			return c.problem(0, ReasonMalformed, fmt.Sprintf("not a STIX document: a JSON %s at top level", jsonKind(t)))
 		}
 		if err == errStop {
+			if s.j.resume() {
+				continue // nested too deep: the next document (JSON lines)
+			}
 			return nil
 		}
 		if err != nil {
@@ -181,7 +219,132 @@ type stixReader struct {
 	markings   map[string]indicator.TLP // marking-definition id → TLP
 	names      map[string]stixNamed     // malware, threat-actor, intrusion-set id → name
 	rels       []stixRel                // "indicates" relationships from indicators
+	relIndex   map[string]int           // relationship id → index in rels
 	pending    []stixPending            // indicators whose refs are resolved at the end
+
+	versions map[string]stixVersion // indicator id → its latest version read
+	others   map[string]stixOther   // id of another object read → its latest version
+	dropped  int                    // indicators of superseded versions still in c.res.Indicators
+}
+
+// stixVersion is the latest version read of an indicator object.
+type stixVersion struct {
+	modified time.Time
+	revoked  bool
+	pending  int // the index in pending of its indicators, or -1
+}
+
+// stixOther is the latest version read of an identity, marking, malware,
+// threat actor, intrusion set or relationship.
+type stixOther struct {
+	modified time.Time
+	revoked  bool
+}
+
+// laterVersion reports whether the version (modified, revoked) of an
+// object supersedes the version (m, r) read before: a revoked version
+// supersedes any version that is not (revoking is final: STIX 2.1 section
+// 3.6.2, no version may follow it), else the later "modified" does; with
+// the same "modified" (the same version, by the spec) the one read later
+// is kept.
+func laterVersion(modified time.Time, revoked bool, m time.Time, r bool) bool {
+	if revoked != r {
+		return revoked
+	}
+	return !modified.Before(m)
+}
+
+// otherVersion reports whether the object id, of the given version, is
+// the latest read of it so far; it records it.
+func (s *stixReader) otherVersion(id string, modified time.Time, revoked bool) bool {
+	if id == "" {
+		return !revoked
+	}
+	if v, ok := s.others[id]; ok && !laterVersion(modified, revoked, v.modified, v.revoked) {
+		return false
+	}
+	s.others[id] = stixOther{modified, revoked}
+	return true
+}
+
+// indicatorVersion records the version of the indicator object id and
+// reports whether it is the latest read so far. A version superseded,
+// whether it comes before or after the one that supersedes it, is counted
+// as "stix superseded", and the indicators read from it are dropped.
+func (s *stixReader) indicatorVersion(id string, modified time.Time, revoked bool) bool {
+	if id == "" {
+		return true
+	}
+	v, ok := s.versions[id]
+	if !ok {
+		s.versions[id] = stixVersion{modified: modified, revoked: revoked, pending: -1}
+		return true
+	}
+	s.c.unsupported("stix superseded")
+	if !laterVersion(modified, revoked, v.modified, v.revoked) {
+		return false
+	}
+	if v.revoked {
+		s.uncount("stix revoked") // counted as superseded instead
+	}
+	if v.pending >= 0 {
+		p := &s.pending[v.pending]
+		p.dropped = true
+		s.dropped += p.to - p.from
+	}
+	s.versions[id] = stixVersion{modified: modified, revoked: revoked, pending: -1}
+	return true
+}
+
+// setPending records that the indicators of the latest version of the
+// indicator id are pending[i].
+func (s *stixReader) setPending(id string, i int) {
+	v := s.versions[id]
+	v.pending = i
+	s.versions[id] = v
+}
+
+// uncount takes back one count of the unsupported reason what.
+func (s *stixReader) uncount(what string) {
+	u := s.c.res.Unsupported
+	if u[what]--; u[what] <= 0 {
+		delete(u, what)
+	}
+}
+
+// compactAt is the number of dropped indicators (and the share of the
+// indicators read) past which they are removed as reading goes on, rather
+// than at the end: many versions of an indicator do not hold memory.
+const compactAt = 1024
+
+// compact removes the indicators of superseded versions from
+// c.res.Indicators, and their entries from pending.
+func (s *stixReader) compact() {
+	if s.dropped == 0 || len(s.pending) == 0 {
+		return
+	}
+	inds := s.c.res.Indicators
+	w := s.pending[0].from
+	end := w
+	kept := s.pending[:0]
+	for _, p := range s.pending {
+		end = p.to
+		if p.dropped {
+			continue
+		}
+		n := copy(inds[w:], inds[p.from:p.to])
+		p.from, p.to = w, w+n
+		w += n
+		if p.id != "" {
+			s.setPending(p.id, len(kept))
+		}
+		kept = append(kept, p)
+	}
+	clear(inds[w:end])
+	clear(s.pending[len(kept):])
+	s.pending = kept
+	s.c.res.Indicators = inds[:w]
+	s.dropped = 0
 }
 
 type stixNamed struct {
@@ -198,6 +361,7 @@ type stixPending struct {
 	id        string
 	createdBy string
 	markings  []string
+	dropped   bool // a later version of the indicator was read
 }
 
 // jsonValueKind names the kind of the JSON value raw.
@@ -381,6 +545,29 @@ func (s *stixReader) handle(raw json.RawMessage, rec string) error {
 	if h.ID != "" {
 		rec = h.ID
 	}
+	// The other objects' versions: only the latest counts; a bad
+	// "modified" is the earliest.
+	switch h.Type {
+	case "identity", "marking-definition", "malware", "threat-actor", "intrusion-set", "relationship":
+		var v struct {
+			Modified string `json:"modified"`
+			Revoked  bool   `json:"revoked"`
+		}
+		_ = json.Unmarshal(raw, &v) // valid JSON: a field of another type is as if absent
+		modified, _ := stixTime("modified", v.Modified)
+		if !s.otherVersion(h.ID, modified, v.Revoked) {
+			return nil
+		}
+		if v.Revoked {
+			delete(s.identities, h.ID)
+			delete(s.markings, h.ID)
+			delete(s.names, h.ID)
+			if i, ok := s.relIndex[h.ID]; ok {
+				s.rels[i] = stixRel{}
+			}
+			return nil
+		}
+	}
 	switch h.Type {
 	case "":
 		return s.c.problemRec(rec, ReasonMalformed, `not a STIX object: no "type"`)
@@ -390,19 +577,31 @@ func (s *stixReader) handle(raw json.RawMessage, rec string) error {
 		var o struct {
 			Name string `json:"name"`
 		}
-		if json.Unmarshal(raw, &o) == nil && o.Name != "" && h.ID != "" {
-			s.identities[h.ID] = o.Name
+		if json.Unmarshal(raw, &o) == nil && h.ID != "" {
+			if o.Name != "" {
+				s.identities[h.ID] = o.Name
+			} else {
+				delete(s.identities, h.ID)
+			}
 		}
 	case "marking-definition":
-		if tlp := markingTLP(raw); tlp != indicator.TLPUnknown && h.ID != "" {
-			s.markings[h.ID] = tlp
+		if h.ID != "" {
+			if tlp := markingTLP(raw); tlp != indicator.TLPUnknown {
+				s.markings[h.ID] = tlp
+			} else {
+				delete(s.markings, h.ID)
+			}
 		}
 	case "malware", "threat-actor", "intrusion-set":
 		var o struct {
 			Name string `json:"name"`
 		}
-		if json.Unmarshal(raw, &o) == nil && o.Name != "" && h.ID != "" {
-			s.names[h.ID] = stixNamed{actor: h.Type != "malware", name: o.Name}
+		if json.Unmarshal(raw, &o) == nil && h.ID != "" {
+			if o.Name != "" {
+				s.names[h.ID] = stixNamed{actor: h.Type != "malware", name: o.Name}
+			} else {
+				delete(s.names, h.ID)
+			}
 		}
 	case "relationship":
 		var o struct {
@@ -410,9 +609,20 @@ func (s *stixReader) handle(raw json.RawMessage, rec string) error {
 			SourceRef        string `json:"source_ref"`
 			TargetRef        string `json:"target_ref"`
 		}
+		var r stixRel
 		if json.Unmarshal(raw, &o) == nil && o.RelationshipType == "indicates" &&
 			strings.HasPrefix(o.SourceRef, "indicator--") && o.TargetRef != "" {
-			s.rels = append(s.rels, stixRel{o.SourceRef, o.TargetRef})
+			r = stixRel{o.SourceRef, o.TargetRef}
+		}
+		i, ok := s.relIndex[h.ID]
+		switch {
+		case ok:
+			s.rels[i] = r // the earlier version's, replaced
+		case r != stixRel{}:
+			if h.ID != "" {
+				s.relIndex[h.ID] = len(s.rels)
+			}
+			s.rels = append(s.rels, r)
 		}
 	case "bundle":
 		s.c.unsupported("stix nested bundle")
@@ -432,6 +642,7 @@ type stixIndicator struct {
 	Confidence        json.RawMessage `json:"confidence"`
 	Labels            []string        `json:"labels"`
 	IndicatorTypes    []string        `json:"indicator_types"`
+	Modified          string          `json:"modified"`
 	Revoked           bool            `json:"revoked"`
 	CreatedByRef      string          `json:"created_by_ref"`
 	ObjectMarkingRefs []string        `json:"object_marking_refs"`
@@ -452,6 +663,13 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 	var o stixIndicator
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return c.problemRec(rec, ReasonMalformed, "indicator: "+jsonErrorText(err))
+	}
+	modified, err := stixTime("modified", o.Modified)
+	if err != nil {
+		return c.problemRec(rec, ReasonMalformed, err.Error())
+	}
+	if !s.indicatorVersion(o.ID, modified, o.Revoked) {
+		return nil
 	}
 	if o.Revoked {
 		c.unsupported("stix revoked")
@@ -480,7 +698,13 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 	from := len(c.res.Indicators)
 	defer func() {
 		if to := len(c.res.Indicators); to > from {
+			if o.ID != "" {
+				s.setPending(o.ID, len(s.pending))
+			}
 			s.pending = append(s.pending, stixPending{from: from, to: to, id: o.ID, createdBy: o.CreatedByRef, markings: o.ObjectMarkingRefs})
+		}
+		if s.dropped >= compactAt && len(s.pending) > 0 && 2*s.dropped > len(c.res.Indicators)-s.pending[0].from {
+			s.compact()
 		}
 	}()
 	for _, t := range terms {
@@ -713,6 +937,7 @@ func markingTLP(raw json.RawMessage) indicator.TLP {
 // identities, marking definitions, and the malware and threat actors of
 // "indicates" relationships.
 func (s *stixReader) finish() {
+	s.compact()
 	inds := s.c.res.Indicators
 	byID := map[string][]int{} // indicator id → indexes in s.pending
 	if len(s.rels) > 0 {

@@ -107,7 +107,11 @@ func (b *addrBuilder) add(t *addrTable, id ID, value string) {
 	b.idOf = append(b.idOf, id)
 }
 
-func (b *addrBuilder) build(t *addrTable) error {
+// build fills t. The lists of containing prefixes are packed as a 32-bit
+// offset into t.ids and a count: their total, at most maxRefs, is checked
+// (each prefix has at most 129 prefixes containing it, itself included, so
+// it takes more than 33 million nested IPv6 prefixes to pass 2^32).
+func (b *addrBuilder) build(t *addrTable, maxRefs int) error {
 	t.exact4.build(b.v4)
 	b.v4 = nil
 	if len(b.prefixes) == 0 {
@@ -127,6 +131,9 @@ func (b *addrBuilder) build(t *addrTable) error {
 		n := len(t.ids) - off
 		if n == 0 {
 			return fmt.Errorf("match: internal error: prefix %v not found in its own table", p)
+		}
+		if len(t.ids) > maxRefs {
+			return fmt.Errorf("match: the cidr entries' lists of containing prefixes take more than %d IDs in total (32-bit offsets), at %v", maxRefs, p)
 		}
 		v := uint64(off)<<32 | uint64(n)
 		if p.Addr().Is4() {

@@ -177,3 +177,96 @@ func TestAllocsAfterGC(t *testing.T) {
 		})
 	}
 }
+
+// hostileSet is allKinds' set and long domains, so that long tokens of
+// many labels are within the longest domain's length and walked: one of
+// 60 labels, one of three 63-byte labels.
+func hostileSet(t testing.TB) *match.Matcher {
+	t.Helper()
+	inds := []indicator.Indicator{
+		indicator.MustNew(indicator.Domain, "evil.example"),
+		indicator.MustNew(indicator.Domain, "c2.bad.test"),
+		indicator.MustNew(indicator.URL, "http://phish.example/login.php"),
+		indicator.MustNew(indicator.Email, "boss@phish.example"),
+		indicator.MustNew(indicator.Filename, "mimikatz.exe"),
+	}
+	inds = append(inds, indicator.MustNew(indicator.Domain, deepName(0, 60)))
+	long := strings.Repeat("q", 63)
+	inds = append(inds, indicator.MustNew(indicator.Domain, long+"."+long+"."+long+".example"))
+	m, err := match.Compile(inds, match.Options{})
+	require.NoError(t, err)
+	return m
+}
+
+// deepName is "l<from>.l<from+1>…l58.deep.example": a suffix of the 60-label
+// indicator of hostileSet for from > 0.
+func deepName(from, labels int) string {
+	var b strings.Builder
+	for i := from; i < labels-2; i++ {
+		fmt.Fprintf(&b, "l%d.", i)
+	}
+	return b.String() + "deep.example"
+}
+
+// hostileTokens are names that match nothing in hostileSet and that walk
+// many suffixes: many labels (below the deep indicator's parents, or
+// not), long labels, many empty labels, long tokens.
+var hostileTokens = []string{
+	"x." + deepName(1, 60), // every parent of the deep entry, no entry
+	"X.Y." + strings.ToUpper(deepName(3, 60)),
+	strings.Repeat("a.", 100) + "evil.exampl",
+	strings.Repeat("a.", 120) + "example",
+	strings.Repeat("ab.", 80) + "c2.bad.tes",
+	strings.Repeat("x", 63) + "." + strings.Repeat("q", 63) + "." + strings.Repeat("q", 63) + ".example",
+	"a" + strings.Repeat(".", 200) + "deep.example",
+	strings.Repeat("l1.", 30) + "l2.l3.deep.example",
+	strings.Repeat("a-b_c", 400) + ".example",
+}
+
+// TestAllocsHostile: no allocation on tokens of hostile shapes either,
+// in free text and in AppendDomain.
+func TestAllocsHostile(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
+	m := hostileSet(t)
+	var lines []string
+	for _, tok := range hostileTokens {
+		lines = append(lines, "q "+tok+" ", "GET http://"+tok+"/x?"+tok, "{\"q\":\""+tok+"\\t\"}")
+	}
+	lines = append(lines, strings.Join(hostileTokens, " "), strings.Repeat(hostileTokens[0]+" ", 20))
+	for _, l := range lines {
+		line := []byte(l)
+		require.Empty(t, m.AppendMatches(nil, line), "%.80q should not match", l)
+		require.Zero(t, testing.AllocsPerRun(50, func() { sinkMatches = m.AppendMatches(sinkMatches[:0], line) }),
+			"AppendMatches allocates on %.80q", l)
+		require.Zero(t, testing.AllocsPerRun(50, func() { sinkBool = m.Contains(line) }), "Contains allocates on %.80q", l)
+	}
+	for _, tok := range hostileTokens {
+		require.Empty(t, m.LookupDomain(tok), tok)
+		require.Zero(t, testing.AllocsPerRun(50, func() { sinkIDs = m.AppendDomain(nil, tok) }), "AppendDomain allocates on %.80q", tok)
+	}
+}
+
+// TestJSONEscapeAllocBound: the bytes a JSON line's decoding allocates are
+// bounded by a small constant times the line, however many escapes it
+// holds (they were 16 bytes of offset record per escape, grown by append:
+// 45 times the line for "\n" repeated). 4 MB lines of escapes of each
+// size, on a matcher they do not match.
+func TestJSONEscapeAllocBound(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation figures are not meaningful under the race detector")
+	}
+	m := allKinds(t)
+	const size = 4 << 20
+	for _, esc := range []string{`\n`, `\u00e9`, `\ud83d\ude00`, `\n\u0041`, `\x`} {
+		line := []byte(`{"a":"` + strings.Repeat(esc, size/len(esc)) + `"}`)
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		sinkMatches = m.AppendMatches(sinkMatches[:0], line)
+		runtime.ReadMemStats(&after)
+		require.Empty(t, sinkMatches, "%s line", esc)
+		alloc := after.TotalAlloc - before.TotalAlloc
+		require.LessOrEqual(t, alloc, uint64(2*len(line)), "AppendMatches allocates %d bytes for a %d-byte line of %s", alloc, len(line), esc)
+	}
+}

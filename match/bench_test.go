@@ -166,3 +166,93 @@ func BenchmarkCompile(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkHostileDomains scans lines of tokens of many labels, long
+// labels and runs of a deep indicator's parents, none matching, in the
+// generated set with one domain of 60 labels and one of three 63-byte
+// labels (so that such tokens are within the longest domain's length).
+func BenchmarkHostileDomains(b *testing.B) {
+	inds := genIndicators(100_000)
+	var deep strings.Builder
+	for i := range 58 {
+		fmt.Fprintf(&deep, "l%d.", i)
+	}
+	long := strings.Repeat("q", 63)
+	inds = append(inds,
+		indicator.MustNew(indicator.Domain, deep.String()+"deep.com"),
+		indicator.MustNew(indicator.Domain, long+"."+long+"."+long+".com"))
+	m, err := match.Compile(inds, match.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	deepMiss := "x." + deep.String()[3:] + "deep.com"
+	for _, c := range []struct{ name, line string }{
+		{"labels", "query: " + strings.Repeat("ab.", 60) + "example.com IN A " + strings.Repeat("q1.", 30) + "z.net"},
+		{"deep", "GET http://" + deepMiss + "/x " + deepMiss},
+		{"longlabels", "host=" + strings.Repeat("x", 63) + "." + long + "." + long + ".com ok"},
+	} {
+		line := []byte(c.line)
+		if len(m.AppendMatches(nil, line)) != 0 {
+			b.Fatalf("%s matches", c.name)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(line)))
+			b.ReportAllocs()
+			dst := make([]match.Match, 0, 16)
+			for b.Loop() {
+				dst = m.AppendMatches(dst[:0], line)
+			}
+		})
+	}
+}
+
+// BenchmarkCompileLabels compiles 100k domains of about 126 bytes, of 5
+// and of 60 labels: compile time and heap per indicator.
+func BenchmarkCompileLabels(b *testing.B) {
+	for _, labels := range []int{5, 60} {
+		inds := make([]indicator.Indicator, 100_000)
+		for i := range inds {
+			parts := []string{fmt.Sprintf("%06d", i)}
+			size := 1
+			if labels == 5 {
+				size = 30
+			}
+			for k := 1; k < labels-1; k++ {
+				parts = append(parts, strings.Repeat(string(rune('a'+(i+k)%26)), size))
+			}
+			inds[i] = indicator.MustNew(indicator.Domain, strings.Join(append(parts, "com"), "."))
+		}
+		b.Run(fmt.Sprintf("domains/%d", labels), func(b *testing.B) {
+			b.ReportAllocs()
+			var m *match.Matcher
+			for b.Loop() {
+				m, _ = match.Compile(inds, match.Options{})
+			}
+			runtime.GC()
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			b.ReportMetric(float64(ms.HeapAlloc)/float64(len(inds)), "heapB/ind")
+			runtime.KeepAlive(m)
+		})
+	}
+}
+
+// BenchmarkJSONEscapes: JSON lines of nothing but escapes, 1 MB and 10 MB,
+// on the allKinds set (no match); MB/s and B/op should not depend on the
+// size (linear time, bytes allocated a small multiple of the line).
+func BenchmarkJSONEscapes(b *testing.B) {
+	m := allKinds(b)
+	for _, esc := range []string{`\n`, `\u00e9`, `\n\u0041`} {
+		for _, mb := range []int{1, 10} {
+			line := []byte(`{"a":"` + strings.Repeat(esc, mb<<20/len(esc)) + `"}`)
+			b.Run(fmt.Sprintf("%s/%dMB", esc, mb), func(b *testing.B) {
+				b.SetBytes(int64(len(line)))
+				b.ReportAllocs()
+				var dst []match.Match
+				for b.Loop() {
+					dst = m.AppendMatches(dst[:0], line)
+				}
+			})
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/match/internal/ac"
 )
 
 // Compile turns indicators into an immutable Matcher.
@@ -27,6 +28,9 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	if opts.MinConfidence < 0 || opts.MinConfidence > 100 {
 		return nil, fmt.Errorf("match: MinConfidence %d out of range 0-100", opts.MinConfidence)
 	}
+	if uint64(len(inds)) > uint64(limits.indicators) {
+		return nil, fmt.Errorf("match: %d indicators, more than the limit of %d (metadata indices are 32-bit)", len(inds), limits.indicators)
+	}
 	m := &Matcher{now: opts.Now}
 	if m.now == nil {
 		m.now = time.Now
@@ -39,6 +43,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	index := make(map[key]ID, len(inds))
 	bySource := map[string]uint32{} // metas that hold only a source
 	var vals strings.Builder
+	strBytes := 0 // the string-kind patterns' bytes (see stringBytes)
 	for i := range inds {
 		ind := &inds[i]
 		if !ind.Type.Valid() {
@@ -71,10 +76,11 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		}
 		id, ok := index[key{t, v}]
 		if !ok {
-			// IDs stay below multiKey-2 (2^31-2), so that ID+1 never reaches
-			// the domain table's slotMarker.
-			if vals.Len()+len(v) > math.MaxUint32 || len(m.ents) >= int(multiKey)-2 {
-				return nil, fmt.Errorf("match: more than 2^31-2 entries or 4 GiB of indicator values")
+			if t.IsString() {
+				strBytes += stringBytes(t, v)
+			}
+			if err := limits.check(len(m.ents)+1, vals.Len()+len(v), strBytes, t, v); err != nil {
+				return nil, fmt.Errorf("match: indicator %d: %w", i, err)
 			}
 			id = ID(len(m.ents))
 			index[key{t, v}] = id
@@ -93,7 +99,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		e.flags |= flags
 	}
 	m.vals = vals.String()
-	b := builder{m: m}
+	b := builder{m: m, cidrRefs: limits.cidrRefs}
 	for id := range m.ents {
 		b.add(ID(id), m.ents[id].typ, m.value(ID(id)))
 	}
@@ -112,11 +118,71 @@ func sourceOnly(m *indicator.Meta) bool {
 		m.LastSeen.IsZero() && m.ValidFrom.IsZero() && m.ValidUntil.IsZero()
 }
 
+// MaxEntries, MaxValueBytes and MaxStringBytes are the limits of a
+// Matcher's tables; Compile returns an error naming the limit for a set of
+// indicators past one, before it builds the tables. Every other table
+// (addresses, domains, URLs, hashes) holds at most one slot per entry or
+// per label of an entry's value, indexed by ID or by 64-bit offsets, and
+// fits whenever these limits hold.
+const (
+	// MaxEntries is the most entries (distinct canonical indicators) a
+	// Matcher holds: 2^31-2, so that an ID plus one fits in the 31 bits
+	// the domain and URL tables keep for it.
+	MaxEntries = 1<<31 - 2
+
+	// MaxValueBytes is the most bytes the entries' canonical values take
+	// in total: 4 GiB - 1, as they are stored back to back in one string
+	// at 32-bit offsets.
+	MaxValueBytes = 1<<32 - 1
+
+	// MaxStringBytes is the most bytes the patterns of the string kinds
+	// (filename, regkey, mutex, useragent, email-subject, string) take
+	// in total: 2 GiB - 1, the limit of the Aho-Corasick automaton (one
+	// state per byte, 32-bit states). A registry key written with a hive
+	// counts twice, with its abbreviation and its long name
+	// (HKLM\x and HKEY_LOCAL_MACHINE\x), so about 1 GiB of such keys
+	// reaches it.
+	MaxStringBytes = ac.MaxBytes
+)
+
+// limits holds the limits Compile checks, as variables so that tests can
+// lower them (a test cannot allocate gigabytes).
+var limits = compileLimits{
+	entries:     MaxEntries,
+	valueBytes:  MaxValueBytes,
+	valueLen:    math.MaxUint16, // entryRec.n
+	stringBytes: MaxStringBytes,
+	indicators:  math.MaxUint32, // entryRec.meta, groups
+	cidrRefs:    math.MaxUint32, // addrTable.ids offsets
+}
+
+type compileLimits struct {
+	entries, valueBytes, valueLen, stringBytes, indicators, cidrRefs int
+}
+
+// check returns an error naming the limit that a new entry (t, v) would
+// pass: with it, the entries would be entries, their values valueBytes in
+// total and the string-kind patterns strBytes.
+func (l *compileLimits) check(entries, valueBytes, strBytes int, t indicator.Type, v string) error {
+	switch {
+	case entries > l.entries:
+		return fmt.Errorf("more than %d distinct indicators (match.MaxEntries)", l.entries)
+	case valueBytes > l.valueBytes:
+		return fmt.Errorf("indicator values of more than %d bytes in total (match.MaxValueBytes)", l.valueBytes)
+	case len(v) > l.valueLen:
+		return fmt.Errorf("canonical value of %d bytes, longer than the limit of %d: %.40q...", len(v), l.valueLen, v)
+	case t.IsString() && strBytes > l.stringBytes:
+		return fmt.Errorf("string-kind values of more than %d bytes in total, registry keys with a hive counting twice (match.MaxStringBytes)", l.stringBytes)
+	}
+	return nil
+}
+
 // builder collects the per-kind tables.
 type builder struct {
-	m       *Matcher
-	addrs   addrBuilder
-	strings stringBuilder
+	m        *Matcher
+	addrs    addrBuilder
+	strings  stringBuilder
+	cidrRefs int // limits.cidrRefs
 }
 
 func (b *builder) add(id ID, t indicator.Type, v string) {
@@ -142,12 +208,13 @@ func (b *builder) add(id ID, t indicator.Type, v string) {
 
 func (b *builder) finish() error {
 	m := b.m
-	if err := b.addrs.build(&m.addrs); err != nil {
+	if err := b.addrs.build(&m.addrs, b.cidrRefs); err != nil {
 		return err
 	}
 	m.hashes.build()
 	m.domains.build(m)
 	m.urls.build()
-	m.strs = b.strings.build()
-	return nil
+	var err error
+	m.strs, err = b.strings.build()
+	return err
 }

@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/hex"
+	"math"
 	"math/rand/v2"
 	"net/netip"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/match/internal/ac"
 	"github.com/stretchr/testify/require"
 )
 
@@ -169,4 +172,97 @@ func TestAddr4Seeded(t *testing.T) {
 	m, err := Compile(inds, Options{})
 	require.NoError(t, err)
 	require.Less(t, longest(&m.addrs.exact4), 64, "Compile's table")
+}
+
+// lowerLimits sets limits to l for the test.
+func lowerLimits(t *testing.T, l compileLimits) {
+	old := limits
+	limits = l
+	t.Cleanup(func() { limits = old })
+}
+
+// TestCompileLimits lowers each limit of Compile in turn (the real ones are
+// gigabytes): one past it is an error naming the limit, not a panic nor a
+// silently truncated table; at the limit Compile succeeds.
+func TestCompileLimits(t *testing.T) {
+	mk := func(vs ...string) []indicator.Indicator {
+		var inds []indicator.Indicator
+		for _, v := range vs {
+			ty, val, _ := strings.Cut(v, " ")
+			tt, err := indicator.ParseType(ty)
+			require.NoError(t, err)
+			inds = append(inds, indicator.MustNew(tt, val))
+		}
+		return inds
+	}
+	big := compileLimits{entries: 100, valueBytes: 1000, valueLen: 100, stringBytes: 1000, indicators: 100, cidrRefs: 100}
+	for _, c := range []struct {
+		name  string
+		set   func(*compileLimits)
+		ok    []indicator.Indicator // at the limit
+		over  []indicator.Indicator // one past it
+		inErr []string
+	}{
+		{"entries", func(l *compileLimits) { l.entries = 2 },
+			mk("domain a.example", "domain b.example", "domain a.example"),
+			mk("domain a.example", "domain b.example", "domain c.example"),
+			[]string{"indicator 2", "more than 2 distinct indicators", "match.MaxEntries"}},
+		{"value bytes", func(l *compileLimits) { l.valueBytes = 20 },
+			mk("domain a.example", "domain b.example", "domain a.example"),
+			mk("domain a.example", "domain b.example", "ipv4 1.2.3.4"),
+			[]string{"indicator 2", "more than 20 bytes in total", "match.MaxValueBytes"}},
+		{"value length", func(l *compileLimits) { l.valueLen = 14 },
+			mk("domain a.example", "domain 123456.example"),
+			mk("domain a.example", "domain 1234567.example"),
+			[]string{"indicator 1", "canonical value of 15 bytes", "limit of 14", `"1234567.example"`}},
+		{"string bytes, hives twice", func(l *compileLimits) { l.stringBytes = 60 },
+			mk(`regkey HKLM\Software\Evil`, `mutex Global\Mtx`), // 18 + 32 (long hive) + 10
+			mk(`regkey HKLM\Software\Evil`, `mutex Global\Mtx2`),
+			[]string{"indicator 1", "more than 60 bytes", "registry keys with a hive counting twice", "match.MaxStringBytes"}},
+		{"indicators", func(l *compileLimits) { l.indicators = 2 },
+			mk("domain a.example", "domain a.example"),
+			mk("domain a.example", "domain a.example", "domain a.example"),
+			[]string{"3 indicators", "limit of 2"}},
+		{"cidr lists", func(l *compileLimits) { l.cidrRefs = 3 },
+			mk("cidr 10.0.0.0/8", "cidr 10.1.0.0/16"), // lists [/8] and [/16 /8]
+			mk("cidr 10.0.0.0/8", "cidr 10.1.0.0/16", "cidr 10.1.2.0/24"),
+			[]string{"more than 3 IDs", "10.1.2.0/24"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			l := big
+			c.set(&l)
+			lowerLimits(t, l)
+			m, err := Compile(c.ok, Options{})
+			require.NoError(t, err)
+			require.Positive(t, m.Len())
+			_, err = Compile(c.over, Options{})
+			require.Error(t, err)
+			for _, s := range c.inErr {
+				require.ErrorContains(t, err, s)
+			}
+		})
+	}
+}
+
+// TestCompileLimitsFit: each default limit is what the table's
+// representation holds, so that no value within it is truncated.
+func TestCompileLimitsFit(t *testing.T) {
+	l := limits
+	// a value's length is entryRec.n; its end, off+n, a uint32
+	e := entryRec{n: uint16(l.valueLen)}
+	require.Equal(t, l.valueLen, int(e.n))
+	require.Equal(t, uint64(math.MaxUint32), uint64(l.valueBytes))
+	// the largest ID+1 (entries) stays below the domain table's marker
+	// and the URL table's multiKey bit
+	require.Less(t, uint64(l.entries), uint64(slotMarker))
+	require.Less(t, uint64(l.entries), uint64(multiKey))
+	// meta and group indices are uint32
+	require.Equal(t, uint64(math.MaxUint32), uint64(l.indicators))
+	// a CIDR list's offset is the high half of a uint64
+	require.Equal(t, uint64(l.cidrRefs), (uint64(l.cidrRefs)<<32)>>32)
+	// the string-kind automaton takes MaxStringBytes, not one more; a
+	// value of indicator.MaxValueLen fits
+	require.NoError(t, ac.CheckSize(1, l.stringBytes))
+	require.Error(t, ac.CheckSize(1, l.stringBytes+1))
+	require.Less(t, indicator.MaxValueLen+len("http://"), l.valueLen)
 }

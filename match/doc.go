@@ -40,7 +40,11 @@
 // string escapes decoded (\\ \" \/ \b \f \n \r \t and \uXXXX, surrogate
 // pairs joined, a lone surrogate as U+FFFD; any other backslash is kept as
 // it is). Offsets still refer to the raw line: a match that begins or ends
-// inside an escape covers the whole escape.
+// inside an escape covers the whole escape. They are exact for lines of any
+// length (there is no 2 GiB limit). The decoding takes a buffer the size of
+// the line and an offset map of 1/8 of it (one checkpoint of 8 bytes per 64
+// decoded bytes), however many escapes the line holds, in time linear in
+// the line; both are pooled for reuse when the line is at most 1 MiB.
 //
 // Below, "word byte" is [A-Za-z0-9_] and "host byte" is [A-Za-z0-9_.-].
 //
@@ -102,8 +106,8 @@
 //     mutex, useragent, email-subject, string: no boundary.
 //
 // Matching is linear in the length of the line whatever it holds: every
-// candidate token is looked up once per suffix at a dot (domains), and
-// string kinds run on an Aho-Corasick automaton.
+// candidate token is looked up once per suffix at a dot (domains), each
+// label hashed once, and string kinds run on an Aho-Corasick automaton.
 //
 // Matches per line: at most Options.MaxMatchesPerLine
 // (DefaultMaxMatchesPerLine, 10000, when 0; negative: no cap) are
@@ -141,6 +145,36 @@
 //     labels below its entry (about 110 ns for a name with no entry),
 //     AppendURL 530–570 ns.
 //   - Entry allocates the Indicators slice it returns.
+//   - Hostile input: the tables keyed by indicator values hash every byte
+//     of the key with a random seed per Matcher (domains: hash/maphash per
+//     label, joined right to left by a keyed mixer; URLs, emails: Go maps,
+//     which the runtime seeds per map; IPv4 and digests: seeded mixers), so
+//     that neither a crafted feed nor a crafted line can pile keys into one
+//     probe chain. A domain indicator takes at most 8 table slots (itself
+//     and its parents of 2 to 8 labels, as markers) whatever its number of
+//     labels; a token below a parent of 8 labels has each longer suffix
+//     looked up, within the longest domain indicator's length.
+//
+// # Limits
+//
+// Compile returns an error naming the limit, never a panic nor a truncated
+// table, for a set of indicators past one of these (all far beyond the
+// memory of most hosts), checked as the indicators are read, before any
+// table is built (the CIDR lists as their table is built):
+//
+//   - MaxEntries (2^31-2) distinct canonical indicators;
+//   - MaxValueBytes (4 GiB - 1) of canonical values in total;
+//   - MaxStringBytes (2 GiB - 1) of string-kind values in total (the
+//     Aho-Corasick automaton's limit), a registry key written with a hive
+//     counting twice, with its long hive name: about 1 GiB of HKLM\… keys
+//     reaches it;
+//   - 65535 bytes per canonical value (indicator.MaxValueLen, 8192,
+//     already keeps values within it), 2^32-1 indicators given to
+//     Compile, and 2^32-1 IDs in the lists of CIDR entries containing each
+//     CIDR entry (at most 129 per CIDR entry).
+//
+// Lines have no length limit: offsets are ints, exact for any length (see
+// JSON lines above).
 //
 // # Field matching
 //

@@ -1,8 +1,11 @@
 package match
 
 import (
+	"bytes"
+	"hash/maphash"
+	"math/bits"
+	"math/rand/v2"
 	"strings"
-	"time"
 
 	"github.com/iocmatch/iocmatch/internal/canon"
 )
@@ -14,21 +17,30 @@ import (
 //
 // The set is an open-addressing table (linear probing, at most half full)
 // of 8-byte slots: a 32-bit fingerprint of the name's hash, a flag and the
-// entry's ID. The hash of a token and of all its suffixes comes from one
-// pass from the right (see suffixP). The table also holds every parent of
-// an indicator with at least two labels ("corp.example" for
-// "vpn.corp.example") as a marker without an entry, and the flag of a name
-// says that some indicator is below it. Suffixes are looked up from the
-// shortest ("corp.example") to the token itself, and the walk stops at the
-// first one that is neither an entry nor a marker, or has nothing below
-// it: most tokens cost one slot read, a hit one comparison with the
-// entry's value.
+// entry's ID. The hash of a name is keyed with the table's random seed
+// over all its bytes, and the hashes of a token's suffixes come from one
+// pass from the right, each label hashed once (see suffixHash), so that
+// neither a crafted feed nor a crafted log line can pile names into one
+// probe chain, and a token costs time linear in its length whatever its
+// labels. The table also holds the parents of an indicator that have two
+// to markDepth labels ("corp.example" for "vpn.corp.example") as markers
+// without an entry, and the flag of a name says that some indicator is
+// below it. Suffixes are looked up from the shortest ("corp.example") to
+// the token itself, and the walk stops at the first one that is neither
+// an entry nor a marker, or has nothing below it: most tokens cost one
+// slot read, a hit one comparison with the entry's value. Below a name of
+// markDepth labels with the flag there are no markers: the walk looks up
+// every longer suffix, so that an indicator costs at most markDepth slots
+// whatever its number of labels.
 type domainTable struct {
 	m       *Matcher // the entries' values, for the comparison
 	pending []ID     // the entries, until build
 	slots   []uint64 // fingerprint<<32 | below<<31 | (ID+1 or marker); 0: empty
 	smask   uint64
-	seed    uint64
+
+	// The keys of the hash, random per table (see suffixHash).
+	seed   maphash.Seed
+	k1, k2 uint64
 
 	maxLen int
 	maxTLD int // longest last label
@@ -46,34 +58,46 @@ const (
 	slotMarker = 1<<31 - 1
 )
 
-// nameHash is the hash of a name (lower case), from its last byte to its
-// first: h = h*suffixP + byte+1, so that one pass gives the hash of every
-// suffix.
-func nameHash(name string) uint64 {
-	h := uint64(0)
-	for i := len(name) - 1; i >= 0; i-- {
-		h = h*suffixP + uint64(name[i]) + 1
-	}
-	return h
+// markDepth is the most labels of a parent that gets a marker: a deeper
+// indicator sets the flag of its parent of markDepth labels, below which
+// lookups go on without markers. Deeper names are rare in feeds and logs;
+// it bounds the slots an indicator takes, and so compile time and memory.
+const markDepth = 8
+
+// labelHash is the keyed hash of one label, over all its bytes.
+func (d *domainTable) labelHash(label []byte) uint64 {
+	return maphash.Bytes(d.seed, label)
+}
+
+// suffixHash is the hash of the name label.parent from the hash l of its
+// first label and h of its parent: a keyed mixer of the two (the 128-bit
+// product of both with their keys, folded), so that the hash of every
+// suffix of a name comes from one pass from the right. The hash of a name
+// of one label is its labelHash.
+func (d *domainTable) suffixHash(l, parent uint64) uint64 {
+	hi, lo := bits.Mul64(l^d.k1, parent^d.k2)
+	return hi ^ lo
 }
 
 // build fills the table, once every name is added: the entries, then the
-// parents as markers or flags.
+// parents as markers or flags. The keys of the hash are new random ones.
 func (d *domainTable) build(m *Matcher) {
 	if len(d.pending) == 0 {
 		return
 	}
 	names := 0
 	for _, id := range d.pending {
-		names += strings.Count(m.value(id), ".")
+		names += min(strings.Count(m.value(id), "."), markDepth)
 	}
 	n := uint64(16)
 	for n < 2*uint64(names) {
 		n *= 2
 	}
-	d.m, d.slots, d.smask, d.seed = m, make([]uint64, n), n-1, uint64(time.Now().UnixNano())|1
+	d.m, d.slots, d.smask = m, make([]uint64, n), n-1
+	d.seed, d.k1, d.k2 = maphash.MakeSeed(), rand.Uint64(), rand.Uint64()
+	var ps suffixes
 	for _, id := range d.pending {
-		x := d.mix(nameHash(m.value(id)))
+		x := d.parents(m.value(id), &ps, true)
 		for i := x & d.smask; ; i = (i + 1) & d.smask {
 			if d.slots[i] == 0 {
 				d.slots[i] = x&^0xffffffff | (uint64(id) + 1)
@@ -82,24 +106,58 @@ func (d *domainTable) build(m *Matcher) {
 		}
 	}
 	for _, id := range d.pending {
-		// every parent with two labels or more
-		for rest := m.value(id); ; {
-			_, rest, _ = strings.Cut(rest, ".")
-			if !strings.Contains(rest, ".") {
-				break
-			}
-			d.markBelow(rest)
+		// every parent with two to markDepth labels
+		v := m.value(id)
+		d.parents(v, &ps, false)
+		for j := 2; j < ps.n; j++ {
+			d.markBelow(v[ps.at[j]:], ps.h[j])
 		}
 	}
 	d.pending = nil
 }
 
-// markBelow records that an indicator is below the name: it sets the flag
-// of its entry, or of a marker already there (its own, or another name's
-// with the same fingerprint, which then stands for both: a marker only
-// makes a walk go on), or adds a marker.
-func (d *domainTable) markBelow(name string) {
-	x := d.mix(nameHash(name))
+// suffixes are the parents of a name with up to markDepth labels: the
+// one of j labels is name[at[j]:], its hash h[j], for 1 <= j < n.
+type suffixes struct {
+	at [markDepth + 1]int
+	h  [markDepth + 1]uint64
+	n  int
+}
+
+// parents sets ps to the parents of name (lower case), in one pass from
+// the right, each label hashed once, and returns the hash of name; with
+// full false it stops after the parent of markDepth labels (and returns
+// 0), so that the labels beyond are not hashed.
+func (d *domainTable) parents(name string, ps *suffixes, full bool) uint64 {
+	b := bytesOf(name)
+	end := len(b)
+	ps.n = 1
+	var h uint64
+	for depth := 1; ; depth++ {
+		i := bytes.LastIndexByte(b[:end], '.')
+		l := d.labelHash(b[i+1 : end])
+		if depth == 1 {
+			h = l
+		} else {
+			h = d.suffixHash(l, h)
+		}
+		if i < 0 {
+			return h
+		}
+		if depth <= markDepth {
+			ps.at[depth], ps.h[depth], ps.n = i+1, h, depth+1
+		} else if !full {
+			return 0
+		}
+		end = i
+	}
+}
+
+// markBelow records that an indicator is below the name, whose hash is x:
+// it sets the flag of its entry, or of a marker already there (its own,
+// or another name's with the same fingerprint, which then stands for
+// both: a marker only makes a walk go on), or adds a marker.
+func (d *domainTable) markBelow(name string, x uint64) {
 	fp := x >> 32
 	for i := x & d.smask; ; i = (i + 1) & d.smask {
 		v := d.slots[i]
@@ -117,42 +175,10 @@ func (d *domainTable) markBelow(name string) {
 	}
 }
 
-// eachSuffix is each for names with many labels, from the name to its
-// shortest parent, hashing each suffix on its own.
-func (d *domainTable) eachSuffix(tok []byte, last int, fn func(ID)) {
-	if len(tok) <= d.maxLen {
-		if id, ok, _ := d.lookupHashed(tok, nameHash(string(tok))); ok {
-			fn(id)
-		}
-	}
-	for i := 0; i < last-1; i++ {
-		if tok[i] != '.' || len(tok)-i-1 > d.maxLen {
-			continue
-		}
-		if id, ok, _ := d.lookupHashed(tok[i+1:], nameHash(string(tok[i+1:]))); ok {
-			fn(id)
-		}
-	}
-}
-
-// suffixP is the multiplier of nameHash.
-const suffixP = 0x100000001b3
-
-// mix scrambles a name hash with the table's seed.
-func (d *domainTable) mix(h uint64) uint64 {
-	h ^= d.seed
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	return h
-}
-
-// lookupHashed returns the entry of the name s (lower case), whose
-// nameHash is h, and whether some indicator is below s (or may be: a
-// marker of a name with the same fingerprint also says so). It does not
-// allocate.
-func (d *domainTable) lookupHashed(s []byte, h uint64) (id ID, ok, below bool) {
-	x := d.mix(h)
+// lookupHashed returns the entry of the name s (lower case), whose hash
+// is x, and whether some indicator is below s (or may be: a marker of a
+// name with the same fingerprint also says so). It does not allocate.
+func (d *domainTable) lookupHashed(s []byte, x uint64) (id ID, ok, below bool) {
 	fp := x >> 32
 	for i := x & d.smask; ; i = (i + 1) & d.smask {
 		v := d.slots[i]
@@ -209,57 +235,35 @@ func (d *domainTable) add(id ID, name string) {
 func (d *domainTable) empty() bool { return d.slots == nil }
 
 // each calls fn with the id of every domain entry that tok (lower case,
-// at most maxDomainScan bytes: the tail of a longer token) equals or is a
-// subdomain of. It does not allocate.
+// at most maxLen+1 bytes: the tail of a longer token) equals or is a
+// subdomain of, the shortest first. It does not allocate, and takes time
+// linear in len(tok): each label is hashed once, from the right, and
+// each suffix up to the longest entry looked up once at most.
 func (d *domainTable) each(tok []byte, fn func(ID)) {
-	last := len(tok)
-	for last > 0 && tok[last-1] != '.' {
-		last--
-	}
+	last := bytes.LastIndexByte(tok, '.') + 1
 	if last == 0 {
 		return // one label: no indicator is that short
 	}
 	if !d.hasTLD(tok[last:]) {
 		return
 	}
-	// The hashes of tok and of each suffix after a dot, in one pass from
-	// the right; then the lookups, shortest suffix first, as long as
-	// something is below the last one; the entries found are reported
-	// longest name first. A name with more suffixes than the arrays hold
-	// (rare) is looked up suffix by suffix.
-	var at [16]int32
-	var hs [16]uint64
-	n := 0
-	h := uint64(0)
-	for i := len(tok) - 1; i >= 0; i-- {
-		if tok[i] == '.' && i < last-1 && len(tok)-i-1 <= d.maxLen {
-			if n == len(at) {
-				d.eachSuffix(tok, last, fn)
-				return
-			}
-			at[n], hs[n] = int32(i+1), h
-			n++
+	// The suffixes, shortest first, as long as something is below the
+	// last one (or, past markDepth labels, up to the longest entry).
+	h := d.labelHash(tok[last:])
+	end := last - 1 // the dot before the suffix done
+	for depth := 2; ; depth++ {
+		i := bytes.LastIndexByte(tok[:end], '.')
+		if len(tok)-i-1 > d.maxLen {
+			return
 		}
-		h = h*suffixP + uint64(tok[i]) + 1
-	}
-	var found [len(at) + 1]ID
-	nf := 0
-	below := true
-	for k := 0; k < n && below; k++ {
-		var id ID
-		var ok bool
-		if id, ok, below = d.lookupHashed(tok[at[k]:], hs[k]); ok {
-			found[nf] = id
-			nf++
+		h = d.suffixHash(d.labelHash(tok[i+1:end]), h)
+		id, ok, below := d.lookupHashed(tok[i+1:], h)
+		if ok {
+			fn(id)
 		}
-	}
-	if below && len(tok) <= d.maxLen {
-		if id, ok, _ := d.lookupHashed(tok, h); ok {
-			found[nf] = id
-			nf++
+		if i < 0 || !below && depth <= markDepth {
+			return
 		}
-	}
-	for k := nf - 1; k >= 0; k-- {
-		fn(found[k])
+		end = i
 	}
 }

@@ -3,6 +3,7 @@ package match
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"unsafe"
 
@@ -62,6 +63,7 @@ func (m *Matcher) AppendDomain(dst []ID, name string) []ID {
 	var buf [canon.MaxDomainLen + 1]byte
 	tok := canon.AppendLower(buf[:0], bytesOf(name[from:]))
 	m.domains.each(tok, f.add)
+	slices.Reverse(f.dst[len(dst):]) // each gives the shortest first
 	return f.dst
 }
 

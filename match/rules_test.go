@@ -773,9 +773,9 @@ func TestRuleDocAmbiguities(t *testing.T) {
 	})
 }
 
-// TestRuleDomainManyLabels: a name with more labels than the one-pass
-// suffix walk keeps hashes for is looked up suffix by suffix, with the
-// same result.
+// TestRuleDomainManyLabels: a name with more labels than the domain
+// table has markers for (below them every suffix is looked up) is found
+// like a short one, with its parents.
 func TestRuleDomainManyLabels(t *testing.T) {
 	for _, labels := range []int{3, 15, 16, 17, 40} {
 		var b strings.Builder

@@ -126,8 +126,8 @@ func (s *scanner) scan(line []byte) {
 	s.run()
 	if decoded {
 		for i := n0; i < len(s.dst); i++ {
-			s.dst[i].Start = s.sc.rawStart(s.dst[i].Start)
-			s.dst[i].End = s.sc.rawEnd(s.dst[i].End)
+			s.dst[i].Start = s.sc.rawStart(line, s.dst[i].Start)
+			s.dst[i].End = s.sc.rawEnd(line, s.dst[i].End)
 		}
 	}
 	if s.sc != nil {

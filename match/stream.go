@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"unicode/utf8"
 
 	"github.com/iocmatch/iocmatch/indicator"
 )
@@ -325,14 +326,19 @@ func escapeStart(b []byte, x int) int {
 	if bytes.IndexByte(b[max(0, x-11):x], '\\') < 0 {
 		return x // no escape starts in the 11 bytes before x
 	}
-	sc := getScratch()
-	sc.decodeJSON(b[:min(len(b), x+12)])
-	for _, e := range sc.esc {
-		if int(e.raw) < x && x < int(e.rawEnd) {
-			x = int(e.raw)
+	// Walk the units (a byte, or an escape) from b[0], as decodeJSON does.
+	var u [utf8.UTFMax]byte
+	for i := 0; i < x; {
+		k := bytes.IndexByte(b[i:x], '\\')
+		if k < 0 {
 			break
 		}
+		i += k
+		_, n := unit(b, i, &u)
+		if i+n > x {
+			return i
+		}
+		i += n
 	}
-	putScratch(sc)
 	return x
 }

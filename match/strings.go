@@ -1,6 +1,7 @@
 package match
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/iocmatch/iocmatch/indicator"
@@ -25,25 +26,67 @@ type stringBuilder struct {
 	pats     []strPat
 }
 
+// hives are the registry hives, long name and abbreviation.
+var hives = indicator.RegKeyHives()
+
+// regKeyHive returns the hive the registry key value (canonical: a hive
+// is abbreviated) starts with, long name and abbreviation, if any.
+func regKeyHive(value string) (long, short string, ok bool) {
+	for _, h := range hives {
+		long, short := h[0], h[1]
+		if strings.HasPrefix(value, short) && (len(value) == len(short) || value[len(short)] == '\\') {
+			return long, short, true
+		}
+	}
+	return "", "", false
+}
+
+// regKeyLong returns the registry key value written with the long hive
+// name, if it starts with a hive.
+func regKeyLong(value string) (string, bool) {
+	long, short, ok := regKeyHive(value)
+	if !ok {
+		return "", false
+	}
+	return long + value[len(short):], true
+}
+
+// stringBytes returns the bytes the automaton's patterns take for the
+// string-kind entry (t, value): a registry key with a hive counts twice,
+// once with its long name.
+func stringBytes(t indicator.Type, value string) int {
+	n := len(value)
+	if t == indicator.RegKey {
+		if long, short, ok := regKeyHive(value); ok {
+			n += len(value) - len(short) + len(long)
+		}
+	}
+	return n
+}
+
 func (b *stringBuilder) add(id ID, t indicator.Type, value string) {
 	b.patterns = append(b.patterns, []byte(value))
 	b.pats = append(b.pats, strPat{id, t})
 	if t == indicator.RegKey {
-		for _, h := range indicator.RegKeyHives() {
-			long, short := h[0], h[1]
-			if strings.HasPrefix(value, short) && (len(value) == len(short) || value[len(short)] == '\\') {
-				b.patterns = append(b.patterns, []byte(long+value[len(short):]))
-				b.pats = append(b.pats, strPat{id, t})
-			}
+		if long, ok := regKeyLong(value); ok {
+			b.patterns = append(b.patterns, []byte(long))
+			b.pats = append(b.pats, strPat{id, t})
 		}
 	}
 }
 
-func (b *stringBuilder) build() stringTable {
+// build compiles the automaton. Compile has kept the patterns within
+// MaxStringBytes (and there are at most two per entry, far below
+// ac.MaxPatterns); an error from ac.Build is returned all the same.
+func (b *stringBuilder) build() (stringTable, error) {
 	if len(b.patterns) == 0 {
-		return stringTable{}
+		return stringTable{}, nil
 	}
-	return stringTable{ac: ac.Build(b.patterns), pats: b.pats}
+	a, err := ac.Build(b.patterns)
+	if err != nil {
+		return stringTable{}, fmt.Errorf("match: string kinds: %w", err)
+	}
+	return stringTable{ac: a, pats: b.pats}, nil
 }
 
 func (s *stringTable) empty() bool { return s.ac == nil }

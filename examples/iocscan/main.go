@@ -9,8 +9,10 @@
 // a TAXII 2.1 collection: URL is the collection's URL, or a discovery or
 // API root URL with -taxii-collection naming it (id, alias or title);
 // -taxii-user with -taxii-password (or $IOCSCAN_TAXII_PASSWORD) or
-// -taxii-token (or $IOCSCAN_TAXII_TOKEN) authenticate, and
-// -taxii-added-after loads only what was added after an RFC 3339 time.
+// -taxii-token (or $IOCSCAN_TAXII_TOKEN) authenticate (the credentials
+// go only to the host of URL, and to those -taxii-credential-hosts lists:
+// "name" or "name:port", comma-separated), and -taxii-added-after loads
+// only what was added after an RFC 3339 time.
 // For each feed, its problems, then the counts of indicators, skipped
 // records (per reason) and unsupported records (per kind) go to standard
 // error; -v adds the counts of every file. The files are scanned line by

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/loader"
@@ -15,6 +16,7 @@ import (
 // taxiiFlags are the flags of a TAXII 2.1 feed.
 type taxiiFlags struct {
 	url, collection, user, password, token, addedAfter string
+	credentialHosts                                    string
 }
 
 // Environment variables that hold TAXII secrets, so that they need not be
@@ -31,11 +33,11 @@ func (t *taxiiFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.password, "taxii-password", "", "TAXII basic auth password (prefer $"+envTAXIIPassword+")")
 	fs.StringVar(&t.token, "taxii-token", "", "TAXII bearer token (prefer $"+envTAXIIToken+")")
 	fs.StringVar(&t.addedAfter, "taxii-added-after", "", "load only TAXII objects added after this RFC 3339 time")
+	fs.StringVar(&t.credentialHosts, "taxii-credential-hosts", "", "comma-separated hosts (name or name:port, * for any) besides the -taxii URL's that get the TAXII credentials (an API root on another host)")
 }
 
-// load reads the TAXII collection named by the flags and reports it like
-// a feed; the error is fatal.
-func (t *taxiiFlags) load(ctx context.Context, w io.Writer, lopts loader.Options, quiet, verbose bool) ([]indicator.Indicator, error) {
+// options returns the TAXII client options of the flags.
+func (t *taxiiFlags) options() taxii.Options {
 	opts := taxii.Options{Username: t.user, Password: t.password, Token: t.token}
 	if opts.Password == "" {
 		opts.Password = os.Getenv(envTAXIIPassword)
@@ -43,6 +45,18 @@ func (t *taxiiFlags) load(ctx context.Context, w io.Writer, lopts loader.Options
 	if opts.Token == "" {
 		opts.Token = os.Getenv(envTAXIIToken)
 	}
+	for _, h := range strings.Split(t.credentialHosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			opts.CredentialHosts = append(opts.CredentialHosts, h)
+		}
+	}
+	return opts
+}
+
+// load reads the TAXII collection named by the flags and reports it like
+// a feed; the error is fatal.
+func (t *taxiiFlags) load(ctx context.Context, w io.Writer, lopts loader.Options, quiet, verbose bool) ([]indicator.Indicator, error) {
+	opts := t.options()
 	var q taxii.Query
 	if t.addedAfter != "" {
 		var err error

@@ -13,8 +13,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -34,6 +36,8 @@ const (
 	DefaultRetryWait       = time.Second
 	DefaultMaxRetryWait    = 2 * time.Minute
 	DefaultMaxPages        = 10000
+	DefaultMaxLoadSize     = 256 << 20
+	DefaultLoadTimeout     = time.Hour
 	DefaultUserAgent       = "iocmatch-taxii/1"
 )
 
@@ -50,17 +54,34 @@ type Options struct {
 	HTTPClient *http.Client
 
 	// Username and Password, when Username is set, are sent with HTTP basic
-	// authentication on every request.
+	// authentication on every request to a credential host (see
+	// CredentialHosts).
 	Username, Password string
 
-	// Token, when set, is sent as "Authorization: Bearer <Token>". It
-	// cannot be combined with Username.
+	// Token, when set, is sent as "Authorization: Bearer <Token>" on every
+	// request to a credential host. It cannot be combined with Username.
 	Token string
 
-	// Header holds extra headers sent with every request (an API key
-	// header some servers want …); it cannot set Accept or Authorization,
-	// and its User-Agent is replaced by Options.UserAgent.
+	// Header holds extra headers (an API key header some servers want …),
+	// sent like the credentials only on requests to a credential host; it
+	// cannot set Accept or Authorization, and its User-Agent is replaced by
+	// Options.UserAgent.
 	Header http.Header
+
+	// CredentialHosts are the hosts, besides the Client's own, that the
+	// credentials (Username and Password, Token) and Header are sent to:
+	// "name" (on the default port of the request's scheme: 443 for https,
+	// 80 for http), "name:port", or "*" for any host. The Client's own host
+	// is the host (name and port) of the first URL it requests: the URL
+	// given to its first call (ResolveCollection, Load …). By default
+	// (CredentialHosts empty) the credentials go there only: not to an API
+	// root on another host that a discovery resource lists, nor to the
+	// collections there, nor through a redirect to another host (another
+	// name, a subdomain, another port), whatever the HTTPClient's redirect
+	// policy; a request to another host goes without them (and a 401 from
+	// it says so). Host names are compared without case, as given (no DNS
+	// resolution).
+	CredentialHosts []string
 
 	// TLSConfig, when set, is the TLS configuration of the client built
 	// (custom RootCAs, client certificates, MinVersion …).
@@ -100,6 +121,20 @@ type Options struct {
 	// is more (ErrTooManyPages).
 	MaxPages int
 
+	// MaxLoadSize is the most bytes of STIX objects (as sent) one Load or
+	// Poll reads, over all its pages; zero means DefaultMaxLoadSize (256
+	// MiB: about a million indicators, and 1.5 GB of memory for them at
+	// most). It bounds the memory of a load, which MaxPages does not (10000
+	// pages of MaxResponseSize): the page that would pass it is not read,
+	// nor any after it. See Client.Load for what a load cut short returns.
+	MaxLoadSize int64
+
+	// LoadTimeout is the longest one Load or Poll may take, all its pages
+	// and retries included; zero means DefaultLoadTimeout (1 hour), a
+	// negative value no limit. The page being fetched when it passes is
+	// not read. See Client.Load for what a load cut short returns.
+	LoadTimeout time.Duration
+
 	// UserAgent is the User-Agent header; empty means DefaultUserAgent.
 	UserAgent string
 }
@@ -114,6 +149,11 @@ type Client struct {
 	now      func() time.Time
 	jitter   func() float64 // in [0, 1)
 	readSTIX func(r io.Reader, path string, opts loader.Options) (loader.Result, error)
+
+	credMu    sync.Mutex
+	credHosts map[string]bool // hostKey → the credentials are sent there
+	credAny   bool            // CredentialHosts has "*"
+	credBound bool            // the host of the first request is in credHosts
 }
 
 // New returns a Client with the given options. It fails when they
@@ -131,11 +171,31 @@ func New(opts Options) (*Client, error) {
 		return nil, errors.New("taxii: negative MaxResponseSize")
 	case opts.MaxPages < 0:
 		return nil, errors.New("taxii: negative MaxPages")
+	case opts.MaxLoadSize < 0:
+		return nil, errors.New("taxii: negative MaxLoadSize")
 	}
 	for k := range opts.Header {
 		switch http.CanonicalHeaderKey(k) {
 		case "Accept", "Authorization":
 			return nil, fmt.Errorf("taxii: Options.Header cannot set %s", k)
+		}
+	}
+	hosts := map[string]bool{}
+	anyHost := false
+	for _, h := range opts.CredentialHosts {
+		switch {
+		case h == "*":
+			anyHost = true
+		case strings.ContainsAny(h, "/@?#") || strings.TrimSpace(h) != h || h == "":
+			return nil, fmt.Errorf("taxii: CredentialHosts: %q is not a host or host:port", h)
+		default:
+			u := &url.URL{Host: h}
+			if u.Port() != "" {
+				hosts[hostKey(u.Hostname(), u.Port())] = true
+			} else {
+				hosts[hostKey(u.Hostname(), "443")] = true
+				hosts[hostKey(u.Hostname(), "80")] = true
+			}
 		}
 	}
 	if opts.Timeout == 0 {
@@ -156,23 +216,117 @@ func New(opts Options) (*Client, error) {
 	if opts.MaxPages == 0 {
 		opts.MaxPages = DefaultMaxPages
 	}
+	if opts.MaxLoadSize == 0 {
+		opts.MaxLoadSize = DefaultMaxLoadSize
+	}
+	if opts.LoadTimeout == 0 {
+		opts.LoadTimeout = DefaultLoadTimeout
+	}
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
 	opts.Header = opts.Header.Clone()
-	hc := opts.HTTPClient
-	if hc == nil {
+	opts.CredentialHosts = slices.Clone(opts.CredentialHosts)
+	var hc http.Client
+	if opts.HTTPClient != nil {
+		hc = *opts.HTTPClient
+	} else {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
 		if opts.TLSConfig != nil {
 			tr.TLSClientConfig = opts.TLSConfig.Clone()
 		}
-		hc = &http.Client{Transport: tr}
+		hc.Transport = tr
 	}
-	return &Client{
-		hc: hc, opts: opts,
+	c := &Client{
+		hc: &hc, opts: opts,
 		sleep: sleepCtx, now: time.Now, jitter: rand.Float64,
-		readSTIX: loader.ReadSTIX,
-	}, nil
+		readSTIX:  loader.ReadSTIX,
+		credHosts: hosts, credAny: anyHost,
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	// The credentials are set on each request sent, redirects included,
+	// by the transport, for the credential hosts only: net/http itself
+	// would copy them to a redirect to the same name on another port, or
+	// to a subdomain, and Header to any host.
+	hc.Transport = &credTransport{base: base, c: c}
+	return c, nil
+}
+
+// hostKey is the key of a host in Client.credHosts: "name:port", the name
+// in lower case.
+func hostKey(name, port string) string {
+	return net.JoinHostPort(strings.ToLower(name), port)
+}
+
+// urlHostKey is the hostKey of u's host, with the default port of its
+// scheme when it has none.
+func urlHostKey(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "443"
+		if u.Scheme == "http" {
+			port = "80"
+		}
+	}
+	return hostKey(u.Hostname(), port)
+}
+
+// bindCredentials makes the host of u, the first URL requested, the
+// Client's own host: a credential host.
+func (c *Client) bindCredentials(u *url.URL) {
+	c.credMu.Lock()
+	defer c.credMu.Unlock()
+	if !c.credBound {
+		c.credBound = true
+		c.credHosts[urlHostKey(u)] = true
+	}
+}
+
+// sendsCredentials reports whether a request to u gets the credentials
+// and Options.Header.
+func (c *Client) sendsCredentials(u *url.URL) bool {
+	if c.credAny {
+		return true
+	}
+	c.credMu.Lock()
+	defer c.credMu.Unlock()
+	return c.credHosts[urlHostKey(u)]
+}
+
+// hasCredentials reports whether the Options have credentials or headers
+// to send.
+func (c *Client) hasCredentials() bool {
+	return c.opts.Token != "" || c.opts.Username != "" || len(c.opts.Header) > 0
+}
+
+// credTransport sets the credentials and Options.Header on the requests
+// to the credential hosts.
+type credTransport struct {
+	base http.RoundTripper
+	c    *Client
+}
+
+func (t *credTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := t.c
+	if !c.hasCredentials() || !c.sendsCredentials(req.URL) {
+		return t.base.RoundTrip(req)
+	}
+	r := req.Clone(req.Context())
+	for k, v := range c.opts.Header {
+		if k := http.CanonicalHeaderKey(k); k != "User-Agent" {
+			r.Header[k] = v
+		}
+	}
+	switch {
+	case c.opts.Token != "":
+		r.Header.Set("Authorization", "Bearer "+c.opts.Token)
+	case c.opts.Username != "":
+		r.SetBasicAuth(c.opts.Username, c.opts.Password)
+	}
+	return t.base.RoundTrip(r)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -197,6 +351,8 @@ var (
 	ErrContentType  = errors.New("not a TAXII JSON response") // a 200 response that is not JSON (an HTML login page …)
 	ErrNoProgress   = errors.New("paging makes no progress")  // a repeated next token, added_after not moving, empty pages
 	ErrTooManyPages = errors.New("too many pages")            // more than Options.MaxPages
+	ErrLoadTooLarge = errors.New("load too large")            // a Load or Poll over Options.MaxLoadSize
+	ErrLoadTimeout  = errors.New("load timed out")            // a Load or Poll longer than Options.LoadTimeout
 )
 
 // HTTPError is an HTTP response with a status other than 200 (or 204).
@@ -207,6 +363,8 @@ type HTTPError struct {
 	StatusCode int           // 401 …
 	RetryAfter time.Duration // the wait its Retry-After header asks for, or 0
 	TAXII      *ErrorMessage // the TAXII error message of its body, or nil
+
+	withheld bool // the credentials were not sent: not a credential host
 }
 
 // ErrorMessage is a TAXII 2.1 error message resource. Its strings are
@@ -234,7 +392,11 @@ func (e *HTTPError) Error() string {
 	}
 	switch e.StatusCode {
 	case http.StatusUnauthorized:
-		b.WriteString(" (missing or bad credentials: check the user name and password, or the token)")
+		if e.withheld {
+			b.WriteString(" (the credentials were not sent to this host: not a credential host, see Options.CredentialHosts)")
+		} else {
+			b.WriteString(" (missing or bad credentials: check the user name and password, or the token)")
+		}
 	case http.StatusForbidden:
 		b.WriteString(" (the credentials give no access to this resource)")
 	case http.StatusNotFound:
@@ -395,17 +557,10 @@ func (c *Client) try(ctx context.Context, rawURL string) (*response, error) {
 	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
 		return nil, &urlError{url: red, err: fmt.Errorf("not an http or https URL")}
 	}
-	for k, v := range c.opts.Header {
-		req.Header[http.CanonicalHeaderKey(k)] = v
-	}
 	req.Header.Set("Accept", MediaType)
 	req.Header.Set("User-Agent", c.opts.UserAgent)
-	switch {
-	case c.opts.Token != "":
-		req.Header.Set("Authorization", "Bearer "+c.opts.Token)
-	case c.opts.Username != "":
-		req.SetBasicAuth(c.opts.Username, c.opts.Password)
-	}
+	c.bindCredentials(req.URL)
+	withheld := c.hasCredentials() && !c.sendsCredentials(req.URL)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, c.netError(ctx, red, err)
@@ -418,7 +573,7 @@ func (c *Client) try(ctx context.Context, rawURL string) (*response, error) {
 	default:
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 		return nil, &HTTPError{
-			URL: red, StatusCode: resp.StatusCode,
+			URL: red, StatusCode: resp.StatusCode, withheld: withheld,
 			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), c.now()),
 			TAXII:      parseErrorMessage(resp.Header.Get("Content-Type"), body),
 		}

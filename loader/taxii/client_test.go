@@ -29,6 +29,7 @@ func TestNewOptions(t *testing.T) {
 		{"client and tls", Options{HTTPClient: http.DefaultClient, TLSConfig: &tls.Config{}}, "HTTPClient and TLSConfig"},
 		{"negative size", Options{MaxResponseSize: -1}, "negative MaxResponseSize"},
 		{"negative pages", Options{MaxPages: -1}, "negative MaxPages"},
+		{"negative load size", Options{MaxLoadSize: -1}, "negative MaxLoadSize"},
 		{"accept header", Options{Header: http.Header{"accept": {"x"}}}, "cannot set accept"},
 		{"auth header", Options{Header: http.Header{"Authorization": {"x"}}}, "cannot set Authorization"},
 	} {
@@ -44,7 +45,12 @@ func TestNewOptions(t *testing.T) {
 	assert.Equal(t, int64(DefaultMaxResponseSize), c.opts.MaxResponseSize)
 	assert.Equal(t, DefaultMaxRetries, c.opts.MaxRetries)
 	assert.Equal(t, DefaultMaxPages, c.opts.MaxPages)
+	assert.Equal(t, int64(DefaultMaxLoadSize), c.opts.MaxLoadSize)
+	assert.Equal(t, DefaultLoadTimeout, c.opts.LoadTimeout)
 	assert.Equal(t, DefaultUserAgent, c.opts.UserAgent)
+	c, err = New(Options{LoadTimeout: -1})
+	require.NoError(t, err)
+	assert.Negative(t, c.opts.LoadTimeout, "no limit")
 }
 
 func TestDiscoveryAPIRootCollections(t *testing.T) {

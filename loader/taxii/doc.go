@@ -33,7 +33,16 @@
 // that never ends is stopped: a next token seen before, an
 // X-TAXII-Date-Added-Last that does not move forward, or two empty pages
 // in a row with more=true are an error (ErrNoProgress), and so is reading
-// more than Options.MaxPages pages (ErrTooManyPages).
+// more than Options.MaxPages pages (ErrTooManyPages, 10000 by default).
+//
+// A Load or Poll has limits of its own, so that a server that sends more
+// and more cannot exhaust memory or hold a load forever: at most
+// Options.MaxLoadSize bytes of STIX objects over all its pages (256 MiB by
+// default, ErrLoadTooLarge) and Options.LoadTimeout for all its requests
+// (1 hour by default, ErrLoadTimeout), besides MaxPages. A load that
+// passes one keeps what it read before and reports the cut as a problem
+// of its Result (reason ReasonLoadLimit, "load stopped after N pages …"),
+// or with loader.Options.Strict returns it as the error.
 //
 // # Loading and polling
 //
@@ -45,16 +54,31 @@
 // as their source unless loader.Options.Source is set. It returns
 // LoadStats: pages, objects, and the latest X-TAXII-Date-Added-Last.
 //
+// Objects with the same id are versions of one object: of an indicator,
+// only the latest version read counts, a revoked one removes it (see
+// loader.ReadSTIX), in one Load whatever the pages the versions are on.
+//
 // A Poller polls a collection incrementally: each Poll loads what was
 // added after its cursor (the latest X-TAXII-Date-Added-Last of the
-// previous successful Poll), and moves the cursor only on success.
-// Cursor and SetCursor let a host persist the cursor across runs.
+// previous successful Poll), and moves the cursor only on success. Each
+// Poll returns the current indicators of the collection, for a matcher to
+// be recompiled from: those it read merged by STIX id with those of the
+// earlier Polls, so that a new version of an indicator replaces the
+// indicators of the version an earlier Poll read, and a revocation
+// removes them (LoadStats.Replaced, Revoked count them). The Poller keeps
+// these indicators in memory between Polls. Cursor and SetCursor let a
+// host persist the cursor across runs; a Poller whose cursor was restored
+// knows only the indicators it reads from then on.
 //
 // # Authentication, TLS, limits
 //
 // Options.Username and Password are sent with HTTP basic authentication,
-// Options.Token as a bearer token (on every request, over plain http too:
-// use https URLs). Options.TLSConfig sets root CAs, client certificates
+// Options.Token as a bearer token (over plain http too: use https URLs),
+// and Options.Header's headers, on every request to the Client's own host
+// (the host, name and port, of the first URL it requests) and to the
+// hosts of Options.CredentialHosts only: not to an API root on another
+// host that a discovery resource lists, nor through a redirect to another
+// host (another port, a subdomain), which get requests without them. Options.TLSConfig sets root CAs, client certificates
 // and the like. Each request has a timeout (Options.Timeout, 30 s by
 // default) covering the reading of the whole response, and a response
 // body larger than Options.MaxResponseSize (64 MiB by default, after

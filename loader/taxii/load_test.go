@@ -45,6 +45,7 @@ func (sc *streamCapture) hook(c *Client) {
 		var res loader.Result
 		for _, o := range b.Objects {
 			ind, _ := indicator.New(indicator.String, o.ID)
+			ind.ID = o.ID
 			res.Indicators = append(res.Indicators, ind)
 		}
 		return res, nil
@@ -249,10 +250,11 @@ func TestPoller(t *testing.T) {
 	assert.Equal(t, objs[6].added, p.Cursor())
 	assert.Equal(t, objs[6].added, stats.AddedLast)
 
-	// Nothing new: nothing read, the cursor stays.
+	// Nothing new: nothing read, the same indicators, the cursor stays.
 	res, stats, err = p.Poll(ctx, loader.Options{})
 	require.NoError(t, err)
-	assert.Empty(t, res.Indicators)
+	assert.Len(t, res.Indicators, 7)
+	assert.Zero(t, stats.Objects)
 	assert.Equal(t, 1, stats.Pages)
 	assert.Equal(t, objs[6].added, p.Cursor())
 
@@ -261,7 +263,7 @@ func TestPoller(t *testing.T) {
 	require.NoError(t, err)
 	_, _, got := sc.bundle(t)
 	assert.Equal(t, []string{"indicator--new-1", "indicator--new-2"}, got, "only what was added since")
-	assert.Len(t, res.Indicators, 2)
+	assert.Len(t, res.Indicators, 9, "the current set: those of the first Poll and the new ones")
 	newLast := objs[6].added.Add(2 * time.Hour)
 	assert.Equal(t, newLast, p.Cursor())
 	qs := s.queries()

@@ -2,6 +2,7 @@ package ac
 
 import (
 	"bytes"
+	"fmt"
 	"slices"
 	"unsafe"
 )
@@ -73,39 +74,63 @@ type Automaton struct {
 	startLen int                 // bytes the start filter looks at
 }
 
+// The limits of an Automaton, which Build checks before it allocates
+// anything: pattern indices and states are uint32, with none (2^32-1)
+// reserved, and an encoded state (a dense row offset, at most 2^20 plus
+// the state count) must fit in 32 bits.
+const (
+	// MaxPatterns is the most patterns (empty ones included) Build takes.
+	MaxPatterns = 1<<32 - 2
+	// MaxBytes is the most bytes the patterns may have in total; the
+	// automaton has at most MaxBytes+1 states.
+	MaxBytes = 1<<31 - 1
+)
+
+// CheckSize returns an error naming the limit when patterns patterns of
+// total bytes in all exceed MaxPatterns or MaxBytes, nil otherwise.
+func CheckSize(patterns, total int) error {
+	if uint64(patterns) > MaxPatterns {
+		return fmt.Errorf("ac: %d patterns, more than the limit of %d (ac.MaxPatterns)", patterns, uint64(MaxPatterns))
+	}
+	if uint64(total) > MaxBytes {
+		return fmt.Errorf("ac: patterns of %d bytes in total, more than the limit of %d (ac.MaxBytes)", total, MaxBytes)
+	}
+	return nil
+}
+
 // Build compiles patterns into an Automaton; pattern i is reported with
 // index i. Matching folds ASCII A-Z to a-z on both sides; other bytes compare
 // exactly. Empty patterns are ignored (never reported). Duplicate patterns
-// (also duplicates after case folding) are each reported.
+// (also duplicates after case folding) are each reported. Patterns past
+// the limits (see CheckSize) are an error.
 //
 // Build runs in O(total pattern bytes) time plus the cost of sorting the
 // patterns, and does not retain patterns or any of their slices.
-func Build(patterns [][]byte) *Automaton {
+func Build(patterns [][]byte) (*Automaton, error) {
 	return build(patterns, denseBudget)
 }
 
 // build is Build with a configurable dense row budget (for tests).
-func build(patterns [][]byte, budget int) *Automaton {
+func build(patterns [][]byte, budget int) (*Automaton, error) {
 	np := len(patterns)
-	if uint64(np) >= uint64(none) {
-		panic("ac: too many patterns")
-	}
-	a := &Automaton{
-		next: make([]uint32, np),
-		plen: make([]uint32, np),
-	}
 	total, maxLen, nonEmpty := 0, 0, 0
-	for i, p := range patterns {
-		a.plen[i] = uint32(len(p))
-		a.next[i] = none
+	for _, p := range patterns {
 		if len(p) > 0 {
 			nonEmpty++
 			total += len(p)
 			maxLen = max(maxLen, len(p))
 		}
 	}
-	if uint64(total) >= uint64(none)>>1 {
-		panic("ac: patterns too large")
+	if err := CheckSize(np, total); err != nil {
+		return nil, err
+	}
+	a := &Automaton{
+		next: make([]uint32, np),
+		plen: make([]uint32, np),
+	}
+	for i, p := range patterns {
+		a.plen[i] = uint32(len(p))
+		a.next[i] = none
 	}
 
 	// Case-fold all non-empty patterns into one buffer.
@@ -277,8 +302,9 @@ func build(patterns [][]byte, budget int) *Automaton {
 		}
 	}
 	a.denseLim = nd * stride
-	if uint64(a.denseLim)+uint64(n) > uint64(none) {
-		panic("ac: patterns too large")
+	if uint64(a.denseLim)+uint64(n) >= uint64(none) {
+		// cannot happen within MaxBytes: denseLim <= denseBudget
+		return nil, fmt.Errorf("ac: %d states and %d dense row entries do not fit in 32-bit state encodings", n, a.denseLim)
 	}
 	depth := a.buildStart(patterns, n)
 	a.dense = make([]uint32, nd*stride)
@@ -295,7 +321,7 @@ func build(patterns [][]byte, budget int) *Automaton {
 		}
 	}
 
-	return a
+	return a, nil
 }
 
 // lcp returns the length of the longest common prefix of a and b.

@@ -124,7 +124,7 @@ func TestScanTable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			pats := bs(tt.patterns...)
-			a := Build(pats)
+			a := mustBuild(t, pats)
 			require.Equal(t, len(pats), a.Len())
 			for i, p := range pats {
 				require.Equal(t, len(p), a.PatternLen(i))
@@ -132,7 +132,7 @@ func TestScanTable(t *testing.T) {
 			got := scanAll(t, a, []byte(tt.text))
 			require.Equal(t, sortHits(slices.Clone(tt.want)), got)
 			require.Equal(t, naive(pats, []byte(tt.text)), got)
-			require.Equal(t, got, scanAll(t, build(pats, 1), []byte(tt.text)), "root-only dense")
+			require.Equal(t, got, scanAll(t, mustBuildBudget(t, pats, 1), []byte(tt.text)), "root-only dense")
 		})
 	}
 }
@@ -143,7 +143,7 @@ func TestNilAutomaton(t *testing.T) {
 	require.Equal(t, 0, a.MemoryUsage())
 	a.Scan([]byte("abc"), func(int, int) bool { t.Fatal("unexpected hit"); return false })
 
-	e := Build(nil)
+	e := mustBuild(t, nil)
 	require.Equal(t, 0, e.Len())
 	require.Positive(t, e.MemoryUsage())
 	e.Scan([]byte("abc"), func(int, int) bool { t.Fatal("unexpected hit"); return false })
@@ -153,7 +153,7 @@ func TestNilAutomaton(t *testing.T) {
 // has no effect.
 func TestBuildDoesNotRetainPatterns(t *testing.T) {
 	pats := bs("abc", "bcd")
-	a := Build(pats)
+	a := mustBuild(t, pats)
 	pats[0][0], pats[1][0] = 'x', 'x'
 	require.Equal(t, []hit{{0, 3}, {1, 4}}, scanAll(t, a, []byte("abcd")))
 }
@@ -200,7 +200,7 @@ func TestRandomAgainstNaive(t *testing.T) {
 			wants[i] = naive(pats, text)
 		}
 		for _, budget := range budgets {
-			a := build(pats, budget)
+			a := mustBuildBudget(t, pats, budget)
 			if filtered && len(pats) > 0 {
 				require.NotNil(t, a.start, "iter %d: no start filter", iter)
 			}
@@ -227,9 +227,9 @@ func TestManyStates(t *testing.T) {
 	for c := range 256 {
 		pats = append(pats, []byte{'q', 'q', 'q', 'q', byte(c)})
 	}
-	a := Build(pats)
+	a := mustBuild(t, pats)
 	require.Greater(t, len(a.first), int(a.nDense)+1000)
-	rootOnly := build(pats, 1)
+	rootOnly := mustBuildBudget(t, pats, 1)
 	require.Equal(t, uint32(1), rootOnly.nDense)
 	for range 20 {
 		text := randBytes(r, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789qQ\x00\xff", 2000)
@@ -258,7 +258,7 @@ func TestStartFilter(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pats := bs(tc.pats...)
 			for _, budget := range budgets {
-				a := build(pats, budget)
+				a := mustBuildBudget(t, pats, budget)
 				require.NotNil(t, a.start)
 				require.Equal(t, naive(pats, []byte(tc.text)), scanAll(t, a, []byte(tc.text)))
 			}
@@ -274,7 +274,7 @@ func TestStartFilterDense(t *testing.T) {
 	for i := range pats {
 		pats[i] = randBytes(r, "abcdefghijklmnopqrstuvwxyz", 6)
 	}
-	a := Build(pats)
+	a := mustBuild(t, pats)
 	require.Nil(t, a.start, "a filter with this many starts")
 	var text []byte
 	for range 40 { // patterns and noise
@@ -293,7 +293,7 @@ func TestLongRepetitive(t *testing.T) {
 	text := append(bytes.Repeat([]byte("A"), 30000), 'b')
 	want := naive(pats, text)
 	for _, budget := range budgets {
-		require.Equal(t, want, scanAll(t, build(pats, budget), text))
+		require.Equal(t, want, scanAll(t, mustBuildBudget(t, pats, budget), text))
 	}
 }
 
@@ -320,7 +320,7 @@ func FuzzScan(f *testing.F) {
 		for _, pats := range [][][]byte{all, long} {
 			want := naive(pats, text)
 			for _, budget := range budgets {
-				a := build(pats, budget)
+				a := mustBuildBudget(t, pats, budget)
 				require.Equal(t, len(pats), a.Len())
 				got := scanAll(t, a, text)
 				if !slices.Equal(want, got) {
@@ -365,7 +365,7 @@ func TestScanStop(t *testing.T) {
 			pats = append(pats, bytes.Repeat([]byte("a"), n))
 		}
 		for _, budget := range budgets {
-			a := build(pats, budget)
+			a := mustBuildBudget(t, pats, budget)
 			require.Equal(t, minLen == 2, a.start != nil, "start filter")
 			for _, k := range []int{1, 99, 1000, 12345} {
 				calls := 0
@@ -382,7 +382,7 @@ func TestScanStop(t *testing.T) {
 
 func TestScanAllocs(t *testing.T) {
 	pats := bs("he", "she", "his", "hers", "evil.exe", "HKLM\\Software")
-	a := Build(pats)
+	a := mustBuild(t, pats)
 	text := []byte(strings.Repeat("ushers ran C:\\EVIL.exe from hklm\\software\\x; ", 50))
 	n := 0
 	allocs := testing.AllocsPerRun(100, func() {
@@ -401,7 +401,7 @@ func TestMemory100k(t *testing.T) {
 	var before, mid, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	a := Build(pats)
+	a := mustBuild(t, pats)
 	runtime.ReadMemStats(&mid)
 	runtime.GC()
 	runtime.ReadMemStats(&after)
@@ -481,7 +481,7 @@ func logLines(r *rand.Rand, size int) []byte {
 func BenchmarkScan(b *testing.B) {
 	r := rand.New(rand.NewPCG(7, 7))
 	pats := iocPatterns(r, 10_000)
-	a := Build(pats)
+	a := mustBuild(b, pats)
 	miss := logLines(r, 1<<20)
 	// hit: the same kind of text with a pattern inserted into every ~10th line.
 	var hitText []byte
@@ -513,8 +513,33 @@ func BenchmarkBuild(b *testing.B) {
 		b.ReportAllocs()
 		var a *Automaton
 		for b.Loop() {
-			a = Build(pats)
+			a = mustBuild(b, pats)
 		}
 		b.ReportMetric(float64(a.MemoryUsage())/1e6, "MB")
 	})
+}
+
+func mustBuild(t testing.TB, pats [][]byte) *Automaton {
+	t.Helper()
+	return mustBuildBudget(t, pats, denseBudget)
+}
+
+func mustBuildBudget(t testing.TB, pats [][]byte, budget int) *Automaton {
+	t.Helper()
+	a, err := build(pats, budget)
+	require.NoError(t, err)
+	return a
+}
+
+// TestCheckSize: the limits are errors naming them, at one past each
+// limit (as sizes: a test cannot allocate 2 GiB of patterns; Build calls
+// CheckSize before it allocates anything).
+func TestCheckSize(t *testing.T) {
+	require.NoError(t, CheckSize(MaxPatterns, MaxBytes))
+	err := CheckSize(MaxPatterns+1, 0)
+	require.ErrorContains(t, err, "ac.MaxPatterns")
+	require.ErrorContains(t, err, "4294967295 patterns")
+	err = CheckSize(1, MaxBytes+1)
+	require.ErrorContains(t, err, "ac.MaxBytes")
+	require.ErrorContains(t, err, "2147483648 bytes")
 }
