@@ -67,6 +67,8 @@ func TestAllocs(t *testing.T) {
 		require.Empty(t, m.AppendMatches(nil, line), "line %d should not match", i)
 		allocs := testing.AllocsPerRun(100, func() { sinkMatches = m.AppendMatches(sinkMatches[:0], line) })
 		require.Zero(t, allocs, "AppendMatches allocates on miss line %d", i)
+		allocs = testing.AllocsPerRun(100, func() { sinkMatches, sinkBool = m.AppendMatchesTruncated(sinkMatches[:0], line) })
+		require.Zero(t, allocs, "AppendMatchesTruncated allocates on miss line %d", i)
 		allocs = testing.AllocsPerRun(100, func() { sinkBool = m.Contains(line) })
 		require.Zero(t, allocs, "Contains allocates on miss line %d", i)
 	}

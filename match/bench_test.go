@@ -114,6 +114,42 @@ func BenchmarkAppendMatches(b *testing.B) {
 	}
 }
 
+// BenchmarkHostileLine: 100 overlapping string indicators (a, aa, …) on a
+// 1 MB line of 'a', which holds some 100M matches: AppendMatches stops at
+// the default cap (DefaultMaxMatchesPerLine); LineStream matches the same
+// line in 64 KiB parts, with 64 KiB pieces.
+func BenchmarkHostileLine(b *testing.B) {
+	var inds []indicator.Indicator
+	for i := 1; i <= 100; i++ {
+		inds = append(inds, indicator.MustNew(indicator.String, strings.Repeat("a", i)))
+	}
+	m, err := match.Compile(inds, match.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	line := []byte(strings.Repeat("a", 1_000_000))
+	dst := make([]match.Match, 0, match.DefaultMaxMatchesPerLine)
+	b.Run("AppendMatches", func(b *testing.B) {
+		b.SetBytes(int64(len(line)))
+		b.ReportAllocs()
+		for b.Loop() {
+			dst = m.AppendMatches(dst[:0], line)
+		}
+	})
+	b.Run("LineStream", func(b *testing.B) {
+		b.SetBytes(int64(len(line)))
+		b.ReportAllocs()
+		ls := m.NewLineStream(64 << 10)
+		for b.Loop() {
+			dst = dst[:0]
+			for off := 0; off < len(line); off += 64 << 10 {
+				dst = ls.Append(dst, line[off:min(len(line), off+64<<10)])
+			}
+			dst, _ = ls.Finish(dst)
+		}
+	})
+}
+
 func BenchmarkLookup(b *testing.B) {
 	for _, n := range sizes {
 		inds := genIndicators(n)

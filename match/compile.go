@@ -1,6 +1,7 @@
 package match
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"strings"
@@ -38,6 +39,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	if m.now == nil {
 		m.now = time.Now
 	}
+	m.maxHit = cmp.Or(opts.MaxMatchesPerLine, DefaultMaxMatchesPerLine)
 	type key struct {
 		t indicator.Type
 		v string

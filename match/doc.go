@@ -112,6 +112,20 @@
 // candidate token is looked up once per suffix at a dot (domains), each
 // label hashed once, and string kinds run on an Aho-Corasick automaton.
 //
+// Matches per line: at most Options.MaxMatchesPerLine
+// (DefaultMaxMatchesPerLine, 10000, when 0; negative: no cap) are
+// reported; the scan of a line stops at the cap, so its cost is bounded by
+// the cap and the line's length (overlapping string indicators could
+// otherwise give a match per indicator at every byte).
+// AppendMatchesTruncated reports whether a line was cut short.
+//
+// Long lines: a LineStream (NewLineStream) matches a line given in parts
+// while holding about one piece of it (DefaultPieceSize, 64 MiB, or the
+// size given) instead of the whole line, and reports what AppendMatches
+// would on the whole line as long as the line has a white space, a quote,
+// < or > at least every half piece (see LineStream for what happens
+// otherwise).
+//
 // # Resource usage
 //
 // Figures measured with bench/cmd/iocbench on 1M generated mixed

@@ -130,17 +130,18 @@ func (m *Matcher) AppendString(dst []ID, t indicator.Type, value string) []ID {
 	f := field{m: m, dst: dst}
 	n0 := len(dst)
 	text := bytesOf(value)
-	m.strs.ac.Scan(text, func(p, end int) {
+	m.strs.ac.Scan(text, func(p, end int) bool {
 		sp := m.strs.pats[p]
 		if sp.t != t || !stringBoundary(text, t, end-m.strs.ac.PatternLen(p), end) {
-			return
+			return true
 		}
 		for _, id := range f.dst[n0:] {
 			if id == sp.id {
-				return
+				return true
 			}
 		}
 		f.add(sp.id)
+		return true
 	})
 	return f.dst
 }

@@ -214,7 +214,7 @@ func refDerive(t indicator.Type, text []byte, p, l int) []string {
 // with the reference implementation on line.
 func refCheck(t testing.TB, inds []indicator.Indicator, line []byte) {
 	t.Helper()
-	m, err := match.Compile(inds, match.Options{})
+	m, err := match.Compile(inds, match.Options{MaxMatchesPerLine: -1})
 	require.NoError(t, err)
 	prefix := []match.Match{{ID: 999, Start: -1, End: -1}}
 	all := m.AppendMatches(prefix, line)
@@ -252,6 +252,7 @@ func refCheck(t testing.TB, inds []indicator.Indicator, line []byte) {
 	if len(inds) <= 16 { // a fuzz case: every entry; the whole pool is checked through the fuzz cases
 		refCheckEntries(t, m, inds)
 	}
+	refCheckCap(t, inds, line, got)
 	if !reference.IsJSONLine(line) {
 		refCheckFields(t, m, got, line)
 	}
@@ -290,6 +291,32 @@ func refCheckEntries(t testing.TB, m *match.Matcher, inds []indicator.Indicator)
 		}
 		if srcs := (match.Entry{Indicators: all}).Sources(); !slices.Equal(srcs, e.Sources()) {
 			t.Fatalf("entry %s: Sources %v, not %v", e.Value, e.Sources(), srcs)
+		}
+	}
+}
+
+// refCheckCap requires a Matcher with a cap on matches per line of all
+// (the matches of line without a cap) to append them all, and with a cap of
+// half of them exactly that many of them and to say the line was truncated.
+func refCheckCap(t testing.TB, inds []indicator.Indicator, line []byte, all []match.Match) {
+	t.Helper()
+	if len(all) == 0 {
+		return
+	}
+	set := make(map[match.Match]bool, len(all))
+	for _, x := range all {
+		set[x] = true
+	}
+	for _, c := range []int{len(all), (len(all) + 1) / 2} {
+		m, err := match.Compile(inds, match.Options{MaxMatchesPerLine: c})
+		require.NoError(t, err)
+		got, truncated := m.AppendMatchesTruncated(nil, line)
+		require.Equal(t, c < len(all), truncated, "cap %d of %d matches in %q", c, len(all), line)
+		require.Len(t, got, c, "cap %d of %d matches in %q", c, len(all), line)
+		for _, x := range got {
+			if !set[x] {
+				t.Fatalf("cap %d in %q: %+v is not a match of the line", c, line, x)
+			}
 		}
 	}
 }

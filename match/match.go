@@ -85,7 +85,21 @@ type Options struct {
 	// Now is the clock used to decide whether an indicator is within its
 	// validity window when it matches. Nil means time.Now.
 	Now func() time.Time
+
+	// MaxMatchesPerLine caps the matches AppendMatches (and
+	// AppendMatchesTruncated, LineStream) finds in one line: once that many
+	// are found, the scan of the line stops, so that the work and memory a
+	// line costs are bounded by the cap and the line's length whatever it
+	// holds (100 overlapping string indicators on a 1 MB line would
+	// otherwise give some 100M matches). AppendMatchesTruncated reports
+	// whether a line was cut short. 0 means DefaultMaxMatchesPerLine; a
+	// negative value means no cap (only for trusted input).
+	MaxMatchesPerLine int
 }
+
+// DefaultMaxMatchesPerLine is the cap on the matches of one line when
+// Options.MaxMatchesPerLine is 0.
+const DefaultMaxMatchesPerLine = 10000
 
 // Matcher is a compiled set of indicators. It is immutable and safe for
 // concurrent use.
@@ -96,6 +110,7 @@ type Matcher struct {
 	groups []group             // entries with several records, or duplicates
 	srcOne map[string][]string // each source name alone: the Sources of a one-record entry
 	now    func() time.Time
+	maxHit int // matches per line at most (Options.MaxMatchesPerLine); < 0: no cap
 	counts [indicator.NumTypes]int
 	window bool // some entry has fWindow
 

@@ -15,14 +15,32 @@ import (
 // AppendMatches appends to dst every match in line, following the
 // free-text rules of the package doc, and returns the extended slice. The
 // matches appended are ordered by start offset, then end, type and ID.
+// At most Options.MaxMatchesPerLine are appended (see
+// AppendMatchesTruncated).
 //
 // It does not allocate when nothing matches, nor when dst has room for the
 // matches.
 func (m *Matcher) AppendMatches(dst []Match, line []byte) []Match {
-	n0 := len(dst)
-	s := scanner{m: m, text: line, dst: dst}
+	dst, _ = m.AppendMatchesTruncated(dst, line)
+	return dst
+}
+
+// AppendMatchesTruncated is AppendMatches that also reports whether the
+// line held more matches than Options.MaxMatchesPerLine: then the scan
+// stopped at the cap and the matches appended (at most the cap) are the
+// first ones it found, which are not always those of the lowest offsets:
+// the rules run one after the other (addresses, domains and URLs, then
+// hashes, emails, string kinds), each from the start of the line to its
+// end.
+func (m *Matcher) AppendMatchesTruncated(dst []Match, line []byte) ([]Match, bool) {
+	s := scanner{m: m, text: line, dst: dst, left: m.maxHit}
 	s.scan(line)
-	dst = s.dst
+	return s.finish(len(dst)), s.truncated
+}
+
+// finish sorts the matches appended since n0 and drops duplicates.
+func (s *scanner) finish(n0 int) []Match {
+	dst := s.dst
 	if len(dst)-n0 > 1 {
 		out := dst[n0:]
 		slices.SortFunc(out, compareMatch)
@@ -62,6 +80,14 @@ type scanner struct {
 
 	contains bool // only report whether anything matches: found
 	found    bool
+	jsonMode int8 // 0: a JSON line if isJSONLine; 1: JSON, -1: not (a piece of a line, see LineStream)
+
+	// left is how many more matches may be appended (< 0: no cap); when a
+	// match is found with none left, truncated is set.
+	left      int
+	truncated bool
+	stop      bool // found with contains, or truncated: the scan is over
+	strOuts   int  // occurrences the string-kind automaton reported (for tests)
 
 	// URL end cache: for start positions up to termAt, the first
 	// terminator at or after them is termAt, and the URL ends at urlEnd
@@ -76,8 +102,14 @@ func (s *scanner) emit(id ID, start, end int) {
 	}
 	s.found = true
 	if s.contains {
+		s.stop = true
 		return
 	}
+	if s.left == 0 {
+		s.truncated, s.stop = true, true
+		return
+	}
+	s.left--
 	s.dst = append(s.dst, Match{ID: id, Type: s.m.ents[id].typ, Start: start, End: end})
 }
 
@@ -85,7 +117,8 @@ func (s *scanner) emit(id ID, start, end int) {
 // escapes) and maps the offsets of what it found back to line.
 func (s *scanner) scan(line []byte) {
 	n0 := len(s.dst)
-	decoded := isJSONLine(line) && bytes.IndexByte(line, '\\') >= 0
+	json := s.jsonMode > 0 || s.jsonMode == 0 && isJSONLine(line)
+	decoded := json && bytes.IndexByte(line, '\\') >= 0
 	if decoded {
 		s.sc = getScratch()
 		s.text = s.sc.decodeJSON(line)
@@ -106,13 +139,13 @@ func (s *scanner) scan(line []byte) {
 func (s *scanner) run() {
 	m := s.m
 	s.tokens()
-	if s.found && s.contains {
+	if s.stop {
 		return
 	}
 	if m.emails != nil {
 		s.emails()
 	}
-	if s.found && s.contains {
+	if s.stop {
 		return
 	}
 	if !m.strs.empty() {
@@ -164,13 +197,13 @@ func (s *scanner) tokens() {
 			if text[j-1] == ':' && j+1 < n && text[j] == '/' && text[j+1] == '/' && !m.urls.empty() {
 				s.schemeURL(j - 1)
 			}
-			if s.found && s.contains {
+			if s.stop {
 				return
 			}
 			p = nextSep(text, j)
 		}
 	}
-	if m.hashes.n > 0 && !(s.found && s.contains) {
+	if m.hashes.n > 0 && !s.stop {
 		s.hexRuns()
 	}
 }
@@ -277,7 +310,7 @@ func (s *scanner) hexRuns() {
 		}
 		if b-a >= 32 {
 			s.hashes(a, b)
-			if s.found && s.contains {
+			if s.stop {
 				return
 			}
 		}
@@ -567,7 +600,7 @@ func (s *scanner) url(start, authEnd int) {
 // emails finds local@domain at every '@'.
 func (s *scanner) emails() {
 	text := s.text
-	for p := 0; ; {
+	for p := 0; !s.stop; {
 		k := bytes.IndexByte(text[p:], '@')
 		if k < 0 {
 			return
@@ -611,12 +644,14 @@ func (s *scanner) emails() {
 func (s *scanner) strings() {
 	text := s.text
 	st := &s.m.strs
-	st.ac.Scan(text, func(p, end int) {
+	st.ac.Scan(text, func(p, end int) bool {
+		s.strOuts++
 		start := end - st.ac.PatternLen(p)
 		sp := st.pats[p]
 		if stringBoundary(text, sp.t, start, end) {
 			s.emit(sp.id, start, end)
 		}
+		return !s.stop
 	})
 }
 

@@ -27,6 +27,16 @@
 // feeds and a summary go to standard error; -q silences the summary and
 // the per-record problems (fatal errors are still printed).
 //
+// -max-matches-per-line N (default 10000, match.DefaultMaxMatchesPerLine;
+// 0: no limit) caps the matches of one line: the rest of a line is not
+// matched, standard error names the first truncated lines and the summary
+// counts them. A line longer than the 1 MiB read buffer is matched with a
+// match.LineStream, 64 MiB at a time, cut after white space, a quote, < or
+// >, so that it reports what matching the whole line at once would (see
+// match.LineStream for a line with no such byte in 32 MiB: it is cut
+// inside a word, and standard error says so); the first such lines are
+// named on standard error and the summary counts them.
+//
 // Exit status: 0 when the scan ran, with or without matches; 2 on a usage
 // error, an unreadable feed or input file, or a feed with no valid
 // indicator.

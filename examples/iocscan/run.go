@@ -19,10 +19,20 @@ import (
 	"github.com/iocmatch/iocmatch/match"
 )
 
-// maxPiece is the longest piece of a line matched at once: longer lines
-// are matched in consecutive pieces of this size (a warning says so),
-// so that memory stays bounded whatever the input.
-var maxPiece = 64 << 20
+// maxPiece is the piece size of the match.LineStream that matches lines
+// longer than the read buffer: they are matched a piece at a time (cut
+// where no match but a string kind can span, with an overlap for those),
+// so that memory stays bounded whatever the input. readSize is the size of
+// the read buffer. Tests make both small.
+var (
+	maxPiece = match.DefaultPieceSize
+	readSize = 1 << 20
+)
+
+// maxWarnings is how many lines of each kind (matched in pieces, cut
+// inside a word, truncated) are named on standard error; the summary
+// counts them all.
+const maxWarnings = 10
 
 type multiFlag []string
 
@@ -41,8 +51,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	tx.register(fs)
 	verbose := fs.Bool("v", false, "also print the counts of every feed file read")
 	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below this (0-100)")
+	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most this many matches per line (0: no limit); the rest of a line is not matched")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-min-confidence N] [FILE …]")
+		fmt.Fprintln(stderr, "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-min-confidence N] [-max-matches-per-line N] [FILE …]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -76,7 +87,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		inds = append(inds, got...)
 	}
-	m, err := match.Compile(inds, match.Options{MinConfidence: *minConf})
+	if *maxHits < 0 {
+		logf("-max-matches-per-line %d: must be 0 (no limit) or more", *maxHits)
+		return 2
+	}
+	if *maxHits == 0 {
+		*maxHits = -1 // no cap
+	}
+	m, err := match.Compile(inds, match.Options{MinConfidence: *minConf, MaxMatchesPerLine: *maxHits})
 	if err != nil {
 		logf("%v", err)
 		return 2
@@ -92,7 +110,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
-	var st stats
+	st := stats{maxHits: *maxHits}
 	status := 0
 	for _, name := range files {
 		if err := scanFile(name, stdin, m, w, &st, logf); err != nil {
@@ -107,14 +125,32 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !*quiet {
 		d := time.Since(t1)
-		logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches",
-			st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches)
+		logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches%s",
+			st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes())
 	}
 	return status
 }
 
 type stats struct {
 	files, lines, bytes, matches int
+	maxHits                      int // cap on matches per line, < 0: none
+	// lines matched in pieces, of those cut inside a word, lines truncated
+	pieced, forced, truncated int
+}
+
+// notes describes the lines that were not matched in one go or in full.
+func (st *stats) notes() string {
+	var b strings.Builder
+	if st.pieced > 0 {
+		fmt.Fprintf(&b, "; %d long lines matched in pieces", st.pieced)
+		if st.forced > 0 {
+			fmt.Fprintf(&b, " (%d cut inside a word)", st.forced)
+		}
+	}
+	if st.truncated > 0 {
+		fmt.Fprintf(&b, "; %d lines truncated at %d matches", st.truncated, st.maxHits)
+	}
+	return b.String()
 }
 
 func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *stats, logf func(string, ...any)) error {
@@ -128,35 +164,80 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 		r = f
 	}
 	st.files++
-	br := bufio.NewReaderSize(r, 1<<20)
+	br := bufio.NewReaderSize(r, readSize)
 	var dst []match.Match
-	var long []byte
+	var ls *match.LineStream
 	for lineNo := 1; ; lineNo++ {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, bufio.ErrBufferFull) {
-			// a line longer than the buffer: gather it, in pieces of
-			// at most maxPiece bytes
-			long = append(long[:0], line...)
-			off := 0
+			// A line longer than the buffer: match it a piece at a time. A
+			// '\r' that ends a part is held back until the next part says
+			// whether it is the line's "\r\n".
+			if ls == nil {
+				ls = m.NewLineStream(maxPiece)
+			}
+			cr := false
 			for errors.Is(err, bufio.ErrBufferFull) {
+				if cr {
+					dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
+				}
+				cr = line[len(line)-1] == '\r'
+				if cr {
+					line = line[:len(line)-1]
+				}
+				dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], line), st)
 				line, err = br.ReadSlice('\n')
-				long = append(long, line...)
-				if len(long) >= maxPiece && errors.Is(err, bufio.ErrBufferFull) {
-					if off == 0 {
-						logf("%s:%d: line longer than %d bytes, matched in pieces", name, lineNo, maxPiece)
-					}
-					dst = w.matches(name, lineNo, off, long, dst, st)
-					off += len(long)
-					long = long[:0]
+			}
+			if err != nil && err != io.EOF {
+				return fmt.Errorf("reading %s: %w", name, err)
+			}
+			if n := len(line); n > 0 && line[n-1] == '\n' {
+				line = line[:n-1]
+				if n := len(line); n > 0 && line[n-1] == '\r' {
+					line = line[:n-1]
+				} else if n == 0 {
+					cr = false // the held-back '\r' was the line's "\r\n"
 				}
 			}
-			line = long
-			st.bytes += off
-			if err == nil || err == io.EOF {
-				dst = w.piece(name, lineNo, off, line, dst, st)
+			if cr {
+				dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
 			}
+			dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], line), st)
+			var truncated bool
+			dst, truncated = ls.Finish(dst[:0])
+			dst = w.stream(name, lineNo, ls, dst, st)
+			st.lines++
+			st.bytes += ls.Len()
+			cuts, forced := ls.Cuts()
+			if cuts > 0 {
+				if st.pieced++; st.pieced <= maxWarnings {
+					logf("%s:%d: line of %d bytes, longer than %d, matched in pieces", name, lineNo, ls.Len(), maxPiece)
+				}
+			}
+			if forced > 0 {
+				if st.forced++; st.forced <= maxWarnings {
+					logf("%s:%d: %d cuts inside a word (no white space, quote, < or > in half a piece): a match across one may be missed", name, lineNo, forced)
+				}
+			}
+			st.truncate(truncated, name, lineNo, logf)
 		} else if len(line) > 0 || err == nil {
-			dst = w.piece(name, lineNo, 0, line, dst, st)
+			n := len(line)
+			if n > 0 && line[n-1] == '\n' {
+				n--
+				if n > 0 && line[n-1] == '\r' {
+					n--
+				}
+			}
+			text := line[:n]
+			var truncated bool
+			dst, truncated = m.AppendMatchesTruncated(dst[:0], text)
+			for _, x := range dst {
+				w.write(name, lineNo, x, text[x.Start:x.End])
+			}
+			st.matches += len(dst)
+			st.lines++
+			st.bytes += n
+			st.truncate(truncated, name, lineNo, logf)
 		}
 		if err == io.EOF {
 			return nil
@@ -167,27 +248,22 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 	}
 }
 
-// piece matches the last (or only) piece of a line, trimming its line
-// ending, and counts the line.
-func (w *writer) piece(name string, lineNo, off int, line []byte, dst []match.Match, st *stats) []match.Match {
-	st.lines++
-	n := len(line)
-	if n > 0 && line[n-1] == '\n' {
-		n--
-		if n > 0 && line[n-1] == '\r' {
-			n--
-		}
+// truncate counts a truncated line and names the first ones.
+func (st *stats) truncate(truncated bool, name string, lineNo int, logf func(string, ...any)) {
+	if !truncated {
+		return
 	}
-	return w.matches(name, lineNo, off, line[:n], dst, st)
+	if st.truncated++; st.truncated <= maxWarnings {
+		logf("%s:%d: more than %d matches: the rest of the line is not matched (-max-matches-per-line)", name, lineNo, st.maxHits)
+	}
 }
 
-func (w *writer) matches(name string, lineNo, off int, text []byte, dst []match.Match, st *stats) []match.Match {
-	st.bytes += len(text)
-	dst = w.m.AppendMatches(dst[:0], text)
+// stream writes the matches a LineStream just returned and returns dst.
+func (w *writer) stream(name string, lineNo int, ls *match.LineStream, dst []match.Match, st *stats) []match.Match {
 	for _, x := range dst {
-		w.write(name, lineNo, off, text, x)
-		st.matches++
+		w.write(name, lineNo, x, ls.Text(x))
 	}
+	st.matches += len(dst)
 	return dst
 }
 
@@ -208,7 +284,8 @@ func newWriter(m *match.Matcher, out *bufio.Writer) *writer {
 	return &writer{m: m, out: out, cache: make(map[match.ID]entryJSON)}
 }
 
-func (w *writer) write(name string, lineNo, off int, text []byte, x match.Match) {
+// write writes match x of line lineNo, whose text is matched.
+func (w *writer) write(name string, lineNo int, x match.Match, matched []byte) {
 	parts, ok := w.cache[x.ID]
 	if !ok {
 		e := w.m.Entry(x.ID)
@@ -232,11 +309,11 @@ func (w *writer) write(name string, lineNo, off int, text []byte, x match.Match)
 	b = append(b, `,"line":`...)
 	b = strconv.AppendInt(b, int64(lineNo), 10)
 	b = append(b, `,"start":`...)
-	b = strconv.AppendInt(b, int64(off+x.Start), 10)
+	b = strconv.AppendInt(b, int64(x.Start), 10)
 	b = append(b, `,"end":`...)
-	b = strconv.AppendInt(b, int64(off+x.End), 10)
+	b = strconv.AppendInt(b, int64(x.End), 10)
 	b = append(b, parts.mid...)
-	b = appendJSONString(b, string(text[x.Start:x.End]))
+	b = appendJSONString(b, string(matched))
 	b = append(b, parts.tail...)
 	w.buf = b
 	w.out.Write(b)

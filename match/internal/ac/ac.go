@@ -378,9 +378,12 @@ func (a *Automaton) step(s uint32, c byte) uint32 {
 
 // Scan calls fn(pattern, end) for every occurrence of every pattern in text,
 // where text[end-len(pattern):end] is the occurrence, in increasing order of
-// end (ties: any fixed order). Overlapping occurrences are all reported. It
-// does not allocate (when fn does not escape).
-func (a *Automaton) Scan(text []byte, fn func(pattern, end int)) {
+// end (ties: any fixed order), until fn returns false: then it returns at
+// once, without looking at the rest of the output chain or of the text, so
+// that a caller that needs only so many occurrences does work in proportion
+// to them. Overlapping occurrences are all reported. It does not allocate
+// (when fn does not escape).
+func (a *Automaton) Scan(text []byte, fn func(pattern, end int) bool) {
 	if a == nil || len(a.first) <= 2 {
 		return
 	}
@@ -413,7 +416,9 @@ func (a *Automaton) Scan(text []byte, fn func(pattern, end int)) {
 				s = e - denseLim
 			}
 			for o := a.out[s]; o != none; o = a.next[o] {
-				fn(int(o), i+1)
+				if !fn(int(o), i+1) {
+					return
+				}
 			}
 		}
 	}

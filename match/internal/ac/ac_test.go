@@ -33,7 +33,7 @@ func scanAll(t testing.TB, a *Automaton, text []byte) []hit {
 	t.Helper()
 	var hs []hit
 	last := 0
-	a.Scan(text, func(p, end int) {
+	a.Scan(text, func(p, end int) bool {
 		if end < last {
 			t.Fatalf("end %d reported after %d", end, last)
 		}
@@ -42,6 +42,7 @@ func scanAll(t testing.TB, a *Automaton, text []byte) []hit {
 			t.Fatalf("hit %d@%d out of range", p, end)
 		}
 		hs = append(hs, hit{p, end})
+		return true
 	})
 	return sortHits(hs)
 }
@@ -140,12 +141,12 @@ func TestNilAutomaton(t *testing.T) {
 	var a *Automaton
 	require.Equal(t, 0, a.Len())
 	require.Equal(t, 0, a.MemoryUsage())
-	a.Scan([]byte("abc"), func(int, int) { t.Fatal("unexpected hit") })
+	a.Scan([]byte("abc"), func(int, int) bool { t.Fatal("unexpected hit"); return false })
 
 	e := mustBuild(t, nil)
 	require.Equal(t, 0, e.Len())
 	require.Positive(t, e.MemoryUsage())
-	e.Scan([]byte("abc"), func(int, int) { t.Fatal("unexpected hit") })
+	e.Scan([]byte("abc"), func(int, int) bool { t.Fatal("unexpected hit"); return false })
 }
 
 // TestBuildDoesNotRetainPatterns checks that mutating the input after Build
@@ -325,9 +326,58 @@ func FuzzScan(f *testing.F) {
 				if !slices.Equal(want, got) {
 					t.Fatalf("budget %d: patterns %q text %q\nwant %v\ngot  %v", budget, pats, text, want, got)
 				}
+				checkStop(t, a, text)
 			}
 		}
 	})
+}
+
+// checkStop checks that a Scan whose fn returns false after k hits makes
+// exactly k calls, the first k of a full scan, for k = 1 and half the hits.
+func checkStop(t testing.TB, a *Automaton, text []byte) {
+	t.Helper()
+	var all []hit
+	a.Scan(text, func(p, end int) bool { all = append(all, hit{p, end}); return true })
+	for _, k := range []int{1, (len(all) + 1) / 2} {
+		if k == 0 || k > len(all) {
+			continue
+		}
+		var got []hit
+		a.Scan(text, func(p, end int) bool {
+			got = append(got, hit{p, end})
+			return len(got) < k
+		})
+		if !slices.Equal(all[:k], got) {
+			t.Fatalf("stop after %d: got %v, want %v", k, got, all[:k])
+		}
+	}
+}
+
+// TestScanStop: with 100 patterns a, aa, … overlapping at every position
+// of a long text of 'a', a Scan stopped after k hits calls fn exactly k
+// times (the automaton does not walk the rest of the output chains nor of
+// the text), with and without the start filter.
+func TestScanStop(t *testing.T) {
+	text := bytes.Repeat([]byte("a"), 1<<16)
+	for _, minLen := range []int{1, 2} {
+		var pats [][]byte
+		for n := minLen; n <= 100; n++ {
+			pats = append(pats, bytes.Repeat([]byte("a"), n))
+		}
+		for _, budget := range budgets {
+			a := mustBuildBudget(t, pats, budget)
+			require.Equal(t, minLen == 2, a.start != nil, "start filter")
+			for _, k := range []int{1, 99, 1000, 12345} {
+				calls := 0
+				a.Scan(text, func(p, end int) bool {
+					calls++
+					return calls < k
+				})
+				require.Equal(t, k, calls, "min length %d, budget %d", minLen, budget)
+			}
+			checkStop(t, a, text[:300])
+		}
+	}
 }
 
 func TestScanAllocs(t *testing.T) {
@@ -336,7 +386,7 @@ func TestScanAllocs(t *testing.T) {
 	text := []byte(strings.Repeat("ushers ran C:\\EVIL.exe from hklm\\software\\x; ", 50))
 	n := 0
 	allocs := testing.AllocsPerRun(100, func() {
-		a.Scan(text, func(p, end int) { n += p + end })
+		a.Scan(text, func(p, end int) bool { n += p + end; return true })
 	})
 	require.Zero(t, allocs)
 	require.NotZero(t, n)
@@ -450,7 +500,7 @@ func BenchmarkScan(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				a.Scan(bc.text, func(p, end int) { n++ })
+				a.Scan(bc.text, func(p, end int) bool { n++; return true })
 			}
 			b.ReportMetric(float64(n)/float64(b.N), "matches/op")
 		})

@@ -160,7 +160,7 @@ func (a *Automaton) nextStart(kMask uint32, text []byte, i int) int {
 }
 
 // scanFiltered is Scan with the start filter.
-func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int)) {
+func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int) bool) {
 	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
 	k, eBits, eMask, dInf := a.startLen, a.eBits, a.eMask, int(a.dInf)
 	var kMask uint32 = 1<<(8*k) - 1
@@ -192,7 +192,9 @@ func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int)) {
 				s = x - denseLim
 			}
 			for o := a.out[s]; o != none; o = a.next[o] {
-				fn(int(o), i+1)
+				if !fn(int(o), i+1) {
+					return
+				}
 			}
 		}
 		// The state's suffix is text[i-d+1:i+1]: with no position there
