@@ -48,17 +48,7 @@ func TestDomainDeepParents(t *testing.T) {
 				q = name(r.IntN(3)) + "." + inds[r.IntN(len(inds))].Value
 				q = strings.TrimPrefix(q, ".example.")
 			}
-			var want []string // the name, then its parents
-			for s := q; ; {
-				if set[s] {
-					want = append(want, s)
-				}
-				k := strings.IndexByte(s, '.')
-				if k < 0 {
-					break
-				}
-				s = s[k+1:]
-			}
+			want := entriesOf(set, q)
 			var got []string
 			for _, id := range m.LookupDomain(strings.ToUpper(q)) {
 				got = append(got, m.Entry(id).Value)

@@ -833,17 +833,7 @@ func TestRuleDomainParents(t *testing.T) {
 		require.NoError(t, err)
 		for range 50 {
 			q := name(1 + r.IntN(7))
-			var want []string // the name, then its parents
-			for s := q; ; {
-				if set[s] {
-					want = append(want, s)
-				}
-				k := strings.IndexByte(s, '.')
-				if k < 0 {
-					break
-				}
-				s = s[k+1:]
-			}
+			want := entriesOf(set, q)
 			var got []string
 			for _, id := range m.LookupDomain(q) {
 				got = append(got, m.Entry(id).Value)
@@ -899,5 +889,21 @@ func TestRuleCIDRRandom(t *testing.T) {
 				require.GreaterOrEqual(t, netip.MustParsePrefix(got[k-1]).Bits(), netip.MustParsePrefix(got[k]).Bits())
 			}
 		}
+	}
+}
+
+// entriesOf returns the names of set that q is or is below, the name first
+// then its parents: what LookupDomain(q) finds, by brute force.
+func entriesOf(set map[string]bool, q string) []string {
+	var want []string
+	for s := q; ; {
+		if set[s] {
+			want = append(want, s)
+		}
+		k := strings.IndexByte(s, '.')
+		if k < 0 {
+			return want
+		}
+		s = s[k+1:]
 	}
 }
