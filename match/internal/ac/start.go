@@ -159,8 +159,8 @@ func (a *Automaton) nextStart(kMask uint32, text []byte, i int) int {
 	return len(text)
 }
 
-// scanFiltered is Scan with the start filter.
-func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int) bool) {
+// scanFiltered is ScanGated with the start filter.
+func (a *Automaton) scanFiltered(text []byte, g *Gate, fn func(pattern, end int) bool) {
 	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
 	k, eBits, eMask, dInf := a.startLen, a.eBits, a.eMask, int(a.dInf)
 	var kMask uint32 = 1<<(8*k) - 1
@@ -191,7 +191,16 @@ func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int) bool) {
 			} else {
 				s = x - denseLim
 			}
-			for o := a.out[s]; o != none; o = a.next[o] {
+			o := a.out[s]
+			if g != nil {
+				if lv := g.level(text, i+1); lv < a.maxLevel {
+					if !a.gatedOutputs(o, lv, i+1, fn) {
+						return
+					}
+					o = none
+				}
+			}
+			for ; o != none; o = a.next[o] {
 				if !fn(int(o), i+1) {
 					return
 				}
