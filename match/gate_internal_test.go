@@ -1,0 +1,66 @@
+package match
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/iocmatch/iocmatch/indicator"
+)
+
+// overlappingKind returns a Matcher of the indicators a, aa, …, a×n of
+// type t (registry keys: "a" as a key has no hive).
+func overlappingKind(t *testing.T, typ indicator.Type, n int) *Matcher {
+	t.Helper()
+	var inds []indicator.Indicator
+	for i := 1; i <= n; i++ {
+		inds = append(inds, indicator.MustNew(typ, strings.Repeat("a", i)))
+	}
+	m, err := Compile(inds, Options{MaxMatchesPerLine: -1})
+	require.NoError(t, err)
+	return m
+}
+
+// TestStringGate: 100 overlapping filename (or regkey) indicators on a
+// line of 20000 'a' occur some 2M times, every one but those ending the
+// line failing the end boundary (an 'a' follows). The automaton must not
+// hand those over: the occurrences the scanner looks at are O(line), here
+// those ending at the space and at the end of the line, not about 100 per
+// byte.
+func TestStringGate(t *testing.T) {
+	for _, typ := range []indicator.Type{indicator.Filename, indicator.RegKey} {
+		m := overlappingKind(t, typ, 100)
+		line := append(bytes.Repeat([]byte("a"), 20000), " aaa"...)
+		s := scanner{m: m, text: line, left: m.maxHit}
+		s.scan(line)
+		require.LessOrEqual(t, s.strOuts, 2*len(line), "%s: occurrences looked at on %d bytes", typ, len(line))
+		require.Equal(t, 100+3, s.strOuts, "%s: only those ending before the space and at the end", typ)
+		// The last word is the only match (the others start after an 'a').
+		id := s.dst[0].ID
+		require.Equal(t, []Match{{ID: id, Type: typ, Start: 20001, End: 20004}}, s.dst, "%s", typ)
+		require.Equal(t, "aaa", m.Entry(id).Value)
+	}
+}
+
+// TestAppendStringWork: a value of 20000 'a' holds some 2M occurrences of
+// 100 overlapping string indicators (a, aa, …: no boundary), of 100
+// distinct IDs. AppendString appends each ID once, in order of first
+// occurrence (a, aa, … as they first end), without comparing every
+// occurrence with every ID found before it: the steps its removal of
+// repeated IDs takes are O(occurrences), here at most 4 per occurrence,
+// not about 50.
+func TestAppendStringWork(t *testing.T) {
+	m := overlappingKind(t, indicator.String, 100)
+	value := strings.Repeat("a", 20000)
+	work := 0
+	got := m.appendString(nil, indicator.String, value, &work)
+	require.Len(t, got, 100)
+	for i, id := range got {
+		require.Equal(t, strings.Repeat("a", i+1), m.Entry(id).Value, "order of first occurrence")
+	}
+	occurrences := 100*20000 - 100*99/2
+	require.LessOrEqual(t, work, 4*occurrences, "dedupe steps for %d occurrences", occurrences)
+	require.Equal(t, got, m.AppendString(nil, indicator.String, value))
+}
