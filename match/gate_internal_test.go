@@ -64,3 +64,35 @@ func TestAppendStringWork(t *testing.T) {
 	require.LessOrEqual(t, work, 4*occurrences, "dedupe steps for %d occurrences", occurrences)
 	require.Equal(t, got, m.AppendString(nil, indicator.String, value))
 }
+
+// TestStrGateExact: strGate's level of an end position is at least a
+// kind's level exactly where the end half of the kind's boundary rule
+// (stringBoundary with nothing before the start) passes, for every byte
+// after the end, every byte after that, and the end of the text: the gate
+// drops no match and lets through no occurrence the end rule rejects.
+func TestStrGateExact(t *testing.T) {
+	require.Equal(t, uint8(0), stringLevel(indicator.String))
+	m, err := Compile([]indicator.Indicator{indicator.MustNew(indicator.Filename, "x"), indicator.MustNew(indicator.RegKey, "x")}, Options{})
+	require.NoError(t, err)
+	for c := range 256 {
+		for _, rest := range [][]byte{{byte(c)}, {byte(c), 'a'}, {byte(c), ' '}, {byte(c), '.'}, {byte(c), 0x80}, {byte(c), '/'}} {
+			for k := 0; k <= len(rest); k++ {
+				text := append([]byte{'x'}, rest[:k]...)
+				var got []indicator.Type
+				m.strs.ac.ScanGated(text, strGate, func(p, end int) bool {
+					if end == 1 {
+						got = append(got, m.strs.pats[p].t)
+					}
+					return true
+				})
+				var want []indicator.Type
+				for _, typ := range []indicator.Type{indicator.Filename, indicator.RegKey} {
+					if stringBoundary(text, typ, 0, 1) {
+						want = append(want, typ)
+					}
+				}
+				require.ElementsMatch(t, want, got, "text %q", text)
+			}
+		}
+	}
+}
