@@ -431,8 +431,9 @@ func (a *Automaton) ScanGated(text []byte, g *Gate, fn func(pattern, end int) bo
 	if a.maxLevel == 0 {
 		g = nil
 	}
+	to := &sink{g, fn}
 	if a.start != nil {
-		a.scanFiltered(text, g, fn)
+		a.scanFiltered(text, to)
 		return
 	}
 	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
@@ -459,19 +460,8 @@ func (a *Automaton) ScanGated(text []byte, g *Gate, fn func(pattern, end int) bo
 			} else {
 				s = e - denseLim
 			}
-			o := a.out[s]
-			if g != nil {
-				if lv := g.level(text, i+1); lv < a.maxLevel {
-					if !a.gatedOutputs(o, lv, i+1, fn) {
-						return
-					}
-					o = none
-				}
-			}
-			for ; o != none; o = a.next[o] {
-				if !fn(int(o), i+1) {
-					return
-				}
+			if o := a.out[s]; o != none && !a.outputs(o, text, i+1, to) {
+				return
 			}
 		}
 	}

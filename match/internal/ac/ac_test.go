@@ -529,6 +529,14 @@ func BenchmarkScan(b *testing.B) {
 		}
 		hitText = append(hitText, line...)
 	}
+	// The same patterns with gate levels as match gives them (file names
+	// 1, registry keys 2, mutexes and user agents 0), scanned with nameGate.
+	levels := make([]uint8, len(pats))
+	for i := range levels {
+		levels[i] = []uint8{1, 2, 0, 0, 1}[i%5]
+	}
+	ga, err := BuildGated(pats, levels)
+	require.NoError(b, err)
 	for _, bc := range []struct {
 		name string
 		text []byte
@@ -539,6 +547,15 @@ func BenchmarkScan(b *testing.B) {
 			n := 0
 			for b.Loop() {
 				a.Scan(bc.text, func(p, end int) bool { n++; return true })
+			}
+			b.ReportMetric(float64(n)/float64(b.N), "matches/op")
+		})
+		b.Run("gated/"+bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.text)))
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				ga.ScanGated(bc.text, nameGate, func(p, end int) bool { n++; return true })
 			}
 			b.ReportMetric(float64(n)/float64(b.N), "matches/op")
 		})

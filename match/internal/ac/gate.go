@@ -91,3 +91,33 @@ func (a *Automaton) gatedOutputs(o uint32, lv uint8, end int, fn func(pattern, e
 	}
 	return true
 }
+
+// sink is where a scan hands its occurrences: the gate (nil: none) and
+// the caller's function. One pointer to it keeps the scan loops to one
+// register for both.
+type sink struct {
+	g  *Gate
+	fn func(pattern, end int) bool
+}
+
+// outputs calls k.fn(o, end) for the patterns o of the output chain from
+// o on (not none) that k's gate lets through at end (all of them without
+// a gate), until it returns false: then outputs returns false. It is out
+// of line so that the scan loops, where output chains are rare (the loops
+// check for an empty one: sparse states all take that branch), stay
+// small.
+//
+//go:noinline
+func (a *Automaton) outputs(o uint32, text []byte, end int, k *sink) bool {
+	if k.g != nil {
+		if lv := k.g.level(text, end); lv < a.maxLevel {
+			return a.gatedOutputs(o, lv, end, k.fn)
+		}
+	}
+	for ; o != none; o = a.next[o] {
+		if !k.fn(int(o), end) {
+			return false
+		}
+	}
+	return true
+}

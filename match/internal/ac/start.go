@@ -160,7 +160,7 @@ func (a *Automaton) nextStart(kMask uint32, text []byte, i int) int {
 }
 
 // scanFiltered is ScanGated with the start filter.
-func (a *Automaton) scanFiltered(text []byte, g *Gate, fn func(pattern, end int) bool) {
+func (a *Automaton) scanFiltered(text []byte, to *sink) {
 	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
 	k, eBits, eMask, dInf := a.startLen, a.eBits, a.eMask, int(a.dInf)
 	var kMask uint32 = 1<<(8*k) - 1
@@ -191,19 +191,8 @@ func (a *Automaton) scanFiltered(text []byte, g *Gate, fn func(pattern, end int)
 			} else {
 				s = x - denseLim
 			}
-			o := a.out[s]
-			if g != nil {
-				if lv := g.level(text, i+1); lv < a.maxLevel {
-					if !a.gatedOutputs(o, lv, i+1, fn) {
-						return
-					}
-					o = none
-				}
-			}
-			for ; o != none; o = a.next[o] {
-				if !fn(int(o), i+1) {
-					return
-				}
+			if o := a.out[s]; o != none && !a.outputs(o, text, i+1, to) {
+				return
 			}
 		}
 		// The state's suffix is text[i-d+1:i+1]: with no position there
