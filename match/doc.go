@@ -126,11 +126,12 @@
 // overlap there. So the string-kind occurrences looked at on a line are at
 // most its matches (within the cap) plus, at each end position where the
 // end half of a rule passes, the occurrences ending there that the start
-// half (the byte before) rejects: at most min(string-kind patterns,
-// longest pattern's length) per such position. Filename and regkey
-// indicators overlapping at every byte of a long word cost nothing more
-// than its length (100 of them, a to a×100, on a 1 MB line of 'a': about
-// 4 ms and no match, BenchmarkHostileLine); so do "a", "a.a", "a.a.a", …
+// half (the byte before) rejects: at most the string-kind patterns that
+// end there, which are suffixes of one another (so one per length, unless
+// a value is given in several kinds or spellings of case). Filename and
+// regkey indicators overlapping at every byte of a long word cost nothing
+// more than its length (100 of them, a to a×100, on a 1 MB line of 'a':
+// about 4 ms and no match, BenchmarkHostileLine); so do "a", "a.a", …
 // on "a.a.a.…" (a '.' followed by a name byte fails the end rule). Only a
 // crafted pair of feed and line, filename patterns "b", "b ab",
 // "b ab ab", … on "ab ab ab …", still costs line length × patterns at the

@@ -42,6 +42,22 @@ func TestStringGate(t *testing.T) {
 		require.Equal(t, []Match{{ID: id, Type: typ, Start: 20001, End: 20004}}, s.dst, "%s", typ)
 		require.Equal(t, "aaa", m.Entry(id).Value)
 	}
+
+	// "a", "a.a", "a.a.a", … on "a.a.a.…a.": at every '.' followed by an
+	// 'a' the filename end rule fails; only the 100 ending at the last 'a'
+	// (followed by a '.' that ends the line) are looked at, and the byte
+	// before each ('.') is a name byte.
+	var inds []indicator.Indicator
+	for i := range 100 {
+		inds = append(inds, indicator.MustNew(indicator.Filename, strings.Repeat("a.", i)+"a"))
+	}
+	m, err := Compile(inds, Options{MaxMatchesPerLine: -1})
+	require.NoError(t, err)
+	line := bytes.Repeat([]byte("a."), 10000)
+	s := scanner{m: m, text: line, left: m.maxHit}
+	s.scan(line)
+	require.Equal(t, 100, s.strOuts, "dots: occurrences looked at on %d bytes", len(line))
+	require.Empty(t, s.dst)
 }
 
 // TestAppendStringWork: a value of 20000 'a' holds some 2M occurrences of
