@@ -132,12 +132,16 @@
 // regkey indicators overlapping at every byte of a long word cost nothing
 // more than its length (100 of them, a to a×100, on a 1 MB line of 'a':
 // about 4 ms and no match, BenchmarkHostileLine); so do "a", "a.a", …
-// on "a.a.a.…" (a '.' followed by a name byte fails the end rule). Only a
-// crafted pair of feed and line, filename patterns "b", "b ab",
-// "b ab ab", … on "ab ab ab …", still costs line length × patterns at the
-// end positions where the end rule passes (here one in three: 100 such
-// patterns on 1 MB, about 0.15 s, no match); its occurrences are rejected
-// by the byte before them, which differs per pattern.
+// on "a.a.a.…" (a '.' followed by a name byte fails the end rule). While
+// the patterns are made of name bytes only, those the start half rejects
+// at a position start inside the run of name bytes that ends there, so
+// they add at most the line's length. Patterns holding other bytes
+// (spaces, '\', '/') can do worse: a crafted pair of feed and line,
+// filename patterns "b", "b ab", "b ab ab", … on "ab ab ab …" (or regkey
+// ones "b", "b\ab", … on "ab\ab\…"), still costs line length × patterns
+// at the end positions where the end rule passes (here one in three: 100
+// such patterns on 1 MB, about 0.15 s, no match); their occurrences are
+// rejected by the byte before them, which differs per pattern.
 //
 // Long lines: a LineStream (NewLineStream) matches a line given in parts
 // while holding about one piece of it (DefaultPieceSize, 64 MiB, or the
