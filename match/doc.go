@@ -160,8 +160,8 @@
 //     heap per indicator, values included. Values are stored back to back
 //     in one string; metadata that is only a source name is stored once
 //     per source; other metadata once per indicator (an indicator.Meta).
-//     With filename indicators, the string-kind automaton takes 4 bytes
-//     more per pattern, 8 with regkey ones (its gate links, see
+//     With filename indicators, the string-kind automaton takes 5 bytes
+//     more per pattern, 9 with regkey ones (its gate links, see
 //     "Occurrences that fail a boundary rule" above).
 //   - AppendMatches: 95–165 MB/s per core on generated web, DNS,
 //     firewall, proxy and JSON lines (0 allocations on lines without a

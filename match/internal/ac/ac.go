@@ -48,6 +48,7 @@ type Automaton struct {
 	// skip is per pattern and holds for every chain o is in.
 	maxLevel uint8
 	skip     [MaxLevel][]uint32
+	chainMax []uint8 // per pattern: the highest level in its chain from it on
 
 	// class maps a byte to its equivalence class: 0 for bytes occurring in
 	// no (case-folded) pattern, otherwise 1..stride-1, with the two cases
@@ -126,7 +127,8 @@ const MaxLevel = 2
 // pattern of level l > 0 only at an end position whose Gate level is at
 // least l, and does not walk the others: those of level 0 are reported
 // everywhere. Scan reports every occurrence, as with Build. The gate costs
-// 4 bytes per pattern and gated level below the highest one given.
+// 4 bytes per pattern for each level below the highest one given, and 1
+// byte per pattern (nothing when no level is above 0).
 func BuildGated(patterns [][]byte, levels []uint8) (*Automaton, error) {
 	if levels != nil && len(levels) != len(patterns) {
 		return nil, fmt.Errorf("ac: %d gate levels for %d patterns", len(levels), len(patterns))
@@ -460,8 +462,20 @@ func (a *Automaton) ScanGated(text []byte, g *Gate, fn func(pattern, end int) bo
 			} else {
 				s = e - denseLim
 			}
-			if o := a.out[s]; o != none && !a.outputs(o, text, i+1, to) {
-				return
+			if o := a.out[s]; o != none {
+				if g := to.g; g != nil && a.chainMax[o] != 0 {
+					if lv := g.level(text, i+1); lv < a.chainMax[o] {
+						if !a.gatedOutputs(o, lv, i+1, to.fn) {
+							return
+						}
+						o = none
+					}
+				}
+				for ; o != none; o = a.next[o] {
+					if !to.fn(int(o), i+1) {
+						return
+					}
+				}
 			}
 		}
 	}
@@ -488,6 +502,6 @@ func (a *Automaton) MemoryUsage() int {
 	}
 	return int(unsafe.Sizeof(*a)) +
 		4*(cap(a.first)+cap(a.fail)+cap(a.out)+cap(a.next)+cap(a.plen)+
-			cap(a.dense)+cap(a.rowState)+cap(a.rowOf)+cap(a.skip[0])+cap(a.skip[1])) +
+			cap(a.dense)+cap(a.rowState)+cap(a.rowOf)+cap(a.skip[0])+cap(a.skip[1])) + cap(a.chainMax) +
 		2*cap(a.sdepth) + cap(a.label) + startBytes(a.start)
 }

@@ -46,6 +46,27 @@ func (a *Automaton) buildSkips(levels []uint8) {
 	}
 	const unset = none - 1 // not a pattern index: MaxPatterns is none-1
 	var stack []uint32
+	// chainMax[o]: the highest level in the chain from o on (done[o]: set).
+	cm := make([]uint8, len(a.next))
+	done := make([]bool, len(a.next))
+	for i := range cm {
+		stack = stack[:0]
+		o := uint32(i)
+		for o != none && !done[o] {
+			stack = append(stack, o)
+			o = a.next[o]
+		}
+		v := uint8(0)
+		if o != none {
+			v = cm[o]
+		}
+		for k := len(stack) - 1; k >= 0; k-- {
+			p := stack[k]
+			v = max(v, levels[p])
+			cm[p], done[p] = v, true
+		}
+	}
+	a.chainMax = cm
 	for lv := range a.maxLevel {
 		sk := make([]uint32, len(a.next))
 		for i := range sk {
@@ -94,30 +115,11 @@ func (a *Automaton) gatedOutputs(o uint32, lv uint8, end int, fn func(pattern, e
 
 // sink is where a scan hands its occurrences: the gate (nil: none) and
 // the caller's function. One pointer to it keeps the scan loops to one
-// register for both.
+// register for both; they look at the gate only for a non-empty output
+// chain that holds a gated pattern (chainMax), so that sparse states
+// (which all take the output branch) and chains of ungated patterns cost
+// what they did without gates.
 type sink struct {
 	g  *Gate
 	fn func(pattern, end int) bool
-}
-
-// outputs calls k.fn(o, end) for the patterns o of the output chain from
-// o on (not none) that k's gate lets through at end (all of them without
-// a gate), until it returns false: then outputs returns false. It is out
-// of line so that the scan loops, where output chains are rare (the loops
-// check for an empty one: sparse states all take that branch), stay
-// small.
-//
-//go:noinline
-func (a *Automaton) outputs(o uint32, text []byte, end int, k *sink) bool {
-	if k.g != nil {
-		if lv := k.g.level(text, end); lv < a.maxLevel {
-			return a.gatedOutputs(o, lv, end, k.fn)
-		}
-	}
-	for ; o != none; o = a.next[o] {
-		if !k.fn(int(o), end) {
-			return false
-		}
-	}
-	return true
 }

@@ -112,7 +112,8 @@ func TestGateLevel(t *testing.T) {
 
 // TestSkipLinks: skip[L][o] is the first pattern of level at most L of
 // the output chain from o on, for every pattern and level below the
-// highest, and there are no skips without a gated pattern.
+// highest, chainMax[o] the highest level of that chain, and there are
+// neither without a gated pattern.
 func TestSkipLinks(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for range 200 {
@@ -142,6 +143,17 @@ func TestSkipLinks(t *testing.T) {
 				}
 				require.Equal(t, want, a.skip[lv][o], "level %d pattern %d", lv, o)
 			}
+		}
+		if top == 0 {
+			require.Nil(t, a.chainMax)
+			continue
+		}
+		for o := range pats {
+			want := uint8(0)
+			for p := uint32(o); p != none; p = a.next[p] {
+				want = max(want, levels[p])
+			}
+			require.Equal(t, want, a.chainMax[o], "chain max of pattern %d", o)
 		}
 	}
 }

@@ -191,8 +191,20 @@ func (a *Automaton) scanFiltered(text []byte, to *sink) {
 			} else {
 				s = x - denseLim
 			}
-			if o := a.out[s]; o != none && !a.outputs(o, text, i+1, to) {
-				return
+			if o := a.out[s]; o != none {
+				if g := to.g; g != nil && a.chainMax[o] != 0 {
+					if lv := g.level(text, i+1); lv < a.chainMax[o] {
+						if !a.gatedOutputs(o, lv, i+1, to.fn) {
+							return
+						}
+						o = none
+					}
+				}
+				for ; o != none; o = a.next[o] {
+					if !to.fn(int(o), i+1) {
+						return
+					}
+				}
 			}
 		}
 		// The state's suffix is text[i-d+1:i+1]: with no position there
