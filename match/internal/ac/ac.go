@@ -422,10 +422,11 @@ func (a *Automaton) Scan(text []byte, fn func(pattern, end int) bool) {
 // ScanGated is Scan that reports an occurrence of a pattern of gate level
 // l > 0 (see BuildGated) only where the level g gives its end is at least
 // l (a nil g: every occurrence). At an end whose level is below the
-// highest pattern level, it walks only the patterns of the output chain
-// that it reports there, so its work is the text's length plus the
-// occurrences it reports (plus 4 loads per end position with an output:
-// the gate's bytes and tables).
+// highest level in the output chain there, it walks only the patterns of
+// the chain that it reports, so its work is the text's length plus the
+// occurrences it reports (plus, at an end with a gated pattern in its
+// chain, the gate's look at one or two bytes). It does not allocate (when
+// fn does not escape).
 func (a *Automaton) ScanGated(text []byte, g *Gate, fn func(pattern, end int) bool) {
 	if a == nil || len(a.first) <= 2 {
 		return
