@@ -112,3 +112,17 @@ func TestStrGateExact(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendStringAllocs: AppendString does not allocate when dst has
+// room for up to 64 IDs found (its set of the IDs is on the stack), and
+// allocates its set once past them.
+func TestAppendStringAllocs(t *testing.T) {
+	value := strings.Repeat("a", 2000)
+	for _, c := range []struct{ n, allocs int }{{64, 0}, {100, 1}} {
+		m := overlappingKind(t, indicator.String, c.n)
+		ids := make([]ID, 0, 128)
+		allocs := testing.AllocsPerRun(10, func() { ids = m.AppendString(ids[:0], indicator.String, value) })
+		require.Len(t, ids, c.n)
+		require.Equal(t, float64(c.allocs), allocs, "%d IDs", c.n)
+	}
+}
