@@ -117,7 +117,9 @@ func BenchmarkAppendMatches(b *testing.B) {
 // BenchmarkHostileLine: 100 overlapping string indicators (a, aa, …) on a
 // 1 MB line of 'a', which holds some 100M matches: AppendMatches stops at
 // the default cap (DefaultMaxMatchesPerLine); LineStream matches the same
-// line in 64 KiB parts, with 64 KiB pieces.
+// line in 64 KiB parts, with 64 KiB pieces; AppendString looks them up in
+// a 20 KB value; and the same as filename and regkey indicators, whose
+// occurrences all fail the end boundary.
 func BenchmarkHostileLine(b *testing.B) {
 	var inds []indicator.Indicator
 	for i := 1; i <= 100; i++ {
@@ -148,6 +150,35 @@ func BenchmarkHostileLine(b *testing.B) {
 			dst, _ = ls.Finish(dst)
 		}
 	})
+	// AppendString of a 20 KB value of 'a': 2M occurrences, 100 IDs.
+	value := string(line[:20_000])
+	var ids []match.ID
+	b.Run("AppendString", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			ids = m.AppendString(ids[:0], indicator.String, value)
+		}
+	})
+	// The same as filename and regkey indicators: some 100M occurrences
+	// and no match, every occurrence but those ending the line failing
+	// the end boundary.
+	for _, typ := range []indicator.Type{indicator.Filename, indicator.RegKey} {
+		var inds []indicator.Indicator
+		for i := 1; i <= 100; i++ {
+			inds = append(inds, indicator.MustNew(typ, strings.Repeat("a", i)))
+		}
+		m, err := match.Compile(inds, match.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(typ.String()+"/AppendMatches", func(b *testing.B) {
+			b.SetBytes(int64(len(line)))
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = m.AppendMatches(dst[:0], line)
+			}
+		})
+	}
 }
 
 func BenchmarkLookup(b *testing.B) {

@@ -2,6 +2,7 @@ package match
 
 import (
 	"fmt"
+	"math/bits"
 	"net/netip"
 	"slices"
 	"strings"
@@ -122,28 +123,88 @@ func (m *Matcher) AppendEmail(dst []ID, addr string) []ID {
 // matches the value `C:\Temp\evil.exe`; a regkey entry matches a value
 // that holds the key or one of its subkeys). Each ID is appended once, in
 // order of first occurrence. It does not allocate when nothing matches or
-// dst has room.
+// dst has room, unless more than 64 entries match (it then keeps a table
+// of the IDs found). Its work is linear in the occurrences of the kinds'
+// entries in value: each is checked against the IDs found in constant
+// time.
 func (m *Matcher) AppendString(dst []ID, t indicator.Type, value string) []ID {
+	return m.appendString(dst, t, value, nil)
+}
+
+// appendString is AppendString; when work is not nil, it adds to *work
+// the steps the removal of repeated IDs took (for tests).
+func (m *Matcher) appendString(dst []ID, t indicator.Type, value string, work *int) []ID {
 	if m.strs.empty() || !t.IsString() {
 		return dst
 	}
 	f := field{m: m, dst: dst}
-	n0 := len(dst)
+	var seen idSet
 	text := bytesOf(value)
-	m.strs.ac.Scan(text, func(p, end int) bool {
+	m.strs.ac.ScanGated(text, strGate, func(p, end int) bool {
 		sp := m.strs.pats[p]
 		if sp.t != t || !stringBoundary(text, t, end-m.strs.ac.PatternLen(p), end) {
 			return true
 		}
-		for _, id := range f.dst[n0:] {
-			if id == sp.id {
-				return true
-			}
+		if seen.add(sp.id, work) {
+			f.add(sp.id)
 		}
-		f.add(sp.id)
 		return true
 	})
 	return f.dst
+}
+
+// idSet is a set of IDs for AppendString: an open-addressing hash table,
+// in the struct (on the stack) up to idSetSmall/2 IDs, then on the heap,
+// doubled whenever it is half full.
+type idSet struct {
+	small [idSetSmall]uint32 // ID+1 per slot, 0: empty
+	big   []uint32           // the table once grown, nil before
+	n     int
+}
+
+const idSetSmall = 128
+
+// add adds id and reports whether it was not in the set; *work (when not
+// nil) counts the slots looked at.
+func (s *idSet) add(id ID, work *int) bool {
+	tab := s.big
+	if tab == nil {
+		tab = s.small[:]
+	}
+	if !idInsert(tab, uint32(id)+1, work) {
+		return false
+	}
+	s.n++
+	if 2*s.n > len(tab) {
+		bigger := make([]uint32, 2*len(tab))
+		for _, x := range tab {
+			if x != 0 {
+				idInsert(bigger, x, nil)
+			}
+		}
+		s.big = bigger
+	}
+	return true
+}
+
+// idInsert inserts x (not 0) in the table tab (a power of two long, less
+// than full) and reports whether it was not there.
+func idInsert(tab []uint32, x uint32, work *int) bool {
+	mask := uint64(len(tab) - 1)
+	// Fibonacci hashing: the top bits of the product, as many as the
+	// table's size needs.
+	for i := uint64(x) * 0x9E3779B97F4A7C15 >> (64 - bits.Len64(mask)); ; i = (i + 1) & mask {
+		if work != nil {
+			*work++
+		}
+		switch tab[i] {
+		case x:
+			return false
+		case 0:
+			tab[i] = x
+			return true
+		}
+	}
 }
 
 // Append dispatches on t to AppendAddr (ipv4, ipv6, cidr: value is an

@@ -640,11 +640,12 @@ func (s *scanner) emails() {
 }
 
 // strings runs the string-kind automaton and applies each kind's
-// boundary rule.
+// boundary rule. The automaton does not hand over filename and regkey
+// occurrences whose end fails the rule (see strGate).
 func (s *scanner) strings() {
 	text := s.text
 	st := &s.m.strs
-	st.ac.Scan(text, func(p, end int) bool {
+	st.ac.ScanGated(text, strGate, func(p, end int) bool {
 		s.strOuts++
 		start := end - st.ac.PatternLen(p)
 		sp := st.pats[p]

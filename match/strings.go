@@ -24,7 +24,43 @@ type strPat struct {
 type stringBuilder struct {
 	patterns [][]byte
 	pats     []strPat
+	levels   []uint8 // gate level of each pattern, see strGate
 }
+
+// Gate levels of the string kinds' patterns (ac.BuildGated): the end half
+// of the filename and regkey boundary rules (stringBoundary) depends only
+// on the end position, so the automaton skips the occurrences of those
+// kinds at an end where it fails, without handing them over. A regkey's
+// end (the end of the text or a key-end byte after it) is also a
+// filename's (key-end bytes are not name bytes), so the levels nest: the
+// other kinds 0 (everywhere), filename 1, regkey 2.
+func stringLevel(t indicator.Type) uint8 {
+	switch t {
+	case indicator.Filename:
+		return 1
+	case indicator.RegKey:
+		return 2
+	}
+	return 0
+}
+
+// strGate gives an end position level 2 where a registry key may end
+// there (and so a file name), 1 where only a file name may (a byte that is
+// not a name byte follows, or a '.' followed by none), 0 elsewhere; at the
+// end of the text, 2.
+var strGate = func() *ac.Gate {
+	g := &ac.Gate{End: 2}
+	for c := range 256 {
+		switch {
+		case is(byte(c), cKeyEnd):
+			g.At[c] = 2
+		case !is(byte(c), cName):
+			g.At[c] = 1
+		}
+	}
+	g.Pair['.'] = 1
+	return g
+}()
 
 // hives are the registry hives, long name and abbreviation.
 var hives = indicator.RegKeyHives()
@@ -67,10 +103,12 @@ func stringBytes(t indicator.Type, value string) int {
 func (b *stringBuilder) add(id ID, t indicator.Type, value string) {
 	b.patterns = append(b.patterns, []byte(value))
 	b.pats = append(b.pats, strPat{id, t})
+	b.levels = append(b.levels, stringLevel(t))
 	if t == indicator.RegKey {
 		if long, ok := regKeyLong(value); ok {
 			b.patterns = append(b.patterns, []byte(long))
 			b.pats = append(b.pats, strPat{id, t})
+			b.levels = append(b.levels, stringLevel(t))
 		}
 	}
 }
@@ -82,7 +120,7 @@ func (b *stringBuilder) build() (stringTable, error) {
 	if len(b.patterns) == 0 {
 		return stringTable{}, nil
 	}
-	a, err := ac.Build(b.patterns)
+	a, err := ac.BuildGated(b.patterns, b.levels)
 	if err != nil {
 		return stringTable{}, fmt.Errorf("match: string kinds: %w", err)
 	}

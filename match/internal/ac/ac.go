@@ -41,6 +41,15 @@ type Automaton struct {
 	next []uint32 // per pattern: next pattern in an output chain, or none
 	plen []uint32 // per pattern: length in bytes
 
+	// Gate levels (see BuildGated): maxLevel is the highest level of a
+	// pattern (0: no gating); for L < maxLevel, skip[L][o] is the first
+	// pattern of level at most L in the output chain from o on (o
+	// included), or none. Chains are shared through suffix links, so the
+	// skip is per pattern and holds for every chain o is in.
+	maxLevel uint8
+	skip     [MaxLevel][]uint32
+	chainMax []uint8 // per pattern: the highest level in its chain from it on
+
 	// class maps a byte to its equivalence class: 0 for bytes occurring in
 	// no (case-folded) pattern, otherwise 1..stride-1, with the two cases
 	// of an ASCII letter sharing a class.
@@ -107,11 +116,33 @@ func CheckSize(patterns, total int) error {
 // Build runs in O(total pattern bytes) time plus the cost of sorting the
 // patterns, and does not retain patterns or any of their slices.
 func Build(patterns [][]byte) (*Automaton, error) {
-	return build(patterns, denseBudget)
+	return build(patterns, nil, denseBudget)
 }
 
-// build is Build with a configurable dense row budget (for tests).
-func build(patterns [][]byte, budget int) (*Automaton, error) {
+// MaxLevel is the highest gate level a pattern may have (see BuildGated).
+const MaxLevel = 2
+
+// BuildGated is Build with a gate level per pattern (levels[i] for pattern
+// i, 0 to MaxLevel; nil: all 0). ScanGated reports an occurrence of a
+// pattern of level l > 0 only at an end position whose Gate level is at
+// least l, and does not walk the others: those of level 0 are reported
+// everywhere. Scan reports every occurrence, as with Build. The gate costs
+// 4 bytes per pattern for each level below the highest one given, and 1
+// byte per pattern (nothing when no level is above 0).
+func BuildGated(patterns [][]byte, levels []uint8) (*Automaton, error) {
+	if levels != nil && len(levels) != len(patterns) {
+		return nil, fmt.Errorf("ac: %d gate levels for %d patterns", len(levels), len(patterns))
+	}
+	for i, l := range levels {
+		if l > MaxLevel {
+			return nil, fmt.Errorf("ac: pattern %d has gate level %d, more than ac.MaxLevel (%d)", i, l, MaxLevel)
+		}
+	}
+	return build(patterns, levels, denseBudget)
+}
+
+// build is BuildGated with a configurable dense row budget (for tests).
+func build(patterns [][]byte, levels []uint8, budget int) (*Automaton, error) {
 	np := len(patterns)
 	total, maxLen, nonEmpty := 0, 0, 0
 	for _, p := range patterns {
@@ -306,6 +337,7 @@ func build(patterns [][]byte, budget int) (*Automaton, error) {
 		// cannot happen within MaxBytes: denseLim <= denseBudget
 		return nil, fmt.Errorf("ac: %d states and %d dense row entries do not fit in 32-bit state encodings", n, a.denseLim)
 	}
+	a.buildSkips(levels)
 	depth := a.buildStart(patterns, n)
 	a.dense = make([]uint32, nd*stride)
 	for s := range nd {
@@ -384,11 +416,27 @@ func (a *Automaton) step(s uint32, c byte) uint32 {
 // to them. Overlapping occurrences are all reported. It does not allocate
 // (when fn does not escape).
 func (a *Automaton) Scan(text []byte, fn func(pattern, end int) bool) {
+	a.ScanGated(text, nil, fn)
+}
+
+// ScanGated is Scan that reports an occurrence of a pattern of gate level
+// l > 0 (see BuildGated) only where the level g gives its end is at least
+// l (a nil g: every occurrence). At an end whose level is below the
+// highest level in the output chain there, it walks only the patterns of
+// the chain that it reports, so its work is the text's length plus the
+// occurrences it reports (plus, at an end with a gated pattern in its
+// chain, the gate's look at one or two bytes). It does not allocate (when
+// fn does not escape).
+func (a *Automaton) ScanGated(text []byte, g *Gate, fn func(pattern, end int) bool) {
 	if a == nil || len(a.first) <= 2 {
 		return
 	}
+	if a.maxLevel == 0 {
+		g = nil
+	}
+	to := &sink{g, fn}
 	if a.start != nil {
-		a.scanFiltered(text, fn)
+		a.scanFiltered(text, to)
 		return
 	}
 	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
@@ -415,9 +463,19 @@ func (a *Automaton) Scan(text []byte, fn func(pattern, end int) bool) {
 			} else {
 				s = e - denseLim
 			}
-			for o := a.out[s]; o != none; o = a.next[o] {
-				if !fn(int(o), i+1) {
-					return
+			if o := a.out[s]; o != none {
+				if g := to.g; g != nil && a.chainMax[o] != 0 {
+					if lv := g.level(text, i+1); lv < a.chainMax[o] {
+						if !a.gatedOutputs(o, lv, i+1, to.fn) {
+							return
+						}
+						o = none
+					}
+				}
+				for ; o != none; o = a.next[o] {
+					if !to.fn(int(o), i+1) {
+						return
+					}
 				}
 			}
 		}
@@ -445,6 +503,6 @@ func (a *Automaton) MemoryUsage() int {
 	}
 	return int(unsafe.Sizeof(*a)) +
 		4*(cap(a.first)+cap(a.fail)+cap(a.out)+cap(a.next)+cap(a.plen)+
-			cap(a.dense)+cap(a.rowState)+cap(a.rowOf)) +
+			cap(a.dense)+cap(a.rowState)+cap(a.rowOf)+cap(a.skip[0])+cap(a.skip[1])) + cap(a.chainMax) +
 		2*cap(a.sdepth) + cap(a.label) + startBytes(a.start)
 }

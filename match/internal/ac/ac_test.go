@@ -199,6 +199,11 @@ func TestRandomAgainstNaive(t *testing.T) {
 		for i, text := range texts {
 			wants[i] = naive(pats, text)
 		}
+		// Gate levels and a gate: random, or nameGate.
+		levels, g := randLevels(r, len(pats)), randGate(r)
+		if iter%5 == 0 {
+			g = nameGate
+		}
 		for _, budget := range budgets {
 			a := mustBuildBudget(t, pats, budget)
 			if filtered && len(pats) > 0 {
@@ -209,6 +214,16 @@ func TestRandomAgainstNaive(t *testing.T) {
 				got := scanAll(t, a, text)
 				if !slices.Equal(want, got) {
 					t.Fatalf("iter %d budget %d: patterns %q text %q\nwant %v\ngot  %v", iter, budget, pats, text, want, got)
+				}
+			}
+			ga := mustBuildGated(t, pats, levels, budget)
+			for i, text := range texts {
+				if got := scanAll(t, ga, text); !slices.Equal(wants[i], got) {
+					t.Fatalf("iter %d budget %d, gated, Scan: patterns %q levels %v text %q\nwant %v\ngot  %v", iter, budget, pats, levels, text, wants[i], got)
+				}
+				want := naiveGated(pats, levels, g, text)
+				if got := scanGated(t, ga, g, text); !slices.Equal(want, got) {
+					t.Fatalf("iter %d budget %d: patterns %q levels %v gate %+v text %q\nwant %v\ngot  %v", iter, budget, pats, levels, g, text, want, got)
 				}
 			}
 		}
@@ -319,6 +334,19 @@ func FuzzScan(f *testing.F) {
 		long := slices.DeleteFunc(slices.Clone(all), func(p []byte) bool { return len(p) < 2 })
 		for _, pats := range [][][]byte{all, long} {
 			want := naive(pats, text)
+			// Gate levels from the patterns' last bytes, and two gates:
+			// nameGate and one derived from the text.
+			levels := make([]uint8, len(pats))
+			for i, p := range pats {
+				if len(p) > 0 {
+					levels[i] = p[len(p)-1] % (MaxLevel + 1)
+				}
+			}
+			g := &Gate{End: uint8(len(text) % (MaxLevel + 1))}
+			for c := range 256 {
+				g.At[c] = uint8((c*7 + len(text)) % (MaxLevel + 1))
+				g.Pair[c] = uint8((c*13 + len(pats)) % (MaxLevel + 1))
+			}
 			for _, budget := range budgets {
 				a := mustBuildBudget(t, pats, budget)
 				require.Equal(t, len(pats), a.Len())
@@ -326,24 +354,34 @@ func FuzzScan(f *testing.F) {
 				if !slices.Equal(want, got) {
 					t.Fatalf("budget %d: patterns %q text %q\nwant %v\ngot  %v", budget, pats, text, want, got)
 				}
-				checkStop(t, a, text)
+				checkStop(t, a, nil, text)
+				ga := mustBuildGated(t, pats, levels, budget)
+				require.Equal(t, want, scanAll(t, ga, text), "gated automaton, Scan")
+				for _, g := range []*Gate{nameGate, g} {
+					want := naiveGated(pats, levels, g, text)
+					if got := scanGated(t, ga, g, text); !slices.Equal(want, got) {
+						t.Fatalf("budget %d: patterns %q levels %v text %q\nwant %v\ngot  %v", budget, pats, levels, text, want, got)
+					}
+					checkStop(t, ga, g, text)
+				}
 			}
 		}
 	})
 }
 
-// checkStop checks that a Scan whose fn returns false after k hits makes
-// exactly k calls, the first k of a full scan, for k = 1 and half the hits.
-func checkStop(t testing.TB, a *Automaton, text []byte) {
+// checkStop checks that a ScanGated whose fn returns false after k hits
+// makes exactly k calls, the first k of a full scan, for k = 1 and half
+// the hits.
+func checkStop(t testing.TB, a *Automaton, g *Gate, text []byte) {
 	t.Helper()
 	var all []hit
-	a.Scan(text, func(p, end int) bool { all = append(all, hit{p, end}); return true })
+	a.ScanGated(text, g, func(p, end int) bool { all = append(all, hit{p, end}); return true })
 	for _, k := range []int{1, (len(all) + 1) / 2} {
 		if k == 0 || k > len(all) {
 			continue
 		}
 		var got []hit
-		a.Scan(text, func(p, end int) bool {
+		a.ScanGated(text, g, func(p, end int) bool {
 			got = append(got, hit{p, end})
 			return len(got) < k
 		})
@@ -375,7 +413,7 @@ func TestScanStop(t *testing.T) {
 				})
 				require.Equal(t, k, calls, "min length %d, budget %d", minLen, budget)
 			}
-			checkStop(t, a, text[:300])
+			checkStop(t, a, nil, text[:300])
 		}
 	}
 }
@@ -491,6 +529,14 @@ func BenchmarkScan(b *testing.B) {
 		}
 		hitText = append(hitText, line...)
 	}
+	// The same patterns with gate levels as match gives them (file names
+	// 1, registry keys 2, mutexes and user agents 0), scanned with nameGate.
+	levels := make([]uint8, len(pats))
+	for i := range levels {
+		levels[i] = []uint8{1, 2, 0, 0, 1}[i%5]
+	}
+	ga, err := BuildGated(pats, levels)
+	require.NoError(b, err)
 	for _, bc := range []struct {
 		name string
 		text []byte
@@ -501,6 +547,15 @@ func BenchmarkScan(b *testing.B) {
 			n := 0
 			for b.Loop() {
 				a.Scan(bc.text, func(p, end int) bool { n++; return true })
+			}
+			b.ReportMetric(float64(n)/float64(b.N), "matches/op")
+		})
+		b.Run("gated/"+bc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bc.text)))
+			b.ReportAllocs()
+			n := 0
+			for b.Loop() {
+				ga.ScanGated(bc.text, nameGate, func(p, end int) bool { n++; return true })
 			}
 			b.ReportMetric(float64(n)/float64(b.N), "matches/op")
 		})
@@ -526,7 +581,12 @@ func mustBuild(t testing.TB, pats [][]byte) *Automaton {
 
 func mustBuildBudget(t testing.TB, pats [][]byte, budget int) *Automaton {
 	t.Helper()
-	a, err := build(pats, budget)
+	return mustBuildGated(t, pats, nil, budget)
+}
+
+func mustBuildGated(t testing.TB, pats [][]byte, levels []uint8, budget int) *Automaton {
+	t.Helper()
+	a, err := build(pats, levels, budget)
 	require.NoError(t, err)
 	return a
 }

@@ -25,5 +25,16 @@
 // to those of its dictionary suffix, so Scan never walks failure links just
 // to collect outputs.
 //
+// Gates (BuildGated, ScanGated): a pattern may have a gate level, 1 or 2,
+// and a Gate, a table on the one or two bytes after an end position, gives
+// each end position a level; ScanGated reports a pattern of level l only
+// where the end's level is at least l. Per pattern and level, a skip link
+// to the next pattern of the output chain it may report lets the scan jump
+// over the others without walking them, so the occurrences that a gate
+// rejects cost nothing, however many patterns overlap there: a caller
+// whose matches need a boundary after them (a file name ends before a byte
+// that is not a name byte) does work in proportion to the text and the
+// occurrences that pass the gate.
+//
 // An Automaton is immutable after Build and safe for concurrent use.
 package ac

@@ -159,8 +159,8 @@ func (a *Automaton) nextStart(kMask uint32, text []byte, i int) int {
 	return len(text)
 }
 
-// scanFiltered is Scan with the start filter.
-func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int) bool) {
+// scanFiltered is ScanGated with the start filter.
+func (a *Automaton) scanFiltered(text []byte, to *sink) {
 	dense, class, outLim, denseLim := a.dense, &a.class, a.outLim, a.denseLim
 	k, eBits, eMask, dInf := a.startLen, a.eBits, a.eMask, int(a.dInf)
 	var kMask uint32 = 1<<(8*k) - 1
@@ -191,9 +191,19 @@ func (a *Automaton) scanFiltered(text []byte, fn func(pattern, end int) bool) {
 			} else {
 				s = x - denseLim
 			}
-			for o := a.out[s]; o != none; o = a.next[o] {
-				if !fn(int(o), i+1) {
-					return
+			if o := a.out[s]; o != none {
+				if g := to.g; g != nil && a.chainMax[o] != 0 {
+					if lv := g.level(text, i+1); lv < a.chainMax[o] {
+						if !a.gatedOutputs(o, lv, i+1, to.fn) {
+							return
+						}
+						o = none
+					}
+				}
+				for ; o != none; o = a.next[o] {
+					if !to.fn(int(o), i+1) {
+						return
+					}
 				}
 			}
 		}
