@@ -167,18 +167,6 @@ func TestHostileInput(t *testing.T) {
 	assert.Contains(t, errs, "scanned 5 lines")
 }
 
-func TestAppendJSONString(t *testing.T) {
-	for _, s := range []string{"", "plain", "q\"b\\s", "\x00\x01\x1f\x7f", "tab\tnl\ncr\r", "é ü 日本", "\xff\xfe", "\u2028\u2029", "<>&"} {
-		got := appendJSONString(nil, s)
-		var back string
-		require.NoError(t, json.Unmarshal(got, &back), "%q -> %s", s, got)
-		want, _ := json.Marshal(s)
-		var wantBack string
-		require.NoError(t, json.Unmarshal(want, &wantBack))
-		assert.Equal(t, wantBack, back, "%q", s)
-	}
-}
-
 func TestFeedCounts(t *testing.T) {
 	code, _, stderr := runIOCScan(t, "", "-v", "-feed", lists, "-feed", filepath.Join(lists, "hashes.txt"))
 	require.Equal(t, 0, code, stderr)
