@@ -183,6 +183,7 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 			if ls == nil {
 				ls = m.NewLineStream(maxPiece)
 			}
+			w.off = lineOff
 			cr := false
 			for errors.Is(err, bufio.ErrBufferFull) {
 				if cr {
@@ -214,7 +215,7 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 			var truncated bool
 			dst, truncated = ls.Finish(dst[:0])
 			dst = w.stream(name, lineNo, ls, dst, st)
-			w.endStream(name, lineNo, lineOff)
+			w.endStream(name, lineNo)
 			st.lines++
 			st.bytes += ls.Len()
 			cuts, forced := ls.Cuts()
@@ -283,6 +284,7 @@ type writer struct {
 	out *bufio.Writer
 	ecs bool
 	buf []byte
+	off int64 // the offset of the line being matched in pieces
 
 	// ECS, a line matched in pieces: its matches and their texts so far
 	// (the line itself is not kept: its event has no event.original)
@@ -324,20 +326,19 @@ func (w *writer) streamed(name string, lineNo int, x match.Match, matched []byte
 		w.texts = append(w.texts, w.arena[n:len(w.arena):len(w.arena)])
 		return
 	}
-	b := append(w.enc.AppendJSONText(w.buf[:0], encode.Line{File: name, Number: lineNo, Offset: -1}, x, matched), '\n')
+	b := append(w.enc.AppendJSONText(w.buf[:0], encode.Line{File: name, Number: lineNo, Offset: w.off}, x, matched), '\n')
 	w.buf = b
 	w.out.Write(b)
 }
 
-// endStream writes the ECS event of a line matched in pieces, whose first
-// byte is at offset off.
-func (w *writer) endStream(name string, lineNo int, off int64) {
+// endStream writes the ECS event of a line matched in pieces.
+func (w *writer) endStream(name string, lineNo int) {
 	if !w.ecs || len(w.xs) == 0 {
 		return
 	}
 	// (texts point into earlier arrays of arena as it grew: those are
 	// never written again, so they still hold the texts)
-	b := append(w.enc.AppendECSText(w.buf[:0], encode.Line{File: name, Number: lineNo, Offset: off}, w.xs, w.texts), '\n')
+	b := append(w.enc.AppendECSText(w.buf[:0], encode.Line{File: name, Number: lineNo, Offset: w.off}, w.xs, w.texts), '\n')
 	w.buf = b
 	w.out.Write(b)
 	w.xs, w.texts, w.arena = w.xs[:0], w.texts[:0], w.arena[:0]
