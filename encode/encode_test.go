@@ -147,3 +147,33 @@ func TestEncoderAllocs(t *testing.T) {
 	assert.Zero(t, testing.AllocsPerRun(100, func() { buf = enc.AppendJSON(buf[:0], ln, xs[0]) }), "JSON of a cached entry")
 	assert.Zero(t, testing.AllocsPerRun(100, func() { buf = enc.AppendECS(buf[:0], ln, xs) }), "ECS of cached entries")
 }
+
+// TestConcurrent: the package-level functions and Matcher.View may be
+// called from any number of goroutines at once (run with -race), and give
+// the Encoder's bytes.
+func TestConcurrent(t *testing.T) {
+	m := richSet(t)
+	line := []byte("GET http://a.EVIL.example/ from 198.51.100.7")
+	xs := m.AppendMatches(nil, line)
+	ln := encode.Line{File: "a.log", Number: 1, Text: line}
+	enc := encode.NewEncoder(m, encode.Options{})
+	wantJSON := string(enc.AppendJSON(nil, ln, xs[0]))
+	wantECS := string(encode.AppendECS(nil, m, ln, xs, t1))
+	done := make(chan [2]string)
+	for range 4 {
+		go func() {
+			var j, e string
+			for range 50 {
+				j = string(encode.AppendJSON(nil, m, ln, xs[0]))
+				e = string(encode.AppendECS(nil, m, ln, xs, t1))
+				_ = m.View(xs[0].ID)
+			}
+			done <- [2]string{j, e}
+		}()
+	}
+	for range 4 {
+		got := <-done
+		assert.Equal(t, wantJSON, got[0])
+		assert.Equal(t, wantECS, got[1])
+	}
+}
