@@ -18,6 +18,21 @@
 // AppendECS need no Encoder, are safe for concurrent use, and compute the
 // entry's parts on each call.
 //
+// # Cost
+//
+// BenchmarkEncode (AMD EPYC VM, 2 shared cores, go1.26; best of 5, lines
+// of 2 matches, a domain with a detailed record and an address with its
+// source only): with the entries in the Encoder's cache, native JSON
+// about 100 ns and 360 bytes per match, ECS about 175 ns and 610 bytes per
+// match (the event's @timestamp, event.original and log fields shared by
+// the line's matches), no allocation when dst has room; iocscan's writer
+// before this package, fields up to sources only, about 85 ns and 160
+// bytes. Without the cache (the package-level functions) an entry's parts
+// cost 2.5-4.5 µs and about 15 allocations per match (Entry, View and
+// the records). On every real feed over every real log of the project's
+// test data (76,942 matches) iocscan's scan took 150-250 ms before, about
+// the same with the native JSON, and 320-340 ms with ECS.
+//
 // # Native JSON
 //
 // One object per match, fields in this order, empty ones omitted:
