@@ -13,8 +13,8 @@
 // An Encoder caches, per entry, the bytes that depend on the entry only
 // (its value, sources and merged metadata, from match.Matcher.View), so
 // that a repeated hit costs copying them plus the per-match fields. The
-// cache grows with the distinct entries encoded, at most the Matcher's
-// Len. An Encoder is for one goroutine; the package-level AppendJSON and
+// cache holds at most Options.CacheEntries entries per format
+// (DefaultCacheEntries, 65536), emptied when full. An Encoder is for one goroutine; the package-level AppendJSON and
 // AppendECS need no Encoder, are safe for concurrent use, and compute the
 // entry's parts on each call.
 //

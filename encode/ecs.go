@@ -25,14 +25,7 @@ func (e *Encoder) AppendECSText(dst []byte, ln Line, xs []match.Match, texts [][
 	if len(xs) == 0 {
 		return dst
 	}
-	parts := func(id match.ID) *ecsParts {
-		p := e.ecs[id]
-		if p == nil {
-			p = newECSParts(e.m, id)
-			e.ecs[id] = p
-		}
-		return p
-	}
+	parts := func(id match.ID) *ecsParts { return cached(e, e.ecs, id, newECSParts) }
 	return appendECS(dst, ln, xs, texts, e.now(), parts, &e.sets)
 }
 

@@ -26,7 +26,17 @@ type Options struct {
 	// Now is the clock of ECS's @timestamp and matched.occurred. Nil
 	// means time.Now.
 	Now func() time.Time
+
+	// CacheEntries bounds the entries whose parts an Encoder keeps, per
+	// format: when the cache is full, it is emptied and fills again (a
+	// scan that hits more distinct entries pays their parts again, never
+	// more memory). 0 means DefaultCacheEntries; negative means no cache.
+	CacheEntries int
 }
+
+// DefaultCacheEntries is the default of Options.CacheEntries: 65536
+// entries, a few tens of MB at the most for entries of many records.
+const DefaultCacheEntries = 1 << 16
 
 // Encoder encodes the matches of one Matcher, caching per entry the bytes
 // that depend on the entry only. It is not safe for concurrent use: use
@@ -37,15 +47,36 @@ type Encoder struct {
 	json map[match.ID]*jsonParts
 	ecs  map[match.ID]*ecsParts
 	sets [3][]string // scratch for the event-level unions of ECS
+	max  int         // Options.CacheEntries
 }
 
 // NewEncoder returns an Encoder for the matches of m.
 func NewEncoder(m *match.Matcher, opts Options) *Encoder {
-	e := &Encoder{m: m, now: opts.Now, json: map[match.ID]*jsonParts{}, ecs: map[match.ID]*ecsParts{}}
+	e := &Encoder{m: m, now: opts.Now, json: map[match.ID]*jsonParts{}, ecs: map[match.ID]*ecsParts{}, max: opts.CacheEntries}
 	if e.now == nil {
 		e.now = time.Now
 	}
+	if e.max == 0 {
+		e.max = DefaultCacheEntries
+	}
 	return e
+}
+
+// cached returns the parts of entry id from cache, or makes them with
+// make and keeps them within the Encoder's bound.
+func cached[P any](e *Encoder, cache map[match.ID]*P, id match.ID, make func(*match.Matcher, match.ID) *P) *P {
+	if p := cache[id]; p != nil {
+		return p
+	}
+	p := make(e.m, id)
+	if e.max < 0 {
+		return p
+	}
+	if len(cache) >= e.max {
+		clear(cache)
+	}
+	cache[id] = p
+	return p
 }
 
 // jsonParts are the parts of a native JSON object that depend on the
@@ -80,12 +111,7 @@ func textOf(ln Line, x match.Match) []byte {
 // AppendJSONText is AppendJSON with the matched text given (as a
 // match.LineStream's Text gives it).
 func (e *Encoder) AppendJSONText(dst []byte, ln Line, x match.Match, matched []byte) []byte {
-	p := e.json[x.ID]
-	if p == nil {
-		p = newJSONParts(e.m, x.ID)
-		e.json[x.ID] = p
-	}
-	return appendJSON(dst, ln, x, matched, p)
+	return appendJSON(dst, ln, x, matched, cached(e, e.json, x.ID, newJSONParts))
 }
 
 // AppendJSON appends the native JSON object of match x of m, found in ln,
