@@ -73,6 +73,27 @@ func TestGolden(t *testing.T) {
 	want, err := os.ReadFile("../../testdata/iocscan/expected.jsonl")
 	require.NoError(t, err)
 	assert.Equal(t, decode(t, string(want)), got)
+
+	// offset is the byte offset of the line in its file, and the whole
+	// output (offsets and all) is expected.jsonl's
+	var n int
+	for _, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		var r struct {
+			File   string
+			Line   int
+			Offset *int
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &r))
+		data, err := os.ReadFile(r.File)
+		require.NoError(t, err)
+		require.NotNil(t, r.Offset, l)
+		lines := strings.Split(string(data), "\n")
+		assert.Equal(t, len(strings.Join(lines[:r.Line-1], "\n"))+min(r.Line-1, 1), *r.Offset, l)
+		assert.True(t, strings.HasPrefix(string(data[*r.Offset:]), lines[r.Line-1]), l)
+		n++
+	}
+	assert.Equal(t, strings.Count(string(want), "\n"), n)
+	assert.Equal(t, string(want), strings.ReplaceAll(out, `"file":"`+logs+"/", `"file":"`))
 }
 
 func TestStdinAndSources(t *testing.T) {
