@@ -69,3 +69,35 @@ func ExampleAppendJSON() {
 	// Output:
 	// {"file":"fw.log","line":1,"start":9,"end":21,"type":"ipv4","indicator":"198.51.100.7","matched":"198.51.100.7","sources":[]}
 }
+
+func ExampleAppendECS() {
+	m, _ := match.Compile([]indicator.Indicator{{Type: indicator.SHA256,
+		Value: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+		Meta:  indicator.Meta{Source: "misp", TLP: indicator.TLPAmberStrict}}}, match.Options{})
+	line := []byte("hash=E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855")
+	now := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	fmt.Println(string(encode.AppendECS(nil, m, encode.Line{File: "edr.log", Number: 1, Offset: -1, Text: line}, m.AppendMatches(nil, line), now)))
+	// Output:
+	// {"@timestamp":"2024-06-01T12:00:00Z","event":{"kind":"alert","category":["threat"],"type":["indicator"],"original":"hash=E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"},"log":{"file":{"path":"edr.log"}},"threat":{"enrichments":[{"indicator":{"type":"file","file":{"hash":{"sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"}},"name":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","provider":"misp","marking":{"tlp":"AMBER+STRICT"}},"matched":{"atomic":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","field":"message","type":"indicator_match_rule","occurred":"2024-06-01T12:00:00Z"},"iocmatch":{"type":"sha256","start":5,"end":69,"text":"E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855"}}]}}
+}
+
+// A line matched in pieces (match.LineStream) is not kept whole: give the
+// matched texts, as the stream's Text returns them.
+func ExampleEncoder_AppendJSONText() {
+	m, _ := match.Compile([]indicator.Indicator{indicator.MustNew(indicator.Domain, "evil.example")}, match.Options{})
+	enc := encode.NewEncoder(m, encode.Options{})
+	ls := m.NewLineStream(0)
+	xs := ls.Append(nil, []byte("part one, then a.evil.example "))
+	xs, _ = ls.Finish(xs)
+	for _, x := range xs {
+		fmt.Println(string(enc.AppendJSONText(nil, encode.Line{File: "big.log", Number: 9, Offset: -1}, x, ls.Text(x))))
+	}
+	// Output:
+	// {"file":"big.log","line":9,"start":15,"end":29,"type":"domain","indicator":"evil.example","matched":"a.evil.example","sources":[]}
+}
+
+func ExampleECSTLP() {
+	fmt.Println(encode.ECSTLP(indicator.TLPAmberStrict), encode.ECSTLP(indicator.TLPClear), encode.ECSTLP(indicator.TLPUnknown) == "")
+	// Output:
+	// AMBER+STRICT CLEAR true
+}
