@@ -28,8 +28,8 @@
 // the line's matches), no allocation when dst has room; iocscan's writer
 // before this package, fields up to sources only, about 85 ns and 160
 // bytes. Without the cache (the package-level functions) an entry's parts
-// cost 2.5-4.5 µs and about 15 allocations per match (Entry, View and
-// the records). On every real feed over every real log of the project's
+// cost about 1 µs and 7 allocations per match in JSON, 1.7 µs and 10 in
+// ECS (View's unions and the parts' buffers). On every real feed over every real log of the project's
 // test data (76,942 matches) iocscan's scan took 150-250 ms before, about
 // the same with the native JSON, and 320-340 ms with ECS.
 //

@@ -142,10 +142,11 @@ func ECSType(t indicator.Type, v string) string {
 func ECSTLP(t indicator.TLP) string { return strings.ToUpper(string(t)) }
 
 func newECSParts(m *match.Matcher, id match.ID) *ecsParts {
-	ent := m.Entry(id)
+	var first [1]indicator.Indicator
+	ent := m.AppendIndicators(first[:0], id, 0, 1)[0] // type and value
 	v := m.View(id)
 	p := &ecsParts{sets: [3][]string{v.ThreatActors, v.MalwareFamilies, v.Techniques}}
-	b := append([]byte(nil), `{"indicator":{`...)
+	b := append(make([]byte, 0, 384+4*len(ent.Value)), `{"indicator":{`...)
 	if typ := ECSType(ent.Type, ent.Value); typ != "" {
 		b = append(b, `"type":`...)
 		b = appendString(b, typ)

@@ -141,13 +141,14 @@ func appendJSON(b []byte, ln Line, x match.Match, matched []byte, p *jsonParts) 
 }
 
 func newJSONParts(m *match.Matcher, id match.ID) *jsonParts {
-	ent := m.Entry(id)
+	var page [match.MaxEntryIndicators]indicator.Indicator
+	ent := m.AppendIndicators(page[:0], id, 0, match.MaxEntryIndicators) // ent[0] gives type and value
 	v := m.View(id)
-	p := &jsonParts{}
+	p := &jsonParts{mid: make([]byte, 0, 48+2*len(ent[0].Value)), tail: make([]byte, 0, 256)}
 	p.mid = append(p.mid, `,"type":`...)
-	p.mid = appendString(p.mid, ent.Type.String())
+	p.mid = appendString(p.mid, ent[0].Type.String())
 	p.mid = append(p.mid, `,"indicator":`...)
-	p.mid = appendString(p.mid, ent.Value)
+	p.mid = appendString(p.mid, ent[0].Value)
 	p.mid = append(p.mid, `,"matched":`...)
 
 	b := append(p.tail, `,"sources":`...)
@@ -157,8 +158,11 @@ func newJSONParts(m *match.Matcher, id match.ID) *jsonParts {
 	b = appendField(b, "tlp", string(v.TLP))
 	b = appendList(b, "lists", v.Lists)
 	recs, shown := 0, 0
-	for from := 0; from < ent.Records; from += match.MaxEntryIndicators {
-		for _, ind := range m.AppendIndicators(nil, id, from, match.MaxEntryIndicators) {
+	for from := 0; from < v.Records; from += match.MaxEntryIndicators {
+		if from > 0 {
+			ent = m.AppendIndicators(page[:0], id, from, match.MaxEntryIndicators)
+		}
+		for _, ind := range ent {
 			if !detailed(&ind.Meta) {
 				continue
 			}
