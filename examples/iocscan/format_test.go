@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -144,4 +146,29 @@ func TestFormatJSONLongLineOffset(t *testing.T) {
 	assert.Equal(t, float64(len("first\n")), obj["offset"])
 	assert.Equal(t, 2.0, obj["line"])
 	assert.Equal(t, "a.evil.example", obj["matched"])
+}
+
+// TestFormatECSValidates runs -format ecs on the project's sample logs and
+// checks every event with the shared ECS validator, when python3 and it
+// are there.
+func TestFormatECSValidates(t *testing.T) {
+	validator := "/work/shared/schemas/validate.py"
+	if _, err := os.Stat(validator); err != nil {
+		t.Skip("no ECS validator:", err)
+	}
+	py, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3")
+	}
+	files, err := filepath.Glob(filepath.Join(logs, "*"))
+	require.NoError(t, err)
+	code, out, errs := runIOCScan(t, "", append([]string{"-q", "-format", "ecs", "-feed", lists}, files...)...)
+	require.Equal(t, 0, code, errs)
+	events := filepath.Join(t.TempDir(), "events.ndjson")
+	require.NoError(t, os.WriteFile(events, []byte(out), 0o644))
+	res, err := exec.Command(py, validator, "ecs", events, "--allow-prefix", "log.offset", "--allow-prefix", "threat.enrichments.iocmatch",
+		"--require", "event.original", "--require", "log.offset").CombinedOutput()
+	require.NoError(t, err, "%s", res)
+	assert.Contains(t, string(res), "ecs: "+strconv.Itoa(strings.Count(out, "\n"))+" events")
+	assert.Contains(t, string(res), " 0 problems")
 }
