@@ -80,3 +80,19 @@ func ExampleOptions() {
 	fmt.Println(m.Len(), m.Contains([]byte("old.example")), m.Contains([]byte("weak.example")))
 	// Output: 1 false false
 }
+
+func ExampleMatcher_View() {
+	m, _ := match.Compile([]indicator.Indicator{
+		{Type: indicator.Domain, Value: "evil.example", Meta: indicator.Meta{Source: "feedA",
+			Confidence: indicator.MustConfidence(60), TLP: indicator.TLPGreen, Tags: []string{"c2"}}},
+		{Type: indicator.Domain, Value: "evil.example", Meta: indicator.Meta{Source: "feedB",
+			Confidence: indicator.MustConfidence(85), TLP: indicator.TLPAmber, Tags: []string{"phishing", "c2"},
+			Severity: indicator.SeverityHigh}},
+	}, match.Options{})
+	for _, x := range m.AppendMatches(nil, []byte("GET http://www.evil.example/")) {
+		v := m.View(x.ID)
+		fmt.Println(v.Sources, v.Confidence, v.Severity, v.TLP, v.Tags, v.Records)
+	}
+	// Output:
+	// [feedA feedB] 85 high amber [c2 phishing] 2
+}

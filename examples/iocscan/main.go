@@ -1,7 +1,7 @@
 // Command iocscan loads IOC feeds and scans log files for them, printing
 // one JSON object per match.
 //
-//	go run ./examples/iocscan -feed PATH [-feed PATH …] [-q] [-v] [FILE …]
+//	go run ./examples/iocscan -feed PATH [-feed PATH …] [-q] [-v] [-format json|ecs] [FILE …]
 //	go run ./examples/iocscan -taxii URL [-taxii-collection NAME] [-taxii-user U] … [FILE …]
 //
 // Each -feed is a feed file or a directory of feed files, in any format
@@ -18,12 +18,20 @@
 // error; -v adds the counts of every file. The files are scanned line by
 // line (standard
 // input when none is named, or for "-"), and every match is written to
-// standard output as
+// standard output, by default (-format json) as one JSON object per match:
 //
-//	{"file":"access.log","line":12,"start":40,"end":50,"type":"domain","indicator":"evil.com","matched":"a.EVIL.com","sources":["feedA","feedB"]}
+//	{"file":"access.log","line":12,"offset":3120,"start":40,"end":50,"type":"domain","indicator":"evil.com","matched":"a.EVIL.com","sources":["feedA","feedB"],"confidence":"high","tlp":"amber","records":[{"source":"feedA","id":"indicator--…","confidence":"high","tlp":"amber","tags":["c2"],"malware_family":"Emotet"}]}
 //
-// where line is 1-based, start and end are byte offsets in the line,
-// indicator is the canonical value and sources are sorted. Problems in the
+// where line is 1-based, offset is the line's byte offset in its file,
+// start and end are byte offsets in the line, indicator is the canonical
+// value and sources are sorted; confidence, severity and tlp are merged
+// over the sources (highest, highest, strictest), and records give what
+// each source record says beyond its name (id, confidence, severity, TLP,
+// tags, threat actor, malware family, ATT&CK ids, first and last seen,
+// description, reference), empty fields omitted: package encode
+// documents every field. -format ecs writes instead one Elastic Common
+// Schema event per line with matches, each match an element of
+// threat.enrichments (the mapping is in package encode's documentation). Problems in the
 // feeds and a summary go to standard error; -q silences the summary and
 // the per-record problems (fatal errors are still printed).
 //

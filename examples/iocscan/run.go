@@ -9,11 +9,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/match"
@@ -51,9 +50,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	tx.register(fs)
 	verbose := fs.Bool("v", false, "also print the counts of every feed file read")
 	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below this (0-100)")
+	format := fs.String("format", "json", "output format: json (one object per match, with what its sources say) or ecs (one Elastic Common Schema event per line with matches)")
 	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most this many matches per line (0: no limit); the rest of a line is not matched")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-min-confidence N] [-max-matches-per-line N] [FILE …]")
+		fmt.Fprintln(stderr, "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [FILE …]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -65,6 +65,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "iocscan: "+format+"\n", a...) }
+	if *format != "json" && *format != "ecs" {
+		logf("-format %q: must be json or ecs", *format)
+		return 2
+	}
 
 	t0 := time.Now()
 	var inds []indicator.Indicator
@@ -105,7 +109,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	t1 := time.Now()
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	w := newWriter(m, out)
+	w := newWriter(m, out, *format, nil)
 	files := fs.Args()
 	if len(files) == 0 {
 		files = []string{"-"}
@@ -167,8 +171,11 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 	br := bufio.NewReaderSize(r, readSize)
 	var dst []match.Match
 	var ls *match.LineStream
+	var off int64 // the offset in the file of the next line
 	for lineNo := 1; ; lineNo++ {
+		lineOff := off
 		line, err := br.ReadSlice('\n')
+		off += int64(len(line))
 		if errors.Is(err, bufio.ErrBufferFull) {
 			// A line longer than the buffer: match it a piece at a time. A
 			// '\r' that ends a part is held back until the next part says
@@ -176,6 +183,7 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 			if ls == nil {
 				ls = m.NewLineStream(maxPiece)
 			}
+			w.off = lineOff
 			cr := false
 			for errors.Is(err, bufio.ErrBufferFull) {
 				if cr {
@@ -187,6 +195,7 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 				}
 				dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], line), st)
 				line, err = br.ReadSlice('\n')
+				off += int64(len(line))
 			}
 			if err != nil && err != io.EOF {
 				return fmt.Errorf("reading %s: %w", name, err)
@@ -206,6 +215,7 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 			var truncated bool
 			dst, truncated = ls.Finish(dst[:0])
 			dst = w.stream(name, lineNo, ls, dst, st)
+			w.endStream(name, lineNo)
 			st.lines++
 			st.bytes += ls.Len()
 			cuts, forced := ls.Cuts()
@@ -231,9 +241,7 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 			text := line[:n]
 			var truncated bool
 			dst, truncated = m.AppendMatchesTruncated(dst[:0], text)
-			for _, x := range dst {
-				w.write(name, lineNo, x, text[x.Start:x.End])
-			}
+			w.line(name, lineNo, lineOff, text, dst)
 			st.matches += len(dst)
 			st.lines++
 			st.bytes += n
@@ -261,98 +269,77 @@ func (st *stats) truncate(truncated bool, name string, lineNo int, logf func(str
 // stream writes the matches a LineStream just returned and returns dst.
 func (w *writer) stream(name string, lineNo int, ls *match.LineStream, dst []match.Match, st *stats) []match.Match {
 	for _, x := range dst {
-		w.write(name, lineNo, x, ls.Text(x))
+		w.streamed(name, lineNo, x, ls.Text(x))
 	}
 	st.matches += len(dst)
 	return dst
 }
 
-// writer writes matches as JSON lines, caching the part of each object
-// that depends on the entry only.
+// writer writes matches in the -format chosen: native JSON lines, one per
+// match, or ECS events, one per line with matches. Its encode.Encoder
+// caches the parts of the output that depend on the entry only, so that a
+// repeated hit costs little.
 type writer struct {
-	m     *match.Matcher
-	out   *bufio.Writer
-	buf   []byte
-	cache map[match.ID]entryJSON
+	enc *encode.Encoder
+	out *bufio.Writer
+	ecs bool
+	buf []byte
+	off int64 // the offset of the line being matched in pieces
+
+	// ECS, a line matched in pieces: its matches and their texts so far
+	// (the line itself is not kept: its event has no event.original)
+	xs    []match.Match
+	texts [][]byte
+	arena []byte
 }
 
-// entryJSON are the parts of a match's JSON object that depend on the
-// entry only: from "type" to "matched":, and from "sources" to the end.
-type entryJSON struct{ mid, tail []byte }
-
-func newWriter(m *match.Matcher, out *bufio.Writer) *writer {
-	return &writer{m: m, out: out, cache: make(map[match.ID]entryJSON)}
+func newWriter(m *match.Matcher, out *bufio.Writer, format string, now func() time.Time) *writer {
+	return &writer{enc: encode.NewEncoder(m, encode.Options{Now: now}), out: out, ecs: format == "ecs"}
 }
 
-// write writes match x of line lineNo, whose text is matched.
-func (w *writer) write(name string, lineNo int, x match.Match, matched []byte) {
-	parts, ok := w.cache[x.ID]
-	if !ok {
-		e := w.m.Entry(x.ID)
-		parts.mid = append(parts.mid, `,"type":`...)
-		parts.mid = appendJSONString(parts.mid, e.Type.String())
-		parts.mid = append(parts.mid, `,"indicator":`...)
-		parts.mid = appendJSONString(parts.mid, e.Value)
-		parts.mid = append(parts.mid, `,"matched":`...)
-		parts.tail = append(parts.tail, `,"sources":[`...)
-		for i, s := range e.Sources() {
-			if i > 0 {
-				parts.tail = append(parts.tail, ',')
-			}
-			parts.tail = appendJSONString(parts.tail, s)
-		}
-		parts.tail = append(parts.tail, "]}\n"...)
-		w.cache[x.ID] = parts
+// line writes the matches xs of line lineNo of file name, whose first
+// byte is at offset off in the file.
+func (w *writer) line(name string, lineNo int, off int64, text []byte, xs []match.Match) {
+	if len(xs) == 0 {
+		return
 	}
-	b := append(w.buf[:0], `{"file":`...)
-	b = appendJSONString(b, name)
-	b = append(b, `,"line":`...)
-	b = strconv.AppendInt(b, int64(lineNo), 10)
-	b = append(b, `,"start":`...)
-	b = strconv.AppendInt(b, int64(x.Start), 10)
-	b = append(b, `,"end":`...)
-	b = strconv.AppendInt(b, int64(x.End), 10)
-	b = append(b, parts.mid...)
-	b = appendJSONString(b, string(matched))
-	b = append(b, parts.tail...)
+	ln := encode.Line{File: name, Number: lineNo, Offset: off, Text: text}
+	b := w.buf[:0]
+	if w.ecs {
+		b = append(w.enc.AppendECS(b, ln, xs), '\n')
+	} else {
+		for _, x := range xs {
+			b = append(w.enc.AppendJSON(b, ln, x), '\n')
+		}
+	}
 	w.buf = b
 	w.out.Write(b)
 }
 
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes
-// U+FFFD, as encoding/json does.
-func appendJSONString(b []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	b = append(b, '"')
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c >= 0x20 && c != 0x7f:
-				b = append(b, c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else if r == '\u2028' || r == '\u2029' {
-			b = fmt.Appendf(b, `\u%04x`, r)
-		} else {
-			b = append(b, s[i:i+size]...)
-		}
-		i += size
+// streamed writes (JSON) or keeps (ECS) match x of a line matched in
+// pieces, whose text is matched.
+func (w *writer) streamed(name string, lineNo int, x match.Match, matched []byte) {
+	if w.ecs {
+		w.xs = append(w.xs, x)
+		n := len(w.arena)
+		w.arena = append(w.arena, matched...)
+		w.texts = append(w.texts, w.arena[n:len(w.arena):len(w.arena)])
+		return
 	}
-	return append(b, '"')
+	b := append(w.enc.AppendJSONText(w.buf[:0], encode.Line{File: name, Number: lineNo, Offset: w.off}, x, matched), '\n')
+	w.buf = b
+	w.out.Write(b)
+}
+
+// endStream writes the ECS event of a line matched in pieces.
+func (w *writer) endStream(name string, lineNo int) {
+	if !w.ecs || len(w.xs) == 0 {
+		return
+	}
+	// (texts point into earlier arrays of arena as it grew: those are
+	// never written again, so they still hold the texts)
+	b := append(w.enc.AppendECSText(w.buf[:0], encode.Line{File: name, Number: lineNo, Offset: w.off}, w.xs, w.texts), '\n')
+	w.buf = b
+	w.out.Write(b)
+	w.xs, w.texts, w.arena = w.xs[:0], w.texts[:0], w.arena[:0]
 }

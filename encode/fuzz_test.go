@@ -1,0 +1,80 @@
+package encode_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/iocmatch/iocmatch/encode"
+	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/match"
+)
+
+// FuzzEncode: whatever the indicator, its metadata and the line, the
+// native JSON and the ECS event are valid JSON that give back the line,
+// the matched text and the metadata strings (invalid UTF-8 as U+FFFD).
+func FuzzEncode(f *testing.F) {
+	f.Add(uint8(indicator.Domain), "evil.example", "desc", "tag", "GET http://a.evil.example/")
+	f.Add(uint8(indicator.String), "\"\\\x00", "\xff", "\u2028", "x\"\\\x00\xffy")
+	f.Add(uint8(indicator.RegKey), `HKLM\Software\Evil`, "", "", `HKEY_LOCAL_MACHINE\Software\Evil`)
+	f.Add(uint8(indicator.CIDR), "2001:db8::/32", "d", "", "src=2001:db8::7")
+	f.Fuzz(func(t *testing.T, typ uint8, value, desc, tag, line string) {
+		ty := indicator.Type(typ % uint8(indicator.NumTypes))
+		ind, err := indicator.New(ty, value)
+		if err != nil {
+			return
+		}
+		ind.Source, ind.Description, ind.Tags = "s\xfe", desc, []string{tag}
+		m, err := match.Compile([]indicator.Indicator{ind}, match.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := []byte(line)
+		xs := m.AppendMatches(nil, text)
+		if len(xs) == 0 {
+			return
+		}
+		valid := func(s string) string { return string([]rune(s)) } // each invalid byte is U+FFFD
+		enc := encode.NewEncoder(m, encode.Options{Now: func() time.Time { return time.Unix(0, 0) }})
+		ln := encode.Line{File: line, Number: 1, Offset: 0, Text: text}
+		for _, x := range xs {
+			var obj struct {
+				File    string
+				Matched string
+				Records []struct{ Description string }
+			}
+			out := enc.AppendJSON(nil, ln, x)
+			if err := json.Unmarshal(out, &obj); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			if obj.File != valid(line) || obj.Matched != valid(line[x.Start:x.End]) {
+				t.Fatalf("file %q matched %q from %s", obj.File, obj.Matched, out)
+			}
+			if len(obj.Records) != 1 || obj.Records[0].Description != valid(desc) {
+				t.Fatalf("records %+v from %s", obj.Records, out)
+			}
+		}
+		var ev struct {
+			Event  struct{ Original string }
+			Threat struct {
+				Enrichments []struct {
+					Matched  struct{ Atomic string }
+					IOCMatch struct{ Text string } `json:"iocmatch"`
+				}
+			}
+		}
+		out := enc.AppendECS(nil, ln, xs)
+		if err := json.Unmarshal(out, &ev); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if ev.Event.Original != valid(line) || len(ev.Threat.Enrichments) != len(xs) {
+			t.Fatalf("event %+v from %s", ev, out)
+		}
+		for i, x := range xs {
+			e := ev.Threat.Enrichments[i]
+			if e.IOCMatch.Text != valid(line[x.Start:x.End]) || e.Matched.Atomic != valid(m.Entry(x.ID).Value) {
+				t.Fatalf("enrichment %d %+v from %s", i, e, out)
+			}
+		}
+	})
+}
