@@ -184,7 +184,10 @@ func TestCLIStreaming(t *testing.T) {
 			next := func() string {
 				select {
 				case l, ok := <-lines:
-					require.True(t, ok, "stdout closed: %s", errb.String())
+					if !ok {
+						cmd.Wait()
+						t.Fatalf("stdout closed early: %s", errb.String())
+					}
 					return l
 				case <-time.After(5 * time.Second):
 					t.Fatalf("no match on stdout 5 s after its line was written, stdin still open")
