@@ -24,9 +24,9 @@ type input struct {
 // read buffer of readSize bytes. A gzip stream, recognised by its magic
 // bytes whatever the name (stdin too), is decompressed; concatenated
 // members are read one after the other, as gzip -d does. Before every read
-// from the file or pipe itself, flush is called: a reader that would block
-// on a pipe or terminal has the matches of the lines read so far written
-// out first, and on a file that is once per read buffer.
+// from a pipe, terminal or socket, flush is called: a read that may wait
+// has the matches of the lines read so far written out first (a regular
+// file, whose reads never wait, is read without).
 func openInput(name string, stdin io.Reader, flush func() error) (*input, error) {
 	var src io.Reader = stdin
 	closeFn := func() error { return nil }
@@ -37,7 +37,10 @@ func openInput(name string, stdin io.Reader, flush func() error) (*input, error)
 		}
 		src, closeFn = f, f.Close
 	}
-	br := bufio.NewReaderSize(flushReader{src, flush}, readSize)
+	if !isRegular(src) { // a read from a file never waits
+		src = flushReader{src, flush}
+	}
+	br := bufio.NewReaderSize(src, readSize)
 	// A line is at least two bytes long unless it is empty: waiting for
 	// two never holds a match back.
 	head, _ := br.Peek(len(gzipMagic))
@@ -101,6 +104,16 @@ func (g gzipReader) Read(p []byte) (int, error) {
 		err = &gzipError{err}
 	}
 	return n, err
+}
+
+// isRegular reports whether r is a regular file.
+func isRegular(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // isPathError reports whether err is an error of the file system (an
