@@ -7,12 +7,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/iocmatch/iocmatch/loader"
 )
 
-// progressEvery is how often the progress line is rewritten.
-const progressEvery = time.Second
+// progressEvery is how often the progress line is rewritten; tests make
+// it short.
+var progressEvery = time.Second
 
 // isTerminal reports whether w is a terminal (a character device).
 func isTerminal(w io.Writer) bool {
@@ -59,18 +61,29 @@ func (p *progress) loop() {
 		case <-t.C:
 			p.mu.Lock()
 			line := progressLine(p.feed, p.files+p.curFiles, p.inds+p.curInds, time.Since(p.start))
-			pad := p.shown - len(line)
-			fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", max(pad, 0)))
-			p.shown = len(line)
+			n := utf8.RuneCountInString(line)
+			fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", max(p.shown-n, 0)))
+			p.shown = n
 			p.mu.Unlock()
 		}
 	}
 }
 
+// progressWidth is the widest progress line: a line wider than the
+// terminal would wrap, and "\r" would rewrite only its last row.
+const progressWidth = 79
+
 // progressLine is the progress line: the feed being loaded, the files and
-// indicators read so far, the time since the start.
+// indicators read so far, the time since the start. A feed name that
+// would make it wider than progressWidth loses its beginning.
 func progressLine(feed string, files, inds int, d time.Duration) string {
-	return fmt.Sprintf("iocscan: loading %s: %d files, %s indicators so far (%v)", feed, files, thousands(inds), d.Round(time.Second))
+	counts := fmt.Sprintf(": %d files, %s indicators so far (%v)", files, thousands(inds), d.Round(time.Second))
+	const head = "iocscan: loading "
+	if room := progressWidth - len(head) - len(counts); utf8.RuneCountInString(feed) > room {
+		r := []rune(feed)
+		feed = "…" + string(r[len(r)-max(room-1, 0):])
+	}
+	return head + feed + counts
 }
 
 // thousands writes n with a comma every three digits.

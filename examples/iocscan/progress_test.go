@@ -5,8 +5,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,6 +20,11 @@ func TestProgressLine(t *testing.T) {
 	assert.Equal(t, "iocscan: loading feeds/big: 12 files, 1,234,567 indicators so far (3s)",
 		progressLine("feeds/big", 12, 1234567, 3200*time.Millisecond))
 	assert.Equal(t, "iocscan: loading f.txt: 0 files, 0 indicators so far (0s)", progressLine("f.txt", 0, 0, 0))
+	long := "/very/long/path/" + strings.Repeat("feeds/", 20) + "big.csv"
+	line := progressLine(long, 3, 1000, time.Second)
+	assert.Equal(t, progressWidth, utf8.RuneCountInString(line), line)
+	assert.True(t, strings.HasPrefix(line, "iocscan: loading …"), line)
+	assert.True(t, strings.HasSuffix(line, "feeds/big.csv: 3 files, 1,000 indicators so far (1s)"), line)
 	for n, want := range map[int]string{0: "0", 7: "7", 999: "999", 1000: "1,000", 712345: "712,345", 1000000: "1,000,000", -1234: "-1,234"} {
 		assert.Equal(t, want, thousands(n), "%d", n)
 	}
@@ -72,4 +79,45 @@ func TestNotTerminal(t *testing.T) {
 	assert.NotContains(t, string(data), "\r")
 	assert.NotContains(t, string(data), "loading")
 	assert.Contains(t, string(data), "scanned 1 lines")
+}
+
+// lockedBuffer is a bytes.Buffer safe for a writer and a reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestProgressLoop: the line is written with the counts so far, rewritten
+// in place ("\r"), and erased by end.
+func TestProgressLoop(t *testing.T) {
+	defer func(d time.Duration) { progressEvery = d }(progressEvery)
+	progressEvery = time.Millisecond
+	var b lockedBuffer
+	p := newProgress(&b)
+	p.beginFeed("feeds")
+	p.update(loader.Progress{Files: 2, Indicators: 1500})
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(b.String(), "\riocscan: loading feeds: 2 files, 1,500 indicators so far") < 2 {
+		require.True(t, time.Now().Before(deadline), "no progress line rewritten in 5 s: %q", b.String())
+		time.Sleep(time.Millisecond)
+	}
+	p.end()
+	out := b.String()
+	assert.NotContains(t, out, "\n")
+	assert.True(t, strings.HasSuffix(out, "\r"+strings.Repeat(" ", len(progressLine("feeds", 2, 1500, 0)))+"\r"), "%q", out)
+	n := len(out)
+	time.Sleep(5 * time.Millisecond)
+	assert.Len(t, b.String(), n, "nothing written after end")
 }
