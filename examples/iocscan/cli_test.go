@@ -353,3 +353,28 @@ func TestTimes(t *testing.T) {
 	require.Equal(t, 1, code, errs)
 	assert.Regexp(t, `(?m)^iocscan: loaded 2 indicators in [0-9.]+[mµn]?s; compiled match\.Matcher\{2 entries: 1 ipv4, 1 domain\} in [0-9.]+[mµn]?s$`, errs)
 }
+
+// TestCLIOutputError: an error writing the output ends the scan with
+// status 2 and says so.
+func TestCLIOutputError(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full:", err)
+	}
+	defer full.Close()
+	dir := t.TempDir()
+	feed := writeFile(t, dir, "feed.txt", "evil.example\n")
+	log := writeFile(t, dir, "app.log", "GET http://evil.example/x\n")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, iocscanBin(t), "-feed", feed, log, log)
+	var errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = full, &errb
+	err = cmd.Run()
+	var ee *exec.ExitError
+	require.ErrorAs(t, err, &ee)
+	assert.Equal(t, 2, ee.ExitCode())
+	assert.Contains(t, errb.String(), "writing output:")
+	assert.Equal(t, 1, strings.Count(errb.String(), "writing output:"), "the scan stops at the first: %s", errb.String())
+	assert.NotContains(t, errb.String(), "scanned", "no summary after an output error")
+}
