@@ -125,7 +125,7 @@ func TestCLIExitStatus(t *testing.T) {
 		// grep's rule: an unreadable input is an error, the others are scanned
 		{name: "missing input first", args: []string{"-feed", feed, missing, hit}, code: 2, matches: 1, stderr: "missing.log"},
 		{name: "missing input last", args: []string{"-feed", feed, hit, missing}, code: 2, matches: 1, stderr: "missing.log"},
-		{name: "directory as input", args: []string{"-feed", feed, dir, hit}, code: 2, matches: 1, stderr: dir},
+		{name: "directory as input", args: []string{"-feed", feed, dir, hit}, code: 2, matches: 1, stderr: "scan " + dir + ": is a directory\n"},
 		{name: "bad -now", args: []string{"-now", "yesterday", "-feed", feed, hit}, code: 2, stderr: `-now "yesterday": not an RFC 3339 time`},
 		{name: "bad -max-matches-per-line", args: []string{"-max-matches-per-line", "-1", "-feed", feed, hit}, code: 2, stderr: "-max-matches-per-line -1"},
 	} {

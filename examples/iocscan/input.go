@@ -35,6 +35,10 @@ func openInput(name string, stdin io.Reader, flush func() error) (*input, error)
 		if err != nil {
 			return nil, err
 		}
+		if fi, err := f.Stat(); err == nil && fi.IsDir() {
+			f.Close()
+			return nil, &os.PathError{Op: "scan", Path: name, Err: errors.New("is a directory")}
+		}
 		src, closeFn = f, f.Close
 	}
 	if !isRegular(src) { // a read from a file never waits
