@@ -22,7 +22,7 @@
 // and the time the compilation took. While the feeds load, a progress
 // line (feed, files read, indicators so far, time) is rewritten every
 // second on standard error when it is a terminal (never when it is a file
-// or a pipe).
+// or a pipe, nor with -q).
 //
 // The files are scanned line by line (standard input when none is named,
 // or for "-"). A gzip-compressed input is decompressed, recognised by its
@@ -40,10 +40,10 @@
 // shows each match as its line arrives), and after each file; on a file,
 // output is written in blocks of 64 KiB.
 //
-// -q (quiet) prints no summaries and no per-problem lines: standard error
-// gets only errors, one line per feed with skipped records counting them,
-// and one line counting the lines of the scan that were truncated or
-// matched in pieces; -q overrides -v.
+// -q (quiet) prints no summaries, no per-problem lines and no progress
+// line: standard error gets only errors, one line per feed with skipped
+// records counting them, and one line counting the lines of the scan that
+// were truncated or matched in pieces; -q overrides -v.
 //
 // -now TIME (RFC 3339, e.g. 2026-01-02T15:04:05Z) judges the indicators'
 // validity windows (match.Options.Now) at TIME instead of the clock, so

@@ -53,15 +53,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var usage bytes.Buffer // -h: to stdout; a usage error: to stderr
 	fs.SetOutput(&usage)
 	var feeds multiFlag
-	fs.Var(&feeds, "feed", "feed file or directory (repeatable, at least one)")
-	quiet := fs.Bool("q", false, "quiet: no summaries and no per-problem lines; errors, and one line counting the problems of each feed and of the scan, are still printed (overrides -v)")
+	fs.Var(&feeds, "feed", "`PATH` of a feed file or directory (repeatable; at least one -feed or -taxii)")
+	quiet := fs.Bool("q", false, "quiet: no summaries, no per-problem lines, no progress line; only errors, and one line counting the problems of each feed and of the scan (overrides -v)")
 	strict := fs.Bool("strict", false, "fail on the first bad feed record instead of skipping it")
 	var tx taxiiFlags
 	tx.register(fs)
 	verbose := fs.Bool("v", false, "also print the counts of every feed file read")
-	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below this (0-100)")
-	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most this many matches per line (0: no limit); the rest of a line is not matched")
-	nowFlag := fs.String("now", "", "judge the indicators' validity windows at this RFC 3339 time, e.g. 2026-01-02T15:04:05Z, instead of the clock (reproducible runs)")
+	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below `N` (0-100)")
+	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most `N` matches per line (0: no limit); the rest of a line is not matched")
+	nowFlag := fs.String("now", "", "judge the indicators' validity windows at `TIME` (RFC 3339, e.g. 2026-01-02T15:04:05Z) instead of the clock, for reproducible runs")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match.")
