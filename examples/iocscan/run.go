@@ -17,6 +17,7 @@ import (
 
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/loader"
+	"github.com/iocmatch/iocmatch/loader/taxii"
 	"github.com/iocmatch/iocmatch/match"
 )
 
@@ -121,7 +122,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		inds = append(inds, got...)
 	}
 	if tx.url != "" {
-		prog.beginFeed(tx.url)
+		prog.beginFeed(taxii.Path(tx.url)) // no user info on screen
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		got, err := tx.load(ctx, errw, lopts, *quiet, *verbose)
 		stop()
