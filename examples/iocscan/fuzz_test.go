@@ -4,7 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"errors"
+	"io"
 	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/match"
@@ -72,4 +77,57 @@ func FuzzScanInput(f *testing.F) {
 			t.Fatalf("gzip input gives\n%s%+v\nplain gives\n%s%+v", zout, zst, out, st)
 		}
 	})
+}
+
+// errAfter returns its data a few bytes at a time, then err.
+type errAfter struct {
+	data []byte
+	err  error
+}
+
+func (e *errAfter) Read(p []byte) (int, error) {
+	if len(e.data) == 0 {
+		return 0, e.err
+	}
+	n := copy(p[:min(len(p), 7)], e.data)
+	e.data = e.data[n:]
+	return n, nil
+}
+
+// TestGzipPipe: a gzipPipe gives what its reader gives, in order, then
+// its error; it flushes the output only before waiting.
+func TestGzipPipe(t *testing.T) {
+	data := bytes.Repeat([]byte("line evil.example 1.1.1.1\n"), 50000) // 1.3 MB: several chunks
+	for _, want := range []error{io.EOF, io.ErrUnexpectedEOF} {
+		flushes := 0
+		p := newGzipPipe(&errAfter{data: data, err: want}, func() error { flushes++; return nil })
+		var got bytes.Buffer
+		_, err := io.Copy(&got, p)
+		if want == io.EOF {
+			require.NoError(t, err)
+		} else {
+			require.ErrorIs(t, err, want)
+		}
+		assert.Equal(t, data, got.Bytes())
+		assert.LessOrEqual(t, flushes, len(data)/7+2)
+		p.close()
+	}
+	// waiting for a chunk, the output is flushed first; an output error
+	// ends the reading
+	release := make(chan struct{})
+	p := newGzipPipe(blockingReader(release), func() error { return errors.New("disk full") })
+	_, err := p.Read(make([]byte, 10))
+	var oe *outputError
+	require.ErrorAs(t, err, &oe)
+	assert.EqualError(t, err, "writing output: disk full")
+	close(release)
+	p.close()
+}
+
+// blockingReader blocks until release is closed, then returns EOF.
+type blockingReader chan struct{}
+
+func (b blockingReader) Read([]byte) (int, error) {
+	<-b
+	return 0, io.EOF
 }
