@@ -82,7 +82,11 @@ func loadFile(res *Result, st *loadState, path string, opts *Options) error {
 		return readError(path, err)
 	}
 	defer f.Close()
-	return readFile(res, st, f, path, opts)
+	err = readFile(res, st, f, path, opts)
+	if opts.Progress != nil {
+		opts.Progress(Progress{Path: path, Files: res.Files, Indicators: len(res.Indicators)})
+	}
+	return err
 }
 
 // readError is the error for a path that cannot be read: it quotes the

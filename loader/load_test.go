@@ -340,3 +340,22 @@ func TestLoadSkipsMISPFeedHashes(t *testing.T) {
 	require.Equal(t, 1, res.Files)
 	assert.Equal(t, filepath.Join(dir, "manifest.json"), res.PerFile[0].Path)
 }
+
+// TestLoadProgress: Options.Progress is called after each file with the
+// counts of the Load so far.
+func TestLoadProgress(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")
+	require.NoError(t, os.WriteFile(a, []byte("evil.example\n198.51.100.7\n"), 0o644))
+	require.NoError(t, os.WriteFile(b, []byte("bad.example\nnot-an-ioc\n"), 0o644))
+	var got []Progress
+	res, err := Load(dir, Options{Progress: func(p Progress) { got = append(got, p) }})
+	require.NoError(t, err)
+	assert.Equal(t, []Progress{{Path: a, Files: 1, Indicators: 2}, {Path: b, Files: 2, Indicators: 3}}, got)
+	assert.Len(t, res.Indicators, 3)
+
+	got = nil
+	_, err = Load(b, Options{Progress: func(p Progress) { got = append(got, p) }})
+	require.NoError(t, err)
+	assert.Equal(t, []Progress{{Path: b, Files: 1, Indicators: 1}}, got, "a single file is reported too")
+}

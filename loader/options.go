@@ -89,6 +89,22 @@ type Options struct {
 	// CSV says how to read CSV files; the zero value detects the columns
 	// from the header.
 	CSV CSVOptions
+
+	// Progress, when set, is called by Load after each file it reads,
+	// with the counts of the Load so far, so that a host program can show
+	// the progress of a long load. It is called on the goroutine that
+	// called Load.
+	Progress func(Progress)
+}
+
+// Progress is what Load has read so far: it is passed to
+// Options.Progress after each file.
+type Progress struct {
+	// Path is the file just read.
+	Path string
+	// Files is the number of files read (Result.Files), Indicators the
+	// number of indicators kept (len(Result.Indicators)).
+	Files, Indicators int
 }
 
 func (o *Options) maxLineLen() int {

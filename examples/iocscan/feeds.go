@@ -10,17 +10,21 @@ import (
 )
 
 // feedReport writes what was read from one feed (a -feed path or a TAXII
-// collection) to w: its problems, then unless quiet one summary line with
-// the counts per reason, and with verbose one line per file.
+// collection) to w: its problems (quiet: one line counting them, if any),
+// then unless quiet one summary line with the counts per reason, and with
+// verbose one line per file.
 func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose bool) {
+	if quiet {
+		if n := res.SkippedTotal(); n > 0 {
+			fmt.Fprintf(w, "iocscan: feed %s: %d records skipped (problems not shown: -q)\n", name, n)
+		}
+		return
+	}
 	for i := range res.Problems {
 		fmt.Fprintln(w, res.Problems[i].Error())
 	}
 	if n := res.SkippedTotal(); n > len(res.Problems) {
 		fmt.Fprintf(w, "iocscan: %s: %d more problems not shown\n", name, n-len(res.Problems))
-	}
-	if quiet {
-		return
 	}
 	var wl string
 	if n := len(res.Warninglists); n > 0 {

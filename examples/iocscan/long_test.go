@@ -20,7 +20,7 @@ import (
 
 // longFeed writes a feed directory with an indicator of the kinds the
 // long-line tests place across a cut.
-func longFeed(t *testing.T) string {
+func longFeed(t testing.TB) string {
 	t.Helper()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.txt"), []byte(

@@ -1,8 +1,9 @@
 // Command iocscan loads IOC feeds and scans log files for them, printing
 // one JSON object per match.
 //
-//	go run ./examples/iocscan -feed PATH [-feed PATH …] [-q] [-v] [-format json|ecs] [FILE …]
+//	go run ./examples/iocscan -feed PATH [-feed PATH …] [-q] [-v] [-now TIME] [-format json|ecs] [FILE …]
 //	go run ./examples/iocscan -taxii URL [-taxii-collection NAME] [-taxii-user U] … [FILE …]
+//	tail -f app.log | iocscan -feed PATH
 //
 // Each -feed is a feed file or a directory of feed files, in any format
 // package loader reads (detected from each file's content). -taxii loads
@@ -13,12 +14,23 @@
 // go only to the host of URL, and to those -taxii-credential-hosts lists:
 // "name" or "name:port", comma-separated), and -taxii-added-after loads
 // only what was added after an RFC 3339 time.
+//
 // For each feed, its problems, then the counts of indicators, skipped
 // records (per reason) and unsupported records (per kind) go to standard
-// error; -v adds the counts of every file. The files are scanned line by
-// line (standard
-// input when none is named, or for "-"), and every match is written to
-// standard output, by default (-format json) as one JSON object per match:
+// error; -v adds the counts of every file. Then one line gives the
+// indicators loaded and the time the loading took, the matcher compiled
+// and the time the compilation took. While the feeds load, a progress
+// line (feed, files read, indicators so far, time) is rewritten every
+// second on standard error when it is a terminal (never when it is a file
+// or a pipe, nor with -q).
+//
+// The files are scanned line by line (standard input when none is named,
+// or for "-"). A gzip-compressed input is decompressed, recognised by its
+// first bytes whatever its name (standard input too; concatenated members
+// are read one after the other); corrupt or truncated gzip data is an
+// error of that input, after the lines read before it were scanned. Every
+// match is written to standard output, by default (-format json) as
+// one JSON object per match:
 //
 //	{"file":"access.log","line":12,"offset":3120,"start":40,"end":50,"type":"domain","indicator":"evil.com","matched":"a.EVIL.com","sources":["feedA","feedB"],"confidence":"high","tlp":"amber","records":[{"source":"feedA","id":"indicator--…","confidence":"high","tlp":"amber","tags":["c2"],"malware_family":"Emotet"}]}
 //
@@ -31,9 +43,20 @@
 // description, reference), empty fields omitted: package encode
 // documents every field. -format ecs writes instead one Elastic Common
 // Schema event per line with matches, each match an element of
-// threat.enrichments (the mapping is in package encode's documentation). Problems in the
-// feeds and a summary go to standard error; -q silences the summary and
-// the per-record problems (fatal errors are still printed).
+// threat.enrichments (the mapping is in package encode's documentation).
+// Output is not held back: the matches found so far are written out
+// whenever reading the input would wait (a pipe or a terminal: tail -f
+// app.log | iocscan shows each match as its line arrives), and after each
+// file; on a file, output is written in blocks of 64 KiB.
+//
+// -q (quiet) prints no summaries, no per-problem lines and no progress
+// line: standard error gets only errors, one line per feed with skipped
+// records counting them, and one line counting the lines of the scan that
+// were truncated or matched in pieces; -q overrides -v.
+//
+// -now TIME (RFC 3339, e.g. 2026-01-02T15:04:05Z) judges the indicators'
+// validity windows (match.Options.Now) at TIME instead of the clock, so
+// that a run can be repeated with the same result.
 //
 // -max-matches-per-line N (default 10000, match.DefaultMaxMatchesPerLine;
 // 0: no limit) caps the matches of one line: the rest of a line is not
@@ -45,9 +68,12 @@
 // inside a word, and standard error says so); the first such lines are
 // named on standard error and the summary counts them.
 //
-// Exit status: 0 when the scan ran, with or without matches; 2 on a usage
-// error, an unreadable feed or input file, or a feed with no valid
-// indicator.
+// Exit status, as grep's: 0 when something matched, 1 when nothing did, 2
+// on an error: a usage error (-h and -help print the usage on standard
+// output and exit 0), an unreadable feed, a feed with no valid indicator,
+// an input that cannot be read (it is reported and the other inputs are
+// scanned; the status is 2 even if they matched), or an error writing the
+// output.
 package main
 
 import (

@@ -146,7 +146,7 @@ func TestExitCodes(t *testing.T) {
 	assert.Contains(t, errs, "nolog.txt")
 
 	code, out, _ := runIOCScan(t, "nothing here\n", "-feed", good)
-	assert.Equal(t, 0, code, "a scan without matches succeeds")
+	assert.Equal(t, 1, code, "a scan without matches exits 1, as grep")
 	assert.Empty(t, out)
 
 	code, _, errs = runIOCScan(t, "", "-strict", "-feed", empty)
@@ -190,19 +190,19 @@ func TestHostileInput(t *testing.T) {
 
 func TestFeedCounts(t *testing.T) {
 	code, _, stderr := runIOCScan(t, "", "-v", "-feed", lists, "-feed", filepath.Join(lists, "hashes.txt"))
-	require.Equal(t, 0, code, stderr)
+	require.Equal(t, 1, code, stderr)
 	assert.Contains(t, stderr, "iocscan: feed "+lists+": 71 indicators from 10 files; 0 duplicates merged; 5 records skipped (cannot infer type: 4, invalid value: 1); 0 unsupported\n")
 	assert.Contains(t, stderr, "iocscan:   "+filepath.Join(lists, "hashes.txt")+" (list): 7 indicators, 0 duplicates, 1 skipped, 0 unsupported\n")
 	assert.Contains(t, stderr, "iocscan: feed "+filepath.Join(lists, "hashes.txt")+": 7 indicators from 1 files; 0 duplicates merged; 1 records skipped (cannot infer type: 1); 0 unsupported\n")
 
 	// without -v, no per-file lines
 	code, _, stderr = runIOCScan(t, "", "-feed", lists)
-	require.Equal(t, 0, code, stderr)
+	require.Equal(t, 1, code, stderr)
 	assert.NotContains(t, stderr, "(list):")
 	// identical records are merged and counted
 	dups := filepath.Join(t.TempDir(), "dups.txt")
 	require.NoError(t, os.WriteFile(dups, []byte("evil.example\nevil.example\nEVIL.example.\n"), 0o644))
 	code, _, stderr = runIOCScan(t, "", "-feed", dups)
-	require.Equal(t, 0, code, stderr)
+	require.Equal(t, 1, code, stderr)
 	assert.Contains(t, stderr, "iocscan: feed "+dups+": 1 indicators from 1 files; 2 duplicates merged; 0 records skipped; 0 unsupported\n")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -15,6 +16,7 @@ import (
 	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/loader"
+	"github.com/iocmatch/iocmatch/loader/taxii"
 	"github.com/iocmatch/iocmatch/match"
 )
 
@@ -38,101 +40,175 @@ type multiFlag []string
 func (f *multiFlag) String() string     { return strings.Join(*f, ",") }
 func (f *multiFlag) Set(v string) error { *f = append(*f, v); return nil }
 
+// Exit statuses, as grep's.
+const (
+	exitMatch   = 0 // something matched
+	exitNoMatch = 1 // the scan ran and nothing matched
+	exitError   = 2 // a usage error, an unreadable feed or input, no indicator, an output error
+)
+
 // run is the whole program, with its environment passed in for tests.
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("iocscan", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	var usage bytes.Buffer // -h: to stdout; a usage error: to stderr
+	fs.SetOutput(&usage)
 	var feeds multiFlag
-	fs.Var(&feeds, "feed", "feed file or directory (repeatable, at least one)")
-	quiet := fs.Bool("q", false, "print no summary (feed problems are still printed)")
+	fs.Var(&feeds, "feed", "`PATH` of a feed file or directory (repeatable; at least one -feed or -taxii)")
+	quiet := fs.Bool("q", false, "quiet: no summaries, no per-problem lines, no progress line; only errors, and one line counting the problems of each feed and of the scan (overrides -v)")
 	strict := fs.Bool("strict", false, "fail on the first bad feed record instead of skipping it")
 	var tx taxiiFlags
 	tx.register(fs)
 	verbose := fs.Bool("v", false, "also print the counts of every feed file read")
-	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below this (0-100)")
-	format := fs.String("format", "json", "output format: json (one object per match, with what its sources say) or ecs (one Elastic Common Schema event per line with matches)")
-	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most this many matches per line (0: no limit); the rest of a line is not matched")
+	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below `N` (0-100)")
+	format := fs.String("format", "json", "output `FORMAT`: json (one object per match, with what its sources say) or ecs (one Elastic Common Schema event per line with matches)")
+	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most `N` matches per line (0: no limit); the rest of a line is not matched")
+	nowFlag := fs.String("now", "", "judge the indicators' validity windows at `TIME` (RFC 3339, e.g. 2026-01-02T15:04:05Z) instead of the clock, for reproducible runs")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [FILE …]")
+		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [FILE …]")
+		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
+		fmt.Fprintln(fs.Output(), "Exit status: 0 something matched, 1 nothing matched, 2 an error (then after scanning the other files).")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		if errors.Is(err, flag.ErrHelp) {
+			stdout.Write(usage.Bytes())
+			return exitMatch
+		}
+		stderr.Write(usage.Bytes())
+		return exitError
 	}
+	fs.SetOutput(stderr)
+	errw := stderr
+	logf := func(format string, a ...any) { fmt.Fprintf(errw, "iocscan: "+format+"\n", a...) }
 	if len(feeds) == 0 && tx.url == "" {
-		fmt.Fprintln(stderr, "iocscan: at least one -feed or -taxii is required")
+		logf("at least one -feed or -taxii is required")
 		fs.Usage()
-		return 2
+		return exitError
 	}
-	logf := func(format string, a ...any) { fmt.Fprintf(stderr, "iocscan: "+format+"\n", a...) }
 	if *format != "json" && *format != "ecs" {
 		logf("-format %q: must be json or ecs", *format)
-		return 2
-	}
-
-	t0 := time.Now()
-	var inds []indicator.Indicator
-	lopts := loader.Options{Strict: *strict}
-	for _, path := range feeds {
-		got, err := loadFeed(stderr, path, lopts, *quiet, *verbose)
-		if err != nil {
-			logf("%v", err)
-			return 2
-		}
-		inds = append(inds, got...)
-	}
-	if tx.url != "" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		got, err := tx.load(ctx, stderr, lopts, *quiet, *verbose)
-		stop()
-		if err != nil {
-			logf("%v", err)
-			return 2
-		}
-		inds = append(inds, got...)
+		return exitError
 	}
 	if *maxHits < 0 {
 		logf("-max-matches-per-line %d: must be 0 (no limit) or more", *maxHits)
-		return 2
+		return exitError
 	}
 	if *maxHits == 0 {
 		*maxHits = -1 // no cap
 	}
-	m, err := match.Compile(inds, match.Options{MinConfidence: *minConf, MaxMatchesPerLine: *maxHits})
-	if err != nil {
-		logf("%v", err)
-		return 2
-	}
-	if !*quiet {
-		logf("compiled %s in %v", m, time.Since(t0).Round(time.Millisecond))
+	mopts := match.Options{MinConfidence: *minConf, MaxMatchesPerLine: *maxHits}
+	if *nowFlag != "" {
+		now, err := parseNow(*nowFlag)
+		if err != nil {
+			logf("%v", err)
+			return exitError
+		}
+		mopts.Now = func() time.Time { return now }
 	}
 
+	var prog *progress // on a terminal, a progress line while loading
+	lopts := loader.Options{Strict: *strict}
+	if !*quiet && isTerminal(stderr) {
+		prog = newProgress(stderr)
+		errw = prog
+		lopts.Progress = prog.update
+	}
+	t0 := time.Now()
+	var inds []indicator.Indicator
+	for _, path := range feeds {
+		prog.beginFeed(path)
+		got, err := loadFeed(errw, path, lopts, *quiet, *verbose)
+		if err != nil {
+			prog.end()
+			logf("%v", err)
+			return exitError
+		}
+		inds = append(inds, got...)
+	}
+	if tx.url != "" {
+		prog.beginFeed(taxii.Path(tx.url)) // no user info on screen
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		got, err := tx.load(ctx, errw, lopts, *quiet, *verbose)
+		stop()
+		if err != nil {
+			prog.end()
+			logf("%v", err)
+			return exitError
+		}
+		inds = append(inds, got...)
+	}
+	prog.end()
+	errw = stderr
+	loaded := time.Since(t0)
 	t1 := time.Now()
+	m, err := match.Compile(inds, mopts)
+	if err != nil {
+		logf("%v", err)
+		return exitError
+	}
+	if !*quiet {
+		logf("loaded %d indicators in %v; compiled %s in %v", len(inds), loaded.Round(time.Millisecond), m, time.Since(t1).Round(time.Millisecond))
+	}
+
+	t2 := time.Now()
 	out := bufio.NewWriterSize(stdout, 64<<10)
-	w := newWriter(m, out, *format, nil)
+	w := newWriter(m, out, *format, mopts.Now)
 	files := fs.Args()
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
 	st := stats{maxHits: *maxHits}
-	status := 0
+	warnf := logf // the lines not matched in one go or in full
+	if *quiet {
+		warnf = func(string, ...any) {}
+	}
+	failed := false // an input could not be read: exit 2 after the others
 	for _, name := range files {
-		if err := scanFile(name, stdin, m, w, &st, logf); err != nil {
-			logf("%v", err)
-			status = 2
-			break
+		err := scanFile(name, stdin, m, w, &st, warnf)
+		if err == nil {
+			err = out.Flush() // the matches of a file are out before the next is opened
+			if err != nil {
+				err = &outputError{err}
+			}
 		}
+		if err == nil {
+			continue
+		}
+		logf("%v", err)
+		if errors.As(err, new(*outputError)) {
+			return exitError
+		}
+		failed = true
 	}
 	if err := out.Flush(); err != nil {
 		logf("writing output: %v", err)
-		return 2
+		return exitError
 	}
 	if !*quiet {
-		d := time.Since(t1)
+		d := time.Since(t2)
 		logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches%s",
 			st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes())
+	} else if notes := st.notes(); notes != "" {
+		logf("scan: %s (not named: -q)", strings.TrimPrefix(notes, "; "))
 	}
-	return status
+	switch {
+	case failed:
+		return exitError
+	case st.matches > 0:
+		return exitMatch
+	default:
+		return exitNoMatch
+	}
+}
+
+// parseNow parses the -now flag: an RFC 3339 time, fractional seconds
+// allowed.
+func parseNow(s string) (time.Time, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("-now %q: not an RFC 3339 time such as 2026-01-02T15:04:05Z or 2026-01-02T16:04:05+01:00", s)
+	}
+	return t, nil
 }
 
 type stats struct {
@@ -158,17 +234,16 @@ func (st *stats) notes() string {
 }
 
 func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *stats, logf func(string, ...any)) error {
-	var r io.Reader = stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
+	in, err := openInput(name, stdin, w.out.Flush)
+	if err != nil {
+		if errors.As(err, new(*outputError)) || errors.As(err, new(*os.PathError)) {
 			return err
 		}
-		defer f.Close()
-		r = f
+		return fmt.Errorf("reading %s: %w", name, err)
 	}
+	defer in.close()
 	st.files++
-	br := bufio.NewReaderSize(r, readSize)
+	br := in.Reader
 	var dst []match.Match
 	var ls *match.LineStream
 	var off int64 // the offset in the file of the next line
@@ -198,7 +273,7 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 				off += int64(len(line))
 			}
 			if err != nil && err != io.EOF {
-				return fmt.Errorf("reading %s: %w", name, err)
+				return readError(name, lineNo, err)
 			}
 			if n := len(line); n > 0 && line[n-1] == '\n' {
 				line = line[:n-1]
@@ -251,9 +326,18 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("reading %s: %w", name, err)
+			return readError(name, lineNo, err)
 		}
 	}
+}
+
+// readError is the error of reading input name at line lineNo: what was
+// read before it was scanned.
+func readError(name string, lineNo int, err error) error {
+	if errors.As(err, new(*outputError)) {
+		return err
+	}
+	return fmt.Errorf("reading %s: %w (at line %d: the lines before it were scanned)", name, err, lineNo)
 }
 
 // truncate counts a truncated line and names the first ones.

@@ -518,6 +518,7 @@ func (r *runner) strings(n int) error {
 
 var (
 	reCompiled = regexp.MustCompile(`compiled .* in (\S+)`)
+	reLoaded   = regexp.MustCompile(`loaded \d+ indicators in (\S+);`) // iocscan times the load apart
 	reScanned  = regexp.MustCompile(`scanned (\d+) lines \((\d+) bytes\) in \d+ files in (\S+) \(([\d.]+) MB/s\): (\d+) matches`)
 )
 
@@ -578,6 +579,11 @@ func (r *runner) iocscan(n int) {
 	if mm := reCompiled.FindStringSubmatch(run.Stderr); mm != nil {
 		if d, err := time.ParseDuration(mm[1]); err == nil {
 			row.CompileSec = d.Seconds()
+		}
+	}
+	if mm := reLoaded.FindStringSubmatch(run.Stderr); mm != nil {
+		if d, err := time.ParseDuration(mm[1]); err == nil {
+			row.CompileSec += d.Seconds() // the row is load+compile
 		}
 	}
 	if mm := reScanned.FindStringSubmatch(run.Stderr); mm != nil {
