@@ -33,7 +33,7 @@ Global\MsWinZonesCacheCounterMutexA
 	// url       https://cdn.bad.example/payload.bin           c2
 	// ipv4      198.51.100.7                                  c2
 	// mutex     Global\MsWinZonesCacheCounterMutexA           c2
-	// feeds/c2.txt:5: indicator: "mail..evil.example": cannot infer the indicator type (not an address, CIDR, domain, URL, email or hash)
+	// feeds/c2.txt:5: indicator: "mail..evil.example": cannot infer the indicator type (not an address, CIDR, domain with a known TLD, URL, email or hash)
 	// map[cannot infer type:1]
 }
 

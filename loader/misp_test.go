@@ -72,7 +72,7 @@ func TestReadMISPEvent(t *testing.T) {
 
 	eventTags := []string{`misp-galaxy:threat-actor="Example Spider"`, `misp-galaxy:malpedia="Example Loader"`, `osint:certainty="75"`, "type:OSINT"}
 	first := res.Indicators[0]
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/misp/event.json",
 		Source:        "Example CERT",
 		ID:            "a0000001-0000-4000-8000-000000000001",
 		Description:   "Example Loader campaign: C2 and payloads; C2 server",

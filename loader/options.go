@@ -89,6 +89,21 @@ type Options struct {
 	// CSV says how to read CSV files; the zero value detects the columns
 	// from the header.
 	CSV CSVOptions
+
+	// Include, when not empty, restricts the files read under a directory
+	// to those matching one of its patterns; Exclude leaves out the files,
+	// and the directories with all under them, matching one of its. A
+	// pattern has the syntax of path.Match ("*.txt", "misp/*.json",
+	// "warninglists") and is matched against the path relative to the
+	// directory given to Load ('/'-separated) and against the base name:
+	// "*.csv" matches every CSV file at any depth, "lists/*.csv" only
+	// those directly under lists. Exclude wins over Include; Include
+	// applies to files only (every directory is walked). A documentation
+	// file (see IsDocumentation) is skipped unless an Include pattern
+	// matches it. The files left out are named in Result.SkippedFiles. A
+	// file given to Load itself is always read. A malformed pattern is an
+	// error of Load.
+	Include, Exclude []string
 }
 
 func (o *Options) maxLineLen() int {

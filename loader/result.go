@@ -45,7 +45,22 @@ type Result struct {
 
 	// PerFile has the counts of each file read, in the order read.
 	PerFile []FileStats
+
+	// SkippedFiles are the files (and excluded directories) under a
+	// directory that were not read, in the order met, each with why
+	// (SkipDocumentation, SkipExcluded …). Hidden files and directories
+	// (names starting with '.') are skipped without being named.
+	SkippedFiles []SkippedFile
 }
+
+// SkippedFile is a file under a directory that Load did not read.
+type SkippedFile struct {
+	Path   string // the file's path (the directory given to Load joined with the path under it)
+	Reason string // SkipDocumentation, SkipExcluded, SkipNotIncluded or SkipMISPHashes
+}
+
+// String returns "path: skipped: reason".
+func (s SkippedFile) String() string { return s.Path + ": skipped: " + s.Reason }
 
 // FileStats are the counts of one file read.
 type FileStats struct {
