@@ -72,7 +72,7 @@ func readFile(res *Result, st *loadState, r io.Reader, path string, opts *Option
 			return readError(path, err)
 		}
 		if i := bytes.IndexByte(head[:min(len(head), BinarySniffLen)], 0); i >= 0 {
-			err := c.problem(0, ReasonBinary, fmt.Sprintf("binary file (a NUL byte at offset %d): not a feed, not read (UTF-16 text must be converted to UTF-8; Options.Format reads it anyway)", i))
+			err := c.problem(0, ReasonBinary, fmt.Sprintf("binary file (a NUL byte at offset %d): not a feed, not read (UTF-16 text must be converted to UTF-8)", i))
 			c.done(FormatUnknown)
 			return err
 		}

@@ -37,8 +37,16 @@
 // inside a word, and standard error says so); the first such lines are
 // named on standard error and the summary counts them.
 //
+// A feed (a -feed path or a TAXII collection) that gives no valid
+// indicator (a header-only file, a binary file …) is a warning naming it
+// on standard error, and the scan goes on with the others; with -strict it
+// is an error. Under a feed directory, documentation files (README*,
+// SOURCES*, LICENSE*, *.md, *.adoc …) are not read: the summary counts
+// them and -v names them; binary files are problems of their own.
+//
 // Exit status: 0 when the scan ran, with or without matches; 2 on a usage
-// error, an unreadable feed or input file, or a feed with no valid
+// error, an unreadable feed or input file, when no feed at all gave a
+// valid indicator, or with -strict a bad record or a feed with no valid
 // indicator.
 package main
 

@@ -87,6 +87,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		inds = append(inds, got...)
 	}
+	if len(inds) == 0 {
+		logf("no feed gave a valid indicator: nothing to match")
+		return 2
+	}
 	if *maxHits < 0 {
 		logf("-max-matches-per-line %d: must be 0 (no limit) or more", *maxHits)
 		return 2
