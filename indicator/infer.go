@@ -30,7 +30,9 @@ import (
 // schemeless host/path url) only when its last label is a top-level domain
 // of the ICANN section of the Public Suffix List (the IANA root zone, as
 // golang.org/x/net/publicsuffix has it), or a special-use name of RFC 6761
-// and successors: example, test, invalid, localhost, local, onion, alt. So
+// and successors (example, test, invalid, localhost, local, onion, alt),
+// or of the alternative roots that malware uses and feeds list (bit:
+// Namecoin; bazar, coin, emc, lib: EmerDNS; i2p). So
 // "conhost.exe", "invoice.pdf", "authmd4.dll" and "b.src" are not domains
 // (they cannot be inferred), while "evil.com", "evil.xyz" and any other
 // name under a delegated TLD are. A file name whose extension is also a
@@ -51,13 +53,15 @@ func Infer(value string) (Type, error) {
 
 const cannotInferMsg = "cannot infer the indicator type (not an address, CIDR, domain with a known TLD, URL, email or hash)"
 
-// specialTLDs are the special-use top-level names (RFC 2606, 6761, 6762,
-// 7686, 9476) that inference takes for domains although they are not in
-// the root zone: documentation and test names, mDNS, Tor, alternative
-// namespaces.
+// specialTLDs are the top-level names that inference takes for domains
+// although they are not in the root zone: the special-use names of RFC
+// 2606, 6761, 6762, 7686 and 9476 (documentation and test names, mDNS,
+// Tor, alternative namespaces), and the alternative roots of malware C2
+// that feeds list (maltrail lists hundreds of .bit and .bazar names).
 var specialTLDs = map[string]bool{
 	"example": true, "test": true, "invalid": true, "localhost": true,
 	"local": true, "onion": true, "alt": true,
+	"bit": true, "bazar": true, "coin": true, "emc": true, "lib": true, "i2p": true,
 }
 
 // knownTLD reports whether the last label of the canonical domain name d
@@ -67,9 +71,11 @@ func knownTLD(d string) bool {
 	if specialTLDs[tld] {
 		return true
 	}
-	// the TLD alone: the ICANN rule for it, or the default rule "*"
-	// (icann false) for a label that is not a TLD
-	_, icann := publicsuffix.PublicSuffix(tld)
+	// a name directly under the TLD: an ICANN rule for the TLD ("com"),
+	// or a wildcard one ("*.np": a TLD whose registrations are all one
+	// level down), or else the default rule "*" (icann false) for a label
+	// that is not a TLD
+	_, icann := publicsuffix.PublicSuffix("x." + tld)
 	return icann
 }
 

@@ -233,7 +233,11 @@ func TestInferTLD(t *testing.T) {
 		{"authmd4.dll", Invalid},
 		{"b.src", Invalid},
 		{"report.docx", Invalid},
-		{"evil.bit", Invalid}, // not in the root zone
+		{"evil.bit", Domain}, // alternative roots of malware C2
+		{"aegijmaliijo.bazar", Domain},
+		{"smilepant.com.np", Domain}, // a ccTLD with a wildcard rule (*.np)
+		{"evil.np", Domain},
+		{"juiod.or.tp", Invalid}, // a TLD retired from the root zone
 		{"conhost.exe:443", Invalid},
 		{"evil.com:443", Domain},
 		{"evil.com/a", URL},
@@ -255,7 +259,7 @@ func TestInferTLD(t *testing.T) {
 		}
 	}
 	// typed, any TLD is accepted
-	for _, v := range []string{"conhost.exe", "evil.bit", "b.src"} {
+	for _, v := range []string{"conhost.exe", "evil.tp", "b.src"} {
 		ind, err := ParseAs(Domain, v)
 		require.NoError(t, err, v)
 		assert.Equal(t, v, ind.Value)
