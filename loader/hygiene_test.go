@@ -213,3 +213,47 @@ func TestLoadAll(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, res.Files)
 }
+
+// TestRealdataHygiene loads every feed of ../../shared/realdata: the
+// documentation files are skipped and named, the MISP filename composites
+// give their hashes with the file name as metadata and no filename
+// indicator (conhost.exe of a CIRCL event), no indicator is a file name
+// inferred as a domain, and every indicator names its file.
+func TestRealdataHygiene(t *testing.T) {
+	root := filepath.Join("..", "..", "shared", "realdata", "feeds")
+	if _, err := os.Stat(root); err != nil {
+		t.Skip("no realdata:", err)
+	}
+	res, err := Load(root, Options{})
+	require.NoError(t, err)
+	docs := 0
+	for _, s := range res.SkippedFiles {
+		assert.True(t, IsDocumentation(filepath.Base(s.Path)), s.String())
+		assert.Equal(t, SkipDocumentation, s.Reason, s.String())
+		docs++
+	}
+	assert.GreaterOrEqual(t, docs, 13, "a SOURCES.md per folder, the eset README.adoc files")
+	files := map[string]bool{}
+	for _, f := range res.PerFile {
+		files[f.Path] = true
+		assert.False(t, IsDocumentation(filepath.Base(f.Path)), f.Path)
+	}
+	long := filepath.Join(root, "misp", "events", "pymisp", "long_event.json")
+	var conhost []string
+	for _, ind := range res.Indicators {
+		require.True(t, files[ind.File], "%v: file %q not among those read", ind, ind.File)
+		if ind.Type.String() == "domain" {
+			for _, ext := range []string{".exe", ".dll", ".pdf", ".src"} {
+				assert.False(t, strings.HasSuffix(ind.Value, ext), "%v (%s) inferred as a domain", ind, ind.File)
+			}
+		}
+		if ind.Value == "conhost.exe" {
+			conhost = append(conhost, ind.File)
+		}
+		if ind.File == long && ind.FileName == "conhost.exe" {
+			conhost = append(conhost, ind.Type.String())
+		}
+	}
+	assert.ElementsMatch(t, []string{"md5", "sha256"}, conhost, "conhost.exe: the hashes of long_event.json, no filename indicator")
+	t.Logf("%d files read, %d skipped as documentation, %d indicators", res.Files, docs, len(res.Indicators))
+}
