@@ -44,8 +44,8 @@
 // read (see Indicators below), and a file gives at most
 // Options.MaxIndicatorsPerFile indicators (DefaultMaxIndicatorsPerFile, 5
 // million), a Load or Read at most Options.MaxIndicators in all
-// (DefaultMaxIndicators, 10 million; about 360 to 500 bytes each in the
-// Result, so at most 3.6 to 5 GB, and about three times that at the peak
+// (DefaultMaxIndicators, 10 million; about 390 to 530 bytes each in the
+// Result, so at most 3.9 to 5.3 GB, and about three times that at the peak
 // of loading). The indicator past a cap is a
 // problem (ReasonTooMany) that ends the reading of its file, what was read
 // before it kept; past MaxIndicators every later file ends the same way at

@@ -21,14 +21,14 @@ const (
 	DefaultMaxIndicatorsPerFile = 5_000_000
 
 	// DefaultMaxIndicators is the most indicators one Load (or Read)
-	// returns, all files together: 10 million. A Result holds about 360 to
-	// 500 bytes per indicator (288 of them the indicator.Indicator itself,
+	// returns, all files together: 10 million. A Result holds about 390 to
+	// 530 bytes per indicator (320 of them the indicator.Indicator itself,
 	// the rest its value, the slice's growth room and the metadata of JSON
-	// formats), so 3.6 to 5 GB at this default, and the peak RSS while
-	// loading is about three times that (the slice's growth and the
-	// garbage collector's room), 11 to 15 GB: it leaves room on a 24 GiB
-	// machine for Compile (about 82 bytes per indicator more, see package
-	// match).
+	// formats; Meta.File shares its file's path), so 3.9 to 5.3 GB at this
+	// default, and the peak RSS while loading is about three times that
+	// (the slice's growth and the garbage collector's room), 12 to 16 GB:
+	// it leaves room on a 24 GiB machine for Compile (about 82 bytes per
+	// indicator more, see package match).
 	DefaultMaxIndicators = 10_000_000
 )
 
