@@ -255,5 +255,21 @@ func TestRealdataHygiene(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, []string{"md5", "sha256"}, conhost, "conhost.exe: the hashes of long_event.json, no filename indicator")
+	// one source name, many files: each indicator still names its own
+	bySource := map[string]map[string]bool{}
+	for _, ind := range res.Indicators {
+		if bySource[ind.Source] == nil {
+			bySource[ind.Source] = map[string]bool{}
+		}
+		bySource[ind.Source][ind.File] = true
+	}
+	assert.Greater(t, len(bySource["source1"]), 10, "Zeek's test files all say source1")
+	shared := 0
+	for _, fs := range bySource {
+		if len(fs) > 1 {
+			shared++
+		}
+	}
+	t.Logf("%d source names cover several files", shared)
 	t.Logf("%d files read, %d skipped as documentation, %d indicators", res.Files, docs, len(res.Indicators))
 }
