@@ -265,3 +265,21 @@ func TestInferTLD(t *testing.T) {
 		assert.Equal(t, v, ind.Value)
 	}
 }
+
+// BenchmarkParseDomain is the cost of a plain-list domain line; the TLD
+// check (knownTLD) is BenchmarkKnownTLD's part of it.
+func BenchmarkParseDomain(b *testing.B) {
+	for b.Loop() {
+		if _, err := Parse("cdn.jquery-updates.top"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKnownTLD(b *testing.B) {
+	for b.Loop() {
+		if !knownTLD("cdn.jquery-updates.top") {
+			b.Fatal("top")
+		}
+	}
+}

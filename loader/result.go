@@ -6,16 +6,17 @@ import "github.com/iocmatch/iocmatch/indicator"
 type Result struct {
 	// Indicators are the good records, in input order (files in the order
 	// read, then records), each once: a record identical to one before it
-	// (same type, canonical value and metadata, Source included) is counted
-	// in Duplicates instead. The indicators of one record (a STIX pattern
+	// (same type, canonical value and metadata, Source and File included:
+	// so records of one file only) is counted in Duplicates instead. The indicators of one record (a STIX pattern
 	// with OR, a CSV row with several values) share the backing arrays of
 	// their Tags and Techniques, clipped so that appending to one copies
 	// it: copy before changing elements in place.
 	Indicators []indicator.Indicator
 
 	// Duplicates counts the good records that were identical to an
-	// indicator read before them, in any file of the load, and were merged
-	// into it.
+	// indicator read before them (in the same file, as Meta.File is part
+	// of the comparison; or in the same file given twice to LoadAll) and
+	// were merged into it.
 	Duplicates int
 
 	// Problems are the skipped records, in input order; only the first
