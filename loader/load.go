@@ -26,10 +26,10 @@ func Load(path string, opts Options) (Result, error) {
 
 // LoadAll is Load for several paths (files or directories) into one
 // Result: the paths are read in the order given, and a record identical to
-// one read before it, in any file of any path, is merged into it, as Load
-// merges them under one directory (identical includes Meta.File, so only
-// the records of one file merge: a file given twice is read twice, its
-// records all duplicates the second time). Result.PerFile has every file
+// one read before it is merged into it, as Load merges them under one
+// directory (identical includes Meta.File, so only the records of one file
+// merge: a file given twice, by two paths spelled alike, is read twice,
+// its records all duplicates the second time). Result.PerFile has every file
 // of every path. Reading stops at the first path that cannot be read (or,
 // with opts.Strict, the first problem): the error is Load's, and the
 // Result holds what was read before it.
