@@ -67,7 +67,7 @@ func ExampleParse() {
 	// md5    d41d8cd98f00b204e9800998ecf8427e
 	// email  user@evil.example
 	// url    http://evil.example/login.php
-	// indicator: "C:\\Windows\\evil.exe": cannot infer the indicator type (not an address, CIDR, domain, URL, email or hash)
+	// indicator: "C:\\Windows\\evil.exe": cannot infer the indicator type (not an address, CIDR, domain with a known TLD, URL, email or hash)
 }
 
 func ExampleRefang() {

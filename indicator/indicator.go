@@ -33,6 +33,18 @@ type Meta struct {
 	LastSeen      time.Time  // last sighting
 	ValidFrom     time.Time  // not to be matched before this instant
 	ValidUntil    time.Time  // not to be matched from this instant on
+
+	// File is the feed file the indicator was read from, as given to
+	// loader.Load (or a path under it) or loader.Read: with Source, it
+	// tells apart indicators of files that share a source name. Empty for
+	// indicators built by hand or read without a path.
+	File string
+
+	// FileName is the name of the file a hash indicator identifies, when
+	// the source gives one with the hash (a MISP filename|sha256 or
+	// malware-sample attribute): context for an analyst, not a value that
+	// is matched.
+	FileName string
 }
 
 // ValidAt reports whether t lies in [ValidFrom, ValidUntil), where a zero

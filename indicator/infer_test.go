@@ -112,7 +112,8 @@ func TestInferAndParse(t *testing.T) {
 
 var notInferable = []string{
 	"", "  ", "evil", "localhost", "evil.123", "1.2.3", "1.2.3.4.5", "01.2.3.4",
-	"evil.exe", // an all-letter TLD is a domain, but "exe"... see below
+	"evil.exe", "conhost.exe", "invoice.pdf", "authmd4.dll", "b.src", "payload.bin:443", // no such TLD
+	"conhost.exe/x", "user@conhost.exe/x", "evil.example.exe", "evil.bücher", // nor as a url's host
 	`C:\Windows\evil.exe`, `HKLM\Software\Evil`, "Global\\MutexName", "Mozilla/5.0 (X11)",
 	"free text here", "evil .example", "/etc/passwd", "/", "evil.example?x", "?x",
 	"evil.example:", ":80", "evil.example:123456", "evil:8080", "[::1]", "[1.2.3.4]:80", "[::1]:x",
@@ -125,14 +126,6 @@ var notInferable = []string{
 
 func TestInferParseErrors(t *testing.T) {
 	for _, in := range notInferable {
-		if in == "evil.exe" {
-			// "exe" is a possible TLD: this one IS a domain; keep it as
-			// a reminder that plain lists of file names must be typed.
-			typ, err := Infer(in)
-			require.NoError(t, err)
-			assert.Equal(t, Domain, typ)
-			continue
-		}
 		ind, err := Parse(in)
 		if assert.Error(t, err, "Parse(%q) = %v", in, ind) {
 			assert.Zero(t, ind)
@@ -208,5 +201,85 @@ func TestParseAs(t *testing.T) {
 		require.NoError(t, err, "ParseAs(%v, %q)", tt.t, tt.in)
 		assert.Equal(t, tt.wantT, ind.Type)
 		assert.Equal(t, tt.want, ind.Value)
+	}
+}
+
+// TestInferTLD: inference takes a name for a domain only under a top-level
+// domain of the ICANN section of the Public Suffix List or a special-use
+// name; New and ParseAs take any TLD.
+func TestInferTLD(t *testing.T) {
+	tests := []struct {
+		in   string
+		want Type // Invalid: cannot be inferred
+	}{
+		{"evil.com", Domain},
+		{"evil.co.uk", Domain},
+		{"evil.xyz", Domain},
+		{"evil.top", Domain},
+		{"a.b.c.online", Domain},
+		{"evil.duckdns.org", Domain}, // a private-section suffix under a real TLD
+		{"invoice.zip", Domain},      // .zip and .mov are delegated TLDs: names that resolve
+		{"clip.mov", Domain},
+		{"EVIL.COM.", Domain},
+		{"xn--80ak6aa92e.xn--p1ai", Domain}, // .рф in punycode
+		{"пример.рф", Domain},
+		{"evil.example", Domain}, // special-use names
+		{"evil.test", Domain},
+		{"host.local", Domain},
+		{"abcdefghijklmnop.onion", Domain},
+		{"evil.alt", Domain},
+		{"conhost.exe", Invalid},
+		{"invoice.pdf", Invalid},
+		{"authmd4.dll", Invalid},
+		{"b.src", Invalid},
+		{"report.docx", Invalid},
+		{"evil.bit", Domain}, // alternative roots of malware C2
+		{"aegijmaliijo.bazar", Domain},
+		{"smilepant.com.np", Domain}, // a ccTLD with a wildcard rule (*.np)
+		{"evil.np", Domain},
+		{"juiod.or.tp", Invalid}, // a TLD retired from the root zone
+		{"conhost.exe:443", Invalid},
+		{"evil.com:443", Domain},
+		{"evil.com/a", URL},
+		{"conhost.exe/a", Invalid},
+		{"1.2.3.4/a", URL},
+		{"http://conhost.exe/a", URL}, // a scheme says it is a url
+		{"user@conhost.exe", Email},   // so does an '@'
+	}
+	for _, tt := range tests {
+		got, err := Infer(tt.in)
+		assert.Equal(t, tt.want, got, "Infer(%q)", tt.in)
+		if tt.want == Invalid {
+			require.Error(t, err, tt.in)
+			assert.Contains(t, err.Error(), "known TLD")
+			_, err = Parse(tt.in)
+			assert.Error(t, err, "Parse(%q)", tt.in)
+		} else {
+			assert.NoError(t, err, tt.in)
+		}
+	}
+	// typed, any TLD is accepted
+	for _, v := range []string{"conhost.exe", "evil.tp", "b.src"} {
+		ind, err := ParseAs(Domain, v)
+		require.NoError(t, err, v)
+		assert.Equal(t, v, ind.Value)
+	}
+}
+
+// BenchmarkParseDomain is the cost of a plain-list domain line; the TLD
+// check (knownTLD) is BenchmarkKnownTLD's part of it.
+func BenchmarkParseDomain(b *testing.B) {
+	for b.Loop() {
+		if _, err := Parse("cdn.jquery-updates.top"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkKnownTLD(b *testing.B) {
+	for b.Loop() {
+		if !knownTLD("cdn.jquery-updates.top") {
+			b.Fatal("top")
+		}
 	}
 }

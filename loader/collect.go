@@ -80,7 +80,8 @@ func (c *collector) sourceFor(s string) string {
 // is reached; the problem is recorded already.
 var errFull = errors.New("indicator cap reached")
 
-// add records a good indicator, whose Source is set by sourceFor, unless it
+// add records a good indicator, whose Source is set by sourceFor and File
+// to the file's path, unless it
 // is identical to one recorded before (same type, value and metadata: see
 // metakey): then it only counts as a duplicate. A new indicator past
 // Options.MaxIndicatorsPerFile or Options.MaxIndicators is a problem that
@@ -91,6 +92,7 @@ func (c *collector) add(ind indicator.Indicator) error {
 		return c.addHeld(ind, "")
 	}
 	ind.Source = c.sourceFor(ind.Source)
+	ind.File = c.path
 	h := c.st.hash.Indicator(&ind)
 	if j, ok := c.st.index[h]; ok && metakey.Equal(&c.res.Indicators[j], &ind) {
 		c.res.Duplicates++
@@ -152,6 +154,7 @@ func (c *collector) hold() {
 // added before in the same scope.
 func (c *collector) addHeld(ind indicator.Indicator, scope string) error {
 	ind.Source = c.sourceFor(ind.Source)
+	ind.File = c.path
 	key := c.st.hash.Indicator(&ind) ^ c.st.hash.String(scope)
 	if r, ok := c.heldIdx[key]; ok && r.scope == scope && metakey.Equal(&c.res.Indicators[r.i], &ind) {
 		c.res.Duplicates++

@@ -43,7 +43,8 @@ func TestMergeDuplicates(t *testing.T) {
 		// Objects with the same id are versions of one indicator (see
 		// TestReadSTIXVersions), never duplicates of each other; identical
 		// records come from one pattern, or from the same indicator in
-		// several files, once references are resolved.
+		// one file, once references are resolved. Records of two files
+		// are never identical: they differ in Meta.File (provenance).
 		ind := stixInd("1", "[domain-name:value = 'evil.example'] OR [domain-name:value = 'EVIL.example'] OR [domain-name:value = 'other.example']", `"created_by_ref": "identity--1"`)
 		// the same indicator, from another identity of the same name: the
 		// same once references are resolved
@@ -55,12 +56,17 @@ func TestMergeDuplicates(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "b.json"), []byte(stixBundle(ind2, `{"type": "identity", "id": "identity--2", "name": "ACME"}`)), 0o644))
 		res, err := Load(dir, Options{})
 		require.NoError(t, err)
-		require.Equal(t, []string{"domain:evil.example", "domain:other.example", "domain:evil.example"}, strs(res.Indicators))
+		require.Equal(t, []string{"domain:evil.example", "domain:other.example", "domain:evil.example", "domain:evil.example", "domain:other.example"}, strs(res.Indicators))
 		assert.Equal(t, "ACME", res.Indicators[0].Source)
 		assert.Empty(t, res.Indicators[0].TLP)
 		assert.Equal(t, "red", string(res.Indicators[2].TLP))
-		assert.Equal(t, 3, res.Duplicates) // EVIL.example in a.json, both of b.json
-		assert.Equal(t, []int{1, 2}, []int{res.PerFile[0].Duplicates, res.PerFile[1].Duplicates})
+		assert.Equal(t, 1, res.Duplicates) // EVIL.example in a.json
+		assert.Equal(t, []int{1, 0}, []int{res.PerFile[0].Duplicates, res.PerFile[1].Duplicates})
+		a, b := res.Indicators[0], res.Indicators[3]
+		assert.Equal(t, filepath.Join(dir, "a.json"), a.File)
+		assert.Equal(t, filepath.Join(dir, "b.json"), b.File)
+		b.File = a.File
+		assert.Equal(t, a, b, "the same record but for its file")
 		assert.Zero(t, res.Unsupported["stix superseded"])
 	})
 	t.Run("stix versions", func(t *testing.T) {
@@ -98,16 +104,19 @@ func TestMergeDuplicates(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "a.txt"), []byte("evil.example\nevil.example\n"), 0o644))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "b.txt"), []byte("evil.example\n"), 0o644))
+		// one source for both: each file's record is still its own
+		// (Meta.File), duplicates merge only within a file
 		res, err := Load(dir, Options{Source: "feed"})
 		require.NoError(t, err)
-		assert.Equal(t, []string{"domain:evil.example"}, strs(res.Indicators))
-		assert.Equal(t, 2, res.Duplicates)
-		assert.Equal(t, []int{1, 1}, []int{res.PerFile[0].Duplicates, res.PerFile[1].Duplicates})
-		// each file's own source: not identical
-		res, err = Load(dir, Options{})
-		require.NoError(t, err)
-		assert.Len(t, res.Indicators, 2)
+		assert.Equal(t, []string{"domain:evil.example", "domain:evil.example"}, strs(res.Indicators))
+		assert.Equal(t, []string{filepath.Join(dir, "a.txt"), filepath.Join(dir, "b.txt")}, []string{res.Indicators[0].File, res.Indicators[1].File})
 		assert.Equal(t, 1, res.Duplicates)
+		assert.Equal(t, []int{1, 0}, []int{res.PerFile[0].Duplicates, res.PerFile[1].Duplicates})
+		// the same file twice in one LoadAll: identical records, merged
+		res, err = LoadAll([]string{filepath.Join(dir, "a.txt"), filepath.Join(dir, "a.txt")}, Options{})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"domain:evil.example"}, strs(res.Indicators))
+		assert.Equal(t, 3, res.Duplicates)
 	})
 }
 

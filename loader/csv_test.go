@@ -55,7 +55,7 @@ func TestReadCSVURLhaus(t *testing.T) {
 		"url:http://update.bad-host.test/gate.php?id=1,2",
 	}, strs(res.Indicators))
 	first := res.Indicators[0]
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/csv/urlhaus.csv",
 		Source:    "urlhaus",
 		ID:        "2800103",
 		Reference: "https://urlhaus.abuse.ch/url/2800103/",
@@ -82,7 +82,7 @@ func TestReadCSVThreatFox(t *testing.T) {
 		"md5:9e107d9d372bb6826bd81d3542a419d6",
 		"ipv6:2001:db8::53",
 	}, strs(res.Indicators))
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/csv/threatfox.csv",
 		Source:        "threatfox",
 		ID:            "1300001",
 		MalwareFamily: "Cobalt Strike",
@@ -108,7 +108,7 @@ func TestReadCSVThreatFox(t *testing.T) {
 func TestReadCSVFeodo(t *testing.T) {
 	res, path := loadCSVSample(t, "feodo.csv")
 	require.Equal(t, []string{"ipv4:192.0.2.10", "ipv4:203.0.113.77"}, strs(res.Indicators))
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/csv/feodo.csv",
 		Source:        "feodo",
 		MalwareFamily: "QakBot",
 		FirstSeen:     utc("2023-11-02 07:44:46"),
@@ -131,7 +131,7 @@ func TestReadCSVMalwareBazaar(t *testing.T) {
 		"sha1:a94a8fe5ccb19ba61c4c0873d391e987982fbbd3",
 	}, strs(res.Indicators))
 	for _, ind := range res.Indicators[:3] {
-		assert.Equal(t, indicator.Meta{Source: "malwarebazaar", MalwareFamily: "AgentTesla", FirstSeen: utc("2024-05-01 13:01:02")}, ind.Meta)
+		assert.Equal(t, indicator.Meta{File: "../testdata/feeds/csv/malwarebazaar.csv", Source: "malwarebazaar", MalwareFamily: "AgentTesla", FirstSeen: utc("2024-05-01 13:01:02")}, ind.Meta)
 	}
 	assert.Equal(t, "", res.Indicators[3].MalwareFamily, `"n/a" signature`)
 	assert.Equal(t, "Emotet", res.Indicators[6].MalwareFamily)
@@ -175,7 +175,7 @@ func TestReadCSVMISPExport(t *testing.T) {
 		"filename:dropper.exe", "sha256:a3f5c1e2d4b6a8c0e2f4d6b8a0c2e4f6d8b0a2c4e6f8d0b2a4c6e8f0d2b4a6c8",
 		"ipv4:192.0.2.61",
 	}, strs(res.Indicators))
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/csv/misp-export.csv",
 		Source:      "misp-export",
 		ID:          "5f0c1d2e-0000-4000-8000-000000000001",
 		Description: "C2",
@@ -428,7 +428,7 @@ func TestReadCSVMeta(t *testing.T) {
 	res := readCSVString(t, in, Options{})
 	require.Len(t, res.Indicators, 2)
 	a, b := res.Indicators[0], res.Indicators[1]
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "feeds/iocs.csv",
 		Source:        "openphish",
 		Confidence:    indicator.MustConfidence(43),
 		Tags:          []string{"a", "b"},

@@ -44,8 +44,8 @@
 // read (see Indicators below), and a file gives at most
 // Options.MaxIndicatorsPerFile indicators (DefaultMaxIndicatorsPerFile, 5
 // million), a Load or Read at most Options.MaxIndicators in all
-// (DefaultMaxIndicators, 10 million; about 360 to 500 bytes each in the
-// Result, so at most 3.6 to 5 GB, and about three times that at the peak
+// (DefaultMaxIndicators, 10 million; about 390 to 530 bytes each in the
+// Result, so at most 3.9 to 5.3 GB, and about three times that at the peak
 // of loading). The indicator past a cap is a
 // problem (ReasonTooMany) that ends the reading of its file, what was read
 // before it kept; past MaxIndicators every later file ends the same way at
@@ -75,20 +75,27 @@
 // unsupported. Result.PerFile has these counts per file.
 //
 // Indicators are returned in input order, one per good record (some
-// records give several: a MISP filename|sha256 attribute, a STIX pattern
-// with OR), except that a record identical to one read before it, in any
-// file of the load, is merged into it and counted in Result.Duplicates
-// (and FileStats.Duplicates): identical means the same type, canonical
-// value and metadata (every field of indicator.Meta, Source included,
-// times as instants). So a feed that repeats one line a billion times
-// costs one indicator. The same value with other metadata (another
+// records give several: a MISP domain|ip attribute, a STIX pattern with
+// OR), except that a record identical to one read before it is merged
+// into it and counted in Result.Duplicates (and FileStats.Duplicates):
+// identical means the same type, canonical value and metadata (every field
+// of indicator.Meta, Source and File included, times as instants). So a
+// feed that repeats one line a billion times costs one indicator. As
+// Meta.File is the file's path, only records of one file merge: the same
+// record in two files (two copies of a feed, or two feeds of one source
+// name) stays two indicators, each naming its file (different provenance;
+// the matcher makes them one entry with both). The same value with other metadata (another
 // source, other tags …) stays a separate indicator: collapsing those into
 // one entry is the matcher's job. The metadata a STIX document or MISP
 // event resolves at its end (identities, event tags) is part of the
 // comparison: such indicators are merged once it is known. Every
 // indicator's Meta.Source is Options.Source if set,
 // else the source the feed names (a MISP organisation, a STIX identity, a
-// Zeek meta.source), else the file's name without extension (SourceName).
+// Zeek meta.source), else the file's name without extension (SourceName);
+// its Meta.File is the path of its file as given to Load (or joined to
+// the directory given), or the path given to Read. Where several files
+// share a source name (Zeek test files all saying "source1", a MISP
+// organisation's events), File tells them apart.
 //
 // # Plain lists
 //
@@ -142,7 +149,9 @@
 //     default), line ending excluded, is a problem (ReasonLineTooLong)
 //     whatever it holds; it is skipped without being read into memory whole,
 //     and reading goes on with the next line. Any other bytes (invalid UTF-8,
-//     NULs) are read like any others.
+//     NULs) are read like any others; but a file whose format is detected
+//     and that has a NUL in its first 8 KiB (BinarySniffLen) is a binary
+//     file, not read at all (see Directories).
 //   - Every indicator gets Meta.Source = Options.Source, or by default the
 //     base name of the file without its extension (SourceName:
 //     "feeds/c2-domains.txt" is "c2-domains", "ips.txt.gz" is "ips"). Plain
@@ -161,5 +170,27 @@
 // <uuid>.json per event) is read this way too; its hashes.csv (hashes of
 // values, for correlation) is skipped when a manifest.json is beside it.
 // A directory without files gives no indicators and no error; a path that
-// does not exist is an error.
+// does not exist is an error. LoadAll reads several paths, files or
+// directories, into one Result.
+//
+// Under a directory, some files are not feeds, and are skipped, each named
+// in Result.SkippedFiles with why:
+//
+//   - documentation (IsDocumentation): README*, SOURCES*, LICENSE*,
+//     LICENCE*, COPYING*, CHANGELOG*, *.md, *.markdown, *.adoc,
+//     *.asciidoc, *.rst, whatever they hold (an IOC report in README.adoc
+//     is read by naming it, or with an Options.Include pattern matching
+//     it);
+//   - the files Options.Exclude matches (and the directories: all under
+//     them), and with Options.Include set the files it does not match: the
+//     patterns (path.Match syntax) are matched against the path relative
+//     to the directory and against the base name;
+//   - a MISP feed's hashes.csv (above).
+//
+// A file given to Load itself is always read. And any file read, under a
+// directory or not, whose format is to be detected and that has a NUL byte
+// in its first 8 KiB, after gzip decompression (an executable, an archive,
+// a gzip inside the gzip, UTF-16 text), is a binary file: a problem of the
+// file (ReasonBinary, "path: binary file …"), which is not read. With
+// Options.Format set it is read as that format.
 package loader

@@ -33,7 +33,7 @@ Global\MsWinZonesCacheCounterMutexA
 	// url       https://cdn.bad.example/payload.bin           c2
 	// ipv4      198.51.100.7                                  c2
 	// mutex     Global\MsWinZonesCacheCounterMutexA           c2
-	// feeds/c2.txt:5: indicator: "mail..evil.example": cannot infer the indicator type (not an address, CIDR, domain, URL, email or hash)
+	// feeds/c2.txt:5: indicator: "mail..evil.example": cannot infer the indicator type (not an address, CIDR, domain with a known TLD, URL, email or hash)
 	// map[cannot infer type:1]
 }
 
@@ -47,4 +47,47 @@ func ExampleLoad() {
 	// Output:
 	// 1 7 1
 	// md5 44d88612fea8a8f36de82e1278abb02f sandbox
+}
+
+func ExampleLoadAll() {
+	res, err := loader.LoadAll([]string{"../testdata/lists/hashes.txt", "../testdata/feeds/misp"}, loader.Options{
+		Exclude: []string{"warninglists", "search-export.json"}, // a directory, a base name
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range res.PerFile {
+		fmt.Println(f.Path, f.Format, f.Indicators)
+	}
+	for _, s := range res.SkippedFiles {
+		fmt.Println(s)
+	}
+	for _, ind := range res.Indicators {
+		if ind.FileName != "" { // a MISP filename|sha256: the hash, its file name
+			fmt.Println(ind.Type, ind.FileName, ind.File)
+		}
+	}
+	// Output:
+	// ../testdata/lists/hashes.txt list 7
+	// ../testdata/feeds/misp/event.json misp 14
+	// ../testdata/feeds/misp/feed/5f0c8a9e-1d2b-4c3d-9e4f-a1b2c3d4e5f6.json misp 2
+	// ../testdata/feeds/misp/feed/6a1d9bf0-2e3c-4d4e-8f50-b2c3d4e5f6a7.json misp 2
+	// ../testdata/feeds/misp/feed/manifest.json misp-manifest 0
+	// ../testdata/feeds/misp/search-export.json: skipped: excluded (Options.Exclude)
+	// ../testdata/feeds/misp/warninglists: skipped: excluded (Options.Exclude)
+	// sha256 invoice.pdf.exe ../testdata/feeds/misp/event.json
+	// md5 stealer.exe ../testdata/feeds/misp/feed/6a1d9bf0-2e3c-4d4e-8f50-b2c3d4e5f6a7.json
+}
+
+func ExampleIsDocumentation() {
+	for _, name := range []string{"README.md", "SOURCES", "turla__README.adoc", "LICENSE", "c2.txt", "ips.csv.gz"} {
+		fmt.Println(name, loader.IsDocumentation(name))
+	}
+	// Output:
+	// README.md true
+	// SOURCES true
+	// turla__README.adoc true
+	// LICENSE true
+	// c2.txt false
+	// ips.csv.gz false
 }

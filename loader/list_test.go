@@ -32,7 +32,7 @@ func problemStrs(ps []Problem) []string {
 	return out
 }
 
-const cannotInfer = "cannot infer the indicator type (not an address, CIDR, domain, URL, email or hash)"
+const cannotInfer = "cannot infer the indicator type (not an address, CIDR, domain with a known TLD, URL, email or hash)"
 
 func TestReadList(t *testing.T) {
 	const path = "feeds/c2-feed.txt"
@@ -304,8 +304,8 @@ func TestReadListMeta(t *testing.T) {
 	res, err := ReadList(strings.NewReader("evil.example\n# type: mutex\nX\n"), "feeds/c2-feed.txt", Options{Source: "abuse.ch"})
 	require.NoError(t, err)
 	want := []indicator.Indicator{
-		{Type: indicator.Domain, Value: "evil.example", Meta: indicator.Meta{Source: "abuse.ch"}},
-		{Type: indicator.Mutex, Value: "X", Meta: indicator.Meta{Source: "abuse.ch"}},
+		{Type: indicator.Domain, Value: "evil.example", Meta: indicator.Meta{File: "feeds/c2-feed.txt", Source: "abuse.ch"}},
+		{Type: indicator.Mutex, Value: "X", Meta: indicator.Meta{File: "feeds/c2-feed.txt", Source: "abuse.ch"}},
 	}
 	assert.Equal(t, want, res.Indicators)
 

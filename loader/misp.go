@@ -43,11 +43,15 @@ import (
 //     part iocmatch reads: ip-src|port and ip-dst|port (the address; the
 //     port is dropped), hostname|port (the domain), domain|ip (a domain and
 //     an address), regkey|value (the key; split at the first '|', so the
-//     data may hold '|'), filename|md5, |sha1, |sha256, |sha512 and
-//     malware-sample (a file name and a hash; split at the last '|', so a
-//     file name may hold '|'); for any other filename|X (filename|imphash,
-//     filename|ssdeep …) only the file name. Both parts carry the
-//     attribute's metadata.
+//     data may hold '|'). Both parts carry the attribute's metadata.
+//   - filename|md5, |sha1, |sha256, |sha512 and malware-sample (a file
+//     name and an md5) give the hash only, its file name (split at the last
+//     '|', so a file name may hold '|'; taken as given) kept as the hash's
+//     Meta.FileName: a file name is context, not an indicator to match
+//     (conhost.exe, invoice.pdf … would match every log naming them). Any
+//     other filename|X (filename|imphash, filename|ssdeep …) is counted as
+//     unsupported "misp type: filename|X". A "filename" attribute of its
+//     own is a filename indicator.
 //   - Only attributes with "to_ids" set (true, "1", 1 or "true") are read,
 //     as MISP's own IDS exports do; with Options.MISPAllAttributes every
 //     attribute is. The others are counted as unsupported "misp not
@@ -98,6 +102,8 @@ import (
 //   - Tags: the names of the attribute's then the event's tags and galaxy
 //     clusters, each once, without the tlp:* tags read into TLP and the
 //     attack-pattern tags read into Techniques.
+//   - FileName: the file name of a filename|<hash> or malware-sample
+//     attribute.
 //   - FirstSeen: the attribute's first_seen, else its object's, else the
 //     event's date. LastSeen: the attribute's last_seen, else its
 //     object's, else the attribute's timestamp (its last change in MISP).
@@ -475,6 +481,9 @@ func (m *mispReader) read(ev *mispEvent, o *mispObject, a *mispAttribute, rec st
 		return c.problemRec(rec, ReasonInvalidValue, fmt.Sprintf("%s: misp type %q: value %q has no '|'", who, typ, string(a.Value)))
 	}
 	meta := m.attrMeta(o, a)
+	if mt.fileName {
+		meta.FileName = parts[0]
+	}
 	for i, t := range mt.parts {
 		if t == indicator.Invalid {
 			continue

@@ -47,7 +47,6 @@ func TestReadMISPEvent(t *testing.T) {
 		"ipv6:2001:db8::7",
 		"domain:update.loader.example",
 		"url:https://cdn.loader.example/stage2.bin",
-		"filename:invoice.pdf.exe",
 		"sha256:e3b98a4da31a127d4bde6e43033f66ba274cab0eb7eb1c70ec41402bf6273dd8",
 		"email:billing@mail.loader.example",
 		"email-subject:Your invoice #4411 is overdue",
@@ -68,11 +67,11 @@ func TestReadMISPEvent(t *testing.T) {
 		"misp type: link": 1, "misp type: text": 1, "misp type: yara": 1, "misp type: size-in-bytes": 1,
 		"misp not to_ids": 2, "misp deleted": 1,
 	}, res.Unsupported)
-	assert.Equal(t, []FileStats{{Path: path, Format: FormatMISP, Indicators: 15, Skipped: 3, Unsupported: 7}}, res.PerFile)
+	assert.Equal(t, []FileStats{{Path: path, Format: FormatMISP, Indicators: 14, Skipped: 3, Unsupported: 7}}, res.PerFile)
 
 	eventTags := []string{`misp-galaxy:threat-actor="Example Spider"`, `misp-galaxy:malpedia="Example Loader"`, `osint:certainty="75"`, "type:OSINT"}
 	first := res.Indicators[0]
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/misp/event.json",
 		Source:        "Example CERT",
 		ID:            "a0000001-0000-4000-8000-000000000001",
 		Description:   "Example Loader campaign: C2 and payloads; C2 server",
@@ -101,16 +100,26 @@ func TestReadMISPEvent(t *testing.T) {
 	}
 
 	// object attribute: object comment and first_seen
-	md5 := res.Indicators[14]
+	md5 := res.Indicators[13]
 	assert.Equal(t, "b0000001-0000-4000-8000-000000000003", md5.ID)
 	assert.Equal(t, "Example Loader campaign: C2 and payloads; second stage", md5.Description)
 	assert.Equal(t, mispUTC("2024-04-29T00:00:00Z"), md5.FirstSeen)
 	assert.Equal(t, time.Unix(1714600102, 0).UTC(), md5.LastSeen)
 	assert.Equal(t, "Example CERT", md5.Source)
 
-	// the sha256 part of filename|sha256, with the attribute's comment
-	sha := res.Indicators[7]
+	// filename|sha256: the hash alone, with the attribute's comment and
+	// the file name as metadata
+	sha := res.Indicators[6]
+	assert.Equal(t, "sha256:e3b98a4da31a127d4bde6e43033f66ba274cab0eb7eb1c70ec41402bf6273dd8", sha.String())
 	assert.Equal(t, "Example Loader campaign: C2 and payloads; dropper", sha.Description)
+	assert.Equal(t, "invoice.pdf.exe", sha.FileName)
+	for _, ind := range res.Indicators {
+		assert.NotEqual(t, indicator.Filename, ind.Type, "no filename indicator from a composite: %v", ind)
+		assert.Equal(t, path, ind.File)
+		if ind.Value != sha.Value {
+			assert.Empty(t, ind.FileName, ind.String())
+		}
+	}
 
 	// every indicator gets the event-level metadata
 	for _, ind := range res.Indicators {
@@ -125,7 +134,7 @@ func TestReadMISPAllAttributes(t *testing.T) {
 	res, err := Load(filepath.Join(mispDir, "event.json"), Options{MISPAllAttributes: true, Source: "forced"})
 	require.NoError(t, err)
 	got := strs(res.Indicators)
-	assert.Len(t, got, 17)
+	assert.Len(t, got, 16)
 	assert.Contains(t, got, "domain:old.loader.example")
 	assert.Contains(t, got, "filename:stage2.bin")
 	assert.Zero(t, res.Unsupported["misp not to_ids"])
@@ -175,21 +184,20 @@ func TestLoadMISPFeed(t *testing.T) {
 	e2 := filepath.Join(dir, "6a1d9bf0-2e3c-4d4e-8f50-b2c3d4e5f6a7.json")
 	assert.Equal(t, []FileStats{
 		{Path: e1, Format: FormatMISP, Indicators: 2, Unsupported: 1},
-		{Path: e2, Format: FormatMISP, Indicators: 4, Skipped: 1},
+		{Path: e2, Format: FormatMISP, Indicators: 2, Skipped: 1, Unsupported: 1},
 		{Path: filepath.Join(dir, "manifest.json"), Format: FormatMISPManifest},
 	}, res.PerFile)
 	assert.Equal(t, []string{
 		"url:http://login.bank.phish.example/secure/",
 		"domain:kit.phish.example",
 		"sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709",
-		"filename:stealer.exe",
-		"md5:d41d8cd98f00b204e9800998ecf8427e",
-		"filename:loader.dll",
+		"md5:d41d8cd98f00b204e9800998ecf8427e", // malware-sample: the hash, its file name as metadata; filename|ssdeep gives nothing
 	}, strs(res.Indicators))
+	assert.Equal(t, []string{"", "stealer.exe"}, []string{res.Indicators[2].FileName, res.Indicators[3].FileName})
 	assert.Equal(t, []string{
 		e2 + `: Event.Attribute[3]: attribute d0000001-0000-4000-8000-000000000004: misp type "sha256": indicator: invalid sha256 "not-a-hash": want 64 hex digits, have 10 characters`,
 	}, problemStrs(res.Problems))
-	assert.Equal(t, map[string]int{"misp type: AS": 1}, res.Unsupported)
+	assert.Equal(t, map[string]int{"misp type: AS": 1, "misp type: filename|ssdeep": 1}, res.Unsupported)
 	for _, ind := range res.Indicators[:2] {
 		assert.Equal(t, indicator.TLPGreen, ind.TLP)
 		assert.Equal(t, []string{"T1566.002"}, ind.Techniques)
@@ -303,14 +311,14 @@ func TestReadMISPShapes(t *testing.T) {
 		}, ",") + `]}`,
 			want: []string{
 				`regkey:HKLM\Software\Run`,
-				"filename:odd|name.exe", "sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709",
+				"sha1:da39a3ee5e6b4b0d3255bfef95601890afd80709",
 				"domain:mail.example",
 				"ipv6:2001:db8::2",
 				"domain:x.example", "cidr:198.51.100.0/24",
-				"filename:a.dll",
-				"filename:b.so", "sha512:" + strings.Repeat("ab", 64),
-				"filename:s.bin", "md5:d41d8cd98f00b204e9800998ecf8427e",
+				"sha512:" + strings.Repeat("ab", 64),
+				"md5:d41d8cd98f00b204e9800998ecf8427e",
 			},
+			unsup: map[string]int{"misp type: filename|imphash": 1},
 			probs: []string{`t.json: Attribute[3]: attribute u1: misp type "ip-dst|port": indicator: invalid ipv4 "[2001:db8::1]": not an IP address`},
 		},
 		{name: "one bad part", doc: `{"Attribute": [` + attr("domain|ip", "bad..example|192.0.2.5") + `]}`,
@@ -500,7 +508,7 @@ func TestReadMISPStrict(t *testing.T) {
 	require.True(t, errors.As(err, &p), "%v", err)
 	assert.Equal(t, path+`: Event.Attribute[15]: attribute a0000001-0000-4000-8000-000000000010: misp type "ip-dst": indicator: invalid ipv4 "198.51.100.300": not an IP address`, p.Error())
 	assert.Equal(t, ReasonInvalidValue, p.Reason)
-	assert.Len(t, res.Indicators, 13, "those before the problem")
+	assert.Len(t, res.Indicators, 12, "those before the problem")
 	assert.Equal(t, []Problem{*p}, res.Problems)
 	// the event-level fields read before the problem are applied
 	assert.Equal(t, "Example Loader campaign: C2 and payloads; C2 server", res.Indicators[0].Description)
@@ -717,7 +725,11 @@ func ExampleReadMISP() {
 		panic(err)
 	}
 	for _, ind := range res.Indicators {
-		fmt.Printf("%-8s %s\n", ind.Type, ind.Value)
+		fmt.Printf("%-8s %s", ind.Type, ind.Value)
+		if ind.FileName != "" {
+			fmt.Printf(" (file name %s)", ind.FileName)
+		}
+		fmt.Println()
 	}
 	d := res.Indicators[0]
 	fmt.Println(d.Source, "|", d.Description, "|", d.TLP, d.Severity, d.Techniques, d.Reference)
@@ -728,8 +740,7 @@ func ExampleReadMISP() {
 	// Output:
 	// domain   c2.loader.example
 	// ipv4     198.51.100.23
-	// filename invoice.pdf.exe
-	// sha256   e3b98a4da31a127d4bde6e43033f66ba274cab0eb7eb1c70ec41402bf6273dd8
+	// sha256   e3b98a4da31a127d4bde6e43033f66ba274cab0eb7eb1c70ec41402bf6273dd8 (file name invoice.pdf.exe)
 	// Example CERT | Example Loader campaign | amber high [T1071.001] https://blog.example/example-loader
 	// event.json: Event.Attribute[4]: attribute: misp type "ip-dst": indicator: invalid ipv4 "198.51.100.300": not an IP address
 	// map[misp not to_ids:1 misp type: link:1]

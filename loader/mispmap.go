@@ -21,6 +21,16 @@ const (
 type mispType struct {
 	split mispSplit
 	parts [2]indicator.Type
+	// fileName: the first part is the file name of the hash in the
+	// second, kept as its metadata (indicator.Meta.FileName), not an
+	// indicator of its own
+	fileName bool
+}
+
+// mispFileHash is the type of "filename|<hash>" and "malware-sample": the
+// hash indicator, with the file name as its metadata.
+func mispFileHash(h indicator.Type) mispType {
+	return mispType{split: splitLast, parts: [2]indicator.Type{indicator.Invalid, h}, fileName: true}
 }
 
 func mispSingle(t indicator.Type) mispType { return mispType{parts: [2]indicator.Type{t}} }
@@ -66,11 +76,12 @@ var mispTypes = map[string]mispType{
 	"domain|ip":     mispPair(splitFirst, indicator.Domain, indicator.IPv4),
 	"regkey|value":  mispPair(splitFirst, indicator.RegKey, indicator.Invalid),
 
-	"malware-sample": mispPair(splitLast, indicator.Filename, indicator.MD5),
+	"malware-sample": mispFileHash(indicator.MD5),
 }
 
 // mispFileHashes are the hash kinds after "filename|" that iocmatch reads;
-// for any other "filename|X" only the file name is read.
+// any other "filename|X" (imphash, ssdeep, tlsh …) is not read: its file
+// name alone is no indicator.
 var mispFileHashes = map[string]indicator.Type{
 	"md5":    indicator.MD5,
 	"sha1":   indicator.SHA1,
@@ -84,8 +95,10 @@ func lookupMISPType(name string) (mispType, bool) {
 	if t, ok := mispTypes[name]; ok {
 		return t, true
 	}
-	if h, ok := strings.CutPrefix(name, "filename|"); ok && h != "" && !strings.Contains(h, "|") {
-		return mispPair(splitLast, indicator.Filename, mispFileHashes[h]), true
+	if h, ok := strings.CutPrefix(name, "filename|"); ok {
+		if t, ok := mispFileHashes[h]; ok {
+			return mispFileHash(t), true
+		}
 	}
 	return mispType{}, false
 }

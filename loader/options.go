@@ -21,14 +21,14 @@ const (
 	DefaultMaxIndicatorsPerFile = 5_000_000
 
 	// DefaultMaxIndicators is the most indicators one Load (or Read)
-	// returns, all files together: 10 million. A Result holds about 360 to
-	// 500 bytes per indicator (288 of them the indicator.Indicator itself,
+	// returns, all files together: 10 million. A Result holds about 390 to
+	// 530 bytes per indicator (320 of them the indicator.Indicator itself,
 	// the rest its value, the slice's growth room and the metadata of JSON
-	// formats), so 3.6 to 5 GB at this default, and the peak RSS while
-	// loading is about three times that (the slice's growth and the
-	// garbage collector's room), 11 to 15 GB: it leaves room on a 24 GiB
-	// machine for Compile (about 82 bytes per indicator more, see package
-	// match).
+	// formats; Meta.File shares its file's path), so 3.9 to 5.3 GB at this
+	// default, and the peak RSS while loading is about three times that
+	// (the slice's growth and the garbage collector's room), 12 to 16 GB:
+	// it leaves room on a 24 GiB machine for Compile (about 82 bytes per
+	// indicator more, see package match).
 	DefaultMaxIndicators = 10_000_000
 )
 
@@ -89,6 +89,21 @@ type Options struct {
 	// CSV says how to read CSV files; the zero value detects the columns
 	// from the header.
 	CSV CSVOptions
+
+	// Include, when not empty, restricts the files read under a directory
+	// to those matching one of its patterns; Exclude leaves out the files,
+	// and the directories with all under them, matching one of its. A
+	// pattern has the syntax of path.Match ("*.txt", "misp/*.json",
+	// "warninglists") and is matched against the path relative to the
+	// directory given to Load ('/'-separated) and against the base name:
+	// "*.csv" matches every CSV file at any depth, "lists/*.csv" only
+	// those directly under lists. Exclude wins over Include; Include
+	// applies to files only (every directory is walked). A documentation
+	// file (see IsDocumentation) is skipped unless an Include pattern
+	// matches it. The files left out are named in Result.SkippedFiles. A
+	// file given to Load itself is always read. A malformed pattern is an
+	// error of Load.
+	Include, Exclude []string
 
 	// Progress, when set, is called by Load after each file it reads,
 	// with the counts of the Load so far, so that a host program can show

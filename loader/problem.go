@@ -15,6 +15,11 @@ const (
 	ReasonUnknownType  = "unknown type"        // a type name (MISP attribute type, Zeek Intel::…, Suricata dataset type) with no indicator type
 	ReasonFormat       = "unknown format"      // a file whose format cannot be read (JSON of no known kind …)
 	ReasonTooMany      = "too many indicators" // past Options.MaxIndicatorsPerFile or Options.MaxIndicators: the rest of the file
+
+	// ReasonBinary is a file to detect the format of with a NUL byte in
+	// its first BinarySniffLen bytes (an executable, an archive, UTF-16
+	// text): not a feed, not read.
+	ReasonBinary = "binary file"
 )
 
 // MaxProblems is the most problems a Result keeps in Result.Problems; the

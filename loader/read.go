@@ -11,9 +11,20 @@ import (
 
 var gzipMagic = []byte{0x1f, 0x8b}
 
+// BinarySniffLen is how many bytes at the start of a file (after gzip
+// decompression) Read and Load look at for a NUL byte: input whose format
+// is to be detected and that has one there is a binary file (an
+// executable, an archive, UTF-16 text …), not a feed. It is a problem
+// (ReasonBinary) of the file, which is not read. With Options.Format set
+// (and in ReadList and the other per-format readers) the input is read as
+// that format, NULs and all.
+const BinarySniffLen = 8 << 10
+
 // Read reads one feed from r, of the format detected from its content and
 // path (see Detect), or of Options.Format when set; gzip-compressed input
-// is decompressed first, whatever its name. path names the input in
+// is decompressed first, whatever its name. Input to detect with a NUL
+// byte in its first BinarySniffLen bytes is a binary file: a problem
+// (ReasonBinary), not read. path names the input in
 // problems and errors, and gives the default source name; it is not
 // opened. Result.Files is 1.
 //
@@ -59,6 +70,11 @@ func readFile(res *Result, st *loadState, r io.Reader, path string, opts *Option
 				return c.badGzip(f, ge)
 			}
 			return readError(path, err)
+		}
+		if i := bytes.IndexByte(head[:min(len(head), BinarySniffLen)], 0); i >= 0 {
+			err := c.problem(0, ReasonBinary, fmt.Sprintf("binary file (a NUL byte at offset %d): not a feed, not read (UTF-16 text must be converted to UTF-8)", i))
+			c.done(FormatUnknown)
+			return err
 		}
 		f = Detect(head, path)
 	}

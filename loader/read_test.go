@@ -134,6 +134,12 @@ func FuzzRead(f *testing.F) {
 				t.Fatalf("encoding/json's depth limit, not MaxJSONDepth: %v", p)
 			}
 		}
+		if !bytes.HasPrefix(data, gzipMagic) {
+			binary := bytes.IndexByte(data[:min(len(data), BinarySniffLen)], 0) >= 0
+			if binary != (res.Skipped[ReasonBinary] == 1) || binary && (len(res.Indicators) != 0 || skipped != 1) {
+				t.Fatalf("binary %v: %d indicators, skipped %v", binary, len(res.Indicators), res.Skipped)
+			}
+		}
 		fs := res.PerFile[0]
 		if fs.Indicators != len(res.Indicators) || fs.Duplicates != res.Duplicates || fs.Skipped != skipped || fs.Unsupported != res.UnsupportedTotal() {
 			t.Fatalf("per-file %+v", fs)

@@ -6,16 +6,17 @@ import "github.com/iocmatch/iocmatch/indicator"
 type Result struct {
 	// Indicators are the good records, in input order (files in the order
 	// read, then records), each once: a record identical to one before it
-	// (same type, canonical value and metadata, Source included) is counted
-	// in Duplicates instead. The indicators of one record (a STIX pattern
+	// (same type, canonical value and metadata, Source and File included:
+	// so records of one file only) is counted in Duplicates instead. The indicators of one record (a STIX pattern
 	// with OR, a CSV row with several values) share the backing arrays of
 	// their Tags and Techniques, clipped so that appending to one copies
 	// it: copy before changing elements in place.
 	Indicators []indicator.Indicator
 
 	// Duplicates counts the good records that were identical to an
-	// indicator read before them, in any file of the load, and were merged
-	// into it.
+	// indicator read before them (in the same file, as Meta.File is part
+	// of the comparison; or in the same file given twice to LoadAll) and
+	// were merged into it.
 	Duplicates int
 
 	// Problems are the skipped records, in input order; only the first
@@ -45,7 +46,22 @@ type Result struct {
 
 	// PerFile has the counts of each file read, in the order read.
 	PerFile []FileStats
+
+	// SkippedFiles are the files (and excluded directories) under a
+	// directory that were not read, in the order met, each with why
+	// (SkipDocumentation, SkipExcluded …). Hidden files and directories
+	// (names starting with '.') are skipped without being named.
+	SkippedFiles []SkippedFile
 }
+
+// SkippedFile is a file under a directory that Load did not read.
+type SkippedFile struct {
+	Path   string // the file's path (the directory given to Load joined with the path under it)
+	Reason string // SkipDocumentation, SkipExcluded, SkipNotIncluded or SkipMISPHashes
+}
+
+// String returns "path: skipped: reason".
+func (s SkippedFile) String() string { return s.Path + ": skipped: " + s.Reason }
 
 // FileStats are the counts of one file read.
 type FileStats struct {

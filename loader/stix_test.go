@@ -72,7 +72,7 @@ func TestReadSTIXBundle(t *testing.T) {
 
 	// Every field, resolved from objects that come after the indicator:
 	// identity, threat actor by relationship; TLP by a standard id.
-	c2 := indicator.Meta{
+	c2 := indicator.Meta{File: "bundle-2.1.json",
 		Source:      "Example CERT",
 		ID:          "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f",
 		Description: "Cobalt Strike team server of the Example campaign",
@@ -91,7 +91,7 @@ func TestReadSTIXBundle(t *testing.T) {
 
 	// Name as description; malware by relationship; TLP from a marking
 	// definition (TLP 2.0 extension) at the end of the bundle.
-	loader := indicator.Meta{
+	loader := indicator.Meta{File: "bundle-2.1.json",
 		Source:        "Example CERT",
 		ID:            "indicator--0b7bd3a1-5c4e-4f0f-9a8e-2b4b1c7f1a01",
 		Description:   "Loader hashes",
@@ -105,7 +105,7 @@ func TestReadSTIXBundle(t *testing.T) {
 	}
 
 	// No created_by_ref: the file's name.
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "bundle-2.1.json",
 		Source:    "bundle-2.1",
 		ID:        "indicator--7a6f7a1e-3c0e-4f5c-9b41-2f4d7d9b8c33",
 		ValidFrom: stixDate("2024-05-01T09:00:00Z"),
@@ -138,7 +138,7 @@ func TestReadSTIXMISPExport(t *testing.T) {
 		`misp-export-2.0.json: indicator--4ed0f146-339e-4561-8604-21e157ddd386: indicator: invalid ipv4 "203.0.113.900": not an IP address`,
 	}, problemStrs(res.Problems))
 	assert.Equal(t, map[string]int{"stix pattern: AND": 1}, res.Unsupported)
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "misp-export-2.0.json",
 		Source:      "Example Intel",
 		ID:          "indicator--1d04509e-b51e-42ce-b458-c00d81487dd1",
 		Description: "ExampleRAT C2",
@@ -156,7 +156,7 @@ func TestReadSTIXEnvelopeArrayObject(t *testing.T) {
 		`taxii-envelope.json: indicator--a4c9f6e3-0d5b-4b8a-9c3f-4e5d6c7b8a9f: not a STIX object: no "type"`,
 	}, problemStrs(res.Problems))
 	// Two TLPs: the most restrictive (an in-envelope marking definition).
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "taxii-envelope.json",
 		Source: "taxii-envelope", ID: "indicator--d81f86b9-975b-4c0b-875e-810c5ad45a4f",
 		Description: "Phishing sender", Confidence: indicator.MustConfidence(0), TLP: indicator.TLPRed,
 		ValidFrom: stixDate("2024-06-01T00:00:00Z"),
@@ -172,7 +172,7 @@ func TestReadSTIXEnvelopeArrayObject(t *testing.T) {
 
 	res = readSTIXFile(t, "indicator.json", Options{})
 	require.Len(t, res.Indicators, 1)
-	assert.Equal(t, indicator.Indicator{Type: indicator.URL, Value: "http://login.evil.example/owa/", Meta: indicator.Meta{
+	assert.Equal(t, indicator.Indicator{Type: indicator.URL, Value: "http://login.evil.example/owa/", Meta: indicator.Meta{File: "indicator.json",
 		Source: "indicator", ID: "indicator--c8f1b2a3-4d5e-4f6a-8b7c-9d0e1f2a3b4c", Description: "Known malicious URL",
 		ValidFrom: stixDate("2024-02-01T00:00:00Z"),
 	}}, res.Indicators[0])
@@ -420,13 +420,13 @@ func TestReadSTIXMetadata(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"url:http://a.example/", "url:http://b.example/", "url:http://c.example/"}, strs(res.Indicators))
 	assert.Empty(t, res.Problems)
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "feeds/intel.json",
 		Source: "Early Org", ID: "indicator--1", Description: "D", TLP: indicator.TLPAmber,
 		Reference:  "https://attack.mitre.org/tactics/TA0011", // only ATT&CK urls: the first
 		Techniques: []string{"T1566", "T1660"},
 		ValidFrom:  stixDate("2024-01-01T00:00:00Z"),
 	}, res.Indicators[0].Meta)
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "feeds/intel.json",
 		Source: "Late Org", ID: "indicator--2", TLP: indicator.TLPGreen,
 		Tags:          []string{"a", "b", "c", "k:p"},
 		Reference:     "https://attack.mitre.org/techniques/T1071/001",
@@ -434,7 +434,7 @@ func TestReadSTIXMetadata(t *testing.T) {
 		MalwareFamily: "First Malware", ThreatActor: "Set One",
 		ValidFrom: stixDate("2024-01-01T00:00:00Z"),
 	}, res.Indicators[1].Meta)
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "feeds/intel.json",
 		Source: "intel", ID: "indicator--3", TLP: indicator.TLPAmber, Confidence: indicator.MustConfidence(100),
 		ValidFrom: stixDate("2019-01-01T00:00:00.5Z"), ValidUntil: stixDate("2019-12-31T22:00:00Z"),
 	}, res.Indicators[2].Meta)
@@ -785,7 +785,7 @@ func TestRealdataSTIX(t *testing.T) {
 
 	novispy := byFile["amnesty-mvt/2024-12-16_serbia_novispy__novispy.stix2"]
 	assert.Equal(t, map[string]int{"stix pattern: path app:id": 4, "stix pattern: path app:cert.sha256": 3}, novispy.Unsupported)
-	assert.Equal(t, indicator.Indicator{Type: indicator.IPv4, Value: "176.223.111.131", Meta: indicator.Meta{ // an IP in domain-name:value
+	assert.Equal(t, indicator.Indicator{Type: indicator.IPv4, Value: "176.223.111.131", Meta: indicator.Meta{File: novispy.PerFile[0].Path, // an IP in domain-name:value
 		Source: "2024-12-16_serbia_novispy__novispy", ID: "indicator--f2784a32-7e47-4aab-a222-08d07d708db9",
 		Tags: []string{"malicious-activity"}, MalwareFamily: "NoviSpy", ValidFrom: stixDate("2024-12-13T21:15:49.153129Z"),
 	}}, novispy.Indicators[0])
@@ -796,7 +796,7 @@ func TestRealdataSTIX(t *testing.T) {
 	assert.Len(t, xor.Indicators, 176)
 	assert.Nil(t, xor.Unsupported)
 	ip := xor.Indicators[len(xor.Indicators)-1]
-	assert.Equal(t, indicator.Indicator{Type: indicator.IPv4, Value: "47.42.59.162", Meta: indicator.Meta{ // the network-traffic AND
+	assert.Equal(t, indicator.Indicator{Type: indicator.IPv4, Value: "47.42.59.162", Meta: indicator.Meta{File: xor.PerFile[0].Path, // the network-traffic AND
 		Source: "Talos", ID: "indicator--4bc248a3-bd4d-47c7-9726-22fce74fb860",
 		Tags:      []string{`misp:type="ip-dst"`, `misp:category="Network activity"`, `misp:to_ids="True"`, "misp-category:Network activity"},
 		ValidFrom: stixDate("2025-04-07T14:10:31Z"),
@@ -804,7 +804,7 @@ func TestRealdataSTIX(t *testing.T) {
 
 	marking := byFile["oasis/cti-documentation/using-marking-definitions.json"]
 	require.Len(t, marking.Indicators, 1)
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: marking.PerFile[0].Path,
 		Source: "Stark Industries", ID: "indicator--33fe3b22-0201-47cf-85d0-97c02164528d",
 		Description: "Detected malicious activity from this address", Tags: []string{"malicious-activity"},
 		TLP: indicator.TLPAmber, ValidFrom: stixDate("2017-04-14T13:07:49.812Z"),

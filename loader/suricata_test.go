@@ -95,7 +95,7 @@ func TestReadSuricataDataset(t *testing.T) {
 			require.Len(t, res.PerFile, 1)
 			assert.Equal(t, FormatSuricataDataset, res.PerFile[0].Format)
 			for _, ind := range res.Indicators {
-				assert.Equal(t, indicator.Meta{Source: "dns-bl"}, ind.Meta)
+				assert.Equal(t, indicator.Meta{File: "datasets/dns-bl.lst", Source: "dns-bl"}, ind.Meta)
 			}
 		})
 	}
@@ -175,10 +175,10 @@ func TestReadSuricataIPRepMeta(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Indicators, 4)
 	want := []indicator.Meta{
-		{Source: "badhosts", Confidence: indicator.MustConfidence(100), Tags: []string{"iprep:1"}},
-		{Source: "badhosts", Confidence: indicator.MustConfidence(1), Tags: []string{"iprep:12"}},
-		{Source: "badhosts", Confidence: indicator.MustConfidence(50), Tags: []string{"iprep:0"}},
-		{Source: "badhosts", Confidence: indicator.MustConfidence(50), Tags: []string{"iprep:3"}},
+		{File: "iprep/badhosts.list", Source: "badhosts", Confidence: indicator.MustConfidence(100), Tags: []string{"iprep:1"}},
+		{File: "iprep/badhosts.list", Source: "badhosts", Confidence: indicator.MustConfidence(1), Tags: []string{"iprep:12"}},
+		{File: "iprep/badhosts.list", Source: "badhosts", Confidence: indicator.MustConfidence(50), Tags: []string{"iprep:0"}},
+		{File: "iprep/badhosts.list", Source: "badhosts", Confidence: indicator.MustConfidence(50), Tags: []string{"iprep:3"}},
 	}
 	for i, ind := range res.Indicators {
 		assert.Equal(t, want[i], ind.Meta, ind.String())
@@ -317,9 +317,9 @@ func TestReadSuricataSamples(t *testing.T) {
 	assert.Equal(t, []string{"ipv4:198.51.100.23", "ipv4:198.51.100.24", "cidr:203.0.113.0/24", "cidr:2001:db8:bad::/48",
 		"ipv4:198.51.100.60", "ipv4:198.51.100.61", "ipv4:198.51.100.62", "ipv6:2001:db8::6:1",
 		"ipv4:198.51.100.70", "ipv4:198.51.100.71"}, strs(res.Indicators))
-	assert.Equal(t, indicator.Meta{Source: "reputation", Confidence: indicator.MustConfidence(100), Tags: []string{"iprep:2"}},
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/suricata/reputation.list", Source: "reputation", Confidence: indicator.MustConfidence(100), Tags: []string{"iprep:2"}},
 		res.Indicators[0].Meta)
-	assert.Equal(t, indicator.Meta{Source: "reputation", Confidence: indicator.MustConfidence(24), Tags: []string{"iprep:3"}},
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/suricata/reputation.list", Source: "reputation", Confidence: indicator.MustConfidence(24), Tags: []string{"iprep:3"}},
 		res.Indicators[3].Meta)
 	assert.Equal(t, map[string]int{ReasonMalformed: 3, ReasonInvalidValue: 1}, res.Skipped)
 	assert.Equal(t, map[string]int{"suricata iprep: score 0": 1}, res.Unsupported)

@@ -311,7 +311,7 @@ func TestReadZeekMeta(t *testing.T) {
 	require.Len(t, res.Indicators, 5)
 
 	first := res.Indicators[0]
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "feeds/zeek-c2.intel",
 		Source:      "feodo",
 		Description: "C2\tserver",
 		Reference:   "https://feeds.example/c2",
@@ -322,7 +322,7 @@ func TestReadZeekMeta(t *testing.T) {
 	}, first.Meta)
 
 	second := res.Indicators[1]
-	assert.Equal(t, indicator.Meta{
+	assert.Equal(t, indicator.Meta{File: "feeds/zeek-c2.intel",
 		Source:      "zeek-c2", // meta.source unset: the file's name
 		Description: "from cif",
 		Confidence:  indicator.MustConfidence(85),
@@ -330,13 +330,13 @@ func TestReadZeekMeta(t *testing.T) {
 
 	third := res.Indicators[2]
 	assert.Equal(t, "sha1:2c322ae2b7fe91391345e070b63668978bb1c9da", third.String())
-	assert.Equal(t, indicator.Meta{Source: "src", Tags: []string{"zeek:CERT_HASH", "zeek:do_notice"}}, third.Meta)
+	assert.Equal(t, indicator.Meta{File: "feeds/zeek-c2.intel", Source: "src", Tags: []string{"zeek:CERT_HASH", "zeek:do_notice"}}, third.Meta)
 
 	assert.Equal(t, "useragent:PuTTY", res.Indicators[3].String())
-	assert.Equal(t, indicator.Meta{Source: "src", Confidence: indicator.MustConfidence(0), Tags: []string{"zeek:SOFTWARE"}},
+	assert.Equal(t, indicator.Meta{File: "feeds/zeek-c2.intel", Source: "src", Confidence: indicator.MustConfidence(0), Tags: []string{"zeek:SOFTWARE"}},
 		res.Indicators[3].Meta)
 	assert.Equal(t, "string:svc", res.Indicators[4].String())
-	assert.Equal(t, indicator.Meta{Source: "src", Tags: []string{"zeek:USER_NAME"}}, res.Indicators[4].Meta)
+	assert.Equal(t, indicator.Meta{File: "feeds/zeek-c2.intel", Source: "src", Tags: []string{"zeek:USER_NAME"}}, res.Indicators[4].Meta)
 
 	// Options.Source overrides meta.source.
 	res, err = ReadZeek(strings.NewReader(in), "feeds/zeek-c2.intel", Options{Source: "mine"})
@@ -434,13 +434,13 @@ func TestReadZeekSamples(t *testing.T) {
 		"zeek: meta.whitelist=T": 1}, res.Unsupported)
 
 	ind := res.Indicators[1]
-	assert.Equal(t, indicator.Meta{Source: "ACME-CTI", Description: "C2", Tags: []string{"zeek:do_notice"}}, ind.Meta)
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/zeek/acme-cti.intel", Source: "ACME-CTI", Description: "C2", Tags: []string{"zeek:do_notice"}}, ind.Meta)
 	ind = res.Indicators[11]
-	assert.Equal(t, indicator.Meta{Source: "csirtg", Description: "botnet C2\t(tab in text)",
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/zeek/csirtg-export.dat", Source: "csirtg", Description: "botnet C2\t(tab in text)",
 		Reference: "https://intel.example/i/1001", Confidence: indicator.MustConfidence(85),
 		Tags: []string{"botnet", "malware"}, FirstSeen: time.Date(2024, 4, 28, 9, 15, 0, 0, time.UTC)}, ind.Meta)
 	ind = res.Indicators[12]
-	assert.Equal(t, indicator.Meta{Source: "csirtg-export", Confidence: indicator.MustConfidence(85),
+	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/zeek/csirtg-export.dat", Source: "csirtg-export", Confidence: indicator.MustConfidence(85),
 		Tags: []string{"malware"}, FirstSeen: time.Unix(1714294500, 0).UTC()}, ind.Meta)
 }
 
@@ -565,7 +565,7 @@ func TestRealdataZeek(t *testing.T) {
 	assert.Equal(t, 1134-1, cpsTypes[indicator.Email])
 	assert.Equal(t, 538, cpsTypes[indicator.MD5]+cpsTypes[indicator.SHA1]+cpsTypes[indicator.SHA256]+cpsTypes[indicator.SHA512])
 	assert.Equal(t, "ipv4:3.135.207.58", cps[0].String())
-	assert.Equal(t, indicator.Meta{Source: "CPS-CTI", Description: "RECON"}, cps[0].Meta)
+	assert.Equal(t, indicator.Meta{File: byName["cps-collected-iocs.intel"].PerFile[0].Path, Source: "CPS-CTI", Description: "RECON"}, cps[0].Meta)
 
 	find := func(file, s string) indicator.Indicator {
 		t.Helper()
@@ -579,12 +579,12 @@ func TestRealdataZeek(t *testing.T) {
 	}
 	// URLs stored with a scheme (CPS); Zeek's docs.
 	ind := find("openphish.intel", "url:https://api.msuto.com/")
-	assert.Equal(t, indicator.Meta{Source: "OPENPHISH", Description: "Phishing-URLS"}, ind.Meta)
+	assert.Equal(t, indicator.Meta{File: byName["openphish.intel"].PerFile[0].Path, Source: "OPENPHISH", Description: "Phishing-URLS"}, ind.Meta)
 	ind = find("donotice.txt", "ipv4:1.2.3.4")
-	assert.Equal(t, indicator.Meta{Source: "source1", Description: "Sending phishing email",
+	assert.Equal(t, indicator.Meta{File: byName["donotice.txt"].PerFile[0].Path, Source: "source1", Description: "Sending phishing email",
 		Reference: "http://source1.com/badhosts/1.2.3.4"}, ind.Meta)
 	ind = find("donotice.txt", "domain:a.b.com")
-	assert.Equal(t, indicator.Meta{Source: "source2", Description: "Name used for data exfiltration"}, ind.Meta)
+	assert.Equal(t, indicator.Meta{File: byName["donotice.txt"].PerFile[0].Path, Source: "source2", Description: "Name used for data exfiltration"}, ind.Meta)
 	ind = find("basic.txt", "domain:www.reddit.com")
 	assert.Equal(t, "my_special_source", ind.Source)
 	// Zeek's tests: CERT_HASH, SOFTWARE, SUBNET, do_notice, a source with
@@ -592,7 +592,7 @@ func TestRealdataZeek(t *testing.T) {
 	ind = find("scripts.policy.frameworks.intel.seen.certs__intel.dat", "sha1:2c322ae2b7fe91391345e070b63668978bb1c9da")
 	assert.Equal(t, []string{"zeek:CERT_HASH"}, ind.Tags)
 	ind = find("scripts.base.frameworks.intel.cluster-indicator-inserted-new-min-store__intel.dat", "useragent:putty2")
-	assert.Equal(t, indicator.Meta{Source: "source3", Description: "this software is bad",
+	assert.Equal(t, indicator.Meta{File: byName["scripts.base.frameworks.intel.cluster-indicator-inserted-new-min-store__intel.dat"].PerFile[0].Path, Source: "source3", Description: "this software is bad",
 		Reference: "http://some-data-distributor.com/2", Tags: []string{"zeek:SOFTWARE"}}, ind.Meta)
 	find("scripts.base.frameworks.intel.match-subnet__intel.dat", "cidr:192.168.128.0/18")
 	ind = find("scripts.base.frameworks.intel.updated-match__intel3.dat", "ipv4:4.3.2.1")

@@ -45,7 +45,8 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 		v string
 	}
 	index := make(map[key]ID, len(inds))
-	bySource := map[string]uint32{} // metas that hold only a source
+	type srcFile struct{ source, file string }
+	bySource := map[srcFile]uint32{} // metas that hold only a source and a file
 	dd := dedup{m: m, hash: metakey.NewHasher()}
 	var vals strings.Builder
 	strBytes := 0 // the string-kind patterns' bytes (see stringBytes)
@@ -70,13 +71,15 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 			}
 		}
 		// the metadata, shared by every indicator with only that source
+		// and file (a plain list's)
 		var k uint32
 		if sourceOnly(&ind.Meta) {
 			var ok bool
-			if k, ok = bySource[ind.Source]; !ok {
+			sf := srcFile{ind.Source, ind.File}
+			if k, ok = bySource[sf]; !ok {
 				k = uint32(len(m.metas))
-				bySource[ind.Source] = k
-				m.metas = append(m.metas, indicator.Meta{Source: ind.Source})
+				bySource[sf] = k
+				m.metas = append(m.metas, indicator.Meta{Source: ind.Source, File: ind.File})
 			}
 		} else {
 			k = uint32(len(m.metas))
@@ -212,9 +215,10 @@ func (m *Matcher) sources() {
 	}
 }
 
-// sourceOnly reports whether m holds nothing but a source name.
+// sourceOnly reports whether m holds nothing but a source name and a
+// feed file.
 func sourceOnly(m *indicator.Meta) bool {
-	return m.ID == "" && m.Description == "" && m.Reference == "" &&
+	return m.FileName == "" && m.ID == "" && m.Description == "" && m.Reference == "" &&
 		m.Confidence == indicator.ConfidenceUnknown && m.Severity == indicator.SeverityUnknown &&
 		len(m.Tags) == 0 && m.TLP == indicator.TLPUnknown && m.ThreatActor == "" &&
 		m.MalwareFamily == "" && len(m.Techniques) == 0 && m.FirstSeen.IsZero() &&

@@ -19,16 +19,17 @@ import (
 )
 
 // TestSourceOnly sets each field of indicator.Meta in turn: only Source
-// leaves a Meta "source only", so no metadata is ever lost by sharing, even
-// when Meta gains a field.
+// and File leave a Meta "source only" (they are the key of the shared
+// Meta), so no metadata is ever lost by sharing, even when Meta gains a
+// field.
 func TestSourceOnly(t *testing.T) {
-	if !sourceOnly(&indicator.Meta{}) || !sourceOnly(&indicator.Meta{Source: "feed"}) {
-		t.Fatal("an empty Meta, or one with only a source, is source only")
+	if !sourceOnly(&indicator.Meta{}) || !sourceOnly(&indicator.Meta{Source: "feed"}) || !sourceOnly(&indicator.Meta{Source: "feed", File: "feed.txt"}) {
+		t.Fatal("an empty Meta, or one with only a source and a file, is source only")
 	}
 	mt := reflect.TypeOf(indicator.Meta{})
 	for i := 0; i < mt.NumField(); i++ {
 		f := mt.Field(i)
-		if f.Name == "Source" {
+		if f.Name == "Source" || f.Name == "File" {
 			continue
 		}
 		var m indicator.Meta

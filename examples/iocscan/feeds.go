@@ -30,8 +30,16 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 	if n := len(res.Warninglists); n > 0 {
 		wl = fmt.Sprintf(", %d warninglists (not applied)", n)
 	}
-	fmt.Fprintf(w, "iocscan: feed %s: %d indicators from %d files%s; %d duplicates merged; %d records skipped%s; %d unsupported%s\n",
-		name, len(res.Indicators), res.Files, wl, res.Duplicates,
+	var sf string
+	if len(res.SkippedFiles) > 0 {
+		why := map[string]int{}
+		for _, f := range res.SkippedFiles {
+			why[f.Reason]++
+		}
+		sf = fmt.Sprintf(" (%d files not read%s)", len(res.SkippedFiles), reasons(why))
+	}
+	fmt.Fprintf(w, "iocscan: feed %s: %d indicators from %d files%s%s; %d duplicates merged; %d records skipped%s; %d unsupported%s\n",
+		name, len(res.Indicators), res.Files, sf, wl, res.Duplicates,
 		res.SkippedTotal(), reasons(res.Skipped), res.UnsupportedTotal(), reasons(res.Unsupported))
 	if !verbose {
 		return
@@ -40,19 +48,38 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 		fmt.Fprintf(w, "iocscan:   %s (%s): %d indicators, %d duplicates, %d skipped, %d unsupported\n",
 			f.Path, f.Format, f.Indicators, f.Duplicates, f.Skipped, f.Unsupported)
 	}
+	for _, f := range res.SkippedFiles {
+		fmt.Fprintf(w, "iocscan:   %s: not read: %s\n", f.Path, f.Reason)
+	}
 }
 
-// loadFeed reads the feed at path and reports it; the error is fatal.
+// loadFeed reads the feed at path and reports it; the error is fatal. A
+// feed without a valid indicator is a warning, and gives none, unless
+// opts.Strict: then it is an error (run exits 2 when no feed at all gave
+// an indicator).
 func loadFeed(w io.Writer, path string, opts loader.Options, quiet, verbose bool) ([]indicator.Indicator, error) {
 	res, err := loader.Load(path, opts)
 	if err != nil {
 		return nil, err
 	}
 	feedReport(w, path, &res, quiet, verbose)
-	if len(res.Indicators) == 0 {
-		return nil, fmt.Errorf("feed %s: no valid indicator", path)
+	if err := noIndicator(w, path, &res, opts.Strict); err != nil {
+		return nil, err
 	}
 	return res.Indicators, nil
+}
+
+// noIndicator returns, when res has no indicator, the error of the feed
+// name with opts.Strict, else nil after writing a warning naming it to w.
+func noIndicator(w io.Writer, name string, res *loader.Result, strict bool) error {
+	if len(res.Indicators) > 0 {
+		return nil
+	}
+	if strict {
+		return fmt.Errorf("feed %s: no valid indicator (-strict)", name)
+	}
+	fmt.Fprintf(w, "iocscan: warning: feed %s: no valid indicator in %d files: nothing to match from it\n", name, res.Files)
+	return nil
 }
 
 func reasons(m map[string]int) string {

@@ -68,10 +68,18 @@
 // inside a word, and standard error says so); the first such lines are
 // named on standard error and the summary counts them.
 //
+// A feed (a -feed path or a TAXII collection) that gives no valid
+// indicator (a header-only file, a binary file …) is a warning naming it
+// on standard error, and the scan goes on with the others; with -strict it
+// is an error. Under a feed directory, documentation files (README*,
+// SOURCES*, LICENSE*, *.md, *.adoc …) are not read: the summary counts
+// them and -v names them; binary files are problems of their own.
+//
 // Exit status, as grep's: 0 when something matched, 1 when nothing did, 2
 // on an error: a usage error (-h and -help print the usage on standard
-// output and exit 0), an unreadable feed, a feed with no valid indicator,
-// an input that cannot be read (it is reported and the other inputs are
+// output and exit 0), an unreadable feed, no feed at all with a valid
+// indicator (with -strict: any feed without one, or a bad record), an
+// input that cannot be read (it is reported and the other inputs are
 // scanned; the status is 2 even if they matched), or an error writing the
 // output.
 package main

@@ -137,8 +137,8 @@ func TestExitCodes(t *testing.T) {
 	assert.Contains(t, errs, "missing.txt")
 
 	code, _, errs = runIOCScan(t, "", "-feed", empty)
-	assert.Equal(t, 2, code)
-	assert.Contains(t, errs, "no valid indicator")
+	assert.Equal(t, 2, code, "no feed gave an indicator")
+	assert.Contains(t, errs, "no feed gave a valid indicator")
 	assert.Contains(t, errs, "empty.txt:2:", "the bad record is reported with file and line")
 
 	code, _, errs = runIOCScan(t, "", "-feed", good, filepath.Join(dir, "nolog.txt"))
@@ -163,7 +163,9 @@ func TestHostileInput(t *testing.T) {
 	feed := filepath.Join(dir, "f.txt")
 	require.NoError(t, os.WriteFile(feed, []byte("evil.com\n"), 0o644))
 	strs := filepath.Join(dir, "s.txt")
-	require.NoError(t, os.WriteFile(strs, []byte("# type: string\n\xffbad\x00\n"), 0o644))
+	// (no NUL in the feed: a feed file with one in its first 8 KiB is a
+	// binary file, not read; see TestEmptyFeed)
+	require.NoError(t, os.WriteFile(strs, []byte("# type: string\n\xffbad\n"), 0o644))
 
 	var in bytes.Buffer
 	in.WriteString("\x00\xff\xfe evil.com \x00\n")                  // line 1
@@ -182,7 +184,7 @@ func TestHostileInput(t *testing.T) {
 	assert.Equal(t, 1000, recs[2].Start)
 	assert.Equal(t, "x.evil.com", recs[2].Matched)
 	assert.Equal(t, record{File: "-", Line: 4, Start: 5, End: 13, Type: "domain", Indicator: "evil.com", Matched: "evil.com", Sources: []string{"f"}}, recs[3])
-	assert.Equal(t, record{File: "-", Line: 5, Start: 1, End: 6, Type: "string", Indicator: "\ufffdbad\x00", Matched: "\ufffdBAD\x00", Sources: []string{"s"}}, recs[4],
+	assert.Equal(t, record{File: "-", Line: 5, Start: 1, End: 5, Type: "string", Indicator: "\ufffdbad", Matched: "\ufffdBAD", Sources: []string{"s"}}, recs[4],
 		"invalid UTF-8 is replaced in the JSON output, never passed through")
 	assert.Contains(t, errs, "matched in pieces")
 	assert.Contains(t, errs, "scanned 5 lines")
@@ -205,4 +207,51 @@ func TestFeedCounts(t *testing.T) {
 	code, _, stderr = runIOCScan(t, "", "-feed", dups)
 	require.Equal(t, 1, code, stderr)
 	assert.Contains(t, stderr, "iocscan: feed "+dups+": 1 indicators from 1 files; 2 duplicates merged; 0 records skipped; 0 unsupported\n")
+}
+
+// TestEmptyFeed: a feed without a valid indicator among good ones is a
+// warning naming it, and the scan goes on (exit 2 only when no feed gave
+// an indicator, or with -strict); a binary feed file is a problem of its
+// own, not read.
+func TestEmptyFeed(t *testing.T) {
+	dir := t.TempDir()
+	header := filepath.Join(dir, "abuse-ch-urlhaus.intel")
+	require.NoError(t, os.WriteFile(header, []byte("#fields\tindicator\tindicator_type\tmeta.source\n"), 0o644))
+	binary := filepath.Join(dir, "tool.bin")
+	require.NoError(t, os.WriteFile(binary, []byte("\x7fELF\x02\x01\x01\x00\x00\x00evil.com\n"), 0o644))
+	good := filepath.Join(dir, "good.txt")
+	require.NoError(t, os.WriteFile(good, []byte("evil.com\n"), 0o644))
+
+	code, out, errs := runIOCScan(t, "seen evil.com\n", "-feed", header, "-feed", binary, "-feed", good)
+	require.Equal(t, 0, code, errs)
+	assert.Len(t, decode(t, out), 1)
+	assert.Contains(t, errs, "iocscan: warning: feed "+header+": no valid indicator")
+	assert.Contains(t, errs, "iocscan: warning: feed "+binary+": no valid indicator")
+	assert.Contains(t, errs, binary+": binary file (a NUL byte at offset 7)")
+
+	// -q still names the empty feed (a warning, not the summary)
+	code, _, errs = runIOCScan(t, "seen evil.com\n", "-q", "-feed", header, "-feed", good)
+	require.Equal(t, 0, code, errs)
+	assert.Contains(t, errs, "no valid indicator")
+
+	// -strict: the empty feed is an error
+	code, out, errs = runIOCScan(t, "seen evil.com\n", "-strict", "-feed", header, "-feed", good)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, "feed "+header+": no valid indicator (-strict)")
+
+	// only empty feeds: nothing to match, exit 2
+	code, _, errs = runIOCScan(t, "seen evil.com\n", "-feed", header, "-feed", binary)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, errs, "no feed gave a valid indicator")
+
+	// a directory holding documentation: skipped and counted
+	feeds := filepath.Join(dir, "feeds")
+	require.NoError(t, os.MkdirAll(feeds, 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(feeds, "README.md"), []byte("see evil.example and other.com\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(feeds, "c2.txt"), []byte("evil.com\n"), 0o644))
+	code, _, errs = runIOCScan(t, "", "-v", "-feed", feeds)
+	require.NotEqual(t, 2, code, errs) // the scan ran (0 or, grep-like, 1 without matches)
+	assert.Contains(t, errs, "1 indicators from 1 files (1 files not read (documentation: 1))")
+	assert.Contains(t, errs, filepath.Join(feeds, "README.md")+": not read: documentation")
 }

@@ -140,6 +140,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	prog.end()
 	errw = stderr
 	loaded := time.Since(t0)
+	if len(inds) == 0 {
+		logf("no feed gave a valid indicator: nothing to match")
+		return exitError
+	}
 	t1 := time.Now()
 	m, err := match.Compile(inds, mopts)
 	if err != nil {

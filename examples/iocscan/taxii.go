@@ -78,8 +78,8 @@ func (t *taxiiFlags) load(ctx context.Context, w io.Writer, lopts loader.Options
 	}
 	name := fmt.Sprintf("%s (%q, %d objects in %d pages)", taxii.Path(col.URL), col.Title, st.Objects, st.Pages)
 	feedReport(w, name, &res, quiet, verbose)
-	if len(res.Indicators) == 0 {
-		return nil, fmt.Errorf("feed %s: no valid indicator", taxii.Path(col.URL))
+	if err := noIndicator(w, taxii.Path(col.URL), &res, lopts.Strict); err != nil {
+		return nil, err
 	}
 	return res.Indicators, nil
 }

@@ -67,7 +67,8 @@ func MetaEqual(a, b *indicator.Meta) bool {
 		a.TLP == b.TLP && a.ThreatActor == b.ThreatActor && a.MalwareFamily == b.MalwareFamily &&
 		strsEqual(a.Tags, b.Tags) && strsEqual(a.Techniques, b.Techniques) &&
 		a.FirstSeen.Equal(b.FirstSeen) && a.LastSeen.Equal(b.LastSeen) &&
-		a.ValidFrom.Equal(b.ValidFrom) && a.ValidUntil.Equal(b.ValidUntil)
+		a.ValidFrom.Equal(b.ValidFrom) && a.ValidUntil.Equal(b.ValidUntil) &&
+		a.File == b.File && a.FileName == b.FileName
 }
 
 func strsEqual(a, b []string) bool {
@@ -89,7 +90,7 @@ func (x *Hasher) meta(h *maphash.Hash, m *indicator.Meta) {
 	// the fixed-size part in one write: the lengths of the strings (so
 	// that fields cannot run into each other), the small fields, the
 	// slices' hashes and the instants; then the strings
-	strs := [...]string{m.Source, m.ID, m.Description, m.Reference, string(m.TLP), m.ThreatActor, m.MalwareFamily}
+	strs := [...]string{m.Source, m.ID, m.Description, m.Reference, string(m.TLP), m.ThreatActor, m.MalwareFamily, m.File, m.FileName}
 	var b [len(strs)*8 + 2 + 2*8 + 4*12]byte
 	p := b[:0]
 	for _, s := range strs {

@@ -87,7 +87,7 @@ func TestRealdataTAXII(t *testing.T) {
 			opts := loader.Options{Source: "src"}
 			res, _, err := c.Load(context.Background(), colURL, Query{}, opts)
 			require.NoError(t, err)
-			direct, err := loader.ReadSTIX(bytes.NewReader(data), f, opts)
+			direct, err := loader.ReadSTIX(bytes.NewReader(data), Path(colURL), opts) // the same path: Meta.File
 			require.NoError(t, err)
 			assert.Equal(t, direct.Indicators, res.Indicators)
 			assert.Equal(t, direct.Skipped, res.Skipped)
