@@ -66,9 +66,9 @@ func TestReservedRanges(t *testing.T) {
 		{"ipv4:192.0.0.9", true}, // PCP anycast, globally reachable
 		{"ipv4:192.0.0.10", true},
 		{"ipv4:8.8.8.8", true},
-		{"ipv4:192.0.2.1", true},    // documentation: off by default
-		{"ipv6:2001:db8::1", true},  // documentation
-		{"ipv4:203.0.113.7", true},  // documentation
+		{"ipv4:192.0.2.1", true},     // documentation: off by default
+		{"ipv6:2001:db8::1", true},   // documentation
+		{"ipv4:203.0.113.7", true},   // documentation
 		{"ipv4:185.220.101.1", true}, // public
 		{"ipv6:::1", false},
 		{"ipv6:::", false},
@@ -81,7 +81,7 @@ func TestReservedRanges(t *testing.T) {
 		// CIDRs: wholly inside, or overlapping only
 		{"cidr:10.0.0.0/8", false},
 		{"cidr:10.20.0.0/16", false},
-		{"cidr:8.0.0.0/7", true}, // holds 8/8 and 9/8: no reserved space
+		{"cidr:8.0.0.0/7", true},  // holds 8/8 and 9/8: no reserved space
 		{"cidr:10.0.0.0/7", true}, // 11/8 is public
 		{"cidr:172.16.0.0/12", false},
 		{"cidr:172.0.0.0/8", true},
