@@ -217,8 +217,8 @@ type ListReport struct {
 	// suppressing list in order), Annotated those it annotated.
 	Suppressed, Annotated int
 	// Examples are up to Options.MaxExamples of those indicators, as
-	// "type:value (source)", with the reserved range that holds it for
-	// the range lists.
+	// "type:value (source)" (a value longer than 96 bytes cut, ending in
+	// "…"), with the range that holds it for the range lists.
 	Examples []string
 	// Note says why a list applies to nothing, if so.
 	Note string
@@ -251,13 +251,17 @@ func (p *Policy) Apply(inds []indicator.Indicator) ([]indicator.Indicator, Repor
 	idx := map[string]int{} // source → index in rep.Sources
 	var hits []int          // scratch: warninglist indices
 	out := 0
+	si := -1 // index of the source of the indicator before (they come in runs)
 	for i := range inds {
 		ind := &inds[i]
-		si, ok := idx[ind.Source]
-		if !ok {
-			si = len(rep.Sources)
-			idx[ind.Source] = si
-			rep.Sources = append(rep.Sources, SourceReport{Source: ind.Source, ByList: map[string]int{}})
+		if si < 0 || rep.Sources[si].Source != ind.Source {
+			var ok bool
+			si, ok = idx[ind.Source]
+			if !ok {
+				si = len(rep.Sources)
+				idx[ind.Source] = si
+				rep.Sources = append(rep.Sources, SourceReport{Source: ind.Source, ByList: map[string]int{}})
+			}
 		}
 		src := &rep.Sources[si]
 		src.Input++
@@ -289,7 +293,7 @@ func (p *Policy) Apply(inds []indicator.Indicator) ([]indicator.Indicator, Repor
 				lr.Annotated++
 				src.ByList[lr.ID]++
 				addExample(lr, ind, "", maxEx)
-				if tag := TagPrefix + lr.ID; !slices.Contains(tags, tag) {
+				if tag := p.wl.lists[w].tag; !slices.Contains(tags, tag) {
 					tags = append(tags, tag)
 				}
 			}
@@ -306,11 +310,18 @@ func (p *Policy) Apply(inds []indicator.Indicator) ([]indicator.Indicator, Repor
 	return inds[:out], rep
 }
 
+// maxExampleLen is the length an example's "type:value" is cut to.
+const maxExampleLen = 96
+
 func addExample(lr *ListReport, ind *indicator.Indicator, label string, max int) {
 	if len(lr.Examples) >= max {
 		return
 	}
-	ex := ind.String() + " (" + ind.Source + ")"
+	ex := ind.String()
+	if len(ex) > maxExampleLen {
+		ex = strings.ToValidUTF8(ex[:maxExampleLen], "") + "…"
+	}
+	ex += " (" + ind.Source + ")"
 	if label != "" {
 		ex += " in " + label
 	}

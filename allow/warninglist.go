@@ -83,6 +83,7 @@ func AttributeTypes(attr string) []indicator.Type {
 // wlist is one compiled warninglist.
 type wlist struct {
 	id, name string
+	tag      string // TagPrefix + id
 	action   Action
 	mask     typeMask
 	entries  int
@@ -155,7 +156,7 @@ func compileWarninglists(in []loader.Warninglist, actions map[string]Action, sup
 				act = Annotate
 			}
 		}
-		wl := wlist{id: id, name: l.Name, action: act}
+		wl := wlist{id: id, name: l.Name, tag: TagPrefix + id, action: act}
 		if len(l.MatchingAttributes) == 0 {
 			wl.mask = allTypes
 		} else {
@@ -278,24 +279,17 @@ func addList(ls []uint16, li uint16) []uint16 {
 // the lists that annotate it (appended to hits, in order).
 func (w *warninglists) check(ind *indicator.Indicator, hits []int) (int, []int) {
 	t := ind.Type
-	add := func(ls []uint16) {
-		for _, l := range ls {
-			if w.lists[l].mask.has(t) {
-				hits = append(hits, int(l))
-			}
-		}
-	}
 	v := ind.Value
 	if w.strMask.has(t) || w.subMask.has(t) {
 		v = lowerASCII(v)
 	}
 	if w.strMask.has(t) {
-		add(w.strs[v])
+		hits = w.add(hits, w.strs[v], t)
 	}
 	if w.hostMask.has(t) {
 		h, isAddr := hostOf(ind)
 		for h != "" {
-			add(w.hosts[h])
+			hits = w.add(hits, w.hosts[h], t)
 			i := strings.IndexByte(h, '.')
 			if i < 0 || isAddr {
 				break
@@ -306,7 +300,7 @@ func (w *warninglists) check(ind *indicator.Indicator, hits []int) (int, []int) 
 	if w.netMask.has(t) {
 		if p, ok := addrOf(ind); ok {
 			for _, ls := range w.nets.Supernets(p) {
-				add(ls)
+				hits = w.add(hits, ls, t)
 			}
 		}
 	}
@@ -319,7 +313,7 @@ func (w *warninglists) check(ind *indicator.Indicator, hits []int) (int, []int) 
 					k++
 				}
 				found &^= 1 << k
-				add(g.lists[k : k+1])
+				hits = w.add(hits, g.lists[k:k+1], t)
 			}
 		}
 	}
@@ -341,6 +335,16 @@ func (w *warninglists) check(ind *indicator.Indicator, hits []int) (int, []int) 
 		}
 	}
 	return -1, hits
+}
+
+// add appends to hits the lists of ls that apply to type t.
+func (w *warninglists) add(hits []int, ls []uint16, t indicator.Type) []int {
+	for _, l := range ls {
+		if w.lists[l].mask.has(t) {
+			hits = append(hits, int(l))
+		}
+	}
+	return hits
 }
 
 // lowerASCII returns v with ASCII upper case lowered (v itself when it
@@ -375,8 +379,7 @@ func hostOf(ind *indicator.Indicator) (string, bool) {
 		return "", false
 	case indicator.URL:
 		h := urlHost(v)
-		_, err := netip.ParseAddr(h)
-		return h, err == nil
+		return h, maybeAddr(h) && validAddr(h)
 	}
 	return lowerASCII(v), false
 }
@@ -405,6 +408,24 @@ func urlHost(v string) string {
 	return v
 }
 
+// maybeAddr reports whether h may be an IP address: only digits and
+// dots, or a ':' (a domain name has a letter in its last label).
+func maybeAddr(h string) bool {
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; c == ':' {
+			return true
+		} else if c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return h != ""
+}
+
+func validAddr(h string) bool {
+	_, err := netip.ParseAddr(h)
+	return err == nil
+}
+
 // addrOf returns the prefix a cidr list checks: an address or CIDR
 // indicator's, or the address host of a URL.
 func addrOf(ind *indicator.Indicator) (netip.Prefix, bool) {
@@ -412,7 +433,9 @@ func addrOf(ind *indicator.Indicator) (netip.Prefix, bool) {
 	case indicator.IPv4, indicator.IPv6, indicator.CIDR:
 		return prefixOf(ind.Value)
 	case indicator.URL:
-		return prefixOf(urlHost(ind.Value))
+		if h := urlHost(ind.Value); maybeAddr(h) {
+			return prefixOf(h)
+		}
 	}
 	return netip.Prefix{}, false
 }
