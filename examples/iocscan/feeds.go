@@ -24,7 +24,7 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 	}
 	var wl string
 	if n := len(res.Warninglists); n > 0 {
-		wl = fmt.Sprintf(", %d warninglists (not applied)", n)
+		wl = fmt.Sprintf(", %d warninglists", n)
 	}
 	fmt.Fprintf(w, "iocscan: feed %s: %d indicators from %d files%s; %d duplicates merged; %d records skipped%s; %d unsupported%s\n",
 		name, len(res.Indicators), res.Files, wl, res.Duplicates,
@@ -38,13 +38,16 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 	}
 }
 
-// loadFeed reads the feed at path and reports it; the error is fatal.
-func loadFeed(w io.Writer, path string, opts loader.Options, quiet, verbose bool) ([]indicator.Indicator, error) {
+// loadFeed reads the feed at path and reports it, keeping its
+// warninglists and allowlist rows in ai (when not nil); the error is
+// fatal.
+func loadFeed(w io.Writer, path string, opts loader.Options, quiet, verbose bool, ai *allowInput) ([]indicator.Indicator, error) {
 	res, err := loader.Load(path, opts)
 	if err != nil {
 		return nil, err
 	}
 	feedReport(w, path, &res, quiet, verbose)
+	ai.add(&res)
 	if len(res.Indicators) == 0 {
 		return nil, fmt.Errorf("feed %s: no valid indicator", path)
 	}

@@ -52,6 +52,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	verbose := fs.Bool("v", false, "also print the counts of every feed file read")
 	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below this (0-100)")
 	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most this many matches per line (0: no limit); the rest of a line is not matched")
+	var af allowFlags
+	af.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-min-confidence N] [-max-matches-per-line N] [FILE …]")
 		fs.PrintDefaults()
@@ -70,7 +72,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var inds []indicator.Indicator
 	lopts := loader.Options{Strict: *strict}
 	for _, path := range feeds {
-		got, err := loadFeed(stderr, path, lopts, *quiet, *verbose)
+		got, err := loadFeed(stderr, path, lopts, *quiet, *verbose, &af.in)
 		if err != nil {
 			logf("%v", err)
 			return 2
@@ -93,6 +95,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *maxHits == 0 {
 		*maxHits = -1 // no cap
+	}
+	inds, err := af.apply(stderr, inds, *quiet, *verbose)
+	if err != nil {
+		logf("%v", err)
+		return 2
 	}
 	m, err := match.Compile(inds, match.Options{MinConfidence: *minConf, MaxMatchesPerLine: *maxHits})
 	if err != nil {
