@@ -434,3 +434,34 @@ func TestListID(t *testing.T) {
 	assert.Equal(t, "mylist", ListID(&loader.Warninglist{Path: "x/mylist.json", Name: "n"}))
 	assert.Equal(t, "n", ListID(&loader.Warninglist{Name: "n"}))
 }
+
+// TestConcurrentApply: a Policy is shared by goroutines (run with -race).
+func TestConcurrentApply(t *testing.T) {
+	p, err := New(Options{Documentation: true, Warninglists: []loader.Warninglist{
+		wl(t, "s", "substring", "", nil, "evil"), wl(t, "h", "hostname", "", nil, "example.com"),
+		wl(t, "c", "cidr", "false-positive", nil, "8.8.8.0/24"),
+	}})
+	require.NoError(t, err)
+	vals := []string{"domain:evil.test", "domain:a.example.com", "ipv4:8.8.8.8", "ipv4:10.0.0.1", "ipv4:192.0.2.1", "ipv4:9.9.9.9"}
+	done := make(chan []string)
+	for range 4 {
+		go func() {
+			var got []string
+			for range 50 {
+				var in []indicator.Indicator
+				for _, v := range vals {
+					in = append(in, ind(t, v, "feed"))
+				}
+				out, _ := p.Apply(in)
+				got = got[:0]
+				for _, i := range out {
+					got = append(got, i.String()+" "+strings.Join(i.Tags, ","))
+				}
+			}
+			done <- got
+		}()
+	}
+	for range 4 {
+		assert.Equal(t, []string{"domain:evil.test warninglist:s", "domain:a.example.com warninglist:h", "ipv4:9.9.9.9 "}, <-done)
+	}
+}

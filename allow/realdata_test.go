@@ -17,8 +17,8 @@ const realFeeds = "../../shared/realdata/feeds"
 // loadReal loads every real feed, or skips.
 func loadReal(tb testing.TB) loader.Result {
 	tb.Helper()
-	if testing.Short() {
-		tb.Skip("real data: not with -short")
+	if testing.Short() || raceEnabled {
+		tb.Skip("real data: not with -short or -race (its 720k indicators take minutes there)")
 	}
 	if _, err := os.Stat(realFeeds); err != nil {
 		tb.Skip("no real data")
