@@ -217,6 +217,18 @@ func TestWarninglistSemantics(t *testing.T) {
 			nohit: []string{"email:a@mailinator.co", "domain:mailinator.com"},
 		},
 		{
+			name:  "substring and string on addresses",
+			list:  wl(t, "mixed", "substring", "", []string{"ip-src", "domain"}, "8.8.", "dead:", "mail"),
+			hit:   []string{"ipv4:8.8.8.8", "ipv4:1.8.8.1", "ipv6:2001:dead::1", "cidr:8.8.0.0/16", "domain:mail.test"},
+			nohit: []string{"ipv4:9.9.9.9", "ipv6:2001:beef::1", "email:a@mail.test"},
+		},
+		{
+			name:  "string list with an address entry",
+			list:  wl(t, "strs", "string", "", []string{"domain|ip"}, "1.1.1.1", "one.one.one.one"),
+			hit:   []string{"ipv4:1.1.1.1", "domain:one.one.one.one"},
+			nohit: []string{"ipv4:1.1.1.2", "cidr:1.1.1.0/24"},
+		},
+		{
 			name:  "regex",
 			list:  wl(t, "contacts", "regex", "", []string{"email-src", "email-dst", "target-email"}, "/^(abuse|postmaster)@/i", "/^NOC@/"),
 			hit:   []string{"email:abuse@evil.test", "email:postmaster@x.test"},

@@ -104,6 +104,13 @@ type warninglists struct {
 
 	// the types each structure applies to: the union of its lists' masks
 	strMask, hostMask, netMask, subMask, reMask typeMask
+
+	// whether an entry of a string or hostname list may be an address
+	// (maybeAddr): without one, address indicators skip those lookups
+	strAddr, hostAddr bool
+	// subsAddr are the automata of the substring entries that may occur
+	// in an address ([0-9a-f.:/] only), for address indicators
+	subsAddr []subGroup
 }
 
 type subGroup struct {
@@ -134,12 +141,19 @@ func compileWarninglists(in []loader.Warninglist, actions map[string]Action, sup
 		}
 		return ActionDefault, false
 	}
-	var subGroups [][]string
+	var subGroups, subAddrGroups [][]string
 	var subLists []uint16
 	flushSubs := func() {
 		if len(subGroups) > 0 {
 			w.subs = append(w.subs, subGroup{a: newSubstrings(subGroups), lists: subLists})
-			subGroups, subLists = nil, nil
+			n := 0
+			for _, g := range subAddrGroups {
+				n += len(g)
+			}
+			if n > 0 {
+				w.subsAddr = append(w.subsAddr, subGroup{a: newSubstrings(subAddrGroups), lists: subLists})
+			}
+			subGroups, subAddrGroups, subLists = nil, nil, nil
 		}
 	}
 	for i := range in {
@@ -181,6 +195,7 @@ func compileWarninglists(in []loader.Warninglist, actions map[string]Action, sup
 					}
 					k := strings.ToLower(e)
 					w.strs[k] = addList(w.strs[k], li)
+					w.strAddr = w.strAddr || maybeAddr(k)
 					wl.entries++
 				}
 				w.strMask |= wl.mask
@@ -195,6 +210,7 @@ func compileWarninglists(in []loader.Warninglist, actions map[string]Action, sup
 				}
 				for _, h := range names {
 					w.hosts[h] = addList(w.hosts[h], li)
+					w.hostAddr = w.hostAddr || maybeAddr(h)
 					wl.entries++
 				}
 				w.hostMask |= wl.mask
@@ -224,7 +240,14 @@ func compileWarninglists(in []loader.Warninglist, actions map[string]Action, sup
 				if len(subGroups) == maxGroups {
 					flushSubs()
 				}
+				var addrPs []string
+				for _, p := range ps {
+					if strings.Trim(p, "0123456789abcdef.:/") == "" {
+						addrPs = append(addrPs, p)
+					}
+				}
 				subGroups = append(subGroups, ps)
+				subAddrGroups = append(subAddrGroups, addrPs)
 				subLists = append(subLists, li)
 				wl.entries = len(ps)
 				w.subMask |= wl.mask
@@ -283,10 +306,11 @@ func (w *warninglists) check(ind *indicator.Indicator, hits []int) (int, []int) 
 	if w.strMask.has(t) || w.subMask.has(t) {
 		v = lowerASCII(v)
 	}
-	if w.strMask.has(t) {
+	isAddr := t.IsAddress()
+	if w.strMask.has(t) && (w.strAddr || !isAddr) {
 		hits = w.add(hits, w.strs[v], t)
 	}
-	if w.hostMask.has(t) {
+	if w.hostMask.has(t) && (w.hostAddr || !isAddr) {
 		h, isAddr := hostOf(ind)
 		for h != "" {
 			hits = w.add(hits, w.hosts[h], t)
@@ -298,14 +322,18 @@ func (w *warninglists) check(ind *indicator.Indicator, hits []int) (int, []int) 
 		}
 	}
 	if w.netMask.has(t) {
-		if p, ok := addrOf(ind); ok {
+		if p, ok := addrOf(ind); ok && w.nets.OverlapsPrefix(p) {
 			for _, ls := range w.nets.Supernets(p) {
 				hits = w.add(hits, ls, t)
 			}
 		}
 	}
 	if w.subMask.has(t) {
-		for _, g := range w.subs {
+		subs := w.subs
+		if isAddr {
+			subs = w.subsAddr
+		}
+		for _, g := range subs {
 			found := g.a.scan(v)
 			for found != 0 {
 				k := 0
