@@ -45,7 +45,13 @@ func newSubstrings(groups [][]string) *substrings {
 	}
 	// trie; 0 is the root, -1 no edge yet
 	nc := a.nclass
-	a.delta = make([]int32, nc)
+	maxStates := 1 // the trie has at most one state per pattern byte, plus the root
+	for _, ps := range groups {
+		for _, p := range ps {
+			maxStates += len(p)
+		}
+	}
+	a.delta = make([]int32, nc, min(maxStates, 1<<17)*nc)
 	for i := range a.delta {
 		a.delta[i] = -1
 	}
