@@ -41,6 +41,14 @@ type Result struct {
 	// indicators to match).
 	Warninglists []Warninglist
 
+	// Allowlist are the allowlist entries read: the rows of Zeek intel
+	// files with meta.whitelist "T" (Zeek's whitelisting policy), with
+	// their metadata, in input order and not merged. They are not
+	// indicators to match: a host program applies them to Indicators (see
+	// package allow), and they are not counted in Indicators, Duplicates
+	// or FileStats.
+	Allowlist []indicator.Indicator
+
 	// Files is the number of files read.
 	Files int
 

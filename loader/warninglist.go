@@ -40,6 +40,10 @@ import (
 // cannot compile, an empty entry) is reported as a problem and left out of
 // the parsed forms.
 type Warninglist struct {
+	// Path is the file the list was read from, as given to Load or Read
+	// ("" for a list built by hand): a list's directory in the MISP
+	// repository ("lists/rfc1918/list.json") is its short name.
+	Path        string
 	Name        string
 	Description string
 	Version     int64
@@ -272,7 +276,7 @@ func readWarninglist(c *collector, r io.Reader) error {
 	if d, ok := t.(json.Delim); !ok || d != '{' {
 		return c.problem(0, ReasonMalformed, "not a MISP warninglist (a JSON object)")
 	}
-	var w Warninglist
+	w := Warninglist{Path: c.path}
 	hasList := false
 	var keys []string // record names of the entries of a list written as an object
 	for j.More() {

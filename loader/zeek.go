@@ -88,10 +88,12 @@ import (
 //     ignored); meta.cif_description is Meta.Description when meta.desc
 //     gives none. Other columns are ignored.
 //   - A line with meta.whitelist "T" is an allowlist entry (Zeek's
-//     whitelisting policy), and one with meta.remove "T" a removal (Zeek's
-//     removal policy): neither is an indicator to match. Once its value is
-//     checked, such a line is counted in Result.Unsupported as
-//     "zeek: meta.whitelist=T" or "zeek: meta.remove=T".
+//     whitelisting policy), not an indicator to match: it is read as an
+//     indicator, with its metadata, into Result.Allowlist (the allow
+//     package applies it; whitelist wins over remove). One with
+//     meta.remove "T" is a removal (Zeek's removal policy): once its value
+//     is checked, it is counted in Result.Unsupported as
+//     "zeek: meta.remove=T".
 //
 // The error is a read error of r, or with opts.Strict the first *Problem;
 // the Result then holds what was read before it.
@@ -355,11 +357,8 @@ func zeekRecord(c *collector, n int, fields []string, seps *zeekSeps, h *zeekHea
 	if err != nil {
 		return c.problem(n, valueReason(err), err.Error())
 	}
-	if get("meta.whitelist") == "T" {
-		c.unsupported("zeek: meta.whitelist=T")
-		return nil
-	}
-	if get("meta.remove") == "T" {
+	whitelist := get("meta.whitelist") == "T"
+	if !whitelist && get("meta.remove") == "T" {
 		c.unsupported("zeek: meta.remove=T")
 		return nil
 	}
@@ -386,6 +385,12 @@ func zeekRecord(c *collector, n int, fields []string, seps *zeekSeps, h *zeekHea
 	}
 	ind.FirstSeen = zeekTime(get("meta.cif_firstseen"))
 	ind.LastSeen = zeekTime(get("meta.cif_lastseen"))
+	if whitelist {
+		ind.Source = c.sourceFor(ind.Source)
+		ind.Value = strings.Clone(ind.Value)
+		c.res.Allowlist = append(c.res.Allowlist, ind)
+		return nil
+	}
 	return c.add(ind)
 }
 

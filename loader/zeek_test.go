@@ -35,6 +35,7 @@ func TestReadZeek(t *testing.T) {
 		problems    []string // Problem.Error()
 		skipped     map[string]int
 		unsupported map[string]int
+		allowlist   []string // "type:value" of Result.Allowlist
 	}{
 		{
 			name: "empty",
@@ -246,11 +247,13 @@ func TestReadZeek(t *testing.T) {
 				"old.example\tIntel::DOMAIN\tF\tT\n" +
 				"bad.example\tIntel::DOMAIN\tF\tF\n" +
 				"bad2.example\tIntel::DOMAIN\t-\t-\n" +
-				"bad..example\tIntel::DOMAIN\tT\t-\n",
+				"bad..example\tIntel::DOMAIN\tT\t-\n" +
+				"198.51.100.0/24\tIntel::SUBNET\tT\tT\n",
 			want:        []string{"domain:bad.example", "domain:bad2.example"},
 			problems:    []string{`intel/feed.intel:6: indicator: invalid domain "bad..example": ` + zeekNotSubdomain},
 			skipped:     map[string]int{ReasonInvalidValue: 1},
-			unsupported: map[string]int{"zeek: meta.whitelist=T": 1, "zeek: meta.remove=T": 1},
+			unsupported: map[string]int{"zeek: meta.remove=T": 1},
+			allowlist:   []string{"domain:good.example", "cidr:198.51.100.0/24"},
 		},
 		{
 			name: "long lines",
@@ -280,6 +283,7 @@ func TestReadZeek(t *testing.T) {
 			assert.Equal(t, tt.problems, nilIfEmpty(problemStrs(res.Problems)), "problems")
 			assert.Equal(t, tt.skipped, res.Skipped, "skipped")
 			assert.Equal(t, tt.unsupported, res.Unsupported, "unsupported")
+			assert.Equal(t, tt.allowlist, nilIfEmpty(strs(res.Allowlist)), "allowlist")
 			assert.Equal(t, 1, res.Files)
 			require.Len(t, res.PerFile, 1)
 			assert.Equal(t, FileStats{Path: path, Format: FormatZeek, Indicators: len(tt.want),
@@ -430,8 +434,7 @@ func TestReadZeekSamples(t *testing.T) {
 		filepath.Join(zeekFeedsDir, "csirtg-export.dat") + `:16: 5 fields, but the #fields header at line 7 has 9 columns`,
 	}, problemStrs(res.Problems))
 	assert.Equal(t, map[string]int{ReasonInvalidValue: 2, ReasonUnknownType: 1, ReasonMalformed: 2}, res.Skipped)
-	assert.Equal(t, map[string]int{"zeek type: Intel::PUBKEY_HASH": 1, "zeek type: Intel::JA3": 1,
-		"zeek: meta.whitelist=T": 1}, res.Unsupported)
+	assert.Equal(t, map[string]int{"zeek type: Intel::PUBKEY_HASH": 1, "zeek type: Intel::JA3": 1}, res.Unsupported)
 
 	ind := res.Indicators[1]
 	assert.Equal(t, indicator.Meta{File: "../testdata/feeds/zeek/acme-cti.intel", Source: "ACME-CTI", Description: "C2", Tags: []string{"zeek:do_notice"}}, ind.Meta)
@@ -535,7 +538,7 @@ func TestRealdataZeek(t *testing.T) {
 		"shadowwhisperer-malware.intel": {11999, 0, 0},
 		"abuse-ch-malware.intel":        {828, 0, 0},
 		"Amnesty_NSO_Domains.intel":     {1424, 0, 0},
-		"scripts.policy.frameworks.intel.whitelisting__whitelist.dat": {0, 0, 1},
+		"scripts.policy.frameworks.intel.whitelisting__whitelist.dat": {0, 0, 0}, // one allowlist row
 		"scripts.policy.frameworks.intel.removal__intel.dat":          {1, 0, 1},
 	}
 	for name, want := range counts {
@@ -546,7 +549,11 @@ func TestRealdataZeek(t *testing.T) {
 		assert.Equal(t, want, [3]int{len(res.Indicators) + res.Duplicates, res.SkippedTotal(), res.UnsupportedTotal()}, name)
 	}
 	assert.Equal(t, map[string]int{ReasonInvalidValue: 87}, all.Skipped)
-	assert.Equal(t, map[string]int{"zeek: meta.whitelist=T": 1, "zeek: meta.remove=T": 1}, all.Unsupported)
+	assert.Equal(t, map[string]int{"zeek: meta.remove=T": 1}, all.Unsupported)
+	if wl := byName["scripts.policy.frameworks.intel.whitelisting__whitelist.dat"].Allowlist; assert.Len(t, wl, 1) {
+		assert.Equal(t, indicator.Indicator{Type: indicator.Domain, Value: "meta.wikimedia.org", Meta: indicator.Meta{
+			Source: "source2", Description: "also bad", Reference: "http://some-data-distributor.com/1"}}, wl[0])
+	}
 
 	cps := byName["cps-collected-iocs.intel"].Indicators
 	cpsTypes := map[indicator.Type]int{}

@@ -28,7 +28,7 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 	}
 	var wl string
 	if n := len(res.Warninglists); n > 0 {
-		wl = fmt.Sprintf(", %d warninglists (not applied)", n)
+		wl = fmt.Sprintf(", %d warninglists", n)
 	}
 	var sf string
 	if len(res.SkippedFiles) > 0 {
@@ -53,16 +53,18 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 	}
 }
 
-// loadFeed reads the feed at path and reports it; the error is fatal. A
-// feed without a valid indicator is a warning, and gives none, unless
-// opts.Strict: then it is an error (run exits 2 when no feed at all gave
-// an indicator).
-func loadFeed(w io.Writer, path string, opts loader.Options, quiet, verbose bool) ([]indicator.Indicator, error) {
+// loadFeed reads the feed at path and reports it, keeping its
+// warninglists and allowlist rows in ai (when not nil); the error is
+// fatal. A feed without a valid indicator is a warning, and gives none,
+// unless opts.Strict: then it is an error (run exits 2 when no feed at
+// all gave an indicator).
+func loadFeed(w io.Writer, path string, opts loader.Options, quiet, verbose bool, ai *allowInput) ([]indicator.Indicator, error) {
 	res, err := loader.Load(path, opts)
 	if err != nil {
 		return nil, err
 	}
 	feedReport(w, path, &res, quiet, verbose)
+	ai.add(&res)
 	if err := noIndicator(w, path, &res, opts.Strict); err != nil {
 		return nil, err
 	}

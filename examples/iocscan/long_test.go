@@ -34,7 +34,7 @@ func longFeed(t testing.TB) string {
 // reference for what iocscan reports on long lines.
 func wantRecords(t *testing.T, feed string, lines [][]byte) []record {
 	t.Helper()
-	inds, err := loadFeed(io.Discard, feed, loader.Options{}, true, false)
+	inds, err := loadFeed(io.Discard, feed, loader.Options{}, true, false, nil)
 	require.NoError(t, err)
 	m, err := match.Compile(inds, match.Options{})
 	require.NoError(t, err)

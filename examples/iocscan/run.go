@@ -63,6 +63,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	format := fs.String("format", "json", "output `FORMAT`: json (one object per match, with what its sources say) or ecs (one Elastic Common Schema event per line with matches)")
 	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most `N` matches per line (0: no limit); the rest of a line is not matched")
 	nowFlag := fs.String("now", "", "judge the indicators' validity windows at `TIME` (RFC 3339, e.g. 2026-01-02T15:04:05Z) instead of the clock, for reproducible runs")
+	var af allowFlags
+	af.register(fs)
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
@@ -117,7 +119,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var inds []indicator.Indicator
 	for _, path := range feeds {
 		prog.beginFeed(path)
-		got, err := loadFeed(errw, path, lopts, *quiet, *verbose)
+		got, err := loadFeed(errw, path, lopts, *quiet, *verbose, &af.in)
 		if err != nil {
 			prog.end()
 			logf("%v", err)
@@ -142,6 +144,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	loaded := time.Since(t0)
 	if len(inds) == 0 {
 		logf("no feed gave a valid indicator: nothing to match")
+		return exitError
+	}
+	inds, err := af.apply(errw, inds, *quiet, *verbose)
+	if err != nil {
+		logf("%v", err)
 		return exitError
 	}
 	t1 := time.Now()

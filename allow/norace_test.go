@@ -1,0 +1,5 @@
+//go:build !race
+
+package allow
+
+const raceEnabled = false
