@@ -52,7 +52,7 @@ func ParseAction(s string) (Action, error) {
 // TagPrefix starts the tag that an annotating warninglist adds to an
 // indicator: "warninglist:" followed by the list's id (ListID). Output
 // encoders show these tags as the warninglists of a match.
-const TagPrefix = "warninglist:"
+const TagPrefix = indicator.WarninglistTag
 
 // Options configure a Policy. The zero Options are the defaults: the
 // reserved ranges suppress, nothing else applies.

@@ -200,10 +200,7 @@ func detailed(mt *indicator.Meta) bool {
 
 // recordFile is the feed file a record came from.
 func recordFile(mt *indicator.Meta) string {
-	// TODO(i10 loader hygiene): return mt.File once indicator.Meta has
-	// the feed file an indicator came from.
-	_ = mt
-	return ""
+	return mt.File
 }
 
 // appendRecord appends one source record as a JSON object.

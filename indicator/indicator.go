@@ -174,3 +174,9 @@ func ParseTLP(s string) (TLP, error) {
 	}
 	return TLPUnknown, fmt.Errorf("indicator: unknown TLP %q", s)
 }
+
+// WarninglistTag starts the tag that an annotating warninglist adds to an
+// indicator (package allow): "warninglist:" followed by the list's id.
+// Output encoders show these tags as the warninglists of a match
+// (match.View.Lists).
+const WarninglistTag = "warninglist:"

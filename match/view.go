@@ -2,6 +2,7 @@ package match
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
@@ -33,7 +34,8 @@ type View struct {
 	MalwareFamilies []string
 
 	// Lists are the warninglists that annotate the entry (the union of
-	// the records' lists), sorted.
+	// the records' lists: their tags that start with
+	// indicator.WarninglistTag, without it), sorted.
 	Lists []string
 
 	// FirstSeen is the earliest non-zero FirstSeen of the records, and
@@ -108,9 +110,11 @@ func (v *View) add(mt *indicator.Meta) {
 	v.Techniques = appendNonEmpty(v.Techniques, mt.Techniques...)
 	v.ThreatActors = appendNonEmpty(v.ThreatActors, mt.ThreatActor)
 	v.MalwareFamilies = appendNonEmpty(v.MalwareFamilies, mt.MalwareFamily)
-	// TODO(i10 allowlists): merge the warninglists that annotate the
-	// record once indicator.Meta has them:
-	//	v.Lists = appendNonEmpty(v.Lists, mt.Lists...)
+	for _, t := range mt.Tags {
+		if l, ok := strings.CutPrefix(t, indicator.WarninglistTag); ok {
+			v.Lists = appendNonEmpty(v.Lists, l)
+		}
+	}
 	if !mt.FirstSeen.IsZero() && (v.FirstSeen.IsZero() || mt.FirstSeen.Before(v.FirstSeen)) {
 		v.FirstSeen = mt.FirstSeen
 	}

@@ -2,6 +2,7 @@ package match_test
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,4 +72,25 @@ func TestViewAmberStrictBeatsAmber(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, indicator.TLPAmberStrict, m.View(0).TLP)
 	assert.Empty(t, m.View(0).Sources)
+}
+
+// TestViewLists: the warninglists that annotate an entry are its records'
+// tags with indicator.WarninglistTag, without it, merged and sorted; other
+// tags stay tags.
+func TestViewLists(t *testing.T) {
+	a := indicator.MustNew(indicator.Domain, "googleapis.com")
+	a.Source, a.Tags = "feed-a", []string{"c2", indicator.WarninglistTag + "google"}
+	b := indicator.MustNew(indicator.Domain, "googleapis.com")
+	b.Source, b.Tags = "feed-b", []string{indicator.WarninglistTag + "cloud", indicator.WarninglistTag + "google"}
+	c := indicator.MustNew(indicator.Domain, "evil.example")
+	m, err := match.Compile([]indicator.Indicator{a, b, c}, match.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.View(0).Lists; !slices.Equal(got, []string{"cloud", "google"}) {
+		t.Fatalf("lists %q", got)
+	}
+	if got := m.View(1).Lists; got != nil {
+		t.Fatalf("lists of an entry no list annotates: %q", got)
+	}
 }

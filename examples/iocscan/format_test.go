@@ -28,7 +28,8 @@ func richFeeds(t *testing.T) string {
 }
 
 func TestFormatJSONEnriched(t *testing.T) {
-	code, out, errs := runIOCScan(t, "GET http://a.evil.example/ from 198.51.100.7\n", "-q", "-feed", richFeeds(t))
+	feeds := richFeeds(t)
+	code, out, errs := runIOCScan(t, "GET http://a.evil.example/ from 198.51.100.7\n", "-q", "-feed", feeds)
 	require.Equal(t, 0, code, errs)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 2, out)
@@ -39,15 +40,17 @@ func TestFormatJSONEnriched(t *testing.T) {
 	assert.Equal(t, []any{"intel", "plain"}, obj["sources"])
 	assert.Equal(t, "high", obj["confidence"], "85 in words")
 	recs, _ := obj["records"].([]any)
-	require.Len(t, recs, 1, "the plain record says nothing more than its source: %s", lines[0])
+	require.Len(t, recs, 2, "every record names its feed file: %s", lines[0])
 	rec := recs[0].(map[string]any)
+	assert.Equal(t, filepath.Join(feeds, "intel.json"), rec["file"])
+	assert.Equal(t, map[string]any{"source": "plain", "file": filepath.Join(feeds, "plain.txt")}, recs[1])
 	assert.Equal(t, "intel", rec["source"])
 	assert.Equal(t, "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", rec["id"])
 	assert.Equal(t, "high", rec["confidence"])
 	assert.Equal(t, "Emotet C2 domain", rec["description"])
 	assert.Contains(t, rec["tags"], "c2")
-	// the plain address: nothing but its source
-	assert.Equal(t, `{"file":"-","line":1,"offset":0,"start":32,"end":44,"type":"ipv4","indicator":"198.51.100.7","matched":"198.51.100.7","sources":["plain"]}`, lines[1])
+	// the plain address: its source and its file
+	assert.Equal(t, `{"file":"-","line":1,"offset":0,"start":32,"end":44,"type":"ipv4","indicator":"198.51.100.7","matched":"198.51.100.7","sources":["plain"],"records":[{"source":"plain","file":`+strconv.Quote(filepath.Join(feeds, "plain.txt"))+`}]}`, lines[1])
 }
 
 func TestFormatECS(t *testing.T) {
