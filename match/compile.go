@@ -112,7 +112,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 			g.windows = mergeWindows(m.metas, g.metas)
 		}
 	}
-	b := builder{m: m, cidrRefs: limits.cidrRefs}
+	b := builder{m: m, cidrRefs: limits.cidrRefs, psSubdomains: opts.SubdomainsOfPublicSuffixes}
 	for id := range m.ents {
 		b.add(ID(id), m.ents[id].typ, m.value(ID(id)))
 	}
@@ -286,6 +286,8 @@ type builder struct {
 	addrs    addrBuilder
 	strings  stringBuilder
 	cidrRefs int // limits.cidrRefs
+
+	psSubdomains bool // Options.SubdomainsOfPublicSuffixes
 }
 
 func (b *builder) add(id ID, t indicator.Type, v string) {
@@ -294,6 +296,9 @@ func (b *builder) add(id ID, t indicator.Type, v string) {
 	case t.IsAddress():
 		b.addrs.add(&m.addrs, id, v)
 	case t == indicator.Domain:
+		if !b.psSubdomains && isPublicSuffix(v) {
+			m.ents[id].flags |= fExact
+		}
 		m.domains.add(id, v)
 	case t == indicator.URL:
 		m.urls.add(id, v)
