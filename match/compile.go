@@ -22,7 +22,10 @@ import (
 // indicator.Meta, times as instants) is counted in Entry.Duplicates
 // instead, so that a record repeated a million times costs one. Options.MinConfidence drops
 // indicators below the floor before anything else; entries whose every
-// indicator is outside its validity window at match time do not match.
+// indicator is outside its validity window at match time do not match. A
+// domain entry that is a public suffix is marked to match its exact name
+// only (Matcher.ExactOnly; see the package doc's Domains rule), unless
+// Options.SubdomainsOfPublicSuffixes.
 //
 // The input slice is not retained, but the strings and slices inside the
 // indicators' metadata are shared with the Matcher's entries. Values are

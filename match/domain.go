@@ -47,7 +47,10 @@ func isPublicSuffix(name string) bool {
 // slot read, a hit one comparison with the entry's value. Below a name of
 // markDepth labels with the flag there are no markers: the walk looks up
 // every longer suffix, so that an indicator costs at most markDepth slots
-// whatever its number of labels.
+// whatever its number of labels. An entry that is a public suffix has
+// fExact in its entryRec (not in the slot: the hit's comparison reads the
+// entryRec anyway) and is reported for the whole token only; it is still a
+// parent for the walk, so names below it are found.
 type domainTable struct {
 	m       *Matcher // the entries' values, for the comparison
 	pending []ID     // the entries, until build
