@@ -104,11 +104,13 @@ func BenchmarkAppendMatches(b *testing.B) {
 				b.SetBytes(int64(total))
 				b.ReportAllocs()
 				dst := make([]match.Match, 0, 16)
+				cpu := cpuTime()
 				for b.Loop() {
 					for _, l := range lines {
 						dst = m.AppendMatches(dst[:0], l)
 					}
 				}
+				reportCPU(b, cpu)
 			})
 		}
 	}
@@ -205,15 +207,19 @@ func BenchmarkLookup(b *testing.B) {
 		b.Run(fmt.Sprintf("domain/%d/hit", n), func(b *testing.B) {
 			name := "www.cdn." + dom
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				dst = m.AppendDomain(dst[:0], name)
 			}
+			reportCPU(b, cpu)
 		})
 		b.Run(fmt.Sprintf("domain/%d/miss", n), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				dst = m.AppendDomain(dst[:0], "www.cdn.static.example.com")
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -268,9 +274,11 @@ func BenchmarkHostileDomains(b *testing.B) {
 			b.SetBytes(int64(len(line)))
 			b.ReportAllocs()
 			dst := make([]match.Match, 0, 16)
+			cpu := cpuTime()
 			for b.Loop() {
 				dst = m.AppendMatches(dst[:0], line)
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
