@@ -255,7 +255,8 @@ func (d *domainTable) empty() bool { return d.slots == nil }
 
 // each calls fn with the id of every domain entry that tok (lower case,
 // at most maxLen+1 bytes: the tail of a longer token) equals or is a
-// subdomain of, the shortest first. It does not allocate, and takes time
+// subdomain of, the shortest first; an exact-only entry (fExact, a public
+// suffix) only when tok equals it. It does not allocate, and takes time
 // linear in len(tok): each label is hashed once, from the right, and
 // each suffix up to the longest entry looked up once at most.
 func (d *domainTable) each(tok []byte, fn func(ID)) {
