@@ -104,11 +104,13 @@ func BenchmarkAppendMatches(b *testing.B) {
 				b.SetBytes(int64(total))
 				b.ReportAllocs()
 				dst := make([]match.Match, 0, 16)
+				cpu := cpuTime()
 				for b.Loop() {
 					for _, l := range lines {
 						dst = m.AppendMatches(dst[:0], l)
 					}
 				}
+				reportCPU(b, cpu)
 			})
 		}
 	}
@@ -205,15 +207,19 @@ func BenchmarkLookup(b *testing.B) {
 		b.Run(fmt.Sprintf("domain/%d/hit", n), func(b *testing.B) {
 			name := "www.cdn." + dom
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				dst = m.AppendDomain(dst[:0], name)
 			}
+			reportCPU(b, cpu)
 		})
 		b.Run(fmt.Sprintf("domain/%d/miss", n), func(b *testing.B) {
 			b.ReportAllocs()
+			cpu := cpuTime()
 			for b.Loop() {
 				dst = m.AppendDomain(dst[:0], "www.cdn.static.example.com")
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -268,9 +274,11 @@ func BenchmarkHostileDomains(b *testing.B) {
 			b.SetBytes(int64(len(line)))
 			b.ReportAllocs()
 			dst := make([]match.Match, 0, 16)
+			cpu := cpuTime()
 			for b.Loop() {
 				dst = m.AppendMatches(dst[:0], line)
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
@@ -355,4 +363,108 @@ func BenchmarkManyRecords(b *testing.B) {
 			dst = m.AppendMatches(dst[:0], line)
 		}
 	})
+}
+
+// BenchmarkCompileDomains compiles 1M domain indicators (two random words
+// and a TLD, as genIndicators makes them, and one in 1000 a public
+// suffix) with the public-suffix check (psl, the default) and without it
+// (nopsl, Options.SubdomainsOfPublicSuffixes): the difference is the
+// check's cost, once per domain entry.
+func BenchmarkCompileDomains(b *testing.B) {
+	const n = 1_000_000
+	r := rand.New(rand.NewPCG(3, 4))
+	word := func() string {
+		w := make([]byte, 5+r.IntN(8))
+		for i := range w {
+			w[i] = byte('a' + r.IntN(26))
+		}
+		return string(w)
+	}
+	tlds := []string{"com", "net", "org", "ru", "xyz", "top", "info", "cn"}
+	suffixes := []string{"duckdns.org", "co.uk", "github.io", "amplifyapp.com"}
+	inds := make([]indicator.Indicator, n)
+	for i := range inds {
+		v := word() + "." + word() + "." + tlds[r.IntN(len(tlds))]
+		if i%1000 == 0 {
+			v = word() + "." + suffixes[i/1000%len(suffixes)]
+			if i%2000 == 0 {
+				v = suffixes[i/1000%len(suffixes)]
+			}
+		}
+		inds[i] = indicator.MustNew(indicator.Domain, v)
+	}
+	for _, c := range []struct {
+		name string
+		opts match.Options
+	}{{"psl", match.Options{}}, {"nopsl", match.Options{SubdomainsOfPublicSuffixes: true}}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var m *match.Matcher
+			cpu := cpuTime()
+			for b.Loop() {
+				m, _ = match.Compile(inds, c.opts)
+			}
+			reportCPU(b, cpu)
+			runtime.KeepAlive(m)
+		})
+	}
+}
+
+// BenchmarkDomainPublicSuffix looks up names in the generated set of 100k
+// plus duckdns.org (a public suffix) and evil.duckdns.org: a name below a
+// generated entry (normal), below the public suffix (found, then rejected:
+// below-suffix), the suffix itself (exact), and below the entry under it
+// (under-suffix); and a line of such names.
+func BenchmarkDomainPublicSuffix(b *testing.B) {
+	inds := genIndicators(100_000)
+	var dom string
+	for _, ind := range inds {
+		if ind.Type == indicator.Domain {
+			dom = ind.Value
+			break
+		}
+	}
+	inds = append(inds, indicator.MustNew(indicator.Domain, "duckdns.org"), indicator.MustNew(indicator.Domain, "evil.duckdns.org"))
+	m, err := match.Compile(inds, match.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dst := make([]match.ID, 0, 8)
+	for _, c := range []struct {
+		name, q string
+		want    int
+	}{
+		{"normal", "www.cdn." + dom, 1},
+		{"below-suffix", "home.duckdns.org", 0},
+		{"exact", "duckdns.org", 1},
+		{"under-suffix", "c2.evil.duckdns.org", 1},
+	} {
+		if got := len(m.AppendDomain(dst[:0], c.q)); got != c.want {
+			b.Fatalf("%s: %d entries for %s, want %d", c.name, got, c.q, c.want)
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				dst = m.AppendDomain(dst[:0], c.q)
+			}
+		})
+	}
+	line := []byte("client 192.0.2.7 query home.duckdns.org, my.duckdns.org, cdn.static.example.net, www.cdn." + dom + " c2.evil.duckdns.org")
+	b.Run("line", func(b *testing.B) {
+		b.SetBytes(int64(len(line)))
+		b.ReportAllocs()
+		ms := make([]match.Match, 0, 8)
+		for b.Loop() {
+			ms = m.AppendMatches(ms[:0], line)
+		}
+	})
+}
+
+// reportCPU reports the process's CPU time per operation since cpu (a
+// cpuTime reading), garbage collection included, as "cpu-ns/op": on a
+// host shared with other work it varies less than the wall time.
+func reportCPU(b *testing.B, cpu int64) {
+	if now := cpuTime(); cpu > 0 && now > cpu {
+		b.ReportMetric(float64(now-cpu)/float64(b.N), "cpu-ns/op")
+	}
 }

@@ -22,7 +22,10 @@ import (
 // indicator.Meta, times as instants) is counted in Entry.Duplicates
 // instead, so that a record repeated a million times costs one. Options.MinConfidence drops
 // indicators below the floor before anything else; entries whose every
-// indicator is outside its validity window at match time do not match.
+// indicator is outside its validity window at match time do not match. A
+// domain entry that is a public suffix is marked to match its exact name
+// only (Matcher.ExactOnly; see the package doc's Domains rule), unless
+// Options.SubdomainsOfPublicSuffixes.
 //
 // The input slice is not retained, but the strings and slices inside the
 // indicators' metadata are shared with the Matcher's entries. Values are
@@ -115,7 +118,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 			g.windows = mergeWindows(m.metas, g.metas)
 		}
 	}
-	b := builder{m: m, cidrRefs: limits.cidrRefs}
+	b := builder{m: m, cidrRefs: limits.cidrRefs, psSubdomains: opts.SubdomainsOfPublicSuffixes}
 	for id := range m.ents {
 		b.add(ID(id), m.ents[id].typ, m.value(ID(id)))
 	}
@@ -290,6 +293,8 @@ type builder struct {
 	addrs    addrBuilder
 	strings  stringBuilder
 	cidrRefs int // limits.cidrRefs
+
+	psSubdomains bool // Options.SubdomainsOfPublicSuffixes
 }
 
 func (b *builder) add(id ID, t indicator.Type, v string) {
@@ -298,6 +303,9 @@ func (b *builder) add(id ID, t indicator.Type, v string) {
 	case t.IsAddress():
 		b.addrs.add(&m.addrs, id, v)
 	case t == indicator.Domain:
+		if !b.psSubdomains && isPublicSuffix(v) {
+			m.ents[id].flags |= fExact
+		}
 		m.domains.add(id, v)
 	case t == indicator.URL:
 		m.urls.add(id, v)

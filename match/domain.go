@@ -7,8 +7,24 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/iocmatch/iocmatch/internal/canon"
 )
+
+// isPublicSuffix reports whether name (a canonical domain: lower case,
+// punycode, two labels or more) is a public suffix, a rule of the Public
+// Suffix List's ICANN or private section ("co.uk", "duckdns.org", or
+// "x.ck" under the wildcard "*.ck"; not "www.ck", an exception). The
+// list's default rule for a top-level domain it does not know ("*": the
+// last label is a suffix) never makes such a name one, since it gives a
+// single label: "corp.internal" is not a public suffix, and no single
+// label is a domain indicator (New needs two labels), so that question
+// does not arise.
+func isPublicSuffix(name string) bool {
+	ps, _ := publicsuffix.PublicSuffix(name)
+	return ps == name
+}
 
 // domainTable is a hash set of canonical domain names. A candidate token
 // is looked up as itself and as each suffix after a dot, but only after a
@@ -31,7 +47,10 @@ import (
 // slot read, a hit one comparison with the entry's value. Below a name of
 // markDepth labels with the flag there are no markers: the walk looks up
 // every longer suffix, so that an indicator costs at most markDepth slots
-// whatever its number of labels.
+// whatever its number of labels. An entry that is a public suffix has
+// fExact in its entryRec (not in the slot: the hit's comparison reads the
+// entryRec anyway) and is reported for the whole token only; it is still a
+// parent for the walk, so names below it are found.
 type domainTable struct {
 	m       *Matcher // the entries' values, for the comparison
 	pending []ID     // the entries, until build
@@ -236,7 +255,8 @@ func (d *domainTable) empty() bool { return d.slots == nil }
 
 // each calls fn with the id of every domain entry that tok (lower case,
 // at most maxLen+1 bytes: the tail of a longer token) equals or is a
-// subdomain of, the shortest first. It does not allocate, and takes time
+// subdomain of, the shortest first; an exact-only entry (fExact, a public
+// suffix) only when tok equals it. It does not allocate, and takes time
 // linear in len(tok): each label is hashed once, from the right, and
 // each suffix up to the longest entry looked up once at most.
 func (d *domainTable) each(tok []byte, fn func(ID)) {
@@ -258,7 +278,11 @@ func (d *domainTable) each(tok []byte, fn func(ID)) {
 		}
 		h = d.suffixHash(d.labelHash(tok[i+1:end]), h)
 		id, ok, below := d.lookupHashed(tok[i+1:], h)
-		if ok {
+		// an exact-only entry (a public suffix) matches tok itself only;
+		// when i < 0 the suffix is the whole of tok, and tok the whole
+		// token (a tail cut from a longer one has more than maxLen bytes,
+		// so the walk has stopped above)
+		if ok && (i < 0 || d.m.ents[id].flags&fExact == 0) {
 			fn(id)
 		}
 		if i < 0 || !below && depth <= markDepth {

@@ -96,3 +96,39 @@ func ExampleMatcher_View() {
 	// Output:
 	// [feedA feedB] 85 high amber [c2 phishing] 2
 }
+
+// A domain indicator that is a public suffix, a name under which anyone
+// can register subdomains (duckdns.org, co.uk), matches that name only:
+// its subdomains are other people's names. A name below it matches its
+// subdomains as usual.
+func ExampleMatcher_ExactOnly() {
+	m, _ := match.Compile([]indicator.Indicator{
+		indicator.MustNew(indicator.Domain, "duckdns.org"),
+		indicator.MustNew(indicator.Domain, "evil.duckdns.org"),
+	}, match.Options{})
+	for id := range match.ID(m.Len()) {
+		fmt.Println(m.Entry(id).Value, "exact only:", m.ExactOnly(id))
+	}
+	line := []byte("dns query home.duckdns.org, c2.evil.duckdns.org, duckdns.org")
+	for _, x := range m.AppendMatches(nil, line) {
+		fmt.Printf("%q matches %s\n", line[x.Start:x.End], m.Entry(x.ID).Value)
+	}
+	// Output:
+	// duckdns.org exact only: true
+	// evil.duckdns.org exact only: false
+	// "c2.evil.duckdns.org" matches evil.duckdns.org
+	// "duckdns.org" matches duckdns.org
+}
+
+// Options.SubdomainsOfPublicSuffixes restores the former rule: a public
+// suffix matches its subdomains like any other domain indicator.
+func ExampleOptions_subdomainsOfPublicSuffixes() {
+	inds := []indicator.Indicator{indicator.MustNew(indicator.Domain, "duckdns.org")}
+	for _, opts := range []match.Options{{}, {SubdomainsOfPublicSuffixes: true}} {
+		m, _ := match.Compile(inds, opts)
+		fmt.Println(opts.SubdomainsOfPublicSuffixes, len(m.LookupDomain("home.duckdns.org")))
+	}
+	// Output:
+	// false 0
+	// true 1
+}

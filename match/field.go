@@ -52,7 +52,8 @@ func (m *Matcher) AppendAddr(dst []ID, a netip.Addr) []ID {
 
 // AppendDomain appends the IDs of the domain entries that name (any case,
 // trailing dot allowed) equals or is a subdomain of, from the name itself
-// to its shortest parent. It does not allocate when nothing matches or dst
+// to its shortest parent; an entry that is a public suffix (ExactOnly) only
+// when name equals it. It does not allocate when nothing matches or dst
 // has room.
 func (m *Matcher) AppendDomain(dst []ID, name string) []ID {
 	f := field{m: m, dst: dst}

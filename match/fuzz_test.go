@@ -67,6 +67,12 @@ var refPool = func() []indicator.Indicator {
 		{indicator.String, "aa"},
 		{indicator.String, "\u00e9"},
 		{indicator.String, `\\`},
+		// public suffixes (exact name only) and names below them; appended,
+		// so that the seeds' picks of the entries above stay the same
+		{indicator.Domain, "duckdns.org"},
+		{indicator.Domain, "co.uk"},
+		{indicator.Domain, "evil.co.uk"},
+		{indicator.Domain, "x.ck"},
 	} {
 		out = append(out, indicator.MustNew(v.t, v.v))
 	}
@@ -433,6 +439,7 @@ var refSeedLines = []string{
 	`notevil.com evil.com.au -a.evil.com- under_score.example xn--bcher-kva.example`,
 	`Global\Mtx EvilBot/1.0 Invoice CMD.EXE /C whoami aaa é a.b. a.b.c evil.exe.`,
 	`hklm\software\evil\x HKLM\Software\Evil; Software\Microsoft\Windows`,
+	`duckdns.org a.duckdns.org co.uk shop.co.uk a.evil.co.uk x.ck a.x.ck http://a.duckdns.org/p bob@duckdns.org`,
 }
 
 // TestReferenceAgreement runs the fuzz comparison over generated lines from
@@ -492,6 +499,7 @@ var refFragments = []string{
 	strings.Repeat("C0FFEE00", 16), "MD5=" + strings.Repeat("0123456789abcdef", 2) + ",SHA1=" + strings.Repeat("a1b2c3d4e5", 4),
 	`C:\Temp\evil.exe`, "evil.exe.", "evil.exe.bak", "a.b", `HKEY_LOCAL_MACHINE\Software\Evil\Run`, `hklm\software\evil`,
 	`HKCU\Run`, `Software\Microsoft`, `Global\Mtx`, "EvilBot/1.0", "Invoice", "cmd.exe /c whoami", "\u00e9", "aaa",
+	"duckdns.org", "a.DuckDNS.org", "co.uk", "shop.co.uk", "a.evil.co.uk", "x.ck", "a.x.ck", "a.www.ck",
 }
 
 var refSeps = []string{

@@ -42,6 +42,11 @@ type Entry struct {
 	// identical to one of the entry's records, and merged into it.
 	Duplicates int
 
+	// ExactOnly is true for a domain entry that is a public suffix
+	// ("duckdns.org", "co.uk"): it matches that name only, never its
+	// subdomains (see Matcher.ExactOnly).
+	ExactOnly bool
+
 	sources []string // set by Matcher.Entry: the sources of every record
 	srcSet  bool
 }
@@ -85,6 +90,12 @@ type Options struct {
 	// Now is the clock used to decide whether an indicator is within its
 	// validity window when it matches. Nil means time.Now.
 	Now func() time.Time
+
+	// SubdomainsOfPublicSuffixes makes a domain indicator that is a
+	// public suffix ("duckdns.org", "co.uk", see Matcher.ExactOnly) match
+	// its subdomains too, like any other domain indicator, as before this
+	// rule existed. By default (false) it matches its exact name only.
+	SubdomainsOfPublicSuffixes bool
 
 	// MaxMatchesPerLine caps the matches AppendMatches (and
 	// AppendMatchesTruncated, LineStream) finds in one line: once that many
@@ -135,6 +146,7 @@ type entryRec struct {
 const (
 	fGroup  = 1 << iota // meta indexes groups: the entry has several records, or duplicates
 	fWindow             // some indicator has a validity window
+	fExact              // a domain that is a public suffix: its exact name only
 )
 
 // group are the records of an entry with several of them, or with
@@ -181,7 +193,7 @@ func (m *Matcher) Count(t indicator.Type) int {
 // do not modify them.
 func (m *Matcher) Entry(id ID) Entry {
 	e := &m.ents[id]
-	ent := Entry{ID: id, Type: e.typ, Value: m.value(id), Records: 1, srcSet: true}
+	ent := Entry{ID: id, Type: e.typ, Value: m.value(id), Records: 1, srcSet: true, ExactOnly: e.flags&fExact != 0}
 	if e.flags&fGroup == 0 {
 		ent.sources = m.srcOne[m.metas[e.meta].Source]
 		ent.Indicators = []indicator.Indicator{{Type: e.typ, Value: ent.Value, Meta: m.metas[e.meta]}}
@@ -192,6 +204,16 @@ func (m *Matcher) Entry(id ID) Entry {
 	ent.Indicators = m.AppendIndicators(make([]indicator.Indicator, 0, min(len(g.metas), MaxEntryIndicators)), id, 0, MaxEntryIndicators)
 	return ent
 }
+
+// ExactOnly reports whether entry id is a domain that matches its exact
+// name only, never a subdomain, because it is a public suffix: a name of
+// the Public Suffix List (golang.org/x/net/publicsuffix, its ICANN and
+// private sections) under which anyone can register names, such as
+// "co.uk", "duckdns.org" or "amplifyapp.com", where every customer's name
+// would otherwise match. Compile decides it once per domain entry, unless
+// Options.SubdomainsOfPublicSuffixes is set (then it is false for every
+// entry). It panics if id is out of range, like an index expression.
+func (m *Matcher) ExactOnly(id ID) bool { return m.ents[id].flags&fExact != 0 }
 
 // AppendIndicators appends to dst the records of entry id from the one at
 // index from (0 is the first, in input order) on, at most n of them, and

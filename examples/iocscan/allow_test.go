@@ -41,7 +41,7 @@ func TestAllowFlags(t *testing.T) {
 	write(google, `{"name": "Google domains", "type": "hostname", "category": "false-positive", "list": ["googleapis.com"]}`)
 	ours := filepath.Join(dir, "ours.txt")
 	write(ours, "185.220.101.0/24\n")
-	log := "SRC=10.1.2.3 DST=192.0.2.10\nDST=8.8.8.8 host=storage.googleapis.com\nSRC=185.220.101.7 evil.example\n"
+	log := "SRC=10.1.2.3 DST=192.0.2.10\nDST=8.8.8.8 host=googleapis.com\nSRC=185.220.101.7 evil.example\n"
 
 	tests := []struct {
 		name    string
@@ -152,4 +152,17 @@ func TestAllowZeekWhitelist(t *testing.T) {
 	assert.Equal(t, []string{"domain:upload.wikimedia.org"}, indicatorsOf(t, out))
 	assert.Contains(t, errs, "1 of 2 indicators suppressed (zeek-whitelist: 1)")
 	assert.False(t, strings.Contains(errs, "meta.whitelist"), errs)
+}
+
+// TestPublicSuffixFlag: a domain indicator that is a public suffix matches
+// its exact name only, unless -public-suffix-subdomains.
+func TestPublicSuffixFlag(t *testing.T) {
+	feed := filepath.Join(t.TempDir(), "ddns.txt")
+	require.NoError(t, os.WriteFile(feed, []byte("duckdns.org\n"), 0o644))
+	code, out, errs := runIOCScan(t, "GET http://c2.duckdns.org/x\n", "-q", "-feed", feed)
+	require.Equal(t, 1, code, errs)
+	require.Empty(t, out)
+	code, out, errs = runIOCScan(t, "GET http://c2.duckdns.org/x\nduckdns.org\n", "-q", "-public-suffix-subdomains", "-feed", feed)
+	require.Equal(t, 0, code, errs)
+	require.Len(t, decode(t, out), 2, out)
 }

@@ -65,6 +65,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	nowFlag := fs.String("now", "", "judge the indicators' validity windows at `TIME` (RFC 3339, e.g. 2026-01-02T15:04:05Z) instead of the clock, for reproducible runs")
 	var af allowFlags
 	af.register(fs)
+	pslSubs := fs.Bool("public-suffix-subdomains", false, "let a domain indicator that is a public suffix (duckdns.org, co.uk …) match its subdomains too, not only its exact name")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
@@ -98,7 +99,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if *maxHits == 0 {
 		*maxHits = -1 // no cap
 	}
-	mopts := match.Options{MinConfidence: *minConf, MaxMatchesPerLine: *maxHits}
+	mopts := match.Options{MinConfidence: *minConf, MaxMatchesPerLine: *maxHits, SubdomainsOfPublicSuffixes: *pslSubs}
 	if *nowFlag != "" {
 		now, err := parseNow(*nowFlag)
 		if err != nil {

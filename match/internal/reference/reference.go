@@ -6,7 +6,9 @@
 // is enumerated, every '@' and every "://" is tried, every substring
 // position is compared by brute force. Nothing here is shared with the
 // matcher (no internal/canon, no regexp); indicator.Canonical is used only
-// to learn which port a scheme drops, as New does.
+// to learn which port a scheme drops, as New does, and the Public Suffix
+// List only through golang.org/x/net/publicsuffix, the implementation the
+// doc names.
 //
 // Validity windows and confidence are ignored: callers pass indicators
 // without them.
@@ -20,6 +22,8 @@ import (
 	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/iocmatch/iocmatch/indicator"
 )
@@ -365,6 +369,15 @@ func trimDotHyphen(t []byte, i, j int) (int, int) {
 	return i, j
 }
 
+// publicSuffix reports whether name is a public suffix: the Public Suffix
+// List (its ICANN or private section) gives name itself as its suffix.
+func publicSuffix(name string) bool {
+	ps, _ := publicsuffix.PublicSuffix(name)
+	return ps == name
+}
+
+// domains: a token equal to the indicator, or ending in "."+indicator
+// unless the indicator is a public suffix (then only the exact name).
 func (f *finder) domains() {
 	t := f.text
 	for _, r := range runs(t, isHost) {
@@ -374,7 +387,10 @@ func (f *finder) domains() {
 		}
 		tok := lower(t[s:e])
 		for _, ind := range f.inds {
-			if ind.Type == indicator.Domain && (tok == ind.Value || strings.HasSuffix(tok, "."+ind.Value)) {
+			if ind.Type != indicator.Domain {
+				continue
+			}
+			if tok == ind.Value || strings.HasSuffix(tok, "."+ind.Value) && !publicSuffix(ind.Value) {
 				f.add(ind, s, e)
 			}
 		}
