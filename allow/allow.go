@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/canon"
 	"github.com/iocmatch/iocmatch/loader"
 )
 
@@ -372,7 +373,7 @@ func (p *Policy) suppressor(ind *indicator.Indicator) (int, string) {
 	ranges := ind.Type.IsAddress() && !p.internal[ind.Source]
 	var pfx netip.Prefix
 	if ranges {
-		pfx, ranges = prefixOf(ind.Value)
+		pfx, ranges = canon.PrefixOf(ind.Value)
 	}
 	for _, set := range []*prefixSet{&p.reserved, &p.docs} {
 		if set.empty() {

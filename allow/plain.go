@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/canon"
 )
 
 // plainList is a plain allowlist or the Zeek whitelist entries: exact
@@ -24,7 +25,7 @@ func newPlainList(id, kind string, subdomains bool) *plainList {
 func (l *plainList) add(ind indicator.Indicator) {
 	l.n++
 	if ind.Type.IsAddress() {
-		if p, ok := prefixOf(ind.Value); ok {
+		if p, ok := canon.PrefixOf(ind.Value); ok {
 			l.nets.insert(p, "")
 			return
 		}
@@ -43,7 +44,7 @@ func (l *plainList) holds(ind *indicator.Indicator) bool {
 		if l.nets.empty() {
 			return false
 		}
-		p, ok := prefixOf(ind.Value)
+		p, ok := canon.PrefixOf(ind.Value)
 		if !ok {
 			return false
 		}

@@ -63,27 +63,3 @@ func setBit(a netip.Addr, i int) netip.Addr {
 	b[i/8] |= 0x80 >> (i % 8)
 	return netip.AddrFrom16(b)
 }
-
-// prefixOf returns the prefix of an address or CIDR value (an address is
-// a full-length prefix), masked, IPv4-mapped IPv6 as IPv4, without zone.
-func prefixOf(v string) (netip.Prefix, bool) {
-	for i := 0; i < len(v); i++ {
-		if v[i] == '/' {
-			p, err := netip.ParsePrefix(v)
-			if err != nil {
-				return netip.Prefix{}, false
-			}
-			a, bits := p.Addr(), p.Bits()
-			if a.Is4In6() && bits >= 96 {
-				a, bits = a.Unmap(), bits-96
-			}
-			return netip.PrefixFrom(a, bits).Masked(), true
-		}
-	}
-	a, err := netip.ParseAddr(v)
-	if err != nil {
-		return netip.Prefix{}, false
-	}
-	a = a.WithZone("").Unmap()
-	return netip.PrefixFrom(a, a.BitLen()), true
-}

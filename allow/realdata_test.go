@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/canon"
 	"github.com/iocmatch/iocmatch/loader"
 )
 
@@ -50,7 +51,7 @@ func TestRealdata(t *testing.T) {
 	reserved := ReservedRanges()
 	for _, ind := range out {
 		if ind.Type.IsAddress() {
-			pfx, ok := prefixOf(ind.Value)
+			pfx, ok := canon.PrefixOf(ind.Value)
 			require.True(t, ok)
 			for _, r := range reserved {
 				if r.Bits() <= pfx.Bits() && r.Contains(pfx.Addr()) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gaissmai/bart"
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/canon"
 	"github.com/iocmatch/iocmatch/loader"
 )
 
@@ -218,7 +219,7 @@ func compileWarninglists(in []loader.Warninglist, actions map[string]Action, sup
 				pfxs := l.Prefixes
 				if pfxs == nil {
 					for _, e := range l.Entries {
-						if p, ok := prefixOf(strings.TrimSpace(e)); ok {
+						if p, ok := canon.PrefixOf(strings.TrimSpace(e)); ok {
 							pfxs = append(pfxs, p)
 						}
 					}
@@ -459,10 +460,10 @@ func validAddr(h string) bool {
 func addrOf(ind *indicator.Indicator) (netip.Prefix, bool) {
 	switch ind.Type {
 	case indicator.IPv4, indicator.IPv6, indicator.CIDR:
-		return prefixOf(ind.Value)
+		return canon.PrefixOf(ind.Value)
 	case indicator.URL:
 		if h := urlHost(ind.Value); maybeAddr(h) {
-			return prefixOf(h)
+			return canon.PrefixOf(h)
 		}
 	}
 	return netip.Prefix{}, false

@@ -8,6 +8,8 @@ import (
 	"net/netip"
 	"regexp"
 	"strings"
+
+	"github.com/iocmatch/iocmatch/internal/canon"
 )
 
 // Warninglist is a MISP warninglist (the list.json files of
@@ -178,26 +180,7 @@ func wlHostOf(v string) string {
 
 // wlPrefixOf reads an address (as a full-length prefix) or a CIDR prefix,
 // masked, with IPv4-mapped IPv6 addresses as IPv4.
-func wlPrefixOf(v string) (netip.Prefix, bool) {
-	v = strings.TrimSpace(v)
-	if strings.Contains(v, "/") {
-		p, err := netip.ParsePrefix(v)
-		if err != nil {
-			return netip.Prefix{}, false
-		}
-		a, bits := p.Addr(), p.Bits()
-		if a.Is4In6() && bits >= 96 {
-			a, bits = a.Unmap(), bits-96
-		}
-		return netip.PrefixFrom(a, bits).Masked(), true
-	}
-	a, err := netip.ParseAddr(v)
-	if err != nil {
-		return netip.Prefix{}, false
-	}
-	a = a.WithZone("").Unmap()
-	return netip.PrefixFrom(a, a.BitLen()), true
-}
+func wlPrefixOf(v string) (netip.Prefix, bool) { return canon.PrefixOf(strings.TrimSpace(v)) }
 
 // pcreToGo turns a PCRE regular expression "/pattern/flags" (any
 // delimiter, or the bracket pairs) into Go regexp syntax.
