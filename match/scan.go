@@ -31,9 +31,10 @@ func (m *Matcher) AppendMatches(dst []Match, line []byte) []Match {
 // first ones it found, which are not always those of the lowest offsets:
 // the rules run one after the other (addresses, domains and URLs, then
 // hashes, emails, string kinds), each from the start of the line to its
-// end.
+// end. The cap counts distinct matches: a match found twice (in a JSON
+// line, two occurrences inside one escape) counts once.
 func (m *Matcher) AppendMatchesTruncated(dst []Match, line []byte) ([]Match, bool) {
-	s := scanner{m: m, text: line, dst: dst, left: m.maxHit}
+	s := scanner{m: m, text: line, dst: dst, left: m.maxHit, limit: m.maxHit, n0: len(dst)}
 	s.scan(line)
 	return s.finish(len(dst)), s.truncated
 }
@@ -85,9 +86,15 @@ type scanner struct {
 	// left is how many more matches may be appended (< 0: no cap); when a
 	// match is found with none left, truncated is set.
 	left      int
+	limit     int // the cap (< 0: none), and the matches appended since n0 count against it
+	n0        int
 	truncated bool
-	stop      bool // found with contains, or truncated: the scan is over
-	strOuts   int  // occurrences the string-kind automaton reported (for tests)
+
+	line    []byte // the line given to scan
+	decoded bool   // text is line's JSON decoding: offsets are mapped back to line
+	mapped  int    // dst[:mapped] have offsets in line
+	stop    bool   // found with contains, or truncated: the scan is over
+	strOuts int    // occurrences the string-kind automaton reported (for tests)
 
 	// URL end cache: for start positions up to termAt, the first
 	// terminator at or after them is termAt, and the URL ends at urlEnd
@@ -105,30 +112,84 @@ func (s *scanner) emit(id ID, start, end int) {
 		s.stop = true
 		return
 	}
-	if s.left == 0 {
-		s.truncated, s.stop = true, true
+	x := Match{ID: id, Type: s.m.ents[id].typ, Start: start, End: end}
+	if s.left == 0 && !s.room(x) {
 		return
 	}
 	s.left--
-	s.dst = append(s.dst, Match{ID: id, Type: s.m.ents[id].typ, Start: start, End: end})
+	s.dst = append(s.dst, x)
+}
+
+// room is called when a match x is found with the cap reached: it drops
+// the matches found twice (in a JSON line, two occurrences in the decoded
+// text, inside one escape, are one range of the line), so that the cap
+// counts distinct matches, and reports whether x is to be appended. Past
+// the cap it sets truncated and stop, keeping the cap's number of matches
+// (the lowest offsets of those found, as found twice). After a compaction
+// that made room, matches may be appended up to twice the cap before the
+// next, so that the sorting is amortized over as many matches as it
+// sorts. A duplicate x is dropped (false) without ending the scan.
+func (s *scanner) room(x Match) bool {
+	s.mapRaw()
+	out := s.dst[s.n0:]
+	slices.SortFunc(out, compareMatch)
+	out = slices.Compact(out)
+	s.dst = s.dst[:s.n0+len(out)]
+	s.mapped = len(s.dst)
+	if len(out) < s.limit {
+		s.left = 2*s.limit - len(out)
+		return true
+	}
+	if s.decoded {
+		x.Start, x.End = s.sc.rawStart(s.line, x.Start), s.sc.rawEnd(s.line, x.End)
+	}
+	if _, dup := slices.BinarySearchFunc(out, x, compareMatch); dup && len(out) == s.limit {
+		s.left = 0
+		return false
+	}
+	s.dst = s.dst[:s.n0+s.limit]
+	s.mapped = len(s.dst)
+	s.truncated, s.stop = true, true
+	return false
+}
+
+// mapRaw maps the offsets of the matches not mapped yet from the decoded
+// text of a JSON line back to the line.
+func (s *scanner) mapRaw() {
+	if s.decoded {
+		for i := s.mapped; i < len(s.dst); i++ {
+			s.dst[i].Start = s.sc.rawStart(s.line, s.dst[i].Start)
+			s.dst[i].End = s.sc.rawEnd(s.line, s.dst[i].End)
+		}
+	}
+	s.mapped = len(s.dst)
 }
 
 // scan runs every rule on line (decoded first if it is a JSON line with
 // escapes) and maps the offsets of what it found back to line.
 func (s *scanner) scan(line []byte) {
-	n0 := len(s.dst)
+	s.mapped, s.line = len(s.dst), line
+	if s.limit == 0 {
+		s.limit = s.left // a scanner made with left only
+	}
 	json := s.jsonMode > 0 || s.jsonMode == 0 && isJSONLine(line)
-	decoded := json && bytes.IndexByte(line, '\\') >= 0
-	if decoded {
+	s.decoded = json && bytes.IndexByte(line, '\\') >= 0
+	if s.decoded {
 		s.sc = getScratch()
 		s.text = s.sc.decodeJSON(line)
 	}
 	s.run()
-	if decoded {
-		for i := n0; i < len(s.dst); i++ {
-			s.dst[i].Start = s.sc.rawStart(line, s.dst[i].Start)
-			s.dst[i].End = s.sc.rawEnd(line, s.dst[i].End)
+	s.mapRaw()
+	if s.limit > 0 && !s.truncated && len(s.dst)-s.n0 > s.limit {
+		// matches appended past the cap after a compaction (see room):
+		// the line had more than the cap if more than it are distinct
+		out := s.dst[s.n0:]
+		slices.SortFunc(out, compareMatch)
+		out = slices.Compact(out)
+		if len(out) > s.limit {
+			out, s.truncated = out[:s.limit], true
 		}
+		s.dst = s.dst[:s.n0+len(out)]
 	}
 	if s.sc != nil {
 		putScratch(s.sc)

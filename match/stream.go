@@ -257,7 +257,7 @@ func (ls *LineStream) report(dst []Match, piece []byte, at, strLim, nsLim, urlLi
 	if mode == 0 {
 		mode = -1
 	}
-	s := scanner{m: ls.m, text: piece, dst: ls.tmp[:0], left: limit, jsonMode: mode}
+	s := scanner{m: ls.m, text: piece, dst: ls.tmp[:0], left: limit, limit: limit, jsonMode: mode}
 	s.scan(piece)
 	ls.tmp = s.finish(0)
 	if s.truncated {
