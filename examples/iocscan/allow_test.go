@@ -166,3 +166,33 @@ func TestPublicSuffixFlag(t *testing.T) {
 	require.Equal(t, 0, code, errs)
 	require.Len(t, decode(t, out), 2, out)
 }
+
+// TestIncludeExclude: -include and -exclude choose the files read under a
+// feed directory.
+func TestIncludeExclude(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "old"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a.evil.example\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "b.csv"), []byte("domain\nb.evil.example\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "old", "c.txt"), []byte("c.evil.example\n"), 0o644))
+	in := "a.evil.example b.evil.example c.evil.example\n"
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{nil, []string{"a.evil.example", "b.evil.example", "c.evil.example"}},
+		{[]string{"-include", "*.txt"}, []string{"a.evil.example", "c.evil.example"}},
+		{[]string{"-exclude", "old"}, []string{"a.evil.example", "b.evil.example"}},
+		{[]string{"-include", "*.txt", "-exclude", "old"}, []string{"a.evil.example"}},
+	} {
+		code, out, errs := runIOCScan(t, in, append(append([]string{"-q"}, c.args...), "-feed", dir)...)
+		require.Equal(t, 0, code, errs)
+		var got []string
+		for _, r := range decode(t, out) {
+			got = append(got, r.Indicator)
+		}
+		require.Equal(t, c.want, got, "%v", c.args)
+	}
+	code, _, errs := runIOCScan(t, in, "-include", "[", "-feed", dir)
+	require.Equal(t, 2, code, errs)
+}

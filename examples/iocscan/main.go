@@ -75,6 +75,23 @@
 // SOURCES*, LICENSE*, *.md, *.adoc …) are not read: the summary counts
 // them and -v names them; binary files are problems of their own.
 //
+// -include GLOB and -exclude GLOB (repeatable, path.Match syntax, matched
+// against a file's path relative to its feed directory and its base name;
+// -exclude wins and prunes directories) choose the files read under a
+// feed directory.
+//
+// Allowlists apply after loading, before the matcher is compiled (package
+// allow): reserved ranges are suppressed by default (-reserved=false keeps
+// them; -internal-source NAME keeps them for one source), -documentation
+// suppresses the documentation ranges too, -allowlist FILE suppresses the
+// values of a plain list, and the MISP warninglists found among the feeds
+// or given with -warninglist FILE|DIR annotate (suppress when their
+// category is false-positive; -warninglist-action NAME=suppress|annotate|off
+// and -suppress-all-warninglists change that). A summary goes to standard
+// error, -v adds every list with examples. A domain indicator that is a
+// public suffix matches its exact name only, unless
+// -public-suffix-subdomains.
+//
 // Exit status, as grep's: 0 when something matched, 1 when nothing did, 2
 // on an error: a usage error (-h and -help print the usage on standard
 // output and exit 0), an unreadable feed, no feed at all with a valid

@@ -65,9 +65,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	nowFlag := fs.String("now", "", "judge the indicators' validity windows at `TIME` (RFC 3339, e.g. 2026-01-02T15:04:05Z) instead of the clock, for reproducible runs")
 	var af allowFlags
 	af.register(fs)
+	var include, exclude multiFlag
+	fs.Var(&include, "include", "read only the files matching `GLOB` under a feed directory (path.Match syntax, against the path relative to the directory and the base name; repeatable)")
+	fs.Var(&exclude, "exclude", "leave out the files and directories matching `GLOB` under a feed directory (repeatable; wins over -include)")
 	pslSubs := fs.Bool("public-suffix-subdomains", false, "let a domain indicator that is a public suffix (duckdns.org, co.uk …) match its subdomains too, not only its exact name")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [FILE …]")
+		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
 		fmt.Fprintln(fs.Output(), "Exit status: 0 something matched, 1 nothing matched, 2 an error (then after scanning the other files).")
 		fs.PrintDefaults()
@@ -110,7 +113,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	var prog *progress // on a terminal, a progress line while loading
-	lopts := loader.Options{Strict: *strict}
+	lopts := loader.Options{Strict: *strict, Include: include, Exclude: exclude}
 	if !*quiet && isTerminal(stderr) {
 		prog = newProgress(stderr)
 		errw = prog
