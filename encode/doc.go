@@ -55,7 +55,9 @@
 // records are the entry's source records, in input order, that say more
 // than their source name (a record with only a source name is fully
 // described by sources); at most match.MaxEntryIndicators of them, and
-// more_records counts the ones left out. Times are RFC 3339 in UTC.
+// more_records counts the ones left out; a record's file is the feed file
+// it came from (Meta.File), its file_name the file name it gives with a
+// hash (Meta.FileName). Times are RFC 3339 in UTC.
 //
 // Confidence, 0-100 in indicator.Confidence, is written in words, on the
 // None/Low/Med/High scale of STIX 2.1 (appendix A): 0 is "none", 1-29
@@ -95,7 +97,8 @@
 //	indicator.url.full     url
 //	indicator.email.address email
 //	indicator.file.hash.*  md5, sha1, sha256, sha512
-//	indicator.file.name    filename
+//	indicator.file.name    filename; with a hash, the file name a record gives
+//	                       with it (Meta.FileName: MISP filename|sha256 …)
 //	indicator.registry.path, .hive, .key  regkey (hive and key when the
 //	                       value starts with a known hive)
 //	indicator.name         the canonical value, every type

@@ -163,7 +163,24 @@ func newECSParts(m *match.Matcher, id match.ID) *ecsParts {
 	case t == indicator.Email:
 		b = appendObj(b, val, "email", "address")
 	case t.IsHash():
-		b = appendObj(b, val, "file", "hash", t.String())
+		name := "" // the file name a record gives with the hash (MISP filename|sha256 …)
+		for _, r := range m.Entry(id).Indicators {
+			if r.FileName != "" {
+				name = r.FileName
+				break
+			}
+		}
+		if name == "" {
+			b = appendObj(b, val, "file", "hash", t.String())
+			break
+		}
+		b = append(b, `"file":{"hash":{"`...)
+		b = append(b, t.String()...)
+		b = append(b, `":`...)
+		b = appendString(b, val)
+		b = append(b, `},"name":`...)
+		b = appendString(b, name)
+		b = append(b, `},`...)
 	case t == indicator.Filename:
 		b = appendObj(b, val, "file", "name")
 	case t == indicator.RegKey:

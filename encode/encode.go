@@ -195,7 +195,7 @@ func detailed(mt *indicator.Meta) bool {
 	return c.ID != "" || c.Description != "" || c.Reference != "" || c.Confidence.Known() ||
 		c.Severity != indicator.SeverityUnknown || len(c.Tags) > 0 || c.TLP != "" ||
 		c.ThreatActor != "" || c.MalwareFamily != "" || len(c.Techniques) > 0 ||
-		!c.FirstSeen.IsZero() || !c.LastSeen.IsZero() || recordFile(mt) != ""
+		!c.FirstSeen.IsZero() || !c.LastSeen.IsZero() || recordFile(mt) != "" || mt.FileName != ""
 }
 
 // recordFile is the feed file a record came from.
@@ -209,6 +209,7 @@ func appendRecord(b []byte, mt *indicator.Meta) []byte {
 	b = append(b, '{')
 	b = appendField(b, "source", mt.Source)
 	b = appendField(b, "file", recordFile(mt))
+	b = appendField(b, "file_name", mt.FileName)
 	b = appendField(b, "id", mt.ID)
 	b = appendField(b, "confidence", confidenceWord(mt.Confidence, false))
 	b = appendField(b, "severity", severityWord(mt.Severity))
