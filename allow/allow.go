@@ -79,7 +79,9 @@ type Options struct {
 	// error of New.
 	Actions map[string]Action
 	// SuppressAll makes every warninglist suppress, but those that
-	// Actions names.
+	// Actions names and the ThreatLists (sinkholes, hosting and VPN
+	// ranges, dynamic DNS), which keep annotating unless Actions says
+	// otherwise.
 	SuppressAll bool
 
 	// Allowlists are files of values in the plain-list syntax (see

@@ -1,6 +1,7 @@
 package allow
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -475,5 +476,32 @@ func TestConcurrentApply(t *testing.T) {
 	}
 	for range 4 {
 		assert.Equal(t, []string{"domain:evil.test warninglist:s", "domain:a.example.com warninglist:h", "ipv4:9.9.9.9 "}, <-done)
+	}
+}
+
+// TestSuppressAllThreatLists: SuppressAll leaves the ThreatLists (a hit on
+// a sinkhole is an infection) annotating, unless Actions names them.
+func TestSuppressAllThreatLists(t *testing.T) {
+	fp := wl(t, "whats-my-ip", "hostname", "", []string{"domain"}, "ipinfo.test")
+	sink := wl(t, "sinkholes", "hostname", "", []string{"domain"}, "sink.test")
+	for _, c := range []struct {
+		actions map[string]Action
+		want    []string
+	}{
+		{nil, []string{"domain:sink.test [warninglist:sinkholes]", "domain:other.test []"}},
+		{map[string]Action{"sinkholes": Suppress}, []string{"domain:other.test []"}},
+	} {
+		p, err := New(Options{SuppressAll: true, Actions: c.actions, Warninglists: []loader.Warninglist{fp, sink}})
+		require.NoError(t, err)
+		var in []indicator.Indicator
+		for _, v := range []string{"domain:ipinfo.test", "domain:sink.test", "domain:other.test"} {
+			in = append(in, ind(t, v, "feed"))
+		}
+		out, _ := p.Apply(in)
+		var got []string
+		for _, x := range out {
+			got = append(got, fmt.Sprintf("%s:%s %v", x.Type, x.Value, x.Tags))
+		}
+		require.Equal(t, c.want, got, "%v", c.actions)
 	}
 }

@@ -127,6 +127,14 @@ type listRegexp struct {
 // maxLists bounds the number of warninglists (list indices are uint16).
 const maxLists = 1 << 16
 
+// ThreatLists are the ids (ListID) of MISP warninglists whose entries are
+// where real threats are seen, not noise: a hit on a sinkhole is an
+// infection, hosting and VPN ranges are where attackers' servers live,
+// and the subdomains of dynamic-DNS parents are the IOCs themselves.
+// Options.SuppressAll leaves them annotating unless Options.Actions names
+// them.
+var ThreatLists = map[string]bool{"sinkholes": true, "vpn-ipv4": true, "vpn-ipv6": true, "dynamic-dns": true}
+
 func compileWarninglists(in []loader.Warninglist, actions map[string]Action, suppressAll bool) (*warninglists, error) {
 	if len(in) >= maxLists {
 		return nil, fmt.Errorf("allow: %d warninglists: at most %d", len(in), maxLists-1)
@@ -163,7 +171,7 @@ func compileWarninglists(in []loader.Warninglist, actions map[string]Action, sup
 		act, set := lookup(l, id)
 		if !set || act == ActionDefault {
 			switch {
-			case suppressAll && !set:
+			case suppressAll && !set && !ThreatLists[strings.ToLower(id)]:
 				act = Suppress
 			case strings.EqualFold(l.Category, "false-positive"):
 				act = Suppress
