@@ -30,7 +30,9 @@
 //     name (see Policy). Each list suppresses or annotates: by its category
 //     ("false-positive" suppresses; "known", any other, or none
 //     annotates), overridden per list by Options.Actions, or every list
-//     suppresses with Options.SuppressAll. An annotated indicator is kept
+//     suppresses with Options.SuppressAll, but the ThreatLists (sinkholes,
+//     hosting and VPN ranges, dynamic DNS: where real threats are seen),
+//     which keep annotating. An annotated indicator is kept
 //     with the tag "warninglist:<id>" (TagPrefix, ListID) for each list
 //     holding it, which the match output shows with its other tags.
 //
