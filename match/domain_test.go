@@ -17,14 +17,7 @@ import (
 // LookupDomain and in free text.
 func TestDomainDeepParents(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
-	labels := []string{"a", "b", "c", "xn--d", "e-f", "g_h"}
-	name := func(n int) string {
-		parts := make([]string, n)
-		for i := range parts {
-			parts[i] = labels[r.IntN(len(labels))]
-		}
-		return strings.Join(parts, ".") + ".example"
-	}
+	name := randomName(r)
 	for iter := range 150 {
 		set := map[string]bool{}
 		var inds []indicator.Indicator

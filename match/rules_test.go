@@ -805,14 +805,7 @@ func TestRuleDomainManyLabels(t *testing.T) {
 // below it, which must never lose an entry.
 func TestRuleDomainParents(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	labels := []string{"a", "b", "c", "xn--d", "e-f", "g_h"}
-	name := func(n int) string {
-		parts := make([]string, n)
-		for i := range parts {
-			parts[i] = labels[r.IntN(len(labels))]
-		}
-		return strings.Join(parts, ".") + ".example"
-	}
+	name := randomName(r)
 	m, err := match.Compile([]indicator.Indicator{indicator.MustNew(indicator.Domain, "a.b.c.example")}, match.Options{})
 	require.NoError(t, err)
 	require.Len(t, m.LookupDomain("x.a.b.c.example"), 1)
@@ -905,5 +898,19 @@ func entriesOf(set map[string]bool, q string) []string {
 			return want
 		}
 		s = s[k+1:]
+	}
+}
+
+// randomName returns a generator of names of n random labels (of a few
+// kinds: letters, punycode, hyphens, underscores) under "example", so that
+// random sets of them nest.
+func randomName(r *rand.Rand) func(n int) string {
+	labels := []string{"a", "b", "c", "xn--d", "e-f", "g_h"}
+	return func(n int) string {
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = labels[r.IntN(len(labels))]
+		}
+		return strings.Join(parts, ".") + ".example"
 	}
 }
