@@ -37,8 +37,11 @@ type Results struct {
 	Real     []RealRow
 	// Breakdown is measured for the largest mixed set only.
 	Breakdown []BreakdownRow
-	Tools     map[string]string // tool name: version, or why it did not run
-	Notes     []string
+	// Life are the intelligence-lifecycle figures: warninglists,
+	// enriched output.
+	Life  []LifeRow
+	Tools map[string]string // tool name: version, or why it did not run
+	Notes []string
 }
 
 // ScanRow is iocmatch free-text matching of one log format, one goroutine.
@@ -207,6 +210,12 @@ func (r *runner) all() (*Results, error) {
 	}
 	if cfg.procs {
 		r.iocscan(slices.Max(cfg.sizes))
+	}
+	if err := r.warninglists(); err != nil {
+		return nil, err
+	}
+	if err := r.output(slices.Max(cfg.sizes)); err != nil {
+		return nil, err
 	}
 	if cfg.realdata != "" {
 		if err := r.real(slices.Max(cfg.sizes)); err != nil {
