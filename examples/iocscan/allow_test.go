@@ -158,10 +158,13 @@ func TestAllowZeekWhitelist(t *testing.T) {
 // its exact name only, unless -public-suffix-subdomains.
 func TestPublicSuffixFlag(t *testing.T) {
 	feed := filepath.Join(t.TempDir(), "ddns.txt")
-	require.NoError(t, os.WriteFile(feed, []byte("duckdns.org\n"), 0o644))
-	code, out, errs := runIOCScan(t, "GET http://c2.duckdns.org/x\n", "-q", "-feed", feed)
+	require.NoError(t, os.WriteFile(feed, []byte("duckdns.org\nco.uk\nevil.example\n"), 0o644))
+	code, out, errs := runIOCScan(t, "GET http://c2.duckdns.org/x\n", "-feed", feed)
 	require.Equal(t, 1, code, errs)
 	require.Empty(t, out)
+	require.Contains(t, errs, "iocscan: 2 domain indicators are public suffixes and match their exact name only, not their subdomains (duckdns.org, co.uk; -public-suffix-subdomains", "the summary names them")
+	_, _, errs = runIOCScan(t, "", "-public-suffix-subdomains", "-feed", feed)
+	require.NotContains(t, errs, "public suffixes", "no such line when they match their subdomains")
 	code, out, errs = runIOCScan(t, "GET http://c2.duckdns.org/x\nduckdns.org\n", "-q", "-public-suffix-subdomains", "-feed", feed)
 	require.Equal(t, 0, code, errs)
 	require.Len(t, decode(t, out), 2, out)

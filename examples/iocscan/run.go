@@ -163,6 +163,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if !*quiet {
 		logf("loaded %d indicators in %v; compiled %s in %v", len(inds), loaded.Round(time.Millisecond), m, time.Since(t1).Round(time.Millisecond))
+		if line := exactOnlySummary(m); line != "" {
+			logf("%s", line)
+		}
 	}
 
 	t2 := time.Now()
@@ -441,4 +444,29 @@ func (w *writer) endStream(name string, lineNo int) {
 	w.buf = b
 	w.out.Write(b)
 	w.xs, w.texts, w.arena = w.xs[:0], w.texts[:0], w.arena[:0]
+}
+
+// exactOnlySummary is the summary line of the domain entries of m that
+// match their exact name only, being public suffixes, with a few examples;
+// "" when there are none.
+func exactOnlySummary(m *match.Matcher) string {
+	const maxExamples = 5
+	n := 0
+	var ex []string
+	for id := range m.Len() {
+		if !m.ExactOnly(match.ID(id)) {
+			continue
+		}
+		if n++; len(ex) < maxExamples {
+			ex = append(ex, m.Entry(match.ID(id)).Value)
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	more := ""
+	if n > len(ex) {
+		more = ", …"
+	}
+	return fmt.Sprintf("%d domain indicators are public suffixes and match their exact name only, not their subdomains (%s%s; -public-suffix-subdomains to match those too)", n, strings.Join(ex, ", "), more)
 }
