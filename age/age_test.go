@@ -366,7 +366,7 @@ func TestParseDuration(t *testing.T) {
 		in   string
 		want time.Duration
 	}{
-		{"30d", 30 * day}, {"1.5d", 36 * time.Hour}, {"2w", 14 * day}, {"1d12h", 36 * time.Hour},
+		{"30d", 30 * day}, {"1.5d", 36 * time.Hour}, {"2w", 14 * day}, {"1d12h", 36 * time.Hour}, {"2w3d", 17 * day}, {"1w0.5d12h", 8 * day},
 		{"36h", 36 * time.Hour}, {"90m", 90 * time.Minute}, {" 7D ", 7 * day},
 		{"0", 0}, {"off", 0}, {"None", 0}, {"0d", 0},
 	} {
@@ -375,7 +375,7 @@ func TestParseDuration(t *testing.T) {
 			assert.Equal(t, c.want, d, c.in)
 		}
 	}
-	for _, in := range []string{"", "d", "-3d", "-1h", "3x", "1h30d", "1e300d", "30 days"} {
+	for _, in := range []string{"", "d", "-3d", "-1h", "3x", "1h30d", "1e300d", "30 days", "2d-1h", "1e2d", "99999999999w"} {
 		_, err := age.ParseDuration(in)
 		if assert.Error(t, err, in) {
 			assert.Contains(t, err.Error(), `"`+in+`"`)
@@ -446,3 +446,37 @@ func TestDefaultMaxAge(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestConcurrent uses one Policy from several goroutines (run with -race).
+func TestConcurrent(t *testing.T) {
+	n := nids(t)
+	p, err := age.New(age.Options{MaxAge: age.DefaultMaxAge(), Model: &n, Now: func() time.Time { return t0 }})
+	require.NoError(t, err)
+	inds := []indicator.Indicator{
+		ind(indicator.Domain, "evil.example", "a", indicator.Meta{LastSeen: t0.Add(-day)}),
+		ind(indicator.Domain, "evil.example", "b", indicator.Meta{LastSeen: t0.Add(-60 * day)}),
+		ind(indicator.IPv4, "198.51.100.9", "a", indicator.Meta{LastSeen: t0.Add(-3 * day)}),
+	}
+	m, err := match.Compile(inds, match.Options{})
+	require.NoError(t, err)
+	want, _ := p.EntryScore(m, 0, t0)
+	done := make(chan [2]int, 4)
+	for range 4 {
+		go func() {
+			bad, kept := 0, 0
+			for range 200 {
+				if s, _ := p.EntryScore(m, 0, t0); s != want {
+					bad++
+				}
+				out, _ := p.Apply(append([]indicator.Indicator(nil), inds...))
+				kept += len(out)
+			}
+			done <- [2]int{bad, kept}
+		}()
+	}
+	for range 4 {
+		r := <-done
+		assert.Zero(t, r[0])
+		assert.Equal(t, 2*200, r[1]) // b's record decayed
+	}
+}

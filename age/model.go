@@ -98,7 +98,10 @@ func (m *Model) DecayAfter(base float64) (d time.Duration, ok bool) {
 		return 0, true
 	}
 	f := math.Pow(1-m.Threshold/base, m.DecaySpeed) * float64(m.Lifetime)
-	return time.Duration(min(f, float64(m.Lifetime))), true
+	if !(f < float64(m.Lifetime)) { // and no float-to-int overflow near MaxInt64
+		return m.Lifetime, true
+	}
+	return time.Duration(f), true
 }
 
 // Types returns the indicator types of the model's AttributeTypes: each

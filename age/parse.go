@@ -41,8 +41,8 @@ func DefaultMaxAge() map[indicator.Type]time.Duration {
 }
 
 // ParseDuration parses a duration as time.ParseDuration does ("36h",
-// "90m") or in days and weeks: "30d", "1.5d", "2w", "1d12h" (days or
-// weeks first, then Go units). "0", "off" and "none" are 0. Negative
+// "90m") or in days and weeks: "30d", "1.5d", "2w", "2w3d", "1d12h"
+// (weeks and days first, plain decimal numbers, then Go units). "0", "off" and "none" are 0. Negative
 // durations are an error, which quotes s.
 func ParseDuration(s string) (time.Duration, error) {
 	v := strings.TrimSpace(s)
@@ -54,20 +54,25 @@ func ParseDuration(s string) (time.Duration, error) {
 	}
 	var d time.Duration
 	rest := v
-	// a leading number of days or weeks
-	if i := strings.IndexAny(rest, "dDwW"); i > 0 {
-		n, err := strconv.ParseFloat(rest[:i], 64)
-		if err == nil {
-			unit := Day
-			if rest[i] == 'w' || rest[i] == 'W' {
-				unit = 7 * Day
-			}
-			f := n * float64(unit)
-			if !(f >= 0) || f > float64(math.MaxInt64/2) {
-				return 0, fmt.Errorf("age: duration %q: out of range (0 to about 146 years)", s)
-			}
-			d, rest = time.Duration(f), rest[i+1:]
+	// leading numbers of weeks and days ("2w3d")
+	for rest != "" {
+		i := strings.IndexAny(rest, "dDwW")
+		if i <= 0 {
+			break
 		}
+		n, err := strconv.ParseFloat(rest[:i], 64)
+		if err != nil || strings.ContainsAny(rest[:i], "+-eEinfINFxXpP_") {
+			break
+		}
+		unit := Day
+		if rest[i] == 'w' || rest[i] == 'W' {
+			unit = 7 * Day
+		}
+		f := float64(d) + n*float64(unit)
+		if !(f >= 0) || f > float64(math.MaxInt64/2) {
+			return 0, fmt.Errorf("age: duration %q: out of range (0 to about 146 years)", s)
+		}
+		d, rest = time.Duration(f), rest[i+1:]
 	}
 	if rest != "" {
 		g, err := time.ParseDuration(rest)
