@@ -70,8 +70,10 @@
 // It is omitted where no model applies, and without a Scorer (the output
 // is then as before scores existed). The score is computed per match, as
 // it moves with the clock; the cached parts around it stay valid. It
-// costs about 100 ns per match (BenchmarkEncode/json-score: three Score
-// calls for an entry of two records, one shown), no allocation.
+// costs about 90 ns more per match in native JSON (BenchmarkEncode, best
+// of 5: json 99 ns, json-score 190 ns per match; the entry's score walks
+// its records, then each shown record is scored) and about 25 ns in ECS
+// (ecs 184 ns, ecs-score 208 ns: the entry's score only), no allocation.
 //
 // Confidence, 0-100 in indicator.Confidence, is written in words, on the
 // None/Low/Med/High scale of STIX 2.1 (appendix A): 0 is "none", 1-29
