@@ -36,8 +36,9 @@
 // clamped to [0, 100] (B at t ≤ 0, 0 from t ≥ τ), τ the lifetime and δ
 // the decay speed. B is the indicator's confidence when known, else the
 // model's default base score. Below the model's threshold the indicator
-// is decayed and does not match: that happens τ × (1 − threshold/B)^δ
-// after its last sighting (Model.DecayAfter; at once when B is not above
+// is decayed and does not match: from τ × (1 − threshold/B)^δ after its
+// last sighting on, the instant its score falls to the threshold (MISP
+// calls it decayed an instant later, once below) (Model.DecayAfter; at once when B is not above
 // the threshold; never with a threshold of 0). For NIDS Simple at base
 // 80, one day after the last sighting the score is 72.70, and it falls
 // below 30 after 46.875 days.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/match"
 )
 
 func Example() {
@@ -67,4 +68,40 @@ func ExampleModel_Score() {
 	// 46.875 days: 30.00
 	// 120.000 days: 0.00
 	// decayed after 1125h0m0s
+}
+
+func ExamplePolicy_EntryScore() {
+	nids, _ := age.LookupModel("NIDS Simple")
+	p, _ := age.New(age.Options{Model: &nids})
+	seen := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
+	m, err := match.Compile([]indicator.Indicator{
+		{Type: indicator.Domain, Value: "evil.example", Meta: indicator.Meta{Source: "a", LastSeen: seen.AddDate(0, 0, -29)}},
+		{Type: indicator.Domain, Value: "evil.example", Meta: indicator.Meta{Source: "b", LastSeen: seen}},
+	}, match.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, x := range m.AppendMatches(nil, []byte("GET http://evil.example/")) {
+		s, _ := p.EntryScore(m, x.ID, seen.AddDate(0, 0, 1)) // the best record's: b's, a day old
+		fmt.Printf("%s %.1f\n", m.Entry(x.ID).Value, s)
+	}
+	// Output:
+	// evil.example 72.7
+}
+
+func ExampleParseModel() {
+	m, err := age.ParseModel([]byte(`{"name": "Our C2 model", "formula": "Polynomial",
+		"parameters": {"lifetime": 14, "decay_speed": 1, "threshold": 25, "default_base_score": 75}}`))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	d, _ := m.DecayAfter(m.DefaultBase)
+	fmt.Println(m.Name, m.Lifetime, "decayed after", d)
+	_, err = age.ParseModel([]byte(`{"parameters": {"lifetime": 14, "decay_speed": 1, "threshold": 250, "default_base_score": 75}}`))
+	fmt.Println(err)
+	// Output:
+	// Our C2 model 336h0m0s decayed after 224h0m0s
+	// age: decay model: parameters.threshold 250: must be 0 to 100
 }
