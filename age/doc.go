@@ -37,11 +37,11 @@
 // the decay speed. B is the indicator's confidence when known, else the
 // model's default base score. Below the model's threshold the indicator
 // is decayed and does not match: from τ × (1 − threshold/B)^δ after its
-// last sighting on, the instant its score falls to the threshold (MISP
-// calls it decayed an instant later, once below) (Model.DecayAfter; at once when B is not above
-// the threshold; never with a threshold of 0). For NIDS Simple at base
-// 80, one day after the last sighting the score is 72.70, and it falls
-// below 30 after 46.875 days.
+// last sighting on (Model.DecayAfter), the instant its score falls to the
+// threshold (MISP calls it decayed an instant later, once below); at once
+// when B is not above the threshold; never with a threshold of 0. For
+// NIDS Simple at base 80, one day after the last sighting the score is
+// 72.70, and it falls below 30 after 46.875 days.
 //
 // The shipped models are MISP's defaults (github.com/MISP/misp-decaying-
 // models), found by LookupModel: "NIDS Simple Decaying Model" ("NIDS
