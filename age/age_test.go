@@ -480,3 +480,28 @@ func TestConcurrent(t *testing.T) {
 		assert.Equal(t, 2*200, r[1]) // b's record decayed
 	}
 }
+
+func TestSetModel(t *testing.T) {
+	var o age.Options
+	require.NoError(t, o.SetModel(nids(t)))
+	assert.Nil(t, o.Model)
+	assert.Len(t, o.TypeModels, 5)
+	p, err := age.New(o)
+	require.NoError(t, err)
+	seen := indicator.Meta{LastSeen: t0}
+	_, ok := p.Score(indicator.SHA256, &seen, t0)
+	assert.False(t, ok, "NIDS Simple does not score hashes")
+	s, ok := p.Score(indicator.IPv6, &seen, t0.Add(day))
+	assert.True(t, ok)
+	assert.InDelta(t, 72.697, s, 0.001)
+
+	own, err := age.ParseModel([]byte(`{"name":"all","parameters":{"lifetime":10,"decay_speed":1,"threshold":10,"default_base_score":50}}`))
+	require.NoError(t, err)
+	require.NoError(t, o.SetModel(own))
+	assert.Nil(t, o.TypeModels)
+	require.NotNil(t, o.Model)
+	assert.Equal(t, "all", o.Model.Name)
+
+	v, _ := age.LookupModel("vishing")
+	assert.ErrorContains(t, o.SetModel(v), `"Vishing model" applies to no indicator type (its MISP attribute types: phone-number, prtn)`)
+}

@@ -53,6 +53,9 @@
 // JSON file for user-defined ones. A Policy takes a default model
 // (Options.Model), models per type (Options.TypeModels) over it, and per
 // source (Options.SourceModels) over those; with none, nothing is scored.
+// Options.SetModel applies one model as MISP does: to the types of its
+// MISP attribute types (NIDS Simple and Phishing: addresses, domains and
+// URLs; hashes are not scored), or to every type when it names none.
 //
 // # Compile time: Apply
 //
@@ -82,7 +85,7 @@
 // indicator.ParseType, plus ip, hash and all), MergeMaxAge puts it over
 // DefaultMaxAge, ParseDuration takes "30d", "1.5d", "2w", "1d12h" besides
 // Go durations, and ParseModelFlag a shipped model's name or a model
-// file's path (-decay).
+// file's path (-decay), for Options.SetModel.
 //
 // # Cost
 //

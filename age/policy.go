@@ -388,3 +388,28 @@ func (p *Policy) example(exs []string, ind *indicator.Indicator, why Reason, end
 		", " + why.String() + " " + end.UTC().Format(time.DateOnly)
 	return append(exs, ex)
 }
+
+// SetModel makes m the decay model of o the way MISP applies a model: to
+// the indicator types of its MISP attribute types (Model.Types: "NIDS
+// Simple" to addresses, domains and URLs, not to hashes) when it names
+// some, else, for a model that names none (a user's file without
+// attribute_types), to every type (Options.Model). It replaces o's
+// Model and TypeModels; SourceModels stay. A model whose attribute types
+// are all ones iocmatch has no type for (the Vishing model's
+// phone-number and prtn) is an error: it would score nothing.
+func (o *Options) SetModel(m Model) error {
+	o.Model, o.TypeModels = nil, nil
+	if len(m.AttributeTypes) == 0 {
+		o.Model = &m
+		return nil
+	}
+	types := m.Types()
+	if len(types) == 0 {
+		return fmt.Errorf("age: decay model %q applies to no indicator type (its MISP attribute types: %s)", m.Name, strings.Join(m.AttributeTypes, ", "))
+	}
+	o.TypeModels = make(map[indicator.Type]Model, len(types))
+	for _, t := range types {
+		o.TypeModels[t] = m
+	}
+	return nil
+}
