@@ -28,24 +28,41 @@ func TestRealdata(t *testing.T) {
 	}
 	res, err := loader.Load(realFeeds, loader.Options{})
 	require.NoError(t, err)
-	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	// the newest sighting in the data: a day after it, the freshest
+	// indicators are kept, until their expiry or decay
+	var newest time.Time
+	for i := range res.Indicators {
+		if l := age.LastSighting(&res.Indicators[i].Meta); l.After(newest) {
+			newest = l
+		}
+	}
+	require.False(t, newest.IsZero())
 	nids, _ := age.LookupModel("NIDS Simple")
+	work := make([]indicator.Indicator, len(res.Indicators)) // Apply filters in place
 	for _, c := range []struct {
 		name  string
+		now   time.Time
 		model *age.Model
-	}{{"DefaultMaxAge", nil}, {"DefaultMaxAge+NIDS Simple", &nids}} {
-		p, err := age.New(age.Options{MaxAge: age.DefaultMaxAge(), Model: c.model, Now: func() time.Time { return now }})
-		require.NoError(t, err)
-		inds := res.Indicators // the last run filters them in place
-		if c.model == nil {
-			inds = append([]indicator.Indicator(nil), res.Indicators...)
+	}{
+		{"DefaultMaxAge, a day after the newest sighting", newest.Add(day), nil},
+		{"DefaultMaxAge+NIDS Simple, a day after the newest sighting", newest.Add(day), &nids},
+		{"DefaultMaxAge", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), nil},
+		{"DefaultMaxAge+NIDS Simple", time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), &nids},
+	} {
+		now := c.now
+		o := age.Options{MaxAge: age.DefaultMaxAge(), Now: func() time.Time { return now }}
+		if c.model != nil {
+			require.NoError(t, o.SetModel(*c.model)) // as iocscan -decay: to addresses, domains and URLs
 		}
+		p, err := age.New(o)
+		require.NoError(t, err)
+		inds := work[:copy(work, res.Indicators)]
 		total := len(inds)
 		start := time.Now()
 		out, rep := p.Apply(inds)
 		took := time.Since(start)
-		t.Logf("%s: %d indicators: %d kept (%d undated, %d with ValidUntil moved), %d expired, %d decayed; Apply took %v",
-			c.name, rep.Input, rep.Kept, rep.Undated, rep.Limited, rep.Expired, rep.Decayed, took)
+		t.Logf("%s (%s): %d indicators: %d kept (%d undated, %d with ValidUntil moved), %d expired, %d decayed; Apply took %v",
+			c.name, now.Format(time.DateOnly), rep.Input, rep.Kept, rep.Undated, rep.Limited, rep.Expired, rep.Decayed, took)
 		sum := age.SourceReport{}
 		undatedOnly := 0
 		for _, s := range rep.Sources() {
@@ -65,6 +82,9 @@ func TestRealdata(t *testing.T) {
 		assert.Equal(t, len(out), rep.Kept)
 		assert.Equal(t, rep.Kept, sum.Kept)
 		assert.Equal(t, rep.Input, rep.Kept+rep.Expired+rep.Decayed)
+		if now.Equal(newest.Add(day)) {
+			assert.Positive(t, rep.Limited, "the freshest indicators are kept with an end")
+		}
 		t.Logf("  examples: %q %q", rep.ExpiredExamples, rep.DecayedExamples)
 		for _, ind := range out {
 			end, _, ok := p.Ends(ind.Type, &ind.Meta)
