@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/match"
 )
@@ -78,6 +79,24 @@ func BenchmarkEncode(b *testing.B) {
 	})
 	b.Run("ecs", func(b *testing.B) {
 		enc := NewEncoder(m, Options{Now: now})
+		run(b, func(buf []byte, i int) []byte { return append(enc.AppendECS(buf, ln(i), xss[i]), '\n') })
+	})
+	nids, _ := age.LookupModel("NIDS Simple")
+	pol, err := age.New(age.Options{Model: &nids})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("json-score", func(b *testing.B) {
+		enc := NewEncoder(m, Options{Now: now, Scorer: pol})
+		run(b, func(buf []byte, i int) []byte {
+			for _, x := range xss[i] {
+				buf = append(enc.AppendJSON(buf, ln(i), x), '\n')
+			}
+			return buf
+		})
+	})
+	b.Run("ecs-score", func(b *testing.B) {
+		enc := NewEncoder(m, Options{Now: now, Scorer: pol})
 		run(b, func(buf []byte, i int) []byte { return append(enc.AppendECS(buf, ln(i), xss[i]), '\n') })
 	})
 	b.Run("json-uncached", func(b *testing.B) {

@@ -59,6 +59,22 @@
 // it came from (Meta.File), its file_name the file name it gives with a
 // hash (Meta.FileName). Times are RFC 3339 in UTC.
 //
+// With Options.Scorer (an *age.Policy with a decay model), "score" is the
+// decay score at Options.Now, 0 to 100 with one decimal: after "matched"
+// the entry's (Scorer.EntryScore: the best of its valid records), and at
+// the end of each record object the record's:
+//
+//	…,"matched":"a.EVIL.com","score":72.7,"sources":[…],…,
+//	 "records":[{"source":"feedB",…,"last_seen":"…","score":72.7}]}
+//
+// It is omitted where no model applies, and without a Scorer (the output
+// is then as before scores existed). The score is computed per match, as
+// it moves with the clock; the cached parts around it stay valid. It
+// costs about 90 ns more per match in native JSON (BenchmarkEncode, best
+// of 5: json 99 ns, json-score 190 ns per match; the entry's score walks
+// its records, then each shown record is scored) and about 25 ns in ECS
+// (ecs 184 ns, ecs-score 208 ns: the entry's score only), no allocation.
+//
 // Confidence, 0-100 in indicator.Confidence, is written in words, on the
 // None/Low/Med/High scale of STIX 2.1 (appendix A): 0 is "none", 1-29
 // "low", 30-69 "medium", 70-100 "high"; unknown is omitted. Severity is
@@ -117,6 +133,10 @@
 //	                       offsets and text in the line
 //	iocmatch.severity, .tags, .lists  merged severity, tags and the
 //	                       warninglists that annotate the entry
+//	iocmatch.score         with Options.Scorer: the entry's decay score at
+//	                       Options.Now, 0-100, one decimal (ECS has no score
+//	                       field; threat.indicator.confidence stays the
+//	                       source's confidence)
 //
 // The iocmatch object inside an enrichment is a custom namespace (validate
 // with --allow-prefix threat.enrichments.iocmatch).

@@ -26,7 +26,7 @@ func (e *Encoder) AppendECSText(dst []byte, ln Line, xs []match.Match, texts [][
 		return dst
 	}
 	parts := func(id match.ID) *ecsParts { return cached(e, e.ecs, id, newECSParts) }
-	return appendECS(dst, ln, xs, texts, e.now(), parts, &e.sets)
+	return appendECS(dst, ln, xs, texts, e.now(), parts, &e.sets, e.m, e.sc)
 }
 
 // AppendECS appends the ECS event of the matches xs of m, all found in ln,
@@ -38,10 +38,12 @@ func AppendECS(dst []byte, m *match.Matcher, ln Line, xs []match.Match, now time
 		return dst
 	}
 	var sets [3][]string
-	return appendECS(dst, ln, xs, nil, now, func(id match.ID) *ecsParts { return newECSParts(m, id) }, &sets)
+	return appendECS(dst, ln, xs, nil, now, func(id match.ID) *ecsParts { return newECSParts(m, id) }, &sets, m, nil)
 }
 
-func appendECS(b []byte, ln Line, xs []match.Match, texts [][]byte, now time.Time, parts func(match.ID) *ecsParts, sets *[3][]string) []byte {
+// appendECS appends the event; with sc not nil, each enrichment's
+// iocmatch.score is sc's score of its entry of m at now.
+func appendECS(b []byte, ln Line, xs []match.Match, texts [][]byte, now time.Time, parts func(match.ID) *ecsParts, sets *[3][]string, m *match.Matcher, sc Scorer) []byte {
 	var ts [40]byte
 	t := append(ts[:0], '"')
 	t = now.UTC().AppendFormat(t, time.RFC3339Nano)
@@ -81,6 +83,11 @@ func appendECS(b []byte, ln Line, xs []match.Match, texts [][]byte, now time.Tim
 			b = appendBytes(b, texts[i])
 		} else {
 			b = appendBytes(b, textOf(ln, x))
+		}
+		if sc != nil {
+			if s, ok := sc.EntryScore(m, x.ID, now); ok {
+				b = appendScore(b, s)
+			}
 		}
 		b = append(b, p.tail...)
 		for k := range sets {

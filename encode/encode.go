@@ -2,6 +2,7 @@ package encode
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,11 +22,29 @@ type Line struct {
 	Text   []byte // the line, without its line ending; nil: not kept (ECS omits event.original)
 }
 
+// Scorer gives decay scores, 0 to 100, at match time: of an entry of a
+// Matcher, and of one source record. ok false means no score (no decay
+// model applies). *age.Policy implements it. Its methods are called on
+// every match encoded, so they must not allocate; an Encoder calls them
+// from its own goroutine only.
+type Scorer interface {
+	EntryScore(m *match.Matcher, id match.ID, now time.Time) (score float64, ok bool)
+	Score(t indicator.Type, meta *indicator.Meta, now time.Time) (score float64, ok bool)
+}
+
 // Options configures an Encoder.
 type Options struct {
-	// Now is the clock of ECS's @timestamp and matched.occurred. Nil
-	// means time.Now.
+	// Now is the clock of ECS's @timestamp and matched.occurred, and of
+	// the scores. Nil means time.Now.
 	Now func() time.Time
+
+	// Scorer, when not nil, adds the decay score of each match: in native
+	// JSON "score" for the entry and for each of its records, in ECS
+	// threat.enrichments[].iocmatch.score for the entry (ECS has no score
+	// field). The score is computed per match at Now (it moves with the
+	// clock), one decimal; the cached parts around it stay valid. Nil: no
+	// score field, the output as without it.
+	Scorer Scorer
 
 	// CacheEntries bounds the entries whose parts an Encoder keeps, per
 	// format: when the cache is full, it is emptied and fills again (a
@@ -44,6 +63,7 @@ const DefaultCacheEntries = 1 << 16
 type Encoder struct {
 	m    *match.Matcher
 	now  func() time.Time
+	sc   Scorer
 	json map[match.ID]*jsonParts
 	ecs  map[match.ID]*ecsParts
 	sets [3][]string // scratch for the event-level unions of ECS
@@ -52,7 +72,7 @@ type Encoder struct {
 
 // NewEncoder returns an Encoder for the matches of m.
 func NewEncoder(m *match.Matcher, opts Options) *Encoder {
-	e := &Encoder{m: m, now: opts.Now, json: map[match.ID]*jsonParts{}, ecs: map[match.ID]*ecsParts{}, max: opts.CacheEntries}
+	e := &Encoder{m: m, now: opts.Now, sc: opts.Scorer, json: map[match.ID]*jsonParts{}, ecs: map[match.ID]*ecsParts{}, max: opts.CacheEntries}
 	if e.now == nil {
 		e.now = time.Now
 	}
@@ -81,7 +101,14 @@ func cached[P any](e *Encoder, cache map[match.ID]*P, id match.ID, make func(*ma
 
 // jsonParts are the parts of a native JSON object that depend on the
 // entry only: from "type" to "matched":, and from "sources" to the end.
-type jsonParts struct{ mid, tail []byte }
+// With a Scorer, record k's score goes at tail[cuts[k]], before the '}'
+// of the record object of its record recs[k].
+type jsonParts struct {
+	mid, tail []byte
+	n         int // records shown
+	cuts      [match.MaxEntryIndicators]int32
+	recs      [match.MaxEntryIndicators]int32
+}
 
 // ecsParts are the parts of an ECS enrichment that depend on the entry
 // only, and the entry's actors, families and techniques.
@@ -111,7 +138,11 @@ func textOf(ln Line, x match.Match) []byte {
 // AppendJSONText is AppendJSON with the matched text given (as a
 // match.LineStream's Text gives it).
 func (e *Encoder) AppendJSONText(dst []byte, ln Line, x match.Match, matched []byte) []byte {
-	return appendJSON(dst, ln, x, matched, cached(e, e.json, x.ID, newJSONParts))
+	p := cached(e, e.json, x.ID, newJSONParts)
+	if e.sc == nil {
+		return appendJSON(dst, ln, x, matched, p)
+	}
+	return appendJSONScored(dst, ln, x, matched, p, e.m, e.sc, e.now())
 }
 
 // AppendJSON appends the native JSON object of match x of m, found in ln,
@@ -123,6 +154,43 @@ func AppendJSON(dst []byte, m *match.Matcher, ln Line, x match.Match) []byte {
 }
 
 func appendJSON(b []byte, ln Line, x match.Match, matched []byte, p *jsonParts) []byte {
+	b = appendJSONHead(b, ln, x, matched, p)
+	return append(b, p.tail...)
+}
+
+// appendJSONScored is appendJSON with the scores of sc at now: the
+// entry's before "sources", each shown record's at the end of its object.
+func appendJSONScored(b []byte, ln Line, x match.Match, matched []byte, p *jsonParts, m *match.Matcher, sc Scorer, now time.Time) []byte {
+	b = appendJSONHead(b, ln, x, matched, p)
+	if s, ok := sc.EntryScore(m, x.ID, now); ok {
+		b = appendScore(b, s)
+	}
+	prev := int32(0)
+	t := m.Type(x.ID)
+	for k := range p.n {
+		cut := p.cuts[k]
+		b = append(b, p.tail[prev:cut]...)
+		if s, ok := sc.Score(t, m.Record(x.ID, int(p.recs[k])), now); ok {
+			b = appendScore(b, s)
+		}
+		prev = cut
+	}
+	return append(b, p.tail[prev:]...)
+}
+
+// appendScore appends ,"score":S with one decimal.
+func appendScore(b []byte, s float64) []byte {
+	b = append(b, `,"score":`...)
+	if !(s > 0) { // and NaN
+		s = 0
+	}
+	n := int64(math.Round(min(s, 100) * 10)) // tenths
+	b = strconv.AppendInt(b, n/10, 10)
+	return append(b, '.', byte('0'+n%10))
+}
+
+// appendJSONHead appends the object up to the matched text, included.
+func appendJSONHead(b []byte, ln Line, x match.Match, matched []byte, p *jsonParts) []byte {
 	b = append(b, `{"file":`...)
 	b = appendString(b, ln.File)
 	b = append(b, `,"line":`...)
@@ -136,8 +204,7 @@ func appendJSON(b []byte, ln Line, x match.Match, matched []byte, p *jsonParts) 
 	b = append(b, `,"end":`...)
 	b = strconv.AppendInt(b, int64(x.End), 10)
 	b = append(b, p.mid...)
-	b = appendBytes(b, matched)
-	return append(b, p.tail...)
+	return appendBytes(b, matched)
 }
 
 func newJSONParts(m *match.Matcher, id match.ID) *jsonParts {
@@ -162,10 +229,11 @@ func newJSONParts(m *match.Matcher, id match.ID) *jsonParts {
 		if from > 0 {
 			ent = m.AppendIndicators(page[:0], id, from, match.MaxEntryIndicators)
 		}
-		for _, ind := range ent {
+		for k, ind := range ent {
 			if !detailed(&ind.Meta) {
 				continue
 			}
+			rec := from + k
 			if recs++; shown == match.MaxEntryIndicators {
 				continue
 			}
@@ -174,8 +242,9 @@ func newJSONParts(m *match.Matcher, id match.ID) *jsonParts {
 			} else {
 				b = append(b, ',')
 			}
-			shown++
 			b = appendRecord(b, &ind.Meta)
+			p.cuts[shown], p.recs[shown] = int32(len(b)-1), int32(rec) // before its closing brace
+			shown++
 		}
 	}
 	if shown > 0 {
@@ -186,6 +255,7 @@ func newJSONParts(m *match.Matcher, id match.ID) *jsonParts {
 		b = strconv.AppendInt(b, int64(recs-shown), 10)
 	}
 	p.tail = append(b, '}')
+	p.n = shown
 	return p
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/match"
@@ -100,4 +101,28 @@ func ExampleECSTLP() {
 	fmt.Println(encode.ECSTLP(indicator.TLPAmberStrict), encode.ECSTLP(indicator.TLPClear), encode.ECSTLP(indicator.TLPUnknown) == "")
 	// Output:
 	// AMBER+STRICT CLEAR true
+}
+
+// A Scorer (an *age.Policy with a decay model) adds the decay score at
+// the clock: the entry's and each record's.
+func ExampleScorer() {
+	nids, _ := age.LookupModel("NIDS Simple")
+	pol, err := age.New(age.Options{Model: &nids})
+	if err != nil {
+		panic(err)
+	}
+	m, err := match.Compile([]indicator.Indicator{
+		{Type: indicator.Domain, Value: "evil.example", Meta: indicator.Meta{Source: "feedA",
+			LastSeen: time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)}},
+	}, match.Options{})
+	if err != nil {
+		panic(err)
+	}
+	now := time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC) // a day later
+	enc := encode.NewEncoder(m, encode.Options{Scorer: pol, Now: func() time.Time { return now }})
+	line := []byte("dns q evil.example")
+	x := m.AppendMatches(nil, line)[0]
+	fmt.Println(string(enc.AppendJSON(nil, encode.Line{File: "dns.log", Number: 1, Offset: -1, Text: line}, x)))
+	// Output:
+	// {"file":"dns.log","line":1,"start":6,"end":18,"type":"domain","indicator":"evil.example","matched":"evil.example","score":72.7,"sources":["feedA"],"records":[{"source":"feedA","last_seen":"2024-05-01T00:00:00Z","score":72.7}]}
 }

@@ -2,13 +2,24 @@ package encode_test
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 	"time"
 
+	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/match"
 )
+
+var fuzzPolicy = func() *age.Policy {
+	m, _ := age.LookupModel("NIDS Simple")
+	p, err := age.New(age.Options{Model: &m})
+	if err != nil {
+		panic(err)
+	}
+	return p
+}()
 
 // FuzzEncode: whatever the indicator, its metadata and the line, the
 // native JSON and the ECS event are valid JSON that give back the line,
@@ -25,6 +36,10 @@ func FuzzEncode(f *testing.F) {
 			return
 		}
 		ind.Source, ind.Description, ind.Tags = "s\xfe", desc, []string{tag}
+		epoch := time.Unix(0, 0)
+		if len(desc)%2 == 1 { // dated: it decays (by the description's length, in days)
+			ind.LastSeen = epoch.Add(-time.Duration(len(desc)) * age.Day)
+		}
 		m, err := match.Compile([]indicator.Indicator{ind}, match.Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -52,6 +67,23 @@ func FuzzEncode(f *testing.F) {
 			}
 			if len(obj.Records) != 1 || obj.Records[0].Description != valid(desc) {
 				t.Fatalf("records %+v from %s", obj.Records, out)
+			}
+		}
+		// scored: the same object with the scores, each in [0, 100]
+		scored := encode.NewEncoder(m, encode.Options{Now: func() time.Time { return epoch }, Scorer: fuzzPolicy})
+		for _, x := range xs {
+			var obj struct {
+				Score   *float64
+				Records []struct{ Score *float64 }
+			}
+			out := scored.AppendJSON(nil, ln, x)
+			if err := json.Unmarshal(out, &obj); err != nil {
+				t.Fatalf("%v: %s", err, out)
+			}
+			want, _ := fuzzPolicy.Score(ind.Type, &ind.Meta, epoch)
+			if obj.Score == nil || *obj.Score < 0 || *obj.Score > 100 || len(obj.Records) != 1 || obj.Records[0].Score == nil ||
+				math.Abs(*obj.Records[0].Score-want) > 0.05 {
+				t.Fatalf("scores of %s, want %v", out, want)
 			}
 		}
 		var ev struct {

@@ -108,10 +108,34 @@ import (
 //     event's date. LastSeen: the attribute's last_seen, else its
 //     object's, else the attribute's timestamp (its last change in MISP).
 //
+// The Sighting array of an attribute (or of an object's attribute), as
+// MISP exports it with the event, counts as sightings, by each element's
+// type and date_sighting (Unix seconds, a string or a number, or any MISP
+// time):
+//
+//   - type "0" (or none), a sighting: LastSeen becomes the latest one when
+//     it is later, and FirstSeen the earliest one when the attribute and
+//     its object give none (before the event's date), so that package age
+//     ages the indicator from its last sighting.
+//   - type "2", an expiration: the indicator is not matched from that
+//     instant on (ValidUntil, the earliest expiration), unless a sighting
+//     came after it (seen again: alive again).
+//   - type "1", a false positive: no sighting; when one is later than the
+//     last sighting, the indicator gets the tag
+//     "misp-sighting:false-positive" (FalsePositiveSightingTag), shown in
+//     the output, so that an analyst sees that someone reported it as
+//     benign; it still matches (one organisation's false positive is not
+//     every one's: an allowlist suppresses it).
+//
+// A malformed sighting (no or a bad date, an unknown type, an array that
+// is not one) is ignored and counted in Result.Unsupported ("misp
+// sighting: malformed", "misp sighting: type 7"); the attribute is read.
+// The work is linear in the attribute's size, which MaxRecordSize bounds.
+//
 // Event-level fields may come before or after the attributes: they are
 // applied to the event's indicators at the end of the event. Other event
-// fields (EventReport, ShadowAttribute, RelatedEvent, Sighting …) are
-// skipped unread.
+// fields (EventReport, ShadowAttribute, RelatedEvent, and an event-level
+// Sighting array …) are skipped unread.
 //
 // The error is a read error of r, or with opts.Strict the first *Problem;
 // the Result then holds what was read before it.
@@ -167,6 +191,9 @@ type mispAttribute struct {
 	LastSeen  flexTime     `json:"last_seen"`
 	Tag       []mispTag    `json:"Tag"`
 	Galaxy    []mispGalaxy `json:"Galaxy"`
+	// Sighting is read by sightings, element by element, so that a
+	// malformed sighting does not cost the attribute.
+	Sighting json.RawMessage `json:"Sighting"`
 }
 
 // mispObject is a MISP object; its attributes are decoded one by one.
@@ -535,6 +562,7 @@ func (m *mispReader) attrMeta(o *mispObject, a *mispAttribute) indicator.Meta {
 	if meta.LastSeen.IsZero() {
 		meta.LastSeen = time.Time(a.Timestamp)
 	}
+	fp := m.sightings(a.Sighting, &meta)
 	if len(a.Tag) > 0 || len(a.Galaxy) > 0 {
 		names := make([]string, 0, len(a.Tag))
 		for _, t := range a.Tag {
@@ -544,7 +572,80 @@ func (m *mispReader) attrMeta(o *mispObject, a *mispAttribute) indicator.Meta {
 		meta.TLP, meta.Techniques, meta.Tags = tm.tlp, tm.techniques, tm.tags
 		meta.ThreatActor, meta.MalwareFamily, meta.Confidence = tm.actor, tm.family, tm.confidence
 	}
+	if fp && !slices.Contains(meta.Tags, FalsePositiveSightingTag) {
+		meta.Tags = append(meta.Tags, FalsePositiveSightingTag)
+	}
 	return meta
+}
+
+// FalsePositiveSightingTag is the tag the MISP reader gives an indicator
+// whose attribute has a false-positive sighting (type "1") later than
+// its last sighting.
+const FalsePositiveSightingTag = "misp-sighting:false-positive"
+
+// mispSighting is one element of an attribute's Sighting array.
+type mispSighting struct {
+	Type json.RawMessage `json:"type"`
+	Date json.RawMessage `json:"date_sighting"`
+}
+
+// sightings applies the Sighting array raw of an attribute to meta, as
+// the doc of ReadMISP says, and reports whether a false positive is the
+// latest word. A malformed sighting is ignored and counted in
+// Result.Unsupported.
+func (m *mispReader) sightings(raw json.RawMessage, meta *indicator.Meta) (falsePositive bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return false
+	}
+	var all []json.RawMessage
+	if json.Unmarshal(raw, &all) != nil {
+		m.c.unsupported("misp sighting: malformed")
+		return false
+	}
+	var first, last, lastFP time.Time
+	var expiries []time.Time
+	for _, r := range all {
+		var s mispSighting
+		var kind flexString
+		var date flexTime
+		if json.Unmarshal(r, &s) != nil || len(s.Type) > 0 && json.Unmarshal(s.Type, &kind) != nil ||
+			json.Unmarshal(s.Date, &date) != nil || time.Time(date).IsZero() {
+			m.c.unsupported("misp sighting: malformed")
+			continue
+		}
+		t := time.Time(date)
+		switch strings.TrimSpace(string(kind)) {
+		case "", "0":
+			if first.IsZero() || t.Before(first) {
+				first = t
+			}
+			if t.After(last) {
+				last = t
+			}
+		case "1":
+			if t.After(lastFP) {
+				lastFP = t
+			}
+		case "2":
+			expiries = append(expiries, t)
+		default:
+			m.c.unsupported("misp sighting: type " + strings.TrimSpace(string(kind)))
+		}
+	}
+	if !last.IsZero() {
+		if last.After(meta.LastSeen) {
+			meta.LastSeen = last
+		}
+		if meta.FirstSeen.IsZero() {
+			meta.FirstSeen = first
+		}
+	}
+	for _, e := range expiries {
+		if e.After(last) && (meta.ValidUntil.IsZero() || e.Before(meta.ValidUntil)) {
+			meta.ValidUntil = e
+		}
+	}
+	return !lastFP.IsZero() && lastFP.After(last)
 }
 
 // finish applies the event-level metadata to the event's indicators.

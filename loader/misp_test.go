@@ -654,6 +654,9 @@ func TestRealdataMISP(t *testing.T) {
 
 func FuzzReadMISP(f *testing.F) {
 	addSeeds(f, filepath.Join(mispDir, "*.json"))
+	addSeeds(f, filepath.Join("testdata", "misp", "*.json"),
+		`{"Attribute": [{"type": "ip-dst", "value": "192.0.2.1", "to_ids": true, "Sighting": [{"date_sighting": "1", "type": "2"}, {"type": "1", "date_sighting": 2}, {"date_sighting": 3}, 4, {"type": {}}]}]}`,
+	)
 	addSeeds(f, filepath.Join(mispDir, "feed", "*.json"),
 		``,
 		`{"Event": {"Attribute": [{"type": "domain|ip", "value": "a.example|192.0.2.1", "to_ids": "1"}], "Orgc": {"name": "O"}, "Tag": [{"name": "tlp:red"}]}}`,

@@ -29,8 +29,14 @@
 // them; AppendIndicators pages through the rest. An entry matches at time t
 // (Options.Now, time.Now by default) when at least one of its indicators is
 // valid at t (indicator.Meta.ValidAt: valid-from reached, valid-until not
-// yet). Options.MinConfidence drops, at compile time, indicators whose
-// known confidence is below the floor.
+// yet): the clock is read once per line that has a match on an entry with
+// a window, never on lines without matches, and an entry of several
+// records checks the union of their windows with one binary search. This
+// is how package age makes an indicator stop matching at its expiry or
+// decay instant between reloads (it sets ValidUntil). Options.MinConfidence
+// drops, at compile time, indicators whose known confidence is below the
+// floor. Records and Record walk the records of an entry in place,
+// without allocating (for a score at match time).
 //
 // # Free-text rules
 //
@@ -197,7 +203,8 @@
 //   - Entry allocates one slice of at most MaxEntryIndicators (16)
 //     indicators, whatever the number of records of the entry; Sources
 //     does not allocate (Compile computes each entry's); AppendIndicators
-//     pages through the records and does not allocate when dst has room.
+//     pages through the records and does not allocate when dst has room;
+//     Records and Record give each record's metadata in place, at no cost.
 //   - Hostile input: the tables keyed by indicator values hash every byte
 //     of the key with a random seed per Matcher (domains: hash/maphash per
 //     label, joined right to left by a keyed mixer; URLs, emails: Go maps,

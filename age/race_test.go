@@ -1,0 +1,5 @@
+//go:build race
+
+package age_test
+
+const raceEnabled = true
