@@ -28,8 +28,12 @@ type input struct {
 // a pipe, terminal or socket, or for the next decompressed chunk), flush
 // is called: the matches of the lines read so far are written out first.
 // A regular file, whose reads never wait, is read without. The output
-// must be flushed when openInput is called.
-func openInput(name string, stdin io.Reader, flush func() error) (*input, error) {
+// must be flushed when openInput is called. When stop is closed (SIGINT,
+// SIGTERM), a read of a pipe, terminal or socket that would wait, or of
+// the next decompressed chunk, ends the input (io.EOF) instead: its
+// reads go through a goroutine of their own (a gzipPipe) when stop is
+// not nil.
+func openInput(name string, stdin io.Reader, flush func() error, stop <-chan struct{}) (*input, error) {
 	var src io.Reader = stdin
 	closeFn := func() error { return nil }
 	if name != "-" {
@@ -49,10 +53,15 @@ func openInput(name string, stdin io.Reader, flush func() error) (*input, error)
 	// two never holds a match back.
 	head, _ := br.Peek(len(gzipMagic))
 	if !bytes.Equal(head, gzipMagic) {
-		if !isRegular(src) {
-			fr.flush = flush
+		if isRegular(src) {
+			return &input{Reader: br, close: closeFn}, nil
 		}
-		return &input{Reader: br, close: closeFn}, nil
+		if stop == nil {
+			fr.flush = flush
+			return &input{Reader: br, close: closeFn}, nil
+		}
+		p := newGzipPipe(br, flush, stop)
+		return &input{Reader: bufio.NewReaderSize(p, readSize), close: func() error { p.close(); return closeFn() }}, nil
 	}
 	zr, err := gzip.NewReader(br)
 	if err != nil {
@@ -62,7 +71,7 @@ func openInput(name string, stdin io.Reader, flush func() error) (*input, error)
 		}
 		return nil, err
 	}
-	zp := newGzipPipe(gzipReader{zr}, flush)
+	zp := newGzipPipe(gzipReader{zr}, flush, stop)
 	return &input{Reader: bufio.NewReaderSize(zp, readSize), close: func() error { zp.close(); return closeFn() }, gzip: true}, nil
 }
 
@@ -90,7 +99,9 @@ const (
 
 // gzipPipe reads a decompressing reader on a goroutine of its own, so that
 // decompression and matching run side by side: its Read returns the
-// chunks the goroutine read, in order, then the goroutine's error.
+// chunks the goroutine read, in order, then the goroutine's error. It
+// also reads a pipe or terminal, so that a read that waits can end when
+// stop is closed (io.EOF: what was read before is scanned).
 type gzipPipe struct {
 	ch    chan gzipChunk // read chunks, from the goroutine
 	free  chan []byte    // buffers back to the goroutine
@@ -99,6 +110,7 @@ type gzipPipe struct {
 	buf   []byte         // its buffer
 	err   error          // the error after it
 	flush func() error
+	stop  <-chan struct{} // closed: a Read that would wait returns io.EOF; nil: never
 }
 
 type gzipChunk struct {
@@ -106,8 +118,8 @@ type gzipChunk struct {
 	err error
 }
 
-func newGzipPipe(r io.Reader, flush func() error) *gzipPipe {
-	p := &gzipPipe{ch: make(chan gzipChunk, gzipChunks-1), free: make(chan []byte, gzipChunks), done: make(chan struct{}), flush: flush}
+func newGzipPipe(r io.Reader, flush func() error, stop <-chan struct{}) *gzipPipe {
+	p := &gzipPipe{ch: make(chan gzipChunk, gzipChunks-1), free: make(chan []byte, gzipChunks), done: make(chan struct{}), flush: flush, stop: stop}
 	for range gzipChunks {
 		p.free <- make([]byte, gzipChunkSize)
 	}
@@ -153,7 +165,12 @@ func (p *gzipPipe) Read(dst []byte) (int, error) {
 			if err := p.flush(); err != nil {
 				return 0, &outputError{err}
 			}
-			c = <-p.ch
+			select {
+			case c = <-p.ch:
+			case <-p.stop:
+				p.err = io.EOF
+				return 0, io.EOF
+			}
 		}
 		p.cur, p.buf, p.err = c.b, c.b, c.err
 	}
