@@ -481,8 +481,8 @@ type writer struct {
 	out   *output
 	ecs   bool
 	retro bool // the matches of a retro-hunt: marked (see mark)
-	buf []byte
-	off int64 // the offset of the line being matched in pieces
+	buf   []byte
+	off   int64 // the offset of the line being matched in pieces
 
 	// ECS, a line matched in pieces: its matches and their texts so far
 	// (the line itself is not kept: its event has no event.original)
