@@ -228,8 +228,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes(), end)
 		if s.retro != nil {
 			rs := s.retro.Stats()
-			logf("retro buffer: %d lines (%d bytes) kept for a retro-hunt, %d evicted, %d not kept (longer than %d bytes)",
-				rs.Lines, rs.Bytes, rs.EvictedLines, rs.TooLong+int64(st.retroSkipped), min(rs.BlockSize, readSize))
+			logf("retro buffer: %d lines (%d bytes) kept for a retro-hunt, %d evicted (oldest first), %d not kept (too long: more than %d bytes)",
+				rs.Lines, rs.Bytes, rs.EvictedLines, rs.TooLong+int64(st.retroSkipped), min(rs.BlockSize-40, readSize))
 		}
 	} else if notes := st.notes(); notes != "" {
 		logf("scan: %s (not named: -q)", strings.TrimPrefix(notes, "; "))
