@@ -23,6 +23,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/loader"
 )
 
 // maxWait bounds every wait of these tests for the command.
@@ -358,4 +359,101 @@ func TestRetroFlag(t *testing.T) {
 	code, _, errs = runIOCScan(t, "", "-follow", "-poll", "0s", "-feed", feed)
 	assert.Equal(t, 2, code)
 	assert.Contains(t, errs, "-poll 0s: must be more than 0")
+}
+
+// TestRetroHuntEqualsScan: retro-hunting the project's sample logs for
+// every indicator of its sample lists, after a scan for something else,
+// writes exactly what scanning them for those lists writes (marked), in
+// native JSON and in ECS.
+func TestRetroHuntEqualsScan(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join(logs, "*"))
+	require.NoError(t, err)
+	res, err := loader.Load(lists, loader.Options{})
+	require.NoError(t, err)
+	other := writeFile(t, t.TempDir(), "other.txt", "nowhere-in-the-logs.example\n")
+	for _, format := range []string{"json", "ecs"} {
+		t.Run(format, func(t *testing.T) {
+			common := []string{"-q", "-reserved=false", "-now", "2026-12-01T00:00:00Z", "-format", format}
+			code, want, errs := runIOCScan(t, "", append(append(common, "-feed", lists), files...)...)
+			require.Equal(t, 0, code, errs)
+			t.Cleanup(func() { afterScan = nil })
+			afterScan = func(s *session) {
+				n, err := s.retroHunt(res.Indicators)
+				require.NoError(t, err)
+				assert.Positive(t, n)
+			}
+			code, got, errs := runIOCScan(t, "", append(append(common, "-retro", "16MiB", "-feed", other), files...)...)
+			require.Equal(t, 0, code, errs)
+			mark := string(retroJSON)
+			if format == "ecs" {
+				mark = string(retroECS)
+			}
+			assert.Equal(t, strings.Count(got, "\n"), strings.Count(got, "{"+mark), "every record marked")
+			assert.Equal(t, want, strings.ReplaceAll(got, "{"+mark, "{"))
+			assert.Greater(t, strings.Count(want, "\n"), 20)
+		})
+	}
+}
+
+// TestRetroHuntWhileFollowing: retro-hunts from another goroutine while a
+// -follow scan adds lines (under -race): each hunt reports the lines kept
+// so far, in order, and the scan loses none.
+func TestRetroHuntWhileFollowing(t *testing.T) {
+	dir := t.TempDir()
+	feed := writeFile(t, dir, "feed.txt", "known.example\n")
+	app := writeFile(t, dir, "app.log", "")
+	added := []indicator.Indicator{indicator.MustNew(indicator.Domain, "late.example")}
+	const n = 300
+	t.Cleanup(func() { onScan = nil })
+	var hunts []int
+	onScan = func(s *session) {
+		go func() {
+			for i := range n {
+				appendFile(t, app, fmt.Sprintf("%d known.example late.example\n", i))
+				if i%50 == 0 {
+					m, err := s.retroHunt(added)
+					assert.NoError(t, err)
+					hunts = append(hunts, m)
+				}
+			}
+			// wait (bounded) until the scan has kept every line, then stop it
+			deadline := time.Now().Add(maxWait)
+			for s.retro.Stats().Lines < n && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			m, err := s.retroHunt(added)
+			assert.NoError(t, err)
+			hunts = append(hunts, m)
+			s.stop.stopNow(syscall.SIGTERM)
+		}()
+	}
+	code, out, errs := runIOCScan(t, "", "-follow", "-poll", "5ms", "-retro", "1MiB", "-feed", feed, app)
+	assert.Equal(t, 0, code, errs)
+	var scanned, retro int
+	lastLine := map[bool]int{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var r struct {
+			Retro bool `json:"retro"`
+			Line  int  `json:"line"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(l), &r), l)
+		if r.Retro {
+			retro++
+			if r.Line != 1 { // a new hunt starts at line 1
+				assert.Greater(t, r.Line, lastLine[true])
+			}
+		} else {
+			scanned++
+			assert.Equal(t, lastLine[false]+1, r.Line)
+		}
+		lastLine[r.Retro] = r.Line
+	}
+	assert.Equal(t, n, scanned)
+	require.NotEmpty(t, hunts)
+	assert.Equal(t, n, hunts[len(hunts)-1], "the last hunt, after every line was kept")
+	sum := 0
+	for _, h := range hunts {
+		sum += h
+	}
+	assert.Equal(t, sum, retro)
 }

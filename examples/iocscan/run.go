@@ -199,6 +199,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if retroSize > 0 {
 		s.retro = retro.New(retroSize)
 	}
+	if onScan != nil {
+		onScan(s)
+	}
 	var failed, fatal bool
 	if *followFlag {
 		failed, fatal = s.followAll(files, stdin)
@@ -246,9 +249,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 }
 
-// afterScan, when set (by tests), is called once the inputs are scanned,
-// before the summary.
-var afterScan func(*session)
+// onScan and afterScan, when set (by tests), are called with the session
+// before the inputs are scanned and once they are, before the summary.
+var onScan, afterScan func(*session)
 
 // signalName names sig as a shell does: SIGINT, SIGTERM.
 func signalName(sig os.Signal) string {
