@@ -238,7 +238,7 @@ func TestCLIFollowStatus(t *testing.T) {
 	code, rest, errs := p.signal(os.Interrupt)
 	assert.Equal(t, 1, code, errs)
 	assert.Empty(t, rest)
-	assert.Contains(t, errs, "scanned 3 lines (34 bytes) in 2 files")
+	assert.Contains(t, errs, "scanned 3 lines (34 bytes) in 2 files, followed for ")
 	assert.Contains(t, errs, "; stopped by SIGINT\n")
 
 	// stdin: read to its end, then the run ends by itself

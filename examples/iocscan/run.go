@@ -227,8 +227,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if sig != nil {
 			end = "; stopped by " + signalName(sig)
 		}
-		logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches%s%s",
-			st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes(), end)
+		if *followFlag { // the time is mostly waiting: no rate
+			logf("scanned %d lines (%d bytes) in %d files, followed for %v: %d matches%s%s",
+				st.lines, st.bytes, st.files, d.Round(time.Millisecond), st.matches, st.notes(), end)
+		} else {
+			logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches%s%s",
+				st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes(), end)
+		}
 		if s.retro != nil {
 			rs := s.retro.Stats()
 			logf("retro buffer: %d lines (%d bytes) kept for a retro-hunt, %d evicted (oldest first), %d not kept (too long: more than %d bytes)",
