@@ -271,7 +271,7 @@ func TestCLIInterrupt(t *testing.T) {
 			code, rest, errs := p.signal(tc.sig)
 			assert.Equal(t, tc.code, code, errs)
 			assert.Empty(t, rest)
-			assert.Contains(t, errs, tc.name+": stopping: the scan ended in -; 1 files after it not scanned")
+			assert.Contains(t, errs, tc.name+": stopping: the scan of - ended after its line 1; 1 files after it not scanned")
 			assert.Contains(t, errs, "scanned 1 lines (18 bytes) in 1 files")
 		})
 	}

@@ -191,14 +191,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		warnf = func(string, ...any) {}
 	}
 	stop := newStopper()
-	sigs := newSignals(stop)
-	defer sigs.close()
-	// (SIGHUP, reload, and SIGUSR1, statistics, go here: sigs.on)
 	s := &session{m: m, mopts: mopts, format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
 		stop: stop, poll: *poll, st: stats{maxHits: *maxHits}}
 	if retroSize > 0 {
 		s.retro = retro.New(retroSize)
 	}
+	sigs := newSignals(stop) // SIGINT, SIGTERM: stop the scan cleanly
+	defer sigs.close()
+	// (SIGHUP, a reload, and SIGUSR1, statistics, are given here with
+	// sigs.on; a reload calls s.retroHunt with the indicators it added.)
 	if onScan != nil {
 		onScan(s)
 	}
@@ -328,6 +329,7 @@ type scanner struct {
 	// (after the current line, with errInterrupted) and the reads of a
 	// pipe or terminal that would wait (the input ends there).
 	stop *stopper
+	done int // the lines of the current input scanned (its last line number)
 }
 
 // errInterrupted ends the scan of an input on SIGINT or SIGTERM.
@@ -359,6 +361,7 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 		if s.stop.stopped() {
 			return errInterrupted
 		}
+		s.done = lineNo - 1
 		lineOff := off
 		line, err := br.ReadSlice('\n')
 		off += int64(len(line))

@@ -68,7 +68,7 @@ func (s *session) scanAll(files []string, stdin io.Reader) (failed, fatal bool) 
 		}
 		if s.stop.stopped() && (err == nil || errors.Is(err, errInterrupted)) {
 			s.interrupted = true
-			s.logf("%s: stopping: the scan ended in %s; %d files after it not scanned", signalName(s.stop.signal()), name, len(files)-i-1)
+			s.logf("%s: stopping: the scan of %s ended after its line %d; %d files after it not scanned", signalName(s.stop.signal()), name, sc.done, len(files)-i-1)
 			return failed, false
 		}
 		if err == nil {
@@ -169,8 +169,9 @@ func (s *session) followFile(name string, stdin io.Reader, st *stats) error {
 	return s.newScanner(st, nil).scan(name, bufio.NewReaderSize(fr, readSize))
 }
 
-// retroHunt matches inds, the indicators a reload added, against the
-// lines the -retro buffer keeps, and writes their matches, marked as a
+// retroHunt matches inds, the indicators a reload added (after the
+// allowlists: the caller gives what the new set matches and the old did
+// not), against the lines the -retro buffer keeps, and writes their matches, marked as a
 // retro-hunt's (writer.mark), with each line's original file, line
 // number and offset. It compiles inds with the scan's match options. It
 // may be called from any goroutine while the scan goes on (the scan's
