@@ -457,3 +457,24 @@ func TestRetroHuntWhileFollowing(t *testing.T) {
 	}
 	assert.Equal(t, sum, retro)
 }
+
+// TestFollowStopBacklog: a stop while a followed file is still read from
+// its start (a backlog) ends its scan at once, after a whole line, with
+// grep's status; without -follow, the same stop gives 143.
+func TestFollowStopBacklog(t *testing.T) {
+	dir := t.TempDir()
+	feed := writeFile(t, dir, "feed.txt", "evil.example\n")
+	app := writeFile(t, dir, "app.log", strings.Repeat("GET evil.example\n", 100))
+	t.Cleanup(func() { onScan = nil })
+	onScan = func(s *session) { s.stop.stopNow(syscall.SIGTERM) }
+	code, out, errs := runIOCScan(t, "", "-follow", "-feed", feed, app)
+	assert.Equal(t, 1, code, errs)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, app+": SIGTERM: stopped after its line 0, before its end")
+	assert.Contains(t, errs, "scanned 0 lines (0 bytes) in 1 files, followed for ")
+
+	code, out, errs = runIOCScan(t, "", "-feed", feed, app)
+	assert.Equal(t, 143, code, errs)
+	assert.Empty(t, out)
+	assert.Contains(t, errs, "SIGTERM: stopping: the scan of "+app+" ended after its line 0; 0 files after it not scanned")
+}

@@ -168,8 +168,12 @@ func (p *gzipPipe) Read(dst []byte) (int, error) {
 			select {
 			case c = <-p.ch:
 			case <-p.stop:
-				p.err = io.EOF
-				return 0, io.EOF
+				select {
+				case c = <-p.ch: // read before the stop: scanned
+				default:
+					p.err = io.EOF
+					return 0, io.EOF
+				}
 			}
 		}
 		p.cur, p.buf, p.err = c.b, c.b, c.err

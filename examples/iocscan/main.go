@@ -114,10 +114,12 @@
 // followed (standard error says so); standard input, a FIFO or a device
 // is read to its end, as without -follow (a pipe already streams).
 //
-// SIGINT or SIGTERM ends a -follow run cleanly: what the files hold at
-// that moment is read and matched, every match written, the summary
-// printed, and the exit status is grep's (0 something matched, 1
-// nothing, 2 an error). Without -follow, SIGINT or SIGTERM stop the scan
+// SIGINT or SIGTERM ends a -follow run cleanly: a file followed at its
+// end is read to its end (the lines written just before the signal are
+// matched), a file still read from its start (a backlog) stops after its
+// current line, and standard error says so; every match is written, the
+// summary printed, and the exit status is grep's (0 something matched,
+// 1 nothing, 2 an error). Without -follow, SIGINT or SIGTERM stop the scan
 // after its current line (a read of a pipe that waits ends at once):
 // the matches so far are written, standard error names the input where
 // the scan stopped and the summary follows; the exit status is then 130

@@ -329,7 +329,12 @@ type scanner struct {
 	// (after the current line, with errInterrupted) and the reads of a
 	// pipe or terminal that would wait (the input ends there).
 	stop *stopper
-	done int // the lines of the current input scanned (its last line number)
+	// tailing, when set (a followed file), reports whether the input is
+	// read at its end: then a stop does not end the scan at the current
+	// line but lets the input end (follow.Reader reads what was written
+	// before the signal); before that (a backlog) it stops at once.
+	tailing func() bool
+	done    int // the lines of the current input scanned (its last line number)
 }
 
 // errInterrupted ends the scan of an input on SIGINT or SIGTERM.
@@ -358,7 +363,7 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 	var ls *match.LineStream
 	var off int64 // the offset in the file of the next line
 	for lineNo := 1; ; lineNo++ {
-		if s.stop.stopped() {
+		if s.stop.stopped() && (s.tailing == nil || !s.tailing()) {
 			return errInterrupted
 		}
 		s.done = lineNo - 1

@@ -166,7 +166,13 @@ func (s *session) followFile(name string, stdin io.Reader, st *stats) error {
 	}
 	defer fr.Close()
 	st.files++
-	return s.newScanner(st, nil).scan(name, bufio.NewReaderSize(fr, readSize))
+	sc := s.newScanner(st, s.stop)
+	sc.tailing = fr.Tailing
+	err = sc.scan(name, bufio.NewReaderSize(fr, readSize))
+	if errors.Is(err, errInterrupted) {
+		s.warnf("%s: %s: stopped after its line %d, before its end (it was read from its start)", name, signalName(s.stop.signal()), sc.done)
+	}
+	return err
 }
 
 // retroHunt matches inds, the indicators a reload added (after the

@@ -27,7 +27,9 @@
 //
 // When the context is done, the Reader reads what the file holds at that
 // moment (following one more rotation), then returns io.EOF: everything
-// written before the end was asked for is read. Only regular files are
+// written before the end was asked for is read. Tailing tells a caller
+// whether it is still reading what the file held when it was opened (a
+// backlog it may rather stop in, after a whole line). Only regular files are
 // followed: a FIFO, a device or a socket is read to its end once.
 //
 // # Resources

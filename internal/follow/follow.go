@@ -61,6 +61,7 @@ type Reader struct {
 	done    bool  // ctx is done: read to the end, then io.EOF
 	waiting bool  // the path does not exist: said once
 	gone    bool  // the path of the open file is gone: said once
+	tailing bool  // a read reached the end of the current file
 }
 
 // Open returns a Reader of the file at path. A path that does not exist
@@ -118,7 +119,7 @@ func (r *Reader) open() error {
 	if r.waiting {
 		r.logf("appeared: reading it from its start")
 	}
-	r.f, r.regular, r.off, r.waiting, r.gone = f, fi.Mode().IsRegular(), 0, false, false
+	r.f, r.regular, r.off, r.waiting, r.gone, r.tailing = f, fi.Mode().IsRegular(), 0, false, false, false
 	return nil
 }
 
@@ -157,6 +158,7 @@ func (r *Reader) Read(p []byte) (int, error) {
 		if !r.regular {
 			return 0, io.EOF
 		}
+		r.tailing = true
 		switch err := r.check(); {
 		case err == ErrRotated:
 			// what was written to the old file after its last read
@@ -173,7 +175,7 @@ func (r *Reader) Read(p []byte) (int, error) {
 			if _, err := r.f.Seek(0, io.SeekStart); err != nil {
 				return 0, err
 			}
-			r.off = 0
+			r.off, r.tailing = 0, false
 			r.logf("truncated (shorter than the %d bytes read): reading it again from its start", size)
 			return 0, ErrTruncated
 		case err != nil:
@@ -230,6 +232,14 @@ func (r *Reader) check() error {
 	}
 	return nil
 }
+
+// Tailing reports whether a read reached the end of the file being read
+// (since it was opened, or read again after a truncation): the Reader is
+// following what is appended, not reading what the file held before. A
+// caller that stops on a signal may stop at once while it is false (a
+// backlog, maybe large) and let the Reader read to the end while it is
+// true (the lines written just before the signal).
+func (r *Reader) Tailing() bool { return r.tailing }
 
 // Close closes the open file.
 func (r *Reader) Close() error {

@@ -141,7 +141,9 @@ func TestFollowEnd(t *testing.T) {
 	p := filepath.Join(dir, "app.log")
 	write(t, p, "one\n")
 	ctx, cancel := context.WithCancel(context.Background())
+	var r *follow.Reader
 	r, err := follow.Open(ctx, p, follow.Options{Wait: steps(t, func() {
+		assert.True(t, r.Tailing(), "at the end of the file")
 		appendTo(t, p, "two\n")
 		require.NoError(t, os.Rename(p, p+".1"))
 		write(t, p, "three")
@@ -149,7 +151,9 @@ func TestFollowEnd(t *testing.T) {
 	})})
 	require.NoError(t, err)
 	defer r.Close()
+	assert.False(t, r.Tailing(), "before the first read")
 	assert.Equal(t, []string{"one", "two", "<rotated>", "three"}, lines(t, r))
+	assert.True(t, r.Tailing())
 
 	// a context done from the start: the file is read once
 	r2, err := follow.Open(ctx, p, follow.Options{Wait: func(context.Context, time.Duration) bool { t.Fatal("waited"); return false }})
