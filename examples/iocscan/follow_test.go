@@ -478,3 +478,75 @@ func TestFollowStopBacklog(t *testing.T) {
 	assert.Empty(t, out)
 	assert.Contains(t, errs, "SIGTERM: stopping: the scan of "+app+" ended after its line 0; 0 files after it not scanned")
 }
+
+// TestInterruptWaitingRead: a stop ends a read of standard input that
+// waits, before any byte (the first read) or after a line: an os.Pipe
+// (read through the poller, its descriptor back in blocking mode after)
+// and an io.Pipe (read on a goroutine). The stop comes from the scan's
+// start or later: the result is the same.
+func TestInterruptWaitingRead(t *testing.T) {
+	dir := t.TempDir()
+	feed := writeFile(t, dir, "feed.txt", "evil.example\n")
+	for _, tc := range []struct {
+		name  string
+		pipe  func(t *testing.T) (io.Reader, io.WriteCloser, func())
+		first string // written before the stop
+		lines int
+	}{
+		{"os.Pipe, nothing written", osPipe, "", 0},
+		{"os.Pipe, a line written", osPipe, "GET a.evil.example\n", 1},
+		{"io.Pipe, nothing written", ioPipe, "", 0},
+		{"io.Pipe, a line and a half written", ioPipe, "GET a.evil.example\nhalf", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, w, check := tc.pipe(t)
+			defer w.Close()
+			t.Cleanup(func() { onScan = nil })
+			onScan = func(s *session) {
+				go func() {
+					if tc.first != "" {
+						_, err := io.WriteString(w, tc.first)
+						assert.NoError(t, err)
+					}
+					time.Sleep(20 * time.Millisecond) // the scan may wait in a read, or not yet: the same
+					s.stop.stopNow(syscall.SIGTERM)
+				}()
+			}
+			var out, errb bytes.Buffer
+			code := run([]string{"-feed", feed}, r, &out, &errb)
+			assert.Equal(t, 143, code, errb.String())
+			assert.Equal(t, min(tc.lines, 1), strings.Count(out.String(), "\n"), out.String())
+			assert.Contains(t, errb.String(), fmt.Sprintf("scanned %d lines", tc.lines))
+			check()
+		})
+	}
+}
+
+// osPipe: an os.Pipe, its descriptor in blocking mode as a shell's pipe
+// is; check asserts it is so again after the run.
+func osPipe(t *testing.T) (io.Reader, io.WriteCloser, func()) {
+	r, w, err := os.Pipe()
+	require.NoError(t, err)
+	t.Cleanup(func() { r.Close() })
+	nonblock := func(set *bool) bool {
+		sc, err := r.SyscallConn()
+		require.NoError(t, err)
+		var flags int
+		require.NoError(t, sc.Control(func(fd uintptr) {
+			if set != nil {
+				require.NoError(t, syscall.SetNonblock(int(fd), *set))
+			}
+			flags, err = fcntlFlags(fd)
+			require.NoError(t, err)
+		}))
+		return flags&syscall.O_NONBLOCK != 0
+	}
+	blocking := false
+	require.False(t, nonblock(&blocking))
+	return r, w, func() { assert.False(t, nonblock(nil), "the pipe is left non-blocking") }
+}
+
+func ioPipe(*testing.T) (io.Reader, io.WriteCloser, func()) {
+	r, w := io.Pipe()
+	return r, w, func() {}
+}

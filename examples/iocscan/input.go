@@ -29,10 +29,8 @@ type input struct {
 // is called: the matches of the lines read so far are written out first.
 // A regular file, whose reads never wait, is read without. The output
 // must be flushed when openInput is called. When stop is closed (SIGINT,
-// SIGTERM), a read of a pipe, terminal or socket that would wait, or of
-// the next decompressed chunk, ends the input (io.EOF) instead: its
-// reads go through a goroutine of their own (a gzipPipe) when stop is
-// not nil.
+// SIGTERM), a read of an input that is not a regular file ends with
+// errInterrupted, even one that waits (interruptible).
 func openInput(name string, stdin io.Reader, flush func() error, stop <-chan struct{}) (*input, error) {
 	var src io.Reader = stdin
 	closeFn := func() error { return nil }
@@ -47,21 +45,19 @@ func openInput(name string, stdin io.Reader, flush func() error, stop <-chan str
 		}
 		src, closeFn = f, f.Close
 	}
+	if stop != nil && !isRegular(src) {
+		src, closeFn = interruptible(src, stop, closeFn)
+	}
 	fr := &flushReader{r: src}
 	br := bufio.NewReaderSize(fr, readSize)
 	// A line is at least two bytes long unless it is empty: waiting for
 	// two never holds a match back.
 	head, _ := br.Peek(len(gzipMagic))
 	if !bytes.Equal(head, gzipMagic) {
-		if isRegular(src) {
-			return &input{Reader: br, close: closeFn}, nil
-		}
-		if stop == nil {
+		if !isRegular(src) {
 			fr.flush = flush
-			return &input{Reader: br, close: closeFn}, nil
 		}
-		p := newGzipPipe(br, flush, stop)
-		return &input{Reader: bufio.NewReaderSize(p, readSize), close: func() error { p.close(); return closeFn() }}, nil
+		return &input{Reader: br, close: closeFn}, nil
 	}
 	zr, err := gzip.NewReader(br)
 	if err != nil {
@@ -71,7 +67,7 @@ func openInput(name string, stdin io.Reader, flush func() error, stop <-chan str
 		}
 		return nil, err
 	}
-	zp := newGzipPipe(gzipReader{zr}, flush, stop)
+	zp := newGzipPipe(gzipReader{zr}, flush, nil)
 	return &input{Reader: bufio.NewReaderSize(zp, readSize), close: func() error { zp.close(); return closeFn() }, gzip: true}, nil
 }
 
@@ -100,8 +96,9 @@ const (
 // gzipPipe reads a decompressing reader on a goroutine of its own, so that
 // decompression and matching run side by side: its Read returns the
 // chunks the goroutine read, in order, then the goroutine's error. It
-// also reads a pipe or terminal, so that a read that waits can end when
-// stop is closed (io.EOF: what was read before is scanned).
+// also reads a terminal or another reader that may wait (interruptible),
+// so that a read can end when stop is closed (errInterrupted: what was
+// read before is scanned).
 type gzipPipe struct {
 	ch    chan gzipChunk // read chunks, from the goroutine
 	free  chan []byte    // buffers back to the goroutine
@@ -110,7 +107,7 @@ type gzipPipe struct {
 	buf   []byte         // its buffer
 	err   error          // the error after it
 	flush func() error
-	stop  <-chan struct{} // closed: a Read that would wait returns io.EOF; nil: never
+	stop  <-chan struct{} // closed: a Read that would wait returns errInterrupted; nil: never
 }
 
 type gzipChunk struct {
@@ -171,8 +168,8 @@ func (p *gzipPipe) Read(dst []byte) (int, error) {
 				select {
 				case c = <-p.ch: // read before the stop: scanned
 				default:
-					p.err = io.EOF
-					return 0, io.EOF
+					p.err = errInterrupted
+					return 0, errInterrupted
 				}
 			}
 		}
@@ -234,4 +231,20 @@ func isRegular(r io.Reader) bool {
 func isPathError(err error) bool {
 	var pe *os.PathError
 	return errors.As(err, &pe)
+}
+
+// interruptible returns a reader of src, an input that is not a regular
+// file, whose reads end with errInterrupted once stop is closed, even a
+// read that waits, and the function closing it (then closeFn). A pipe or
+// socket is read through the runtime's poller (pollable), at no cost;
+// anything else (a terminal) on a goroutine (a gzipPipe: a copy per
+// read).
+func interruptible(src io.Reader, stop <-chan struct{}, closeFn func() error) (io.Reader, func() error) {
+	if f, ok := src.(*os.File); ok {
+		if r, closeP, ok := pollable(f, stop); ok {
+			return r, func() error { closeP(); return closeFn() }
+		}
+	}
+	p := newGzipPipe(src, func() error { return nil }, stop) // the flushReader above it flushes
+	return p, func() error { p.close(); return closeFn() }
 }
