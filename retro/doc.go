@@ -41,8 +41,11 @@
 //
 // # Cost
 //
-// BenchmarkAdd and BenchmarkHunt measure them (see their doc comments for
-// the figures): Add is a copy of the line and its header; Hunt decodes
+// Add is a copy of the line and its header under the lock: 32 ns per
+// line of 160 bytes (5 GB/s), no allocation (BenchmarkAdd). Hunt decodes
 // the headers and costs what match.Matcher.AppendMatches costs on the
-// kept bytes.
+// kept bytes: 256 MiB of generated web, DNS, firewall and process lines
+// (1.57M lines) hunted for 1,000 new addresses, domains and hashes in
+// 0.63 s wall, 0.61 s CPU, 400 MB/s on one core (BenchmarkHunt; AMD EPYC
+// VM, 2 shared cores). Its snapshot allocates one small slice per hunt.
 package retro
