@@ -225,7 +225,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if !*quiet {
 		d := time.Since(t2)
 		end := ""
-		if sig != nil {
+		if sig != nil && (*followFlag || s.interrupted) {
 			end = "; stopped by " + signalName(sig)
 		}
 		if *followFlag { // the time is mostly waiting: no rate

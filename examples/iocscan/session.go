@@ -66,7 +66,7 @@ func (s *session) scanAll(files []string, stdin io.Reader) (failed, fatal bool) 
 				err = &outputError{err}
 			}
 		}
-		if s.stop.stopped() && (err == nil || errors.Is(err, errInterrupted)) {
+		if s.stop.stopped() && (errors.Is(err, errInterrupted) || err == nil && i < len(files)-1) {
 			s.interrupted = true
 			s.logf("%s: stopping: the scan of %s ended after its line %d; %d files after it not scanned", signalName(s.stop.signal()), name, sc.done, len(files)-i-1)
 			return failed, false
