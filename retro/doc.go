@@ -31,7 +31,9 @@
 //
 // A Buffer is safe for concurrent use. Add holds a mutex for the copy of
 // one line. Hunt holds it only to take a snapshot of the block list, and
-// matches outside it: Add goes on at full speed during a hunt. Blocks
+// matches outside it: Add is not held up by a hunt (BenchmarkAddDuringHunt:
+// the longest Add while 64 MiB are hunted again and again, 11 ms, a
+// garbage collection; a hunt takes 150 ms). Blocks
 // are never written before the position a snapshot saw, so the snapshot
 // stays valid; while a hunt runs, an evicted block is not reused but
 // replaced by a new one (the hunt still reads it), so that memory may grow
