@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -44,10 +43,11 @@ func FuzzScanInput(f *testing.F) {
 	maxPiece, readSize = 64, 16
 	scan := func(in []byte) (string, stats, error) {
 		var out bytes.Buffer
-		bw := bufio.NewWriter(&out)
 		st := stats{maxHits: -1}
-		err := scanFile("-", bytes.NewReader(in), m, newWriter(m, bw, "json", nil), &st, func(string, ...any) {})
-		bw.Flush()
+		o := newOutput(&out)
+		sc := &scanner{m: m, w: newWriter(m, o, "json", nil), st: &st, logf: func(string, ...any) {}}
+		err := sc.scanFile("-", bytes.NewReader(in))
+		o.Flush()
 		return out.String(), st, err
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -100,7 +100,7 @@ func TestGzipPipe(t *testing.T) {
 	data := bytes.Repeat([]byte("line evil.example 1.1.1.1\n"), 50000) // 1.3 MB: several chunks
 	for _, want := range []error{io.EOF, io.ErrUnexpectedEOF} {
 		flushes := 0
-		p := newGzipPipe(&errAfter{data: data, err: want}, func() error { flushes++; return nil })
+		p := newGzipPipe(&errAfter{data: data, err: want}, func() error { flushes++; return nil }, nil)
 		var got bytes.Buffer
 		_, err := io.Copy(&got, p)
 		if want == io.EOF {
@@ -115,7 +115,7 @@ func TestGzipPipe(t *testing.T) {
 	// waiting for a chunk, the output is flushed first; an output error
 	// ends the reading
 	release := make(chan struct{})
-	p := newGzipPipe(blockingReader(release), func() error { return errors.New("disk full") })
+	p := newGzipPipe(blockingReader(release), func() error { return errors.New("disk full") }, nil)
 	_, err := p.Read(make([]byte, 10))
 	var oe *outputError
 	require.ErrorAs(t, err, &oe)

@@ -28,8 +28,10 @@ type input struct {
 // a pipe, terminal or socket, or for the next decompressed chunk), flush
 // is called: the matches of the lines read so far are written out first.
 // A regular file, whose reads never wait, is read without. The output
-// must be flushed when openInput is called.
-func openInput(name string, stdin io.Reader, flush func() error) (*input, error) {
+// must be flushed when openInput is called. When stop is closed (SIGINT,
+// SIGTERM), a read of an input that is not a regular file ends with
+// errInterrupted, even one that waits (interruptible).
+func openInput(name string, stdin io.Reader, flush func() error, stop <-chan struct{}) (*input, error) {
 	var src io.Reader = stdin
 	closeFn := func() error { return nil }
 	if name != "-" {
@@ -42,6 +44,9 @@ func openInput(name string, stdin io.Reader, flush func() error) (*input, error)
 			return nil, &os.PathError{Op: "scan", Path: name, Err: errors.New("is a directory")}
 		}
 		src, closeFn = f, f.Close
+	}
+	if stop != nil && !isRegular(src) {
+		src, closeFn = interruptible(src, stop, closeFn)
 	}
 	fr := &flushReader{r: src}
 	br := bufio.NewReaderSize(fr, readSize)
@@ -62,7 +67,7 @@ func openInput(name string, stdin io.Reader, flush func() error) (*input, error)
 		}
 		return nil, err
 	}
-	zp := newGzipPipe(gzipReader{zr}, flush)
+	zp := newGzipPipe(gzipReader{zr}, flush, nil)
 	return &input{Reader: bufio.NewReaderSize(zp, readSize), close: func() error { zp.close(); return closeFn() }, gzip: true}, nil
 }
 
@@ -90,7 +95,10 @@ const (
 
 // gzipPipe reads a decompressing reader on a goroutine of its own, so that
 // decompression and matching run side by side: its Read returns the
-// chunks the goroutine read, in order, then the goroutine's error.
+// chunks the goroutine read, in order, then the goroutine's error. It
+// also reads a terminal or another reader that may wait (interruptible),
+// so that a read can end when stop is closed (errInterrupted: what was
+// read before is scanned).
 type gzipPipe struct {
 	ch    chan gzipChunk // read chunks, from the goroutine
 	free  chan []byte    // buffers back to the goroutine
@@ -99,6 +107,7 @@ type gzipPipe struct {
 	buf   []byte         // its buffer
 	err   error          // the error after it
 	flush func() error
+	stop  <-chan struct{} // closed: a Read that would wait returns errInterrupted; nil: never
 }
 
 type gzipChunk struct {
@@ -106,8 +115,8 @@ type gzipChunk struct {
 	err error
 }
 
-func newGzipPipe(r io.Reader, flush func() error) *gzipPipe {
-	p := &gzipPipe{ch: make(chan gzipChunk, gzipChunks-1), free: make(chan []byte, gzipChunks), done: make(chan struct{}), flush: flush}
+func newGzipPipe(r io.Reader, flush func() error, stop <-chan struct{}) *gzipPipe {
+	p := &gzipPipe{ch: make(chan gzipChunk, gzipChunks-1), free: make(chan []byte, gzipChunks), done: make(chan struct{}), flush: flush, stop: stop}
 	for range gzipChunks {
 		p.free <- make([]byte, gzipChunkSize)
 	}
@@ -153,7 +162,16 @@ func (p *gzipPipe) Read(dst []byte) (int, error) {
 			if err := p.flush(); err != nil {
 				return 0, &outputError{err}
 			}
-			c = <-p.ch
+			select {
+			case c = <-p.ch:
+			case <-p.stop:
+				select {
+				case c = <-p.ch: // read before the stop: scanned
+				default:
+					p.err = errInterrupted
+					return 0, errInterrupted
+				}
+			}
 		}
 		p.cur, p.buf, p.err = c.b, c.b, c.err
 	}
@@ -213,4 +231,20 @@ func isRegular(r io.Reader) bool {
 func isPathError(err error) bool {
 	var pe *os.PathError
 	return errors.As(err, &pe)
+}
+
+// interruptible returns a reader of src, an input that is not a regular
+// file, whose reads end with errInterrupted once stop is closed, even a
+// read that waits, and the function closing it (then closeFn). A pipe or
+// socket is read through the runtime's poller (pollable), at no cost;
+// anything else (a terminal) on a goroutine (a gzipPipe: a copy per
+// read).
+func interruptible(src io.Reader, stop <-chan struct{}, closeFn func() error) (io.Reader, func() error) {
+	if f, ok := src.(*os.File); ok {
+		if r, closeP, ok := pollable(f, stop); ok {
+			return r, func() error { closeP(); return closeFn() }
+		}
+	}
+	p := newGzipPipe(src, func() error { return nil }, stop) // the flushReader above it flushes
+	return p, func() error { p.close(); return closeFn() }
 }

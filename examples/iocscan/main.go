@@ -4,6 +4,7 @@
 //	go run ./examples/iocscan -feed PATH [-feed PATH …] [-q] [-v] [-now TIME] [-format json|ecs] [FILE …]
 //	go run ./examples/iocscan -taxii URL [-taxii-collection NAME] [-taxii-user U] … [FILE …]
 //	tail -f app.log | iocscan -feed PATH
+//	go run ./examples/iocscan -feed PATH -follow [-poll DURATION] [-retro SIZE] FILE …
 //
 // Each -feed is a feed file or a directory of feed files, in any format
 // package loader reads (detected from each file's content). -taxii loads
@@ -92,13 +93,63 @@
 // public suffix matches its exact name only, unless
 // -public-suffix-subdomains.
 //
+// # Following files
+//
+// -follow keeps reading the files after their content, like tail -F,
+// until SIGINT or SIGTERM: what is appended to them is matched as it
+// arrives (its matches are on standard output within -poll, default
+// 250 ms, of the line being written). The files are checked by polling
+// (a stat every -poll at their end), which works on every file system.
+// Each file is followed on a goroutine of its own; the output of one
+// file stays in order, the records of several files interleave (each
+// whole). A file that is renamed away and created anew (rotation) is
+// read to its end, then the new one from its start; a file that became
+// shorter (truncated, copytruncate) is read again from its start, and
+// standard error says so; a file that does not exist yet, or was
+// removed, is waited for. Line numbers and offsets are those in the
+// file being read: they start again at 1 and 0 after a rotation or a
+// truncation. A last line without a newline is held until it is
+// completed, and matched as it is when the file is rotated or truncated,
+// or when the run ends. A gzip-compressed file is read once, not
+// followed (standard error says so); standard input, a FIFO or a device
+// is read to its end, as without -follow (a pipe already streams).
+//
+// SIGINT or SIGTERM ends a -follow run cleanly: a file followed at its
+// end is read to its end (the lines written just before the signal are
+// matched), a file still read from its start (a backlog) stops after its
+// current line, and standard error says so; every match is written, the
+// summary printed, and the exit status is grep's (0 something matched,
+// 1 nothing, 2 an error). Without -follow, SIGINT or SIGTERM stop the scan
+// after its current line (a read of a pipe that waits ends at once):
+// the matches so far are written, standard error names the input where
+// the scan stopped and the summary follows; the exit status is then 130
+// (SIGINT) or 143 (SIGTERM), as a shell reports a command killed by the
+// signal, so that an interrupted scan is never taken for a complete
+// one. A second SIGINT or SIGTERM kills iocscan at once.
+//
+// # Retro-hunt
+//
+// -retro SIZE (a byte size: 256MiB, 1GiB, 64MB, 1048576; default 0, off)
+// keeps the most recent lines read, up to SIZE bytes (package retro:
+// memory at most SIZE plus one block of 1 MiB, a quarter of SIZE under
+// 4 MiB; a line longer than a block is not kept, nor one matched in
+// pieces), with their files, line numbers and offsets, the oldest
+// evicted first. When a reload (-reload, SIGHUP) brings new indicators,
+// only those are matched against the kept lines, and their
+// matches are written like the scan's, with the original file, line and
+// offset, marked: "retro":true first in the native JSON object, and in
+// ECS the ECS field tags: ["iocmatch-retro"]. Retro-hunting 256 MiB for
+// 1,000 new indicators takes about 0.6 s of one core. The summary counts
+// the lines kept and evicted.
+//
 // Exit status, as grep's: 0 when something matched, 1 when nothing did, 2
 // on an error: a usage error (-h and -help print the usage on standard
 // output and exit 0), an unreadable feed, no feed at all with a valid
 // indicator (with -strict: any feed without one, or a bad record), an
 // input that cannot be read (it is reported and the other inputs are
 // scanned; the status is 2 even if they matched), or an error writing the
-// output.
+// output. A scan (not -follow) stopped by SIGINT or SIGTERM exits with 130
+// or 143.
 package main
 
 import (

@@ -11,13 +11,16 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/follow"
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/loader/taxii"
 	"github.com/iocmatch/iocmatch/match"
+	"github.com/iocmatch/iocmatch/retro"
 )
 
 // maxPiece is the piece size of the match.LineStream that matches lines
@@ -68,11 +71,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var include, exclude multiFlag
 	fs.Var(&include, "include", "read only the files matching `GLOB` under a feed directory (path.Match syntax, against the path relative to the directory and the base name; repeatable)")
 	fs.Var(&exclude, "exclude", "leave out the files and directories matching `GLOB` under a feed directory (repeatable; wins over -include)")
+	followFlag := fs.Bool("follow", false, "after the files' content, keep reading what is appended to them, like tail -F (rotation and truncation followed; a missing file waited for; gzip files read once), until SIGINT or SIGTERM")
+	poll := fs.Duration("poll", follow.DefaultPoll, "with -follow, check the files for new lines, rotation and truncation every `DURATION`")
+	var retroSize int64
+	fs.Func("retro", "keep the most recent lines read, up to `SIZE` bytes (256MiB, 1GiB, 64MB …; 0: off), to retro-hunt them for the indicators a reload adds", func(v string) error {
+		n, err := parseSize(v)
+		retroSize = n
+		return err
+	})
 	pslSubs := fs.Bool("public-suffix-subdomains", false, "let a domain indicator that is a public suffix (duckdns.org, co.uk …) match its subdomains too, not only its exact name")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [FILE …]")
+		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [-follow [-poll DURATION]] [-retro SIZE] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
-		fmt.Fprintln(fs.Output(), "Exit status: 0 something matched, 1 nothing matched, 2 an error (then after scanning the other files).")
+		fmt.Fprintln(fs.Output(), "Exit status: 0 something matched, 1 nothing matched, 2 an error (then after scanning the other files); SIGINT or SIGTERM end a -follow run with these, and stop any other scan after the current line with 130 or 143.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -93,6 +104,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *format != "json" && *format != "ecs" {
 		logf("-format %q: must be json or ecs", *format)
+		return exitError
+	}
+	if *poll <= 0 {
+		logf("-poll %v: must be more than 0", *poll)
 		return exitError
 	}
 	if *maxHits < 0 {
@@ -169,47 +184,71 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	t2 := time.Now()
-	out := bufio.NewWriterSize(stdout, 64<<10)
-	w := newWriter(m, out, *format, mopts.Now)
+	errw = &lockedWriter{w: stderr} // logf: the goroutines of -follow and a retro-hunt too
 	files := fs.Args()
 	if len(files) == 0 {
 		files = []string{"-"}
 	}
-	st := stats{maxHits: *maxHits}
-	warnf := logf // the lines not matched in one go or in full
+	warnf := logf // the lines not matched in one go or in full, the files followed
 	if *quiet {
 		warnf = func(string, ...any) {}
 	}
-	failed := false // an input could not be read: exit 2 after the others
-	for _, name := range files {
-		err := scanFile(name, stdin, m, w, &st, warnf)
-		if err == nil {
-			err = out.Flush() // the matches of a file are out before the next is opened
-			if err != nil {
-				err = &outputError{err}
-			}
-		}
-		if err == nil {
-			continue
-		}
-		logf("%v", err)
-		if errors.As(err, new(*outputError)) {
-			return exitError
-		}
-		failed = true
+	stop := newStopper()
+	s := &session{m: m, mopts: mopts, format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
+		stop: stop, poll: *poll, st: stats{maxHits: *maxHits}}
+	if retroSize > 0 {
+		s.retro = retro.New(retroSize)
 	}
-	if err := out.Flush(); err != nil {
+	sigs := newSignals(stop) // SIGINT, SIGTERM: stop the scan cleanly
+	defer sigs.close()
+	// (SIGHUP, a reload, and SIGUSR1, statistics, are given here with
+	// sigs.on; a reload calls s.retroHunt with the indicators it added.)
+	if onScan != nil {
+		onScan(s)
+	}
+	var failed, fatal bool
+	if *followFlag {
+		failed, fatal = s.followAll(files, stdin)
+	} else {
+		failed, fatal = s.scanAll(files, stdin)
+	}
+	if fatal {
+		return exitError
+	}
+	if afterScan != nil {
+		afterScan(s)
+	}
+	if err := s.out.Flush(); err != nil {
 		logf("writing output: %v", err)
 		return exitError
 	}
+	st := &s.st
+	st.matches += int(s.retroMatches.Load())
+	sig := stop.signal()
 	if !*quiet {
 		d := time.Since(t2)
-		logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches%s",
-			st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes())
+		end := ""
+		if sig != nil && (*followFlag || s.interrupted) {
+			end = "; stopped by " + signalName(sig)
+		}
+		if *followFlag { // the time is mostly waiting: no rate
+			logf("scanned %d lines (%d bytes) in %d files, followed for %v: %d matches%s%s",
+				st.lines, st.bytes, st.files, d.Round(time.Millisecond), st.matches, st.notes(), end)
+		} else {
+			logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches%s%s",
+				st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes(), end)
+		}
+		if s.retro != nil {
+			rs := s.retro.Stats()
+			logf("retro buffer: %d lines (%d bytes) kept for a retro-hunt, %d evicted (oldest first), %d not kept (too long: more than %d bytes)",
+				rs.Lines, rs.Bytes, rs.EvictedLines, rs.TooLong+int64(st.retroSkipped), min(rs.BlockSize-40, readSize))
+		}
 	} else if notes := st.notes(); notes != "" {
 		logf("scan: %s (not named: -q)", strings.TrimPrefix(notes, "; "))
 	}
 	switch {
+	case sig != nil && !*followFlag && s.interrupted:
+		return interruptedStatus(sig)
 	case failed:
 		return exitError
 	case st.matches > 0:
@@ -217,6 +256,21 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	default:
 		return exitNoMatch
 	}
+}
+
+// onScan and afterScan, when set (by tests), are called with the session
+// before the inputs are scanned and once they are, before the summary.
+var onScan, afterScan func(*session)
+
+// signalName names sig as a shell does: SIGINT, SIGTERM.
+func signalName(sig os.Signal) string {
+	switch sig {
+	case os.Interrupt:
+		return "SIGINT"
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	}
+	return sig.String()
 }
 
 // parseNow parses the -now flag: an RFC 3339 time, fractional seconds
@@ -234,6 +288,19 @@ type stats struct {
 	maxHits                      int // cap on matches per line, < 0: none
 	// lines matched in pieces, of those cut inside a word, lines truncated
 	pieced, forced, truncated int
+	retroSkipped              int // lines not kept for -retro: longer than the read buffer
+}
+
+// add adds the counts of o to st.
+func (st *stats) add(o *stats) {
+	st.files += o.files
+	st.lines += o.lines
+	st.bytes += o.bytes
+	st.matches += o.matches
+	st.pieced += o.pieced
+	st.forced += o.forced
+	st.truncated += o.truncated
+	st.retroSkipped += o.retroSkipped
 }
 
 // notes describes the lines that were not matched in one go or in full.
@@ -251,8 +318,34 @@ func (st *stats) notes() string {
 	return b.String()
 }
 
-func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *stats, logf func(string, ...any)) error {
-	in, err := openInput(name, stdin, w.out.Flush)
+// scanner scans inputs: one per goroutine (a -follow run has one per
+// file), all writing to one output.
+type scanner struct {
+	m    *match.Matcher
+	w    *writer
+	st   *stats
+	logf func(string, ...any) // the notes on lines not matched in one go or in full
+	// retro, when set, keeps every line read (those matched in pieces,
+	// longer than the read buffer, are counted in st.retroSkipped).
+	retro *retro.Buffer
+	// stop, when set, ends the scan of an input that is not followed
+	// (after the current line, with errInterrupted) and the reads of a
+	// pipe or terminal that would wait (the input ends there).
+	stop *stopper
+	// tailing, when set (a followed file), reports whether the input is
+	// read at its end: then a stop does not end the scan at the current
+	// line but lets the input end (follow.Reader reads what was written
+	// before the signal); before that (a backlog) it stops at once.
+	tailing func() bool
+	done    int // the lines of the current input scanned (its last line number)
+}
+
+// errInterrupted ends the scan of an input on SIGINT or SIGTERM.
+var errInterrupted = errors.New("interrupted")
+
+// scanFile scans input name ("-": stdin) to its end.
+func (s *scanner) scanFile(name string, stdin io.Reader) error {
+	in, err := openInput(name, stdin, s.w.out.Flush, s.stop.doneChan())
 	if err != nil {
 		if errors.As(err, new(*outputError)) || errors.As(err, new(*os.PathError)) {
 			return err
@@ -260,12 +353,23 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 		return fmt.Errorf("reading %s: %w", name, err)
 	}
 	defer in.close()
-	st.files++
-	br := in.Reader
+	s.st.files++
+	return s.scan(name, in.Reader)
+}
+
+// scan scans the lines of br, the input name. A follow.ErrRotated or
+// follow.ErrTruncated from br ends a partial line there and starts the
+// line numbers and offsets again.
+func (s *scanner) scan(name string, br *bufio.Reader) error {
+	m, w, st, logf := s.m, s.w, s.st, s.logf
 	var dst []match.Match
 	var ls *match.LineStream
 	var off int64 // the offset in the file of the next line
 	for lineNo := 1; ; lineNo++ {
+		if s.stop.stopped() && (s.tailing == nil || !s.tailing()) {
+			return errInterrupted
+		}
+		s.done = lineNo - 1
 		lineOff := off
 		line, err := br.ReadSlice('\n')
 		off += int64(len(line))
@@ -290,7 +394,7 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 				line, err = br.ReadSlice('\n')
 				off += int64(len(line))
 			}
-			if err != nil && err != io.EOF {
+			if err != nil && err != io.EOF && !follow.IsRestart(err) {
 				return readError(name, lineNo, err)
 			}
 			if n := len(line); n > 0 && line[n-1] == '\n' {
@@ -323,6 +427,9 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 				}
 			}
 			st.truncate(truncated, name, lineNo, logf)
+			if s.retro != nil {
+				st.retroSkipped++
+			}
 		} else if len(line) > 0 || err == nil {
 			n := len(line)
 			if n > 0 && line[n-1] == '\n' {
@@ -339,9 +446,16 @@ func scanFile(name string, stdin io.Reader, m *match.Matcher, w *writer, st *sta
 			st.lines++
 			st.bytes += n
 			st.truncate(truncated, name, lineNo, logf)
+			if s.retro != nil {
+				s.retro.Add(name, int64(lineNo), lineOff, text)
+			}
 		}
 		if err == io.EOF {
 			return nil
+		}
+		if follow.IsRestart(err) {
+			lineNo, off = 0, 0 // a new file, or the same from its start
+			continue
 		}
 		if err != nil {
 			return readError(name, lineNo, err)
@@ -382,11 +496,12 @@ func (w *writer) stream(name string, lineNo int, ls *match.LineStream, dst []mat
 // caches the parts of the output that depend on the entry only, so that a
 // repeated hit costs little.
 type writer struct {
-	enc *encode.Encoder
-	out *bufio.Writer
-	ecs bool
-	buf []byte
-	off int64 // the offset of the line being matched in pieces
+	enc   *encode.Encoder
+	out   *output
+	ecs   bool
+	retro bool // the matches of a retro-hunt: marked (see mark)
+	buf   []byte
+	off   int64 // the offset of the line being matched in pieces
 
 	// ECS, a line matched in pieces: its matches and their texts so far
 	// (the line itself is not kept: its event has no event.original)
@@ -395,7 +510,7 @@ type writer struct {
 	arena []byte
 }
 
-func newWriter(m *match.Matcher, out *bufio.Writer, format string, now func() time.Time) *writer {
+func newWriter(m *match.Matcher, out *output, format string, now func() time.Time) *writer {
 	return &writer{enc: encode.NewEncoder(m, encode.Options{Now: now}), out: out, ecs: format == "ecs"}
 }
 
@@ -408,10 +523,11 @@ func (w *writer) line(name string, lineNo int, off int64, text []byte, xs []matc
 	ln := encode.Line{File: name, Number: lineNo, Offset: off, Text: text}
 	b := w.buf[:0]
 	if w.ecs {
-		b = append(w.enc.AppendECS(b, ln, xs), '\n')
+		b = append(w.mark(w.enc.AppendECS(b, ln, xs), 0), '\n')
 	} else {
 		for _, x := range xs {
-			b = append(w.enc.AppendJSON(b, ln, x), '\n')
+			n := len(b)
+			b = append(w.mark(w.enc.AppendJSON(b, ln, x), n), '\n')
 		}
 	}
 	w.buf = b
