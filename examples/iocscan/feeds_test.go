@@ -43,7 +43,7 @@ func TestEveryFormat(t *testing.T) {
 		assert.True(t, formats[f], "no sample of %s gives an address, domain or hash", f)
 	}
 
-	code, stdout, stderr := runIOCScan(t, strings.Join(lines, "\n")+"\n", "-q", "-feed", feeds)
+	code, stdout, stderr := runIOCScan(t, strings.Join(lines, "\n")+"\n", "-q", "-max-age", "off", "-feed", feeds)
 	require.Equal(t, 0, code, stderr)
 	recs := decode(t, stdout)
 	for i, w := range wants {

@@ -29,7 +29,7 @@ func richFeeds(t *testing.T) string {
 
 func TestFormatJSONEnriched(t *testing.T) {
 	feeds := richFeeds(t)
-	code, out, errs := runIOCScan(t, "GET http://a.evil.example/ from 198.51.100.7\n", "-q", "-feed", feeds)
+	code, out, errs := runIOCScan(t, "GET http://a.evil.example/ from 198.51.100.7\n", "-q", "-max-age", "off", "-feed", feeds)
 	require.Equal(t, 0, code, errs)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 2, out)
@@ -56,7 +56,7 @@ func TestFormatJSONEnriched(t *testing.T) {
 func TestFormatECS(t *testing.T) {
 	feeds := richFeeds(t)
 	in := "nothing here\nGET http://a.evil.example/ from 198.51.100.7\r\n198.51.100.7 again\n"
-	code, out, errs := runIOCScan(t, in, "-q", "-format", "ecs", "-feed", feeds)
+	code, out, errs := runIOCScan(t, in, "-q", "-max-age", "off", "-format", "ecs", "-feed", feeds)
 	require.Equal(t, 0, code, errs)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 2, "one event per line with matches: %s", out)
@@ -116,7 +116,7 @@ func TestFormatECSLongLine(t *testing.T) {
 	smallPieces(t, 64)
 	feeds := richFeeds(t)
 	long := "x " + strings.Repeat("word ", 30) + "a.evil.example " + strings.Repeat("more ", 30) + "198.51.100.7 end"
-	code, out, errs := runIOCScan(t, "first\n"+long+"\nz 198.51.100.7\n", "-q", "-format", "ecs", "-feed", feeds)
+	code, out, errs := runIOCScan(t, "first\n"+long+"\nz 198.51.100.7\n", "-q", "-max-age", "off", "-format", "ecs", "-feed", feeds)
 	require.Equal(t, 0, code, errs)
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 	require.Len(t, lines, 2, out)
@@ -142,7 +142,7 @@ func TestFormatECSLongLine(t *testing.T) {
 func TestFormatJSONLongLineOffset(t *testing.T) {
 	smallPieces(t, 64)
 	long := "x " + strings.Repeat("word ", 30) + "a.evil.example end"
-	code, out, errs := runIOCScan(t, "first\n"+long+"\n", "-q", "-feed", richFeeds(t))
+	code, out, errs := runIOCScan(t, "first\n"+long+"\n", "-q", "-max-age", "off", "-feed", richFeeds(t))
 	require.Equal(t, 0, code, errs)
 	var obj map[string]any
 	require.NoError(t, json.Unmarshal([]byte(strings.TrimSuffix(out, "\n")), &obj), out)
@@ -165,7 +165,7 @@ func TestFormatECSValidates(t *testing.T) {
 	}
 	files, err := filepath.Glob(filepath.Join(logs, "*"))
 	require.NoError(t, err)
-	code, out, errs := runIOCScan(t, "", append([]string{"-q", "-format", "ecs", "-feed", lists}, files...)...)
+	code, out, errs := runIOCScan(t, "", append([]string{"-q", "-max-age", "off", "-format", "ecs", "-feed", lists}, files...)...)
 	require.Equal(t, 0, code, errs)
 	events := filepath.Join(t.TempDir(), "events.ndjson")
 	require.NoError(t, os.WriteFile(events, []byte(out), 0o644))

@@ -45,7 +45,7 @@ func FuzzScanInput(f *testing.F) {
 		var out bytes.Buffer
 		st := stats{maxHits: -1}
 		o := newOutput(&out)
-		sc := &scanner{m: m, w: newWriter(m, o, "json", nil), st: &st, logf: func(string, ...any) {}}
+		sc := &scanner{m: m, w: newWriter(m, o, "json", nil, nil), st: &st, logf: func(string, ...any) {}}
 		err := sc.scanFile("-", bytes.NewReader(in))
 		o.Flush()
 		return out.String(), st, err

@@ -68,6 +68,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	nowFlag := fs.String("now", "", "judge the indicators' validity windows at `TIME` (RFC 3339, e.g. 2026-01-02T15:04:05Z) instead of the clock, for reproducible runs")
 	var af allowFlags
 	af.register(fs)
+	var ag ageFlags
+	ag.register(fs)
 	var include, exclude multiFlag
 	fs.Var(&include, "include", "read only the files matching `GLOB` under a feed directory (path.Match syntax, against the path relative to the directory and the base name; repeatable)")
 	fs.Var(&exclude, "exclude", "leave out the files and directories matching `GLOB` under a feed directory (repeatable; wins over -include)")
@@ -81,7 +83,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	})
 	pslSubs := fs.Bool("public-suffix-subdomains", false, "let a domain indicator that is a public suffix (duckdns.org, co.uk …) match its subdomains too, not only its exact name")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [-follow [-poll DURATION]] [-retro SIZE] [FILE …]")
+		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [-max-age TYPE=DURATION,…] [-decay MODEL] [-follow [-poll DURATION]] [-retro SIZE] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
 		fmt.Fprintln(fs.Output(), "Exit status: 0 something matched, 1 nothing matched, 2 an error (then after scanning the other files); SIGINT or SIGTERM end a -follow run with these, and stop any other scan after the current line with 130 or 143.")
 		fs.PrintDefaults()
@@ -126,6 +128,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		mopts.Now = func() time.Time { return now }
 	}
+	agePolicy, err := ag.policy(mopts.Now)
+	if err != nil {
+		logf("%v", err)
+		return exitError
+	}
 
 	var prog *progress // on a terminal, a progress line while loading
 	lopts := loader.Options{Strict: *strict, Include: include, Exclude: exclude}
@@ -165,10 +172,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		logf("no feed gave a valid indicator: nothing to match")
 		return exitError
 	}
-	inds, err := af.apply(errw, inds, *quiet, *verbose)
+	inds, err = af.apply(errw, inds, *quiet, *verbose)
 	if err != nil {
 		logf("%v", err)
 		return exitError
+	}
+	inds = ageApply(errw, agePolicy, inds, *quiet, *verbose)
+	if len(inds) == 0 && !*quiet {
+		logf("warning: no indicator left to match after the allowlists and ageing (see -max-age, -decay, -now): nothing can match")
 	}
 	t1 := time.Now()
 	m, err := match.Compile(inds, mopts)
@@ -194,7 +205,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		warnf = func(string, ...any) {}
 	}
 	stop := newStopper()
-	s := &session{m: m, mopts: mopts, format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
+	s := &session{m: m, mopts: mopts, scorer: scorer(agePolicy), format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
 		stop: stop, poll: *poll, st: stats{maxHits: *maxHits}}
 	if retroSize > 0 {
 		s.retro = retro.New(retroSize)
@@ -510,8 +521,8 @@ type writer struct {
 	arena []byte
 }
 
-func newWriter(m *match.Matcher, out *output, format string, now func() time.Time) *writer {
-	return &writer{enc: encode.NewEncoder(m, encode.Options{Now: now}), out: out, ecs: format == "ecs"}
+func newWriter(m *match.Matcher, out *output, format string, now func() time.Time, sc encode.Scorer) *writer {
+	return &writer{enc: encode.NewEncoder(m, encode.Options{Now: now, Scorer: sc}), out: out, ecs: format == "ecs"}
 }
 
 // line writes the matches xs of line lineNo of file name, whose first

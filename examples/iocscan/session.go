@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/internal/follow"
 	"github.com/iocmatch/iocmatch/match"
@@ -23,6 +24,7 @@ import (
 type session struct {
 	m      *match.Matcher
 	mopts  match.Options // the options m was compiled with: a retro-hunt compiles with them
+	scorer encode.Scorer // -decay: the scores in the output; nil: none
 	format string
 	out    *output
 	logf   func(string, ...any) // errors and summaries
@@ -40,7 +42,7 @@ type session struct {
 // newScanner returns a scanner writing to s's output, with its own
 // writer (an encode.Encoder is for one goroutine) and counts st.
 func (s *session) newScanner(st *stats, stop *stopper) *scanner {
-	return &scanner{m: s.m, w: newWriter(s.m, s.out, s.format, s.mopts.Now), st: st, logf: s.warnf, retro: s.retro, stop: stop}
+	return &scanner{m: s.m, w: newWriter(s.m, s.out, s.format, s.mopts.Now, s.scorer), st: st, logf: s.warnf, retro: s.retro, stop: stop}
 }
 
 // report logs err, an input's error, and reports whether it ends the
@@ -193,7 +195,7 @@ func (s *session) retroHunt(inds []indicator.Indicator) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("retro-hunt: %w", err)
 	}
-	w := newWriter(m, s.out, s.format, s.mopts.Now)
+	w := newWriter(m, s.out, s.format, s.mopts.Now, s.scorer)
 	w.retro = true
 	matches, lines := 0, 0
 	err = s.retro.Hunt(m, func(l retro.Line, xs []match.Match) error {

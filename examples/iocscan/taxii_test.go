@@ -50,7 +50,7 @@ func TestTAXII(t *testing.T) {
 	srv := taxiiServer(t)
 	col := srv.URL + "/api/collections/c2/"
 	t.Setenv(envTAXIIPassword, "p")
-	code, stdout, stderr := runIOCScan(t, "a.C2-UPDATE.example.net\nnothing\n", "-taxii", col, "-taxii-user", "u")
+	code, stdout, stderr := runIOCScan(t, "a.C2-UPDATE.example.net\nnothing\n", "-max-age", "off", "-taxii", col, "-taxii-user", "u")
 	require.Equal(t, 0, code, stderr)
 	recs := decode(t, stdout)
 	require.Len(t, recs, 1)
