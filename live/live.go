@@ -86,8 +86,9 @@ type Options struct {
 	// taken as a broken download, ErrSourceShrank). 0: no such check.
 	MinRatio float64
 
-	// OnReload, when set, is called after every build, successful or
-	// not, on the goroutine that ran it, after the swap: with the diff and
+	// OnReload, when set, is called after every build (New's first one
+	// included), successful or not, on the goroutine that ran it, after
+	// the swap: with the diff and
 	// the new indicators (Event.Diff.Added) for a retro-hunt. The next
 	// build waits for it to return.
 	OnReload func(Event)
