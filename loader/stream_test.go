@@ -107,7 +107,6 @@ func TestStreamAllBatches(t *testing.T) {
 	}
 }
 
-
 // TestLoadAllowlists: the allowlists of a directory of feeds, and only
 // those files read.
 func TestLoadAllowlists(t *testing.T) {
