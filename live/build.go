@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/iocmatch/iocmatch/allow"
+	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/match"
 )
@@ -61,19 +63,22 @@ func (m *Matcher) build(ctx context.Context, trigger, changed string) Event {
 }
 
 // compile loads every source and compiles the new set, checking it
-// against the current one (the guards), and computes the diff.
+// against the current one (the guards), and computes the diff. The
+// indicators are streamed (loader.StreamAll) through the allowlist and
+// the Transform into a match.Builder, a batch at a time: the build never
+// holds the whole []indicator.Indicator of its feeds.
 func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, error) {
 	old := m.cur.Load()
 	set := &Set{Built: start}
-	var res loader.Result
-	if len(m.opts.Paths) > 0 {
-		var err error
-		res, err = loader.LoadAll(m.opts.Paths, m.opts.Loader)
-		if err != nil {
-			return nil, Diff{}, err
-		}
-		set.Sources = pathReports(m.opts.Paths, &res)
+	// TAXII first: a server that is down fails the build before the
+	// files are read. The Pollers hold their collections anyway.
+	type polled struct {
+		rep  SourceReport
+		inds []indicator.Indicator
 	}
+	var tx []polled
+	var wls []loader.Warninglist
+	var zeek []indicator.Indicator
 	for _, ts := range m.opts.TAXII {
 		if err := ctx.Err(); err != nil {
 			return nil, Diff{}, err
@@ -82,43 +87,92 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 		if err != nil {
 			return nil, Diff{}, fmt.Errorf("live: TAXII source %q: %w", ts.Name, err)
 		}
-		set.Sources = append(set.Sources, SourceReport{
+		tx = append(tx, polled{SourceReport{
 			Name: ts.Name, TAXII: true, Indicators: len(tr.Indicators), Files: tr.PerFile,
 			Skipped: tr.SkippedTotal(), Unsupported: tr.UnsupportedTotal(), Problems: tr.Problems, Stats: &stats,
-		})
-		res.Indicators = append(res.Indicators, tr.Indicators...)
-		res.Warninglists = append(res.Warninglists, tr.Warninglists...)
-		res.Allowlist = append(res.Allowlist, tr.Allowlist...)
+		}, tr.Indicators})
+		wls = append(wls, tr.Warninglists...)
+		zeek = append(zeek, tr.Allowlist...)
+	}
+	var policy *allow.Policy
+	if m.opts.Allow != nil {
+		aopts := *m.opts.Allow
+		if len(m.opts.Paths) > 0 {
+			// the feeds' own lists, read first: the indicators are
+			// checked as they are read
+			al, err := loader.LoadAllowlists(m.opts.Paths, m.opts.Loader)
+			if err != nil {
+				return nil, Diff{}, err
+			}
+			wls = append(al.Warninglists, wls...)
+			zeek = append(al.Allowlist, zeek...)
+		}
+		aopts.Warninglists = append(slices.Clip(aopts.Warninglists), wls...)
+		aopts.Allowlist = append(slices.Clip(aopts.Allowlist), zeek...)
+		var err error
+		if policy, err = allow.New(aopts); err != nil {
+			return nil, Diff{}, err
+		}
+	}
+	b, err := match.NewBuilder(m.opts.Compile)
+	if err != nil {
+		return nil, Diff{}, err
+	}
+	var arep *allow.Report
+	maxEx := 5
+	if m.opts.Allow != nil && m.opts.Allow.MaxExamples != 0 {
+		maxEx = max(m.opts.Allow.MaxExamples, 0)
+	}
+	sink := func(batch []indicator.Indicator) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if policy != nil {
+			var rep allow.Report
+			batch, rep = policy.Apply(batch)
+			arep = mergeAllow(arep, &rep, maxEx)
+		}
+		if m.opts.Transform != nil {
+			var err error
+			if batch, err = m.opts.Transform(batch, start); err != nil {
+				return fmt.Errorf("live: Transform: %w", err)
+			}
+		}
+		set.Indicators += len(batch)
+		return b.Add(batch...)
+	}
+	if len(m.opts.Paths) > 0 {
+		res, err := loader.StreamAll(m.opts.Paths, m.opts.Loader, sink)
+		if err != nil {
+			return nil, Diff{}, err
+		}
+		set.Sources = pathReports(m.opts.Paths, &res)
+	}
+	for i := range tx {
+		set.Sources = append(set.Sources, tx[i].rep)
+		// a copy: Apply filters in place, and the Poller keeps its slice
+		inds := tx[i].inds
+		for len(inds) > 0 {
+			n := min(len(inds), loader.StreamBatch)
+			batch := slices.Clone(inds[:n])
+			inds = inds[n:]
+			if err := sink(batch); err != nil {
+				return nil, Diff{}, err
+			}
+		}
+		tx[i].inds = nil
+	}
+	if arep != nil {
+		sort.Slice(arep.Sources, func(i, j int) bool { return arep.Sources[i].Source < arep.Sources[j].Source })
+		set.Allow = arep
 	}
 	if err := m.guard(old, set.Sources); err != nil {
 		return nil, Diff{}, err
 	}
-	inds := res.Indicators
-	res.Indicators = nil
-	if m.opts.Allow != nil {
-		aopts := *m.opts.Allow
-		aopts.Warninglists = append(slices.Clip(aopts.Warninglists), res.Warninglists...)
-		aopts.Allowlist = append(slices.Clip(aopts.Allowlist), res.Allowlist...)
-		p, err := allow.New(aopts)
-		if err != nil {
-			return nil, Diff{}, err
-		}
-		var rep allow.Report
-		inds, rep = p.Apply(inds)
-		set.Allow = &rep
-	}
-	if m.opts.Transform != nil {
-		var err error
-		if inds, err = m.opts.Transform(inds, start); err != nil {
-			return nil, Diff{}, fmt.Errorf("live: Transform: %w", err)
-		}
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, Diff{}, err
 	}
-	set.Indicators = len(inds)
-	mm, err := match.Compile(inds, m.opts.Compile)
-	inds = nil
+	mm, err := b.Finish()
 	if err != nil {
 		return nil, Diff{}, err
 	}
@@ -129,6 +183,46 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 		d = diff(old, set)
 	}
 	return set, d, nil
+}
+
+// mergeAllow adds the report of one batch to the report so far (nil for
+// the first), from the same Policy: the lists are the same, in the same
+// order.
+func mergeAllow(into, r *allow.Report, maxEx int) *allow.Report {
+	if into == nil {
+		into = &allow.Report{Lists: r.Lists, Sources: r.Sources}
+		into.Input, into.Kept, into.Suppressed, into.Annotated = r.Input, r.Kept, r.Suppressed, r.Annotated
+		return into
+	}
+	into.Input += r.Input
+	into.Kept += r.Kept
+	into.Suppressed += r.Suppressed
+	into.Annotated += r.Annotated
+	for i := range r.Lists {
+		l, x := &into.Lists[i], &r.Lists[i]
+		l.Suppressed += x.Suppressed
+		l.Annotated += x.Annotated
+		for _, ex := range x.Examples {
+			if len(l.Examples) < maxEx {
+				l.Examples = append(l.Examples, ex)
+			}
+		}
+	}
+	for _, s := range r.Sources {
+		i := slices.IndexFunc(into.Sources, func(t allow.SourceReport) bool { return t.Source == s.Source })
+		if i < 0 {
+			into.Sources = append(into.Sources, s)
+			continue
+		}
+		t := &into.Sources[i]
+		t.Input += s.Input
+		t.Suppressed += s.Suppressed
+		t.Annotated += s.Annotated
+		for k, v := range s.ByList {
+			t.ByList[k] += v
+		}
+	}
+	return into
 }
 
 // pathReports splits the Result of LoadAll(paths) into one report per

@@ -22,8 +22,8 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // clock is a settable clock for the tests.
 type clock struct{ ns atomic.Int64 }
 
-func newClock(t time.Time) *clock { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
-func (c *clock) Now() time.Time  { return time.Unix(0, c.ns.Load()).UTC() }
+func newClock(t time.Time) *clock    { c := &clock{}; c.ns.Store(t.UnixNano()); return c }
+func (c *clock) Now() time.Time      { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) Add(d time.Duration) { c.ns.Add(int64(d)) }
 
 func write(t *testing.T, path, content string) {
