@@ -3,8 +3,10 @@ package live
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"sort"
 	"strings"
@@ -26,7 +28,9 @@ func (m *Matcher) build(ctx context.Context, trigger, changed string) Event {
 	prevSig := m.watchSig
 	m.mu.Unlock()
 	sig := takeSignature(m.opts.Paths, prevSig, start)
+	restore := m.limitMemory()
 	set, diff, err := m.compile(ctx, start)
+	restore()
 	ev.Took = m.now().Sub(start)
 	m.mu.Lock()
 	m.status.Builds++
@@ -60,6 +64,31 @@ func (m *Matcher) build(ctx context.Context, trigger, changed string) Event {
 		m.opts.OnReload(ev)
 	}
 	return ev
+}
+
+// limitMemory sets the runtime's memory limit for a build (see
+// Options.BuildMemoryRatio) and returns the function that restores it.
+func (m *Matcher) limitMemory() func() {
+	r := m.opts.BuildMemoryRatio
+	if r == 0 {
+		r = DefaultBuildMemoryRatio
+	}
+	if r < 0 || m.cur.Load() == nil {
+		return func() {}
+	}
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 || s[1].Value.Kind() != metrics.KindUint64 {
+		return func() {}
+	}
+	inUse := float64(s[0].Value.Uint64() - s[1].Value.Uint64())
+	limit := int64(min(r*inUse, math.MaxInt64/2))
+	prev := debug.SetMemoryLimit(-1)
+	if prev <= limit {
+		return func() {}
+	}
+	debug.SetMemoryLimit(limit)
+	return func() { debug.SetMemoryLimit(prev) }
 }
 
 // compile loads every source and compiles the new set, checking it
@@ -117,6 +146,9 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 	b, err := match.NewBuilder(m.opts.Compile)
 	if err != nil {
 		return nil, Diff{}, err
+	}
+	if old != nil {
+		b.GrowLike(old.Matcher)
 	}
 	var arep *allow.Report
 	maxEx := 5

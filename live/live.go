@@ -20,6 +20,11 @@ import (
 // for changes when Options.WatchInterval is 0: 5 s.
 const DefaultWatchInterval = 5 * time.Second
 
+// DefaultBuildMemoryRatio is the Options.BuildMemoryRatio used when it
+// is 0: 2, the bound this package is built to: a reload peaks at about
+// twice the steady memory.
+const DefaultBuildMemoryRatio = 2.0
+
 // Options configure a Matcher: its sources, the build pipeline (the same
 // at every reload) and its triggers. The zero value of every field but
 // the sources is a documented default.
@@ -92,6 +97,24 @@ type Options struct {
 	// the new indicators (Event.Diff.Added) for a retro-hunt. The next
 	// build waits for it to return.
 	OnReload func(Event)
+
+	// BuildMemoryRatio bounds the memory of a reload: during the build,
+	// the Go runtime's soft memory limit (debug.SetMemoryLimit) is set to
+	// this multiple of the memory the process uses when the build starts
+	// (the runtime's total, less what it has returned to the system), or
+	// left at the limit already set when that is lower, and restored
+	// after. The garbage collector then collects as often as needed to
+	// stay under it, instead of letting the heap grow to twice the live
+	// data (GOGC's default): a little more CPU for a peak close to the
+	// live data (the old set, the new one and the build's tables). It is
+	// a soft limit: a new set much larger than the old one makes the
+	// collector work harder (at most about half the CPU, the runtime's
+	// own cap), the build slower, never fail. 0 means
+	// DefaultBuildMemoryRatio (2); < 0 leaves the limit alone. New's
+	// first build is not limited. As the limit is the process's, builds
+	// running while a host program changes it may restore an old value:
+	// set it < 0 then.
+	BuildMemoryRatio float64
 
 	// KeepMemory leaves the memory of the previous set and of the build's
 	// temporaries to the garbage collector's own pace. By default each

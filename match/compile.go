@@ -425,3 +425,21 @@ func (b *builder) finish() error {
 	m.strs, err = b.strings.build()
 	return err
 }
+
+// GrowLike reserves room in b for as many entries, metadata records and
+// value bytes as m holds, so that a Builder rebuilding a set of about
+// the size of m (a reload) does not grow its arrays by doubling: at the
+// peak of each doubling both the old and the new array are live, which
+// for the metadata records (about 300 bytes each) is the largest
+// transient of a build. Call it before the first Add; it does nothing
+// after one. A set that turns out larger grows from there; one that
+// turns out smaller keeps the room (at most m's size).
+func (b *Builder) GrowLike(m *Matcher) {
+	if b.m == nil || b.n > 0 || m == nil {
+		return
+	}
+	b.m.ents = make([]entryRec, 0, len(m.ents))
+	b.m.metas = make([]indicator.Meta, 0, len(m.metas))
+	b.vals.Grow(len(m.vals))
+	b.index = make(map[buildKey]ID, len(m.ents))
+}

@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -74,14 +75,16 @@ func main() {
 	for i := range *reloads {
 		resetPeak()
 		c0, t0 := cpu(), time.Now()
+		stop := sampleHeap()
 		ev, err := lm.Reload(ctx)
+		maxHeap := stop()
 		if err != nil {
 			log.Fatal(err)
 		}
 		wall, cp := time.Since(t0), cpu()-c0
 		peak := vm("VmHWM")
-		fmt.Printf("reload %d: %v wall, %v CPU, peak RSS %s = %.2f× steady, RSS after %s (diff +%d -%d ~%d)\n",
-			i+1, wall.Round(time.Millisecond), cp.Round(time.Millisecond), mb(peak), float64(peak)/float64(steady), mb(vm("VmRSS")),
+		fmt.Printf("reload %d: %v wall, %v CPU, peak RSS %s = %.2f× steady, peak heap after a GC %s, RSS after %s (diff +%d -%d ~%d)\n",
+			i+1, wall.Round(time.Millisecond), cp.Round(time.Millisecond), mb(peak), float64(peak)/float64(steady), mb(maxHeap), mb(vm("VmRSS")),
 			ev.Diff.Added, ev.Diff.Removed, ev.Diff.Changed)
 	}
 	runtime.KeepAlive(lm)
@@ -161,6 +164,31 @@ func writeFeeds(dir string, n int) int64 {
 	w.WriteString("]}\n")
 	done(f, w)
 	return total
+}
+
+// sampleHeap samples the live heap as of the last GC
+// (/gc/heap/live:bytes) every millisecond until the function it returns
+// is called, which returns the largest.
+func sampleHeap() func() int64 {
+	done := make(chan int64)
+	stop := make(chan struct{})
+	go func() {
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var maxv int64
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			maxv = max(maxv, int64(s[0].Value.Uint64()))
+			select {
+			case <-stop:
+				done <- maxv
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() int64 { close(stop); return <-done }
 }
 
 // vm returns a "Vm…" line of /proc/self/status, in bytes.
