@@ -3,6 +3,7 @@ package match
 import (
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"strings"
 	"time"
@@ -42,7 +43,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.index = make(map[buildKey]ID, len(inds))
+	b.index = make(map[uint64]ID, len(inds))
 	if err := b.Add(inds...); err != nil {
 		return nil, err
 	}
@@ -59,7 +60,9 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 type Builder struct {
 	m        *Matcher
 	opts     Options
-	index    map[buildKey]ID
+	index    map[uint64]ID   // hash of (type, value) → the first entry of that hash
+	coll     map[buildKey]ID // the other entries of a hash in index (rare)
+	seed     maphash.Seed
 	bySource map[srcFile]uint32 // metas that hold only a source and a file
 	dd       dedup
 	vals     strings.Builder
@@ -86,7 +89,7 @@ func NewBuilder(opts Options) (*Builder, error) {
 		m.now = time.Now
 	}
 	m.maxHit = cmp.Or(opts.MaxMatchesPerLine, DefaultMaxMatchesPerLine)
-	return &Builder{m: m, opts: opts, index: map[buildKey]ID{}, bySource: map[srcFile]uint32{},
+	return &Builder{m: m, opts: opts, index: map[uint64]ID{}, seed: maphash.MakeSeed(), bySource: map[srcFile]uint32{},
 		dd: dedup{m: m, hash: metakey.NewHasher()}}, nil
 }
 
@@ -130,7 +133,8 @@ func (b *Builder) add(i int, ind *indicator.Indicator) error {
 	if err != nil {
 		return fmt.Errorf("match: indicator %d: %w", i, err)
 	}
-	id, ok := b.index[buildKey{t, v}]
+	key := maphash.String(b.seed, v) ^ uint64(t)*0x9e3779b97f4a7c15
+	id, ok := b.lookup(key, t, v)
 	var h uint64 // the metadata's hash, when dd.dup computed it
 	if ok {
 		var dup bool
@@ -166,18 +170,35 @@ func (b *Builder) add(i int, ind *indicator.Indicator) error {
 			return fmt.Errorf("match: indicator %d: %w", i, err)
 		}
 		id = ID(len(m.ents))
+		if _, taken := b.index[key]; !taken {
+			b.index[key] = id
+		} else {
+			if b.coll == nil {
+				b.coll = map[buildKey]ID{}
+			}
+			b.coll[buildKey{t, v}] = id
+		}
+		m.ents = append(m.ents, entryRec{off: uint32(b.vals.Len()), meta: k, n: uint16(len(v)), typ: t, flags: flags})
 		b.vals.WriteString(v)
-		// the key shares the copy in vals, not the caller's string (a
-		// value cut from a longer line must not keep it)
-		vs := b.vals.String()
-		b.index[buildKey{t, vs[len(vs)-len(v):]}] = id
-		m.ents = append(m.ents, entryRec{off: uint32(b.vals.Len() - len(v)), meta: k, n: uint16(len(v)), typ: t, flags: flags})
 		m.counts[t]++
 		return nil
 	}
 	b.dd.add(id, k, h)
 	m.ents[id].flags |= flags
 	return nil
+}
+
+// lookup returns the entry of (t, v), whose hash is key, if there is one.
+func (b *Builder) lookup(key uint64, t indicator.Type, v string) (ID, bool) {
+	id, ok := b.index[key]
+	if !ok {
+		return 0, false
+	}
+	if e := &b.m.ents[id]; e.typ == t && int(e.n) == len(v) && b.vals.String()[e.off:e.off+uint32(e.n)] == v {
+		return id, true
+	}
+	id, ok = b.coll[buildKey{t, v}]
+	return id, ok
 }
 
 // Len returns the number of entries (distinct canonical indicators) so
@@ -199,7 +220,7 @@ func (b *Builder) Finish() (*Matcher, error) {
 	if m == nil {
 		return nil, errFinished
 	}
-	b.m, b.index, b.bySource, b.dd = nil, nil, nil, dedup{}
+	b.m, b.index, b.coll, b.bySource, b.dd = nil, nil, nil, nil, dedup{}
 	m.vals = b.vals.String()
 	b.vals = strings.Builder{}
 	m.sources()
@@ -441,5 +462,5 @@ func (b *Builder) GrowLike(m *Matcher) {
 	b.m.ents = make([]entryRec, 0, len(m.ents))
 	b.m.metas = make([]indicator.Meta, 0, len(m.metas))
 	b.vals.Grow(len(m.vals))
-	b.index = make(map[buildKey]ID, len(m.ents))
+	b.index = make(map[uint64]ID, len(m.ents))
 }
