@@ -35,6 +35,7 @@ import (
 func main() {
 	n := flag.Int("n", 1_000_000, "indicators in the feeds")
 	reloads := flag.Int("reloads", 3, "reloads to measure")
+	ratio := flag.Float64("ratio", 0, "live.Options.BuildMemoryRatio")
 	keep := flag.Bool("keep-memory", false, "live.Options.KeepMemory")
 	only := flag.String("only", "", "keep only this feed file (list.txt, feed.csv, bundle.json)")
 	dir := flag.String("dir", "", "feed directory to write (default: a temporary one, removed)")
@@ -62,7 +63,7 @@ func main() {
 	ctx := context.Background()
 	resetPeak()
 	c0, t0 := cpu(), time.Now()
-	lm, err := live.New(ctx, live.Options{Paths: []string{*dir}, WatchInterval: -1, Allow: &allow.Options{}, KeepMemory: *keep})
+	lm, err := live.New(ctx, live.Options{Paths: []string{*dir}, WatchInterval: -1, Allow: &allow.Options{}, KeepMemory: *keep, BuildMemoryRatio: *ratio})
 	if err != nil {
 		log.Fatal(err)
 	}
