@@ -162,7 +162,11 @@ type Set struct {
 	// Options.Paths and one per TAXII source, in that order.
 	Sources []SourceReport
 	// Allow is the allowlist report of the build, nil without
-	// Options.Allow.
+	// Options.Allow. It counts every record read, the repeats of an
+	// identical record included (the matcher merges those, see
+	// match.Entry.Duplicates; the streamed load does not), so its counts
+	// can be above those of allow.Policy.Apply on loader.LoadAll's
+	// merged indicators.
 	Allow *allow.Report
 
 	fps []fingerprint // per entry, sorted by key: for the diff of the next build
