@@ -144,7 +144,8 @@
 // BuildMemoryRatio < 0 (no limit) it peaks at 1.2-1.3 GB (3.6-3.9×) in
 // 6.9 s of CPU. New's first build is not limited: 940 MB. The loader,
 // allowlist and Compile of the same feeds before streaming (LoadAll, then
-// Compile) peaked at REPLACE_BEFORE.
+// Compile, and FreeOSMemory after) peaked at 1.73 GB for the first build
+// and 2.2 GB for a reload (5.97× its steady 369 MB), in 10.5 s of CPU.
 //
 // Change detection costs one stat per file per WatchInterval, and a read
 // of the files modified within ModTimeWindow.
