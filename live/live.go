@@ -416,12 +416,27 @@ func (m *Matcher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-watch:
-			if path, ok := m.Changed(); ok {
-				m.trigger(ctx, "change", path)
-			}
+			m.watchTick(ctx)
 		case <-interval:
 			m.trigger(ctx, "interval", "")
 		}
+	}
+}
+
+// watchTick checks the files and triggers a build when one changed. It
+// does not check while a build runs: the build read the files as they
+// were when it started, and compared with the state before it, every
+// check during it would see a change and trigger a needless build after
+// it; the first check after it sees the changes made since it started.
+func (m *Matcher) watchTick(ctx context.Context) {
+	m.mu.Lock()
+	running := m.running
+	m.mu.Unlock()
+	if running {
+		return
+	}
+	if path, ok := m.Changed(); ok {
+		m.trigger(ctx, "change", path)
 	}
 }
 

@@ -146,3 +146,41 @@ func TestCurrentAllocs(t *testing.T) {
 		t.Fatal("matched")
 	}
 }
+
+// TestNoCheckDuringBuild: the watch does not check while a build runs
+// (the build's own start state is the next baseline), and sees, after
+// it, a change made during it.
+func TestNoCheckDuringBuild(t *testing.T) {
+	feed := filepath.Join(t.TempDir(), "c2.txt")
+	write(t, feed, "a.example\n")
+	block := make(chan struct{})
+	entered := make(chan struct{}, 1)
+	first := true
+	m := newLive(t, Options{Paths: []string{feed}, WatchInterval: -1,
+		Transform: func(inds []indicator.Indicator, now time.Time) ([]indicator.Indicator, error) {
+			if first {
+				first = false
+				return inds, nil
+			}
+			entered <- struct{}{}
+			<-block
+			return inds, nil
+		}})
+	write(t, feed, "a.example\nb.example\n")
+	done := make(chan Event)
+	go func() { ev, _ := m.Reload(context.Background()); done <- ev }()
+	<-entered
+	write(t, feed, "a.example\nb.example\nc.example\n") // during the build
+	m.watchTick(context.Background())
+	m.mu.Lock()
+	pending := m.pending
+	m.mu.Unlock()
+	if pending != "" {
+		t.Errorf("checked during the build: pending %q", pending)
+	}
+	close(block)
+	<-done
+	if p, ok := m.Changed(); !ok || p != feed {
+		t.Errorf("the change made during the build not seen after it: %q %v", p, ok)
+	}
+}
