@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/iocmatch/iocmatch/allow"
@@ -82,13 +83,50 @@ func (m *Matcher) limitMemory() func() {
 		return func() {}
 	}
 	inUse := float64(s[0].Value.Uint64() - s[1].Value.Uint64())
-	limit := int64(min(r*inUse, math.MaxInt64/2))
-	prev := debug.SetMemoryLimit(-1)
-	if prev <= limit {
-		return func() {}
+	return memLimits.acquire(int64(min(r*inUse, math.MaxInt64/2)))
+}
+
+// memLimits are the memory limits of the builds under way in the
+// process (of every Matcher): the runtime's limit is the largest of them
+// (no build is held below its own), never above the limit set before
+// the first of them, which the last restores.
+var memLimits limits
+
+type limits struct {
+	mu    sync.Mutex
+	saved int64            // the limit before the first build
+	reqs  map[*int64]int64 // the limits asked for
+}
+
+func (l *limits) acquire(limit int64) func() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.reqs) == 0 {
+		l.saved = debug.SetMemoryLimit(-1)
+		l.reqs = map[*int64]int64{}
 	}
-	debug.SetMemoryLimit(limit)
-	return func() { debug.SetMemoryLimit(prev) }
+	key := new(int64)
+	l.reqs[key] = limit
+	l.apply()
+	return func() {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		delete(l.reqs, key)
+		if len(l.reqs) == 0 {
+			debug.SetMemoryLimit(l.saved)
+			return
+		}
+		l.apply()
+	}
+}
+
+// apply sets the runtime's limit from the requests.
+func (l *limits) apply() {
+	var top int64
+	for _, v := range l.reqs {
+		top = max(top, v)
+	}
+	debug.SetMemoryLimit(min(top, l.saved))
 }
 
 // compile loads every source and compiles the new set, checking it

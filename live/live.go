@@ -216,6 +216,31 @@ type Event struct {
 	Diff Diff
 }
 
+// String returns a one-line summary of the build, for a log:
+// "live: generation 5 (change: feeds/c2.txt): 1234 entries (+3 -1 ~0),
+// 2 problems, took 1.2s" (entries added, removed, changed; records
+// skipped), or after a failure "live: build failed (reload), kept
+// generation 4: …".
+func (ev Event) String() string {
+	trig := ev.Trigger
+	if ev.Changed != "" {
+		trig += ": " + ev.Changed
+	}
+	gen := uint64(0)
+	if ev.Set != nil {
+		gen = ev.Set.Generation
+	}
+	if ev.Err != nil {
+		return fmt.Sprintf("live: build failed (%s), kept generation %d: %v", trig, gen, ev.Err)
+	}
+	probs := 0
+	for _, s := range ev.Set.Sources {
+		probs += s.Skipped
+	}
+	return fmt.Sprintf("live: generation %d (%s): %d entries (+%d -%d ~%d), %d problems, took %v",
+		gen, trig, ev.Set.Matcher.Len(), ev.Diff.Added, ev.Diff.Removed, ev.Diff.Changed, probs, ev.Took.Round(time.Millisecond))
+}
+
 // Diff is what changed from one set to the next, by entry: canonical
 // (type, value).
 type Diff struct {

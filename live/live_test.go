@@ -295,3 +295,20 @@ func TestStrictProblem(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+// TestEventString: the log line of a build and of a failure.
+func TestEventString(t *testing.T) {
+	feed := filepath.Join(t.TempDir(), "c2.txt")
+	write(t, feed, "a.example\nnot a value\n")
+	m := newLive(t, Options{Paths: []string{feed}, WatchInterval: -1})
+	write(t, feed, "b.example\nnot a value\n")
+	ev, _ := m.Reload(context.Background())
+	if got, want := ev.String(), "live: generation 2 (reload): 1 entries (+1 -1 ~0), 1 problems, took 0s"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	os.Remove(feed)
+	ev, _ = m.Reload(context.Background())
+	if got := ev.String(); !strings.HasPrefix(got, "live: build failed (reload), kept generation 2: loader: ") || !strings.Contains(got, "c2.txt") {
+		t.Errorf("%q", got)
+	}
+}

@@ -3,6 +3,7 @@ package live
 import (
 	"context"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"testing"
@@ -182,5 +183,44 @@ func TestNoCheckDuringBuild(t *testing.T) {
 	<-done
 	if p, ok := m.Changed(); !ok || p != feed {
 		t.Errorf("the change made during the build not seen after it: %q %v", p, ok)
+	}
+}
+
+// TestMemoryLimitRestored: the runtime's memory limit is lowered during
+// a reload only, and restored after, also when two Matchers build at
+// once.
+func TestMemoryLimitRestored(t *testing.T) {
+	feed := filepath.Join(t.TempDir(), "c2.txt")
+	write(t, feed, "a.example\n")
+	before := debug.SetMemoryLimit(-1)
+	var during []int64
+	var mu sync.Mutex
+	tr := func(inds []indicator.Indicator, now time.Time) ([]indicator.Indicator, error) {
+		mu.Lock()
+		during = append(during, debug.SetMemoryLimit(-1))
+		mu.Unlock()
+		return inds, nil
+	}
+	m1 := newLive(t, Options{Paths: []string{feed}, WatchInterval: -1, Transform: tr})
+	m2 := newLive(t, Options{Paths: []string{feed}, WatchInterval: -1, Transform: tr, BuildMemoryRatio: 3})
+	m3 := newLive(t, Options{Paths: []string{feed}, WatchInterval: -1, Transform: tr, BuildMemoryRatio: -1})
+	var wg sync.WaitGroup
+	for _, m := range []*Matcher{m1, m2, m3} {
+		wg.Add(1)
+		go func() { defer wg.Done(); m.Reload(context.Background()) }()
+	}
+	wg.Wait()
+	if after := debug.SetMemoryLimit(-1); after != before {
+		t.Errorf("limit %d after the reloads, %d before", after, before)
+	}
+	// the first builds (New) are not limited; the reloads of m1 and m2 are
+	lowered := 0
+	for _, l := range during {
+		if l < before {
+			lowered++
+		}
+	}
+	if len(during) != 6 || lowered == 0 || lowered > 2 {
+		t.Errorf("limits seen during the builds: %v (before %d)", during, before)
 	}
 }
