@@ -40,7 +40,7 @@ func fingerprints(m *match.Matcher, h *metakey.Hasher) []fingerprint {
 }
 
 // diff compares the entries of two sets, by their fingerprints, and
-// gathers the records of the entries new in next.
+// lists the entries new in next.
 func diff(prev, next *Set) Diff {
 	var d Diff
 	a, b := prev.fps, next.fps
@@ -64,8 +64,6 @@ func diff(prev, next *Set) Diff {
 	}
 	d.Added = len(added)
 	slices.Sort(added)
-	for _, id := range added {
-		d.AddedIndicators = next.Matcher.AppendIndicators(d.AddedIndicators, id, 0, 1<<30)
-	}
+	d.AddedIDs = added
 	return d
 }

@@ -111,10 +111,12 @@
 // Each successful build reports what changed from the previous set, by
 // entry (canonical type and value): added, removed and changed entries
 // (changed: the same value with other records, a confidence, tag, source
-// or validity changed). Event.Diff.AddedIndicators are the records of the
-// added entries, for a retro-hunt (compile them and match the kept
-// lines). The diff keeps 24 bytes per entry with each set (hashes of
-// value and metadata).
+// or validity changed). Event.Diff.AddedIDs are the added entries in the
+// new set; for a retro-hunt, Event.CompileAdded compiles them (every
+// record of each) into a Matcher of their own, to match the lines kept
+// from before the reload; Event.AddedIndicators gives their records. The
+// diff keeps 24 bytes per entry with each set (hashes of value and
+// metadata), and 4 per added entry.
 //
 // # Costs
 //

@@ -248,10 +248,51 @@ type Diff struct {
 	// from it, and kept with other metadata (a record added, removed or
 	// changed: another confidence, tag, source, validity …).
 	Added, Removed, Changed int
-	// AddedIndicators are the records of the added entries (every record
-	// of each, in the new set's ID order), for a retro-hunt: compile
-	// them (match.Compile) and match the lines kept.
-	AddedIndicators []indicator.Indicator
+	// AddedIDs are the IDs of the added entries in the new set
+	// (Event.Set.Matcher), in order: 4 bytes each, so that a reload that
+	// replaces a whole feed does not copy its indicators. For a
+	// retro-hunt, Event.CompileAdded compiles them into a Matcher of
+	// their own; Event.AddedIndicators gives their records.
+	AddedIDs []match.ID
+}
+
+// AddedIndicators returns the records of the entries the build added
+// (every record of each, in the new set's ID order); nil after a
+// failure. It allocates them (about 300 bytes each): for a matcher of
+// them, CompileAdded costs less.
+func (ev Event) AddedIndicators() []indicator.Indicator {
+	if ev.Err != nil || ev.Set == nil {
+		return nil
+	}
+	var out []indicator.Indicator
+	for _, id := range ev.Diff.AddedIDs {
+		out = ev.Set.Matcher.AppendIndicators(out, id, 0, 1<<30)
+	}
+	return out
+}
+
+// CompileAdded compiles the entries the build added, with all their
+// records, into a Matcher of their own (with opts; Now is the new set's
+// clock when opts.Now is nil), for a retro-hunt: matching the lines kept
+// from before the reload against it finds only what the new indicators
+// would have found. It goes through a match.Builder a few records at a
+// time, without a slice of them all. After a failure, or with nothing
+// added, the Matcher is empty.
+func (ev Event) CompileAdded(opts match.Options) (*match.Matcher, error) {
+	b, err := match.NewBuilder(opts)
+	if err != nil {
+		return nil, err
+	}
+	if ev.Err == nil && ev.Set != nil {
+		var buf []indicator.Indicator
+		for _, id := range ev.Diff.AddedIDs {
+			buf = ev.Set.Matcher.AppendIndicators(buf[:0], id, 0, 1<<30)
+			if err := b.Add(buf...); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b.Finish()
 }
 
 // Status is the state of a Matcher's reloads.

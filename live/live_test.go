@@ -186,12 +186,19 @@ func TestFeedEdit(t *testing.T) {
 		t.Errorf("diff %+v, want 2 added, 1 removed, 1 changed", d)
 	}
 	var added []string
-	for _, ind := range d.AddedIndicators {
+	for _, ind := range ev.AddedIndicators() {
 		added = append(added, ind.String()+" "+ind.Description)
 	}
 	slices.Sort(added)
 	if want := []string{"domain:c.example new", "ipv4:203.0.113.9 new"}; !slices.Equal(added, want) {
 		t.Errorf("added %v, want %v", added, want)
+	}
+	am, err := ev.CompileAdded(match.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := values(&Set{Matcher: am}, line); !slices.Equal(got, []string{"domain:c.example", "ipv4:203.0.113.9"}) {
+		t.Errorf("matcher of the added entries: %v", got)
 	}
 	e := m.Current().Matcher
 	ids := e.LookupDomain("b.example")
@@ -239,6 +246,9 @@ func TestFailuresKeepSet(t *testing.T) {
 		}
 		if st := m.Status(); st.LastError != err {
 			t.Errorf("%s: status error %v", name, st.LastError)
+		}
+		if am, err := ev.CompileAdded(match.Options{}); err != nil || am.Len() != 0 || ev.AddedIndicators() != nil {
+			t.Errorf("%s: added after a failure: %v", name, err)
 		}
 	}
 	os.Remove(feed)

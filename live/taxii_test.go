@@ -105,7 +105,7 @@ func TestTAXIISource(t *testing.T) {
 	if got := values(m.Current(), line); !slices.Equal(got, []string{"domain:new.bad.example", "ipv4:198.51.100.7"}) {
 		t.Fatalf("set 2: %v", got)
 	}
-	if ev.Diff.Added != 1 || ev.Diff.Removed != 1 || ev.Diff.AddedIndicators[0].Value != "new.bad.example" {
+	if ev.Diff.Added != 1 || ev.Diff.Removed != 1 || ev.AddedIndicators()[0].Value != "new.bad.example" {
 		t.Errorf("diff %+v", ev.Diff)
 	}
 	src := ev.Set.Sources[0]
