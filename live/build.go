@@ -136,7 +136,7 @@ func (l *limits) apply() {
 // holds the whole []indicator.Indicator of its feeds.
 func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, error) {
 	old := m.cur.Load()
-	set := &Set{Built: start}
+	set := &Set{Built: start, now: m.opts.Compile.Now}
 	// TAXII first: a server that is down fails the build before the
 	// files are read. The Pollers hold their collections anyway.
 	type polled struct {

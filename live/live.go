@@ -169,7 +169,8 @@ type Set struct {
 	// merged indicators.
 	Allow *allow.Report
 
-	fps []fingerprint // per entry, sorted by key: for the diff of the next build
+	fps []fingerprint    // per entry, sorted by key: for the diff of the next build
+	now func() time.Time // the clock of its Matcher (match.Options.Now)
 }
 
 // SourceReport is what a build read from one source.
@@ -279,6 +280,9 @@ func (ev Event) AddedIndicators() []indicator.Indicator {
 // time, without a slice of them all. After a failure, or with nothing
 // added, the Matcher is empty.
 func (ev Event) CompileAdded(opts match.Options) (*match.Matcher, error) {
+	if opts.Now == nil && ev.Set != nil {
+		opts.Now = ev.Set.now
+	}
 	b, err := match.NewBuilder(opts)
 	if err != nil {
 		return nil, err
