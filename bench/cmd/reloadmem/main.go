@@ -37,6 +37,7 @@ func main() {
 	reloads := flag.Int("reloads", 3, "reloads to measure")
 	ratio := flag.Float64("ratio", 0, "live.Options.BuildMemoryRatio")
 	keep := flag.Bool("keep-memory", false, "live.Options.KeepMemory")
+	churn := flag.Bool("churn", false, "before each reload, rewrite the plain list (half the indicators) with new values")
 	only := flag.String("only", "", "keep only this feed file (list.txt, feed.csv, bundle.json)")
 	dir := flag.String("dir", "", "feed directory to write (default: a temporary one, removed)")
 	flag.Parse()
@@ -48,7 +49,7 @@ func main() {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	size := writeFeeds(*dir, *n)
+	size := writeFeeds(*dir, *n, 1, false)
 	if *only != "" {
 		for _, f := range []string{"list.txt", "feed.csv", "bundle.json"} {
 			if f != *only {
@@ -74,6 +75,10 @@ func main() {
 	runtime.ReadMemStats(&ms)
 	fmt.Printf("steady: RSS %s, heap in use %s (%.0f B per entry)\n", mb(steady), mb(int64(ms.HeapInuse)), float64(ms.HeapInuse)/float64(lm.Current().Matcher.Len()))
 	for i := range *reloads {
+		if *churn {
+			writeFeeds(*dir, *n, uint64(i+2), true)
+			debug.FreeOSMemory()
+		}
 		resetPeak()
 		c0, t0 := cpu(), time.Now()
 		stop := sampleHeap()
@@ -92,11 +97,11 @@ func main() {
 }
 
 // writeFeeds writes the feeds of n indicators into dir and returns their
-// size: 50% a plain list (by type, under "# type:" headers), 40% a CSV
+// size (with listOnly, only the plain list): 50% a plain list (by type, under "# type:" headers), 40% a CSV
 // with first/last seen, confidence, tags and a malware family, 10% a
 // STIX 2.1 bundle.
-func writeFeeds(dir string, n int) int64 {
-	inds := workload.Indicators(n, 1)
+func writeFeeds(dir string, n int, seed uint64, listOnly bool) int64 {
+	inds := workload.Indicators(n, seed)
 	nList, nCSV := n/2, n*4/10
 	var total int64
 	create := func(name string) (*os.File, *bufio.Writer) {
@@ -127,6 +132,9 @@ func writeFeeds(dir string, n int) int64 {
 		}
 	}
 	done(f, w)
+	if listOnly {
+		return total
+	}
 	f, w = create("feed.csv")
 	w.WriteString("ioc_value,ioc_type,first_seen,last_seen,confidence,tags,malware\n")
 	families := []string{"emotet", "qakbot", "cobaltstrike", "asyncrat", "remcos"}
