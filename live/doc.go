@@ -141,8 +141,10 @@
 // Measured with bench/cmd/reloadmem (1M generated indicators: half a
 // plain list by type, 40% a CSV with dates, confidence, tags and a
 // malware family, 10% a STIX 2.1 bundle; allowlist on; 2-core VM shared
-// with other work, go1.26.8): steady RSS 341 MB; a reload peaks at
-// 670-704 MB (1.97-2.06× steady) and takes 8.1-9.6 s of CPU; with
+// with other work, go1.26.8): steady RSS 338-341 MB; a reload of
+// unchanged feeds peaks at 670-704 MB (1.97-2.06× steady) and takes
+// 8.1-9.6 s of CPU, one that replaces half the indicators (-churn: +487k
+// -492k entries) 692-698 MB (2.05×) in 7.4-8.3 s; with
 // BuildMemoryRatio < 0 (no limit) it peaks at 1.2-1.3 GB (3.6-3.9×) in
 // 6.9 s of CPU. New's first build is not limited: 940 MB. The loader,
 // allowlist and Compile of the same feeds before streaming (LoadAll, then
