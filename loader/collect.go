@@ -14,7 +14,47 @@ import (
 type loadState struct {
 	hash  *metakey.Hasher
 	index map[uint64]int // hash of a settled indicator → its index in Result.Indicators
+
+	// Streaming (StreamAll): sink takes the settled indicators in
+	// batches, which then leave Result.Indicators; flushed counts them.
+	// Identical records are not merged then (index is not used).
+	sink    func([]indicator.Indicator) error
+	flushed int
+	// allowOnly: only the files of formats that hold allowlists
+	// (LoadAllowlists) are read.
+	allowOnly bool
 }
+
+// total is the number of indicators kept so far: those in res and those
+// given to the sink.
+func (c *collector) total() int { return len(c.res.Indicators) + c.st.flushed }
+
+// flush gives the settled indicators to the sink when streaming and
+// nothing is held, once there are at least min of them.
+func (c *collector) flush(min int) error {
+	return c.st.flush(c.res, c.held, min)
+}
+
+func (st *loadState) flush(res *Result, held, min int) error {
+	if st.sink == nil || held > 0 || len(res.Indicators) < min || len(res.Indicators) == 0 {
+		return nil
+	}
+	n := len(res.Indicators)
+	err := st.sink(res.Indicators)
+	st.flushed += n
+	clear(res.Indicators)
+	res.Indicators = res.Indicators[:0]
+	if err != nil {
+		return &sinkError{err}
+	}
+	return nil
+}
+
+// sinkError is an error of the sink of StreamAll: it ends the load.
+type sinkError struct{ err error }
+
+func (e *sinkError) Error() string { return e.err.Error() }
+func (e *sinkError) Unwrap() error { return e.err }
 
 func newLoadState() *loadState {
 	return &loadState{hash: metakey.NewHasher(), index: make(map[uint64]int)}
@@ -62,7 +102,7 @@ func newCollector(res *Result, st *loadState, path string, opts *Options) *colle
 	}
 	return &collector{
 		res: res, st: st, path: path, opts: opts, source: src, forced: forced,
-		nInd: len(res.Indicators), nSkip: res.SkippedTotal(), nUnsup: res.UnsupportedTotal(), nDup: res.Duplicates,
+		nInd: len(res.Indicators) + st.flushed, nSkip: res.SkippedTotal(), nUnsup: res.UnsupportedTotal(), nDup: res.Duplicates,
 	}
 }
 
@@ -93,6 +133,13 @@ func (c *collector) add(ind indicator.Indicator) error {
 	}
 	ind.Source = c.sourceFor(ind.Source)
 	ind.File = c.path
+	if c.st.sink != nil {
+		if err := c.room(); err != nil {
+			return err
+		}
+		c.append(ind)
+		return c.flush(StreamBatch)
+	}
 	h := c.st.hash.Indicator(&ind)
 	if j, ok := c.st.index[h]; ok && metakey.Equal(&c.res.Indicators[j], &ind) {
 		c.res.Duplicates++
@@ -118,7 +165,7 @@ func (c *collector) append(ind indicator.Indicator) {
 // room returns nil when one more indicator may be recorded, else reports
 // the cap reached as a problem of the file and returns what add returns.
 func (c *collector) room() error {
-	n := len(c.res.Indicators) - c.dropped
+	n := c.total() - c.dropped
 	perFile := n - c.nInd
 	var msg string
 	switch max := c.opts.maxIndicatorsPerFile(); {
@@ -182,6 +229,9 @@ func (c *collector) release() {
 		return
 	}
 	c.heldIdx = nil
+	if c.st.sink != nil {
+		return // the matcher merges identical records; flushed by the next add or the end of the file
+	}
 	inds := c.res.Indicators
 	w := c.heldFrom
 	for i := c.heldFrom; i < len(inds); i++ {
@@ -255,7 +305,7 @@ func (c *collector) done(f Format) {
 	c.res.PerFile = append(c.res.PerFile, FileStats{
 		Path:        c.path,
 		Format:      f,
-		Indicators:  len(c.res.Indicators) - c.nInd,
+		Indicators:  c.total() - c.nInd,
 		Duplicates:  c.res.Duplicates - c.nDup,
 		Skipped:     c.res.SkippedTotal() - c.nSkip,
 		Unsupported: c.res.UnsupportedTotal() - c.nUnsup,

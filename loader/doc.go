@@ -51,6 +51,15 @@
 // before it kept; past MaxIndicators every later file ends the same way at
 // its first new indicator.
 //
+// StreamAll reads like LoadAll but hands the indicators to a function in
+// batches (StreamBatch, 4096, or one MISP event or STIX file) instead of
+// keeping them, for a program that compiles them as they come
+// (match.Builder, package live): it never holds the whole Result's
+// indicators, at the price of leaving the merging of identical records
+// to the matcher. LoadAllowlists reads only the allowlists of a feed
+// tree (warninglists, Zeek whitelist rows), the first pass of such a
+// program when it applies them (package allow).
+//
 // # Problems
 //
 // A record that cannot be read (a value that is not a valid indicator, a

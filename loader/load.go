@@ -212,7 +212,7 @@ func loadFile(res *Result, st *loadState, path string, opts *Options) error {
 	defer f.Close()
 	err = readFile(res, st, f, path, opts)
 	if opts.Progress != nil {
-		opts.Progress(Progress{Path: path, Files: res.Files, Indicators: len(res.Indicators)})
+		opts.Progress(Progress{Path: path, Files: res.Files, Indicators: len(res.Indicators) + st.flushed})
 	}
 	return err
 }

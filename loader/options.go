@@ -118,7 +118,8 @@ type Progress struct {
 	// Path is the file just read.
 	Path string
 	// Files is the number of files read (Result.Files), Indicators the
-	// number of indicators kept (len(Result.Indicators)).
+	// number of indicators kept (len(Result.Indicators); with StreamAll,
+	// those given to the sink so far and those not given yet).
 	Files, Indicators int
 }
 

@@ -78,6 +78,9 @@ func readFile(res *Result, st *loadState, r io.Reader, path string, opts *Option
 		}
 		f = Detect(head, path)
 	}
+	if st.allowOnly && f != FormatWarninglist && f != FormatZeek {
+		return nil // LoadAllowlists: not a format that holds allowlists
+	}
 	read := f.reader()
 	if read == nil {
 		msg := fmt.Sprintf("format %q: not a feed format iocmatch reads", string(f))

@@ -3,6 +3,7 @@ package match
 import (
 	"cmp"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"strings"
 	"time"
@@ -32,85 +33,196 @@ import (
 // copied into one string; metadata that is only a source name is stored
 // once per source.
 func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
+	if uint64(len(inds)) > uint64(limits.indicators) {
+		if opts.MinConfidence < 0 || opts.MinConfidence > 100 {
+			return nil, fmt.Errorf("match: MinConfidence %d out of range 0-100", opts.MinConfidence)
+		}
+		return nil, fmt.Errorf("match: %d indicators, more than the limit of %d (metadata indices are 32-bit)", len(inds), limits.indicators)
+	}
+	b, err := NewBuilder(opts)
+	if err != nil {
+		return nil, err
+	}
+	b.index = make(map[uint64]ID, len(inds))
+	if err := b.Add(inds...); err != nil {
+		return nil, err
+	}
+	return b.Finish()
+}
+
+// Builder compiles indicators given a batch at a time into a Matcher,
+// as Compile does with one slice: Compile(inds, opts) is NewBuilder(opts),
+// Add(inds...), Finish(). It keeps each indicator the way the Matcher
+// does (the value in one string, the metadata once per record, or once
+// per source for records with only a source), so that a program that
+// reads a large feed in batches (loader.StreamAll) never holds the whole
+// []indicator.Indicator. A Builder is not safe for concurrent use.
+type Builder struct {
+	m        *Matcher
+	opts     Options
+	index    map[uint64]ID   // hash of (type, value) → the first entry of that hash
+	coll     map[buildKey]ID // the other entries of a hash in index (rare)
+	seed     maphash.Seed
+	bySource map[srcFile]uint32 // metas that hold only a source and a file
+	dd       dedup
+	vals     strings.Builder
+	strBytes int // the string-kind patterns' bytes (see stringBytes)
+	n        int // indicators given so far
+	err      error
+}
+
+type buildKey struct {
+	t indicator.Type
+	v string
+}
+
+type srcFile struct{ source, file string }
+
+// NewBuilder returns a Builder with the options of Compile; the error is
+// about the options.
+func NewBuilder(opts Options) (*Builder, error) {
 	if opts.MinConfidence < 0 || opts.MinConfidence > 100 {
 		return nil, fmt.Errorf("match: MinConfidence %d out of range 0-100", opts.MinConfidence)
-	}
-	if uint64(len(inds)) > uint64(limits.indicators) {
-		return nil, fmt.Errorf("match: %d indicators, more than the limit of %d (metadata indices are 32-bit)", len(inds), limits.indicators)
 	}
 	m := &Matcher{now: opts.Now}
 	if m.now == nil {
 		m.now = time.Now
 	}
 	m.maxHit = cmp.Or(opts.MaxMatchesPerLine, DefaultMaxMatchesPerLine)
-	type key struct {
-		t indicator.Type
-		v string
+	return &Builder{m: m, opts: opts, index: map[uint64]ID{}, seed: maphash.MakeSeed(), bySource: map[srcFile]uint32{},
+		dd: dedup{m: m, hash: metakey.NewHasher()}}, nil
+}
+
+// Add adds indicators, in order after those added before; it does not
+// retain the slice (the strings and slices inside the metadata are
+// shared with the Matcher). The error is Compile's, naming the
+// indicator by its index among all those added; after an error, Add and
+// Finish return it again.
+func (b *Builder) Add(inds ...indicator.Indicator) error {
+	if b.err != nil {
+		return b.err
 	}
-	index := make(map[key]ID, len(inds))
-	type srcFile struct{ source, file string }
-	bySource := map[srcFile]uint32{} // metas that hold only a source and a file
-	dd := dedup{m: m, hash: metakey.NewHasher()}
-	var vals strings.Builder
-	strBytes := 0 // the string-kind patterns' bytes (see stringBytes)
+	if b.m == nil {
+		return errFinished
+	}
+	if uint64(b.n)+uint64(len(inds)) > uint64(limits.indicators) {
+		b.err = fmt.Errorf("match: %d indicators, more than the limit of %d (metadata indices are 32-bit)", uint64(b.n)+uint64(len(inds)), limits.indicators)
+		return b.err
+	}
 	for i := range inds {
-		ind := &inds[i]
-		if !ind.Type.Valid() {
-			return nil, fmt.Errorf("match: indicator %d: invalid type %v", i, ind.Type)
+		if err := b.add(b.n, &inds[i]); err != nil {
+			b.err = err
+			return err
 		}
-		if c := ind.Confidence; c.Known() && c.Value() < opts.MinConfidence {
-			continue
-		}
-		t, v, err := indicator.Canonical(ind.Type, ind.Value)
-		if err != nil {
-			return nil, fmt.Errorf("match: indicator %d: %w", i, err)
-		}
-		id, ok := index[key{t, v}]
-		var h uint64 // the metadata's hash, when dd.dup computed it
-		if ok {
-			var dup bool
-			if dup, h = dd.dup(id, &ind.Meta); dup {
-				continue
-			}
-		}
-		// the metadata, shared by every indicator with only that source
-		// and file (a plain list's)
-		var k uint32
-		if sourceOnly(&ind.Meta) {
-			var ok bool
-			sf := srcFile{ind.Source, ind.File}
-			if k, ok = bySource[sf]; !ok {
-				k = uint32(len(m.metas))
-				bySource[sf] = k
-				m.metas = append(m.metas, indicator.Meta{Source: ind.Source, File: ind.File})
-			}
-		} else {
-			k = uint32(len(m.metas))
-			m.metas = append(m.metas, ind.Meta)
-		}
-		var flags uint8
-		if !ind.ValidFrom.IsZero() || !ind.ValidUntil.IsZero() {
-			flags = fWindow
-			m.window = true
-		}
-		if !ok {
-			if t.IsString() {
-				strBytes += stringBytes(t, v)
-			}
-			if err := limits.check(len(m.ents)+1, vals.Len()+len(v), strBytes, t, v); err != nil {
-				return nil, fmt.Errorf("match: indicator %d: %w", i, err)
-			}
-			id = ID(len(m.ents))
-			index[key{t, v}] = id
-			m.ents = append(m.ents, entryRec{off: uint32(vals.Len()), meta: k, n: uint16(len(v)), typ: t, flags: flags})
-			vals.WriteString(v)
-			m.counts[t]++
-			continue
-		}
-		dd.add(id, k, h)
-		m.ents[id].flags |= flags
+		b.n++
 	}
-	m.vals = vals.String()
+	return nil
+}
+
+var errFinished = fmt.Errorf("match: Builder already finished")
+
+func (b *Builder) add(i int, ind *indicator.Indicator) error {
+	m := b.m
+	if !ind.Type.Valid() {
+		return fmt.Errorf("match: indicator %d: invalid type %v", i, ind.Type)
+	}
+	if c := ind.Confidence; c.Known() && c.Value() < b.opts.MinConfidence {
+		return nil
+	}
+	t, v, err := indicator.Canonical(ind.Type, ind.Value)
+	if err != nil {
+		return fmt.Errorf("match: indicator %d: %w", i, err)
+	}
+	key := maphash.String(b.seed, v) ^ uint64(t)*0x9e3779b97f4a7c15
+	id, ok := b.lookup(key, t, v)
+	var h uint64 // the metadata's hash, when dd.dup computed it
+	if ok {
+		var dup bool
+		if dup, h = b.dd.dup(id, &ind.Meta); dup {
+			return nil
+		}
+	}
+	// the metadata, shared by every indicator with only that source
+	// and file (a plain list's)
+	var k uint32
+	if sourceOnly(&ind.Meta) {
+		var ok bool
+		sf := srcFile{ind.Source, ind.File}
+		if k, ok = b.bySource[sf]; !ok {
+			k = uint32(len(m.metas))
+			b.bySource[sf] = k
+			m.metas = append(m.metas, indicator.Meta{Source: ind.Source, File: ind.File})
+		}
+	} else {
+		k = uint32(len(m.metas))
+		m.metas = append(m.metas, ind.Meta)
+	}
+	var flags uint8
+	if !ind.ValidFrom.IsZero() || !ind.ValidUntil.IsZero() {
+		flags = fWindow
+		m.window = true
+	}
+	if !ok {
+		if t.IsString() {
+			b.strBytes += stringBytes(t, v)
+		}
+		if err := limits.check(len(m.ents)+1, b.vals.Len()+len(v), b.strBytes, t, v); err != nil {
+			return fmt.Errorf("match: indicator %d: %w", i, err)
+		}
+		id = ID(len(m.ents))
+		if _, taken := b.index[key]; !taken {
+			b.index[key] = id
+		} else {
+			if b.coll == nil {
+				b.coll = map[buildKey]ID{}
+			}
+			b.coll[buildKey{t, v}] = id
+		}
+		m.ents = append(m.ents, entryRec{off: uint32(b.vals.Len()), meta: k, n: uint16(len(v)), typ: t, flags: flags})
+		b.vals.WriteString(v)
+		m.counts[t]++
+		return nil
+	}
+	b.dd.add(id, k, h)
+	m.ents[id].flags |= flags
+	return nil
+}
+
+// lookup returns the entry of (t, v), whose hash is key, if there is one.
+func (b *Builder) lookup(key uint64, t indicator.Type, v string) (ID, bool) {
+	id, ok := b.index[key]
+	if !ok {
+		return 0, false
+	}
+	if e := &b.m.ents[id]; e.typ == t && int(e.n) == len(v) && b.vals.String()[e.off:e.off+uint32(e.n)] == v {
+		return id, true
+	}
+	id, ok = b.coll[buildKey{t, v}]
+	return id, ok
+}
+
+// Len returns the number of entries (distinct canonical indicators) so
+// far.
+func (b *Builder) Len() int {
+	if b.m == nil {
+		return 0
+	}
+	return len(b.m.ents)
+}
+
+// Finish builds the Matcher's tables and returns it; the Builder is
+// done then (Add and Finish return an error). The error is Compile's.
+func (b *Builder) Finish() (*Matcher, error) {
+	if b.err != nil {
+		return nil, b.err
+	}
+	m := b.m
+	if m == nil {
+		return nil, errFinished
+	}
+	b.m, b.index, b.coll, b.bySource, b.dd = nil, nil, nil, nil, dedup{}
+	m.vals = b.vals.String()
+	b.vals = strings.Builder{}
 	m.sources()
 	for i := range m.ents {
 		if e := &m.ents[i]; e.flags&(fGroup|fWindow) == fGroup|fWindow {
@@ -118,11 +230,12 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 			g.windows = mergeWindows(m.metas, g.metas)
 		}
 	}
-	b := builder{m: m, cidrRefs: limits.cidrRefs, psSubdomains: opts.SubdomainsOfPublicSuffixes}
+	tb := builder{m: m, cidrRefs: limits.cidrRefs, psSubdomains: b.opts.SubdomainsOfPublicSuffixes}
 	for id := range m.ents {
-		b.add(ID(id), m.ents[id].typ, m.value(ID(id)))
+		tb.add(ID(id), m.ents[id].typ, m.value(ID(id)))
 	}
-	if err := b.finish(); err != nil {
+	if err := tb.finish(); err != nil {
+		b.err = err
 		return nil, err
 	}
 	return m, nil
@@ -332,4 +445,22 @@ func (b *builder) finish() error {
 	var err error
 	m.strs, err = b.strings.build()
 	return err
+}
+
+// GrowLike reserves room in b for as many entries, metadata records and
+// value bytes as m holds, so that a Builder rebuilding a set of about
+// the size of m (a reload) does not grow its arrays by doubling: at the
+// peak of each doubling both the old and the new array are live, which
+// for the metadata records (about 300 bytes each) is the largest
+// transient of a build. Call it before the first Add; it does nothing
+// after one. A set that turns out larger grows from there; one that
+// turns out smaller keeps the room (at most m's size).
+func (b *Builder) GrowLike(m *Matcher) {
+	if b.m == nil || b.n > 0 || m == nil {
+		return
+	}
+	b.m.ents = make([]entryRec, 0, len(m.ents))
+	b.m.metas = make([]indicator.Meta, 0, len(m.metas))
+	b.vals.Grow(len(m.vals))
+	b.index = make(map[uint64]ID, len(m.ents))
 }

@@ -189,6 +189,14 @@
 //     without, BenchmarkCompileDomains on a loaded host) and one
 //     transient 48-byte allocation inside golang.org/x/net/publicsuffix;
 //     nothing at match time for names that are not below such an entry.
+//   - Builder: NewBuilder, Add a batch at a time, Finish gives the
+//     Matcher Compile gives (Compile is those three calls), for
+//     indicators that are streamed rather than held in one slice
+//     (loader.StreamAll). While building it holds the entries as the
+//     Matcher will, plus an index of 16 bytes per entry (a seeded 64-bit
+//     hash of type and value) and the records' duplicate check;
+//     GrowLike(m) reserves the room of a previous Matcher, so that a
+//     rebuild of about its size does not grow its arrays by doubling.
 //   - AppendMatches: 95–165 MB/s per core on generated web, DNS,
 //     firewall, proxy and JSON lines (0 allocations on lines without a
 //     match, none on lines with matches when dst has room); it scales with

@@ -1,0 +1,129 @@
+package loader
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/metakey"
+)
+
+// TestStreamAllSame: StreamAll gives the indicators LoadAll returns, in
+// the same order, besides the duplicates LoadAll merges, and the same
+// counts otherwise.
+func TestStreamAllSame(t *testing.T) {
+	paths := []string{"../testdata/feeds", "../testdata/lists"}
+	want, err := LoadAll(paths, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []indicator.Indicator
+	batches := 0
+	res, err := StreamAll(paths, Options{}, func(b []indicator.Indicator) error {
+		batches++
+		got = append(got, b...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Indicators) != 0 || res.Duplicates != 0 {
+		t.Errorf("StreamAll kept %d indicators, %d duplicates", len(res.Indicators), res.Duplicates)
+	}
+	// LoadAll's indicators are StreamAll's without the repeats.
+	h := metakey.NewHasher()
+	seen := map[uint64][]int{}
+	var dedup []indicator.Indicator
+next:
+	for _, ind := range got {
+		k := h.Indicator(&ind)
+		for _, j := range seen[k] {
+			if metakey.Equal(&dedup[j], &ind) {
+				continue next
+			}
+		}
+		seen[k] = append(seen[k], len(dedup))
+		dedup = append(dedup, ind)
+	}
+	if len(dedup) != len(want.Indicators) || len(got)-len(dedup) != want.Duplicates {
+		t.Fatalf("streamed %d (%d distinct), LoadAll %d + %d duplicates", len(got), len(dedup), len(want.Indicators), want.Duplicates)
+	}
+	for i := range dedup {
+		if !metakey.Equal(&dedup[i], &want.Indicators[i]) {
+			t.Fatalf("indicator %d: %v, LoadAll %v", i, dedup[i], want.Indicators[i])
+		}
+	}
+	if res.Files != want.Files || res.SkippedTotal() != want.SkippedTotal() || res.UnsupportedTotal() != want.UnsupportedTotal() ||
+		len(res.Warninglists) != len(want.Warninglists) || len(res.Allowlist) != len(want.Allowlist) || len(res.PerFile) != len(want.PerFile) {
+		t.Errorf("counts differ: %+v", res)
+	}
+	for i, fs := range res.PerFile {
+		if w := want.PerFile[i]; fs.Path != w.Path || fs.Indicators != w.Indicators+w.Duplicates {
+			t.Errorf("file %s: %d indicators, LoadAll %d + %d", fs.Path, fs.Indicators, w.Indicators, w.Duplicates)
+		}
+	}
+	t.Logf("%d indicators in %d batches", len(got), batches)
+}
+
+// TestStreamAllBatches: a large list comes in batches of StreamBatch;
+// the caps count the streamed indicators; an error of the sink ends the
+// load with the file's path.
+func TestStreamAllBatches(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	for i := range 3*StreamBatch + 5 {
+		b.WriteString("h" + strings.Repeat("x", i%7) + strconv.Itoa(i) + ".example\n")
+	}
+	feed := filepath.Join(dir, "big.txt")
+	os.WriteFile(feed, []byte(b.String()), 0o644)
+	var sizes []int
+	_, err := StreamAll([]string{feed}, Options{}, func(b []indicator.Indicator) error {
+		sizes = append(sizes, len(b))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(sizes, []int{StreamBatch, StreamBatch, StreamBatch, 5}) {
+		t.Errorf("batches %v", sizes)
+	}
+	n := 0
+	res, err := StreamAll([]string{feed}, Options{MaxIndicatorsPerFile: StreamBatch + 10}, func(b []indicator.Indicator) error {
+		n += len(b)
+		return nil
+	})
+	if err != nil || n != StreamBatch+10 || res.Skipped[ReasonTooMany] != 1 {
+		t.Errorf("cap: %v, %d streamed, %v", err, n, res.Skipped)
+	}
+	boom := errors.New("boom")
+	_, err = StreamAll([]string{feed}, Options{}, func(b []indicator.Indicator) error { return boom })
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "big.txt") {
+		t.Errorf("sink error: %v", err)
+	}
+}
+
+// TestLoadAllowlists: the allowlists of a directory of feeds, and only
+// those files read.
+func TestLoadAllowlists(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "c2.txt"), []byte("a.example\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "wl.json"), []byte(`{"name":"test list","version":1,"description":"x","type":"hostname","list":["a.example"]}`), 0o644)
+	os.WriteFile(filepath.Join(dir, "intel.dat"), []byte("#fields\tindicator\tindicator_type\tmeta.source\tmeta.whitelist\nb.example\tIntel::DOMAIN\tz\tT\nc.example\tIntel::DOMAIN\tz\tF\n"), 0o644)
+	all, err := LoadAll([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := LoadAllowlists([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Warninglists) != 1 || len(all.Warninglists) != 1 || res.Warninglists[0].Name != "test list" ||
+		len(res.Allowlist) != 1 || res.Allowlist[0].Value != "b.example" || len(res.Indicators) != 0 || res.Files != 2 {
+		t.Errorf("LoadAllowlists: %+v", res)
+	}
+}
