@@ -11,12 +11,15 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/internal/follow"
+	"github.com/iocmatch/iocmatch/live"
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/loader/taxii"
 	"github.com/iocmatch/iocmatch/match"
@@ -74,6 +77,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.Var(&include, "include", "read only the files matching `GLOB` under a feed directory (path.Match syntax, against the path relative to the directory and the base name; repeatable)")
 	fs.Var(&exclude, "exclude", "leave out the files and directories matching `GLOB` under a feed directory (repeatable; wins over -include)")
 	followFlag := fs.Bool("follow", false, "after the files' content, keep reading what is appended to them, like tail -F (rotation and truncation followed; a missing file waited for; gzip files read once), until SIGINT or SIGTERM")
+	reloadEvery := fs.Duration("reload", 0, "keep the feeds live: check the feed files for changes every `DURATION` (and re-poll a TAXII collection that often), and on SIGHUP, rebuilding the indicators in the background and swapping them in between two lines (0: load once)")
 	poll := fs.Duration("poll", follow.DefaultPoll, "with -follow, check the files for new lines, rotation and truncation every `DURATION`")
 	var retroSize int64
 	fs.Func("retro", "keep the most recent lines read, up to `SIZE` bytes (256MiB, 1GiB, 64MB …; 0: off), to retro-hunt them for the indicators a reload adds", func(v string) error {
@@ -108,6 +112,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		logf("-format %q: must be json or ecs", *format)
 		return exitError
 	}
+	if *reloadEvery < 0 {
+		logf("-reload %v: must be 0 (off) or more", *reloadEvery)
+		return exitError
+	}
 	if *poll <= 0 {
 		logf("-poll %v: must be more than 0", *poll)
 		return exitError
@@ -134,61 +142,31 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 
-	var prog *progress // on a terminal, a progress line while loading
 	lopts := loader.Options{Strict: *strict, Include: include, Exclude: exclude}
-	if !*quiet && isTerminal(stderr) {
-		prog = newProgress(stderr)
-		errw = prog
-		lopts.Progress = prog.update
-	}
-	t0 := time.Now()
-	var inds []indicator.Indicator
-	for _, path := range feeds {
-		prog.beginFeed(path)
-		got, err := loadFeed(errw, path, lopts, *quiet, *verbose, &af.in)
+	var m *match.Matcher
+	var rl *reloading
+	if *reloadEvery > 0 {
+		signal.Ignore(syscall.SIGHUP) // until the scan handles it: not the default, which ends the process
+		aopts, err := af.options(stderr)
 		if err != nil {
-			prog.end()
 			logf("%v", err)
 			return exitError
 		}
-		inds = append(inds, got...)
-	}
-	if tx.url != "" {
-		prog.beginFeed(taxii.Path(tx.url)) // no user info on screen
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		got, err := tx.load(ctx, errw, lopts, *quiet, *verbose)
-		stop()
+		rl, err = startReloading(context.Background(), reloadConfig{feeds: feeds, tx: &tx, age: agePolicy, every: *reloadEvery,
+			quiet: *quiet, verbose: *verbose, live: live.Options{Loader: lopts, Allow: &aopts, Compile: mopts, Now: mopts.Now}}, logf)
 		if err != nil {
-			prog.end()
 			logf("%v", err)
 			return exitError
 		}
-		inds = append(inds, got...)
-	}
-	prog.end()
-	errw = stderr
-	loaded := time.Since(t0)
-	if len(inds) == 0 {
-		logf("no feed gave a valid indicator: nothing to match")
-		return exitError
-	}
-	inds, err = af.apply(errw, inds, *quiet, *verbose)
-	if err != nil {
-		logf("%v", err)
-		return exitError
-	}
-	inds = ageApply(errw, agePolicy, inds, *quiet, *verbose)
-	if len(inds) == 0 && !*quiet {
-		logf("warning: no indicator left to match after the allowlists and ageing (see -max-age, -decay, -now): nothing can match")
-	}
-	t1 := time.Now()
-	m, err := match.Compile(inds, mopts)
-	if err != nil {
-		logf("%v", err)
-		return exitError
+		defer rl.lm.Close()
+		m = rl.current()
+	} else {
+		var ok bool
+		if m, ok = loadOnce(loadConfig{feeds: feeds, tx: &tx, af: &af, age: agePolicy, lopts: lopts, mopts: mopts, quiet: *quiet, verbose: *verbose}, stderr); !ok {
+			return exitError
+		}
 	}
 	if !*quiet {
-		logf("loaded %d indicators in %v; compiled %s in %v", len(inds), loaded.Round(time.Millisecond), m, time.Since(t1).Round(time.Millisecond))
 		if line := exactOnlySummary(m); line != "" {
 			logf("%s", line)
 		}
@@ -212,6 +190,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	sigs := newSignals(stop) // SIGINT, SIGTERM: stop the scan cleanly
 	defer sigs.close()
+	if rl != nil {
+		s.reload = rl
+		rl.sess.Store(s)
+		var runs sync.WaitGroup
+		defer runs.Wait()
+		sigs.on(syscall.SIGHUP, func() {
+			runs.Go(func() { rl.lm.Reload(stop.ctx) }) // reported by onReload
+		})
+		runs.Go(func() { rl.lm.Run(stop.ctx) })
+		defer stop.cancel() // ends Run (after the scan, when no signal did)
+	}
 	// (SIGHUP, a reload, and SIGUSR1, statistics, are given here with
 	// sigs.on; a reload calls s.retroHunt with the indicators it added.)
 	if onScan != nil {
@@ -248,6 +237,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		} else {
 			logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches%s%s",
 				st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes(), end)
+		}
+		if rl != nil {
+			logf("reloads: %d (%d failed); the last set is generation %d", rl.reloads.Load()+rl.failures.Load(), rl.failures.Load(), rl.lm.Current().Generation)
 		}
 		if s.retro != nil {
 			rs := s.retro.Stats()
@@ -349,6 +341,23 @@ type scanner struct {
 	// before the signal); before that (a backlog) it stops at once.
 	tailing func() bool
 	done    int // the lines of the current input scanned (its last line number)
+	// current, when set (-reload), gives the matcher of the current set,
+	// taken before each line: after a reload the next line is matched
+	// with the new set, by a writer of its own from newWriter (an
+	// encoder caches by entry ID, which a new set renumbers).
+	current   func() *match.Matcher
+	newWriter func(*match.Matcher) *writer
+}
+
+// swap takes the current set's matcher, and a writer for it, when a
+// reload has changed it since the last line.
+func (s *scanner) swap() {
+	if s.current == nil {
+		return
+	}
+	if m := s.current(); m != s.m {
+		s.m, s.w = m, s.newWriter(m)
+	}
 }
 
 // errInterrupted ends the scan of an input on SIGINT or SIGTERM.
@@ -384,6 +393,11 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 		lineOff := off
 		line, err := br.ReadSlice('\n')
 		off += int64(len(line))
+		if s.current != nil { // after the read, which may wait for the line a long time
+			if s.swap(); s.m != m {
+				m, w, ls = s.m, s.w, nil // a LineStream is of one matcher
+			}
+		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			// A line longer than the buffer: match it a piece at a time. A
 			// '\r' that ends a part is held back until the next part says
@@ -596,4 +610,80 @@ func exactOnlySummary(m *match.Matcher) string {
 		more = ", …"
 	}
 	return fmt.Sprintf("%d domain indicators are public suffixes and match their exact name only, not their subdomains (%s%s; -public-suffix-subdomains to match those too)", n, strings.Join(ex, ", "), more)
+}
+
+// loadConfig is what a one-shot load (without -reload) is made of.
+type loadConfig struct {
+	feeds          []string
+	tx             *taxiiFlags
+	af             *allowFlags
+	age            *age.Policy
+	lopts          loader.Options
+	mopts          match.Options
+	quiet, verbose bool
+}
+
+// loadOnce loads the feeds, applies the allowlists and the ageing, and
+// compiles them, reporting on stderr; false: an error was reported.
+func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
+	errw := stderr // the progress line while loading, on a terminal
+	logf := func(format string, a ...any) { fmt.Fprintf(errw, "iocscan: "+format+"\n", a...) }
+	feeds, tx, af, agePolicy, lopts, mopts := c.feeds, c.tx, c.af, c.age, c.lopts, c.mopts
+	quiet, verbose := &c.quiet, &c.verbose
+	var prog *progress // on a terminal, a progress line while loading
+	if !*quiet && isTerminal(stderr) {
+		prog = newProgress(stderr)
+		errw = prog
+		lopts.Progress = prog.update
+	}
+	t0 := time.Now()
+	var inds []indicator.Indicator
+	for _, path := range feeds {
+		prog.beginFeed(path)
+		got, err := loadFeed(errw, path, lopts, *quiet, *verbose, &af.in)
+		if err != nil {
+			prog.end()
+			logf("%v", err)
+			return nil, false
+		}
+		inds = append(inds, got...)
+	}
+	if tx.url != "" {
+		prog.beginFeed(taxii.Path(tx.url)) // no user info on screen
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		got, err := tx.load(ctx, errw, lopts, *quiet, *verbose)
+		stop()
+		if err != nil {
+			prog.end()
+			logf("%v", err)
+			return nil, false
+		}
+		inds = append(inds, got...)
+	}
+	prog.end()
+	errw = stderr
+	loaded := time.Since(t0)
+	if len(inds) == 0 {
+		logf("no feed gave a valid indicator: nothing to match")
+		return nil, false
+	}
+	inds, err := af.apply(errw, inds, *quiet, *verbose)
+	if err != nil {
+		logf("%v", err)
+		return nil, false
+	}
+	inds = ageApply(errw, agePolicy, inds, *quiet, *verbose)
+	if len(inds) == 0 && !*quiet {
+		logf("warning: no indicator left to match after the allowlists and ageing (see -max-age, -decay, -now): nothing can match")
+	}
+	t1 := time.Now()
+	m, err := match.Compile(inds, mopts)
+	if err != nil {
+		logf("%v", err)
+		return nil, false
+	}
+	if !*quiet {
+		logf("loaded %d indicators in %v; compiled %s in %v", len(inds), loaded.Round(time.Millisecond), m, time.Since(t1).Round(time.Millisecond))
+	}
+	return m, true
 }
