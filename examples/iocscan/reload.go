@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -73,6 +74,7 @@ type reloadConfig struct {
 	live    live.Options // Loader, Allow, Compile, Now set by run
 	age     *age.Policy
 	every   time.Duration
+	stderr  io.Writer // the feeds' problems
 	quiet   bool
 	verbose bool
 }
@@ -109,7 +111,7 @@ func startReloading(ctx context.Context, c reloadConfig, logf func(string, ...an
 	set := lm.Current()
 	if !c.quiet {
 		for i := range set.Sources {
-			sourceReport(logf, &set.Sources[i], c.verbose)
+			sourceReport(c.stderr, logf, &set.Sources[i], c.verbose)
 		}
 		if set.Allow != nil {
 			allowReport(logWriter(logf), set.Allow, c.verbose)
@@ -162,10 +164,12 @@ func (r *reloading) onReload(ev live.Event) {
 // current is the matcher of the current set.
 func (r *reloading) current() *match.Matcher { return r.lm.Current().Matcher }
 
-// sourceReport writes what a build read from one source, like feedReport.
-func sourceReport(logf func(string, ...any), s *live.SourceReport, verbose bool) {
+// sourceReport writes what a build read from one source, like
+// feedReport: its problems to w as they are ("path:line: message"), the
+// rest with logf.
+func sourceReport(w io.Writer, logf func(string, ...any), s *live.SourceReport, verbose bool) {
 	for i := range s.Problems {
-		logf("%s", strings.TrimPrefix(s.Problems[i].Error(), "iocscan: "))
+		fmt.Fprintln(w, s.Problems[i].Error())
 	}
 	files := len(s.Files)
 	logf("feed %s: %d indicators from %d files%s; %d records skipped; %d unsupported",

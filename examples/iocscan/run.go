@@ -152,7 +152,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			logf("%v", err)
 			return exitError
 		}
-		rl, err = startReloading(context.Background(), reloadConfig{feeds: feeds, tx: &tx, age: agePolicy, every: *reloadEvery,
+		rl, err = startReloading(context.Background(), reloadConfig{feeds: feeds, tx: &tx, age: agePolicy, every: *reloadEvery, stderr: stderr,
 			quiet: *quiet, verbose: *verbose, live: live.Options{Loader: lopts, Allow: &aopts, Compile: mopts, Now: mopts.Now}}, logf)
 		if err != nil {
 			logf("%v", err)
