@@ -76,13 +76,21 @@ func WriteJSON(w io.Writer, entries []EntryStats, now time.Time) error {
 // WriteFile writes entries to the file path as WriteJSON does,
 // atomically: to a temporary file in the same directory, synced, then
 // renamed over path, so that a reader (or a crash) never sees half a file.
+// The file's mode is that of the file it replaces, else 0644.
 func WriteFile(path string, entries []EntryStats, now time.Time) error {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("hits: writing %s: %w", path, err)
 	}
 	tmp := f.Name()
-	err = WriteJSON(f, entries, now)
+	mode := os.FileMode(0o644) // CreateTemp's is 0600; keep an existing file's
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	err = f.Chmod(mode)
+	if err == nil {
+		err = WriteJSON(f, entries, now)
+	}
 	if err == nil {
 		err = f.Sync()
 	}

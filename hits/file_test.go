@@ -28,9 +28,23 @@ func TestFileRoundTrip(t *testing.T) {
 	if err := hits.WriteFile(path, snap, at(10)); err != nil {
 		t.Fatal(err)
 	}
-	// no temporary file left behind
+	// no temporary file left behind; a new file readable by all
 	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {
 		t.Errorf("directory holds %d files, want 1", len(ents))
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v %v, want 0644", fi.Mode(), err)
+	}
+	// rewriting keeps the mode of the file replaced
+	os.Chmod(path, 0o600)
+	if err := hits.WriteFile(path, snap, at(10)); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("rewritten: mode %v %v, want 0600 kept", fi.Mode(), err)
+	}
+	if err := hits.WriteFile(filepath.Join(path, "sub"), snap, at(10)); err == nil || !strings.Contains(err.Error(), "stats.json") {
+		t.Errorf("writing under a file: %v, want an error naming it", err)
 	}
 	f, err := hits.ReadFile(path)
 	if err != nil {
