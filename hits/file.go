@@ -107,6 +107,13 @@ func WriteFile(path string, entries []EntryStats, now time.Time) error {
 	return nil
 }
 
+// WriteFile writes the Snapshot of s to path at now (see the function
+// WriteFile): what iocscan's -stats FILE does at the end, periodically and
+// on a signal.
+func (s *Stats) WriteFile(path string, now time.Time) error {
+	return WriteFile(path, s.Snapshot(), now)
+}
+
 // ReadFile reads the statistics file at path (ReadJSON). A file that does
 // not exist is an error satisfying errors.Is(err, fs.ErrNotExist).
 func ReadFile(path string) (File, error) {

@@ -2,8 +2,10 @@ package hits_test
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -289,11 +291,22 @@ func TestRecordAllocs(t *testing.T) {
 	if e := st.Snapshot(); e[0].Count != 202 {
 		t.Errorf("count %d, want 202 (1 + AllocsPerRun's 201 runs)", e[0].Count)
 	}
+	// the host's loop on a line without a match: nothing allocates
+	var dst []match.Match
+	line := []byte("GET /index.html 200 from 203.0.113.200 ref www.example.org")
+	if n := testing.AllocsPerRun(200, func() {
+		if dst = m.AppendMatches(dst[:0], line); len(dst) > 0 {
+			st.Record(m, dst, at(2))
+		}
+	}); n != 0 || len(dst) != 0 {
+		t.Errorf("a line without a match: %v allocations, %d matches", n, len(dst))
+	}
 }
 
 // TestConcurrentReloads: goroutines record without pause while the Stats
-// are rebound to new matchers (the entries in a new order each time):
-// every line is counted once, on its entry.
+// are rebound 100 times to new matchers (the entries at other IDs each
+// time, some entries coming and going): every line is counted once, on
+// its entry.
 func TestConcurrentReloads(t *testing.T) {
 	var inds []indicator.Indicator
 	for i := range 50 {
@@ -302,50 +315,78 @@ func TestConcurrentReloads(t *testing.T) {
 	ms := make([]*match.Matcher, 8)
 	for i := range ms {
 		rot := append(slices.Clone(inds[i:]), inds[:i]...) // other IDs
+		if i%2 == 1 {
+			rot = rot[:40] // and 10 entries gone
+		}
 		ms[i] = compile(t, rot...)
 	}
 	st := hits.New(hits.Options{})
 	st.Rebind(ms[0])
-	var cur sync.Mutex
-	live := ms[0]
-	const workers, lines = 4, 2000
+	var live atomic.Pointer[match.Matcher]
+	live.Store(ms[0])
+	var done atomic.Bool
+	var progress atomic.Int64 // lines recorded by all workers
+	var running atomic.Int32
+	const workers = 4
+	running.Store(workers)
+	counts := make([]map[string]int64, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
+		counts[w] = map[string]int64{}
 		wg.Go(func() {
+			defer running.Add(-1)
 			var dst []match.Match
-			for i := range lines {
-				cur.Lock()
-				m := live
-				cur.Unlock()
-				line := fmt.Appendf(nil, "x d%d.example y", (w*lines+i)%50)
-				dst = m.AppendMatches(dst[:0], line)
-				if len(dst) != 1 {
-					t.Errorf("line %q: %d matches", line, len(dst))
+			var m *match.Matcher
+			for i := 0; !done.Load() || i < 1000; i++ {
+				if i%25 == 0 { // a host takes the live set per batch of lines
+					m = live.Load()
+				}
+				name := fmt.Sprintf("d%d.example", (w*7+i)%50)
+				dst = m.AppendMatches(dst[:0], []byte("x "+name+" y"))
+				if len(dst) > 1 {
+					t.Errorf("%s: %d matches", name, len(dst))
 					return
 				}
-				st.Record(m, dst, at(i))
+				if len(dst) == 1 {
+					st.Record(m, dst, at(i))
+					counts[w]["domain:"+name]++
+				}
+				progress.Add(1)
 			}
 		})
 	}
-	for i := range 30 {
-		m := ms[i%len(ms)]
-		cur.Lock()
-		live = m
-		cur.Unlock()
+	for i := range 100 {
+		// let the workers record some lines (with the old set, some of
+		// them) between two reloads
+		for p := progress.Load(); progress.Load() < p+30 && running.Load() > 0; {
+			runtime.Gosched()
+		}
+		m := ms[(i+1)%len(ms)]
+		live.Store(m)
 		st.Rebind(m)
 	}
+	done.Store(true)
 	wg.Wait()
+	want := map[string]int64{}
 	var total int64
-	for _, e := range st.Snapshot() {
-		total += e.Count
-		if want := int64(workers * lines / 50); e.Count != want {
-			t.Errorf("%s: count %d, want %d", e.Key(), e.Count, want)
-		}
-		if !e.Current {
-			t.Errorf("%s not current", e.Key())
+	for _, c := range counts {
+		for k, n := range c {
+			want[k] += n
+			total += n
 		}
 	}
-	if total != workers*lines {
-		t.Errorf("total %d, want %d", total, workers*lines)
+	got := byKey(st.Snapshot())
+	if len(got) != len(want) {
+		t.Errorf("%d entries, want %d", len(got), len(want))
+	}
+	var sum int64
+	for k, n := range want {
+		sum += got[k].Count
+		if got[k].Count != n {
+			t.Errorf("%s: count %d, want %d", k, got[k].Count, n)
+		}
+	}
+	if sum != total || total < workers*1000 {
+		t.Errorf("total %d, want %d (at least %d)", sum, total, workers*1000)
 	}
 }

@@ -204,15 +204,20 @@ func appendUnique(dst []string, xs ...string) []string {
 // source, the indicators given (Loaded) and the counts per list that
 // suppressed or annotated them. inds, when not nil, are the indicators
 // (given to Apply or kept by it) whose files (indicator.Meta.File) are
-// listed per source. Expired and Decayed are left 0: the host adds the
-// ageing report's counts.
+// listed per source. rep may be nil (no allowlists applied): then inds,
+// the indicators loaded, give Loaded. Expired and Decayed are left 0: the
+// host adds the ageing report's counts.
 func FeedsFrom(rep *allow.Report, inds []indicator.Indicator) []FeedInput {
+	if rep == nil {
+		rep = &allow.Report{}
+	}
 	action := map[string]allow.Action{}
 	for _, l := range rep.Lists {
 		action[l.ID] = l.Action
 	}
 	var out []FeedInput
 	idx := map[string]int{}
+	count := len(rep.Sources) == 0 // Loaded from inds
 	for _, s := range rep.Sources {
 		in := FeedInput{Source: s.Source, Loaded: s.Input}
 		for id, n := range s.ByList {
@@ -227,6 +232,15 @@ func FeedsFrom(rep *allow.Report, inds []indicator.Indicator) []FeedInput {
 	}
 	files := map[string]map[string]bool{}
 	for i := range inds {
+		if count {
+			j, ok := idx[inds[i].Source]
+			if !ok {
+				j = len(out)
+				idx[inds[i].Source] = j
+				out = append(out, FeedInput{Source: inds[i].Source})
+			}
+			out[j].Loaded++
+		}
 		if f := inds[i].File; f != "" {
 			if files[inds[i].Source] == nil {
 				files[inds[i].Source] = map[string]bool{}

@@ -171,3 +171,19 @@ func TestComputeUnknownSource(t *testing.T) {
 		t.Errorf("report %+v", r)
 	}
 }
+
+// TestFeedsFromNoReport: without an allowlist report, the indicators give
+// the counts loaded.
+func TestFeedsFromNoReport(t *testing.T) {
+	var inds []indicator.Indicator
+	for i, src := range []string{"a", "b", "a", "a"} {
+		ind := indicator.MustNew(indicator.Domain, "x"+string(rune('a'+i))+".example")
+		ind.Source, ind.File = src, src+".txt"
+		inds = append(inds, ind)
+	}
+	got := roi.FeedsFrom(nil, inds)
+	want := []roi.FeedInput{{Source: "a", Loaded: 3, Files: []string{"a.txt"}}, {Source: "b", Loaded: 1, Files: []string{"b.txt"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("FeedsFrom(nil) = %+v, want %+v", got, want)
+	}
+}

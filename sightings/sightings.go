@@ -70,8 +70,10 @@ type MISPSighting struct {
 	Source string `json:"source"`
 	// Type is the MISP sighting type: "0", a sighting.
 	Type string `json:"type"`
-	// Timestamp is the last hit of the period, in Unix seconds.
-	Timestamp int64 `json:"timestamp"`
+	// Timestamp is the last hit of the period, in Unix seconds; 0 (left
+	// out: MISP takes the time of the call) when neither the hit nor the
+	// period has a time.
+	Timestamp int64 `json:"timestamp,omitempty"`
 	// Count is the number of hits (lines) in the period. MISP's API has
 	// no count (one call is one sighting) and ignores the key; it is
 	// there for the reader, and for a poster that wants to post the
@@ -97,7 +99,10 @@ func MISP(p hits.Period, opts Options) []MISPSighting {
 		if ts.IsZero() {
 			ts = p.To
 		}
-		s := MISPSighting{Source: src, Type: "0", Timestamp: ts.Unix(), Count: e.Count}
+		s := MISPSighting{Source: src, Type: "0", Count: e.Count}
+		if !ts.IsZero() {
+			s.Timestamp = ts.Unix()
+		}
 		n := 0
 		if !opts.MISPByValue {
 			for _, id := range e.IDs {
