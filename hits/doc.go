@@ -20,7 +20,7 @@
 // IDs change from one Compile to the next, so the statistics are keyed by
 // the entry's canonical (type, value) (match.Matcher.Key). The Stats are
 // bound to one matcher at a time (Rebind), with a block of counters per
-// 256 of its IDs, allocated on the first hit in the block: Record on the
+// 64 of its IDs, allocated on the first hit in the block: Record on the
 // bound matcher indexes them by ID. Rebind moves the counts of the
 // entries the new matcher still holds to their new IDs, and keeps those
 // of the entries it does not hold as history (Current false in a
@@ -42,8 +42,8 @@
 //
 // # Resource usage
 //
-// Memory: 8 bytes per 256 entries of the bound matcher (one pointer per
-// block), plus 12 KiB per block of 256 IDs with a hit (48 bytes of
+// Memory: 8 bytes per 64 entries of the bound matcher (one pointer per
+// block), plus 3 KiB per block of 64 IDs with a hit (48 bytes of
 // counters per entry of it), plus for each entry kept by key (history,
 // restored, slow path) its key, counts and descriptions (about 200
 // bytes). Hits are rare: on the real data of the project, a few hundred

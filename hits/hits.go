@@ -109,9 +109,9 @@ func New(opts Options) *Stats {
 	return &Stats{extra: map[Key]*acc{}, start: opts.Start, maxGone: mg}
 }
 
-// chunkBits: the slots are allocated in chunks of 1<<chunkBits IDs, on
+// chunkBits: the slots are allocated in chunks of 1<<chunkBits (64) IDs, on
 // the first hit of an ID of the chunk.
-const chunkBits = 8
+const chunkBits = 6
 
 type chunk [1 << chunkBits]slot
 
@@ -260,7 +260,7 @@ const dedupeLinear = 16
 //
 // When m is the bound matcher (Rebind), Record takes a shared lock and
 // does a few atomic operations per match, without allocating, but on the
-// first hit of an ID of a block of 256 IDs (12 KiB of counters, then).
+// first hit of an ID of a block of 64 IDs (3 KiB of counters, then).
 // For any other matcher (an older one still in use by a goroutine while
 // a reload swaps the sets, or before Rebind), it takes the exclusive lock
 // and counts by key: slower, nothing lost. Matches whose ID is not one of
@@ -407,7 +407,7 @@ func (s *Stats) Dropped() int64 {
 // Cost: one pass over m's entries (match.Matcher.Key and a map lookup
 // each, about 30 ms for 1M entries) done without blocking Record, then a
 // pass over the entries with hits under the exclusive lock, during which
-// Record waits; 8 bytes per 256 entries of m up front.
+// Record waits; 8 bytes per 64 entries of m up front.
 func (s *Stats) Rebind(m *match.Matcher) {
 	if m == nil {
 		return
@@ -571,7 +571,7 @@ func (s *Stats) Restore(entries []EntryStats) {
 // Stats began (restored counts included), the bound matcher's entries
 // (Current) and the gone ones, ordered by Count (highest first), then
 // type and value. It holds the exclusive lock while it reads the counters
-// (Record waits), for a time linear in the blocks of 256 IDs holding a
+// (Record waits), for a time linear in the blocks of 64 IDs holding a
 // hit, and allocates the result.
 func (s *Stats) Snapshot() []EntryStats {
 	return s.collect(false, time.Time{}).Entries
