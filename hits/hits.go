@@ -449,13 +449,16 @@ func (s *Stats) Rebind(m *match.Matcher) {
 	if old != s.cur { // another Rebind ran meanwhile: drain that one
 		old = s.cur
 	}
+	var drained map[*acc]match.ID // accs made from old's slots: described only if they stay
 	if old != nil {
+		drained = map[*acc]match.ID{}
 		old.each(func(id match.ID, sl *slot) {
 			typ, v := old.m.Key(id)
 			k := Key{typ, v}
 			a := s.extra[k]
 			if a == nil {
-				a = &acc{info: infoOf(old.m, id)}
+				a = &acc{}
+				drained[a] = id
 				k.Value = strings.Clone(v)
 				s.extra[k] = a
 			}
@@ -468,6 +471,9 @@ func (s *Stats) Rebind(m *match.Matcher) {
 			id, ok = find(m, k)
 		}
 		if !ok {
+			if oid, ok := drained[a]; ok { // gone: keep what old said of it
+				a.info = infoOf(old.m, oid)
+			}
 			continue
 		}
 		sl := nb.slot(id)
