@@ -43,6 +43,7 @@ func TestQuickRun(t *testing.T) {
 		"| iocmatch | mixed | 2k |", "| naive-regexp | mixed | 2k |", "| cloudflare-ac | domains | 2k |", "| cidranger | addresses | 2k |",
 		"## Field lookups", "| Engine | Lookup | N | hit ns | miss ns |",
 		"## String kinds", "## Concurrent matching", "## iocscan end to end",
+		"## Hit statistics", "| N | hit lines | MB/s | MB/s with Record |", "| 2k |",
 		"![throughput](throughput.svg)",
 	} {
 		if !bytes.Contains(md, []byte(want)) {

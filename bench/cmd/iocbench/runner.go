@@ -37,6 +37,7 @@ type Results struct {
 	Real     []RealRow
 	// Breakdown is measured for the largest mixed set only.
 	Breakdown []BreakdownRow
+	HitStats  []HitStatsRow     // hitstats.go
 	Tools     map[string]string // tool name: version, or why it did not run
 	Notes     []string
 }
@@ -271,6 +272,9 @@ func (r *runner) mixed(n int) error {
 		}
 	}
 	r.res.Engines = append(r.res.Engines, mixedRow)
+	if err := r.hitStats(n, inds, m, mixedLog); err != nil {
+		return err
+	}
 	if n == slices.Max(cfg.sizes) {
 		if err := r.breakdown(n, inds, m, mixedLog); err != nil {
 			return err
