@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/atomicfile"
 )
 
 // FileVersion is the version of the statistics file format that
@@ -78,30 +78,7 @@ func WriteJSON(w io.Writer, entries []EntryStats, now time.Time) error {
 // renamed over path, so that a reader (or a crash) never sees half a file.
 // The file's mode is that of the file it replaces, else 0644.
 func WriteFile(path string, entries []EntryStats, now time.Time) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("hits: writing %s: %w", path, err)
-	}
-	tmp := f.Name()
-	mode := os.FileMode(0o644) // CreateTemp's is 0600; keep an existing file's
-	if fi, err := os.Stat(path); err == nil {
-		mode = fi.Mode().Perm()
-	}
-	err = f.Chmod(mode)
-	if err == nil {
-		err = WriteJSON(f, entries, now)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if err := atomicfile.WriteFile(path, func(w io.Writer) error { return WriteJSON(w, entries, now) }); err != nil {
 		return fmt.Errorf("hits: writing %s: %w", path, err)
 	}
 	return nil

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/iocmatch/iocmatch/allow"
 	"github.com/iocmatch/iocmatch/hits"
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/atomicfile"
 )
 
 // NoSource names, in a Report, the feed of the indicators that have no
@@ -325,4 +327,17 @@ func mdTime(t time.Time) string {
 // mdCell escapes s for a markdown table cell.
 func mdCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+}
+
+// WriteFile writes r to the file path, atomically: as JSON when path
+// ends in ".json" (any case), else as markdown.
+func (r *Report) WriteFile(path string) error {
+	write := r.WriteMarkdown
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		write = r.WriteJSON
+	}
+	if err := atomicfile.WriteFile(path, write); err != nil {
+		return fmt.Errorf("roi: writing %s: %w", path, err)
+	}
+	return nil
 }

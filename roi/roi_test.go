@@ -3,6 +3,8 @@ package roi_test
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -136,6 +138,16 @@ func TestWriters(t *testing.T) {
 	var js bytes.Buffer
 	if err := r.WriteJSON(&js); err != nil {
 		t.Fatal(err)
+	}
+	// WriteFile: JSON for .json, markdown else
+	dir := t.TempDir()
+	for name, want := range map[string][]byte{"roi.JSON": js.Bytes(), "roi.md": md.Bytes()} {
+		if err := r.WriteFile(filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := os.ReadFile(filepath.Join(dir, name)); !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the writer's output", name)
+		}
 	}
 	var back roi.Report
 	if err := json.Unmarshal(js.Bytes(), &back); err != nil {

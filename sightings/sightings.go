@@ -13,6 +13,7 @@ import (
 
 	"github.com/iocmatch/iocmatch/hits"
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/atomicfile"
 )
 
 // DefaultSensor is the sensor's name when Options.Sensor is empty.
@@ -402,4 +403,47 @@ func longHive(v string) string {
 		return long
 	}
 	return long + `\` + rest
+}
+
+// Format is the format of a sightings export.
+type Format string
+
+// The formats.
+const (
+	FormatMISP Format = "misp" // WriteMISP
+	FormatSTIX Format = "stix" // WriteSTIX
+)
+
+// ParseFormat reads "misp" or "stix" (any case), e.g. iocscan's
+// -sightings-format.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(strings.TrimSpace(s))); f {
+	case FormatMISP, FormatSTIX:
+		return f, nil
+	}
+	return "", fmt.Errorf("sightings: format %q: not misp or stix", s)
+}
+
+// Write writes the sightings of p to w in format f.
+func Write(w io.Writer, f Format, p hits.Period, opts Options) error {
+	switch f {
+	case FormatMISP:
+		return WriteMISP(w, p, opts)
+	case FormatSTIX:
+		return WriteSTIX(w, p, opts)
+	}
+	return fmt.Errorf("sightings: format %q: not misp or stix", string(f))
+}
+
+// WriteFile writes the sightings of p to the file path in format f,
+// atomically (a temporary file renamed over path): a poster that picks
+// the file up never reads half of it.
+func WriteFile(path string, f Format, p hits.Period, opts Options) error {
+	if _, err := ParseFormat(string(f)); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(path, func(w io.Writer) error { return Write(w, f, p, opts) }); err != nil {
+		return fmt.Errorf("sightings: writing %s: %w", path, err)
+	}
+	return nil
 }

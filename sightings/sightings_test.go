@@ -318,3 +318,32 @@ func TestSTIXLoadsBack(t *testing.T) {
 		t.Errorf("loaded %v, want 3 indicators", got)
 	}
 }
+
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	for _, name := range []string{"MISP", "stix"} {
+		f, err := sightings.ParseFormat(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name+".json")
+		if err := sightings.WriteFile(path, f, period(), sightings.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := os.ReadFile(path)
+		var want bytes.Buffer
+		sightings.Write(&want, f, period(), sightings.Options{})
+		if !bytes.Equal(got, want.Bytes()) || len(got) == 0 {
+			t.Errorf("%s: file differs from Write", name)
+		}
+	}
+	if _, err := sightings.ParseFormat("csv"); err == nil {
+		t.Error("ParseFormat(csv) accepted")
+	}
+	if err := sightings.WriteFile(filepath.Join(dir, "x"), "csv", period(), sightings.Options{}); err == nil || !strings.Contains(err.Error(), "csv") {
+		t.Errorf("WriteFile csv: %v", err)
+	}
+	if err := sightings.WriteFile(filepath.Join(dir, "none", "x"), sightings.FormatSTIX, period(), sightings.Options{}); err == nil || !strings.Contains(err.Error(), "none") {
+		t.Errorf("WriteFile into a missing directory: %v", err)
+	}
+}
