@@ -538,7 +538,9 @@ func compareKeys(a, b Key) int {
 // restart: to the bound matcher's entry of the same key when there is
 // one, else as history (Current false) until a matcher holds the entry.
 // Counts add up; first and last hits widen. An entry whose type is
-// invalid or value empty is ignored.
+// invalid, value empty or count not positive is ignored. The entries not
+// in the bound matcher count against Options.MaxGone: restore after the
+// first Rebind, so that only those really gone do.
 func (s *Stats) Restore(entries []EntryStats) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

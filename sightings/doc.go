@@ -28,6 +28,9 @@
 // stands for: exporting the same period twice gives the same objects, and
 // a consumer does not count them twice.
 //
+// WriteFile writes either (ParseFormat reads iocscan's
+// -sightings-format) atomically.
+//
 // # Resource usage
 //
 // Both allocate their output, in time linear in the entries of the
