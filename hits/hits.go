@@ -254,9 +254,12 @@ func casMax(a *atomic.Int64, v int64) {
 const dedupeLinear = 16
 
 // Record counts one hit, at now, for each distinct entry of xs: the
-// matches of one line that m reported (AppendMatches …). Call it only for
-// lines with matches: it does nothing for an empty xs, and the hot path
-// of lines without a match is untouched.
+// matches of one line that m reported (AppendMatches …): m must be the
+// matcher that gave them, whether bound or not. Call it only for lines
+// with matches: it does nothing for an empty xs, and the hot path of
+// lines without a match is untouched. A line matched in pieces
+// (match.LineStream) counts once per call: give Record all of the line's
+// matches at once to count it once.
 //
 // When m is the bound matcher (Rebind), Record takes a shared lock and
 // does a few atomic operations per match, without allocating, but on the
