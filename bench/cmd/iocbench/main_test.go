@@ -44,6 +44,7 @@ func TestQuickRun(t *testing.T) {
 		"## Field lookups", "| Engine | Lookup | N | hit ns | miss ns |",
 		"## String kinds", "## Concurrent matching", "## iocscan end to end",
 		"## Intelligence lifecycle", "| output | native JSON, Encoder, entries cached |",
+		"## Hit statistics", "| N | hit lines | MB/s | MB/s with Record |", "| 2k |",
 		"![throughput](throughput.svg)",
 	} {
 		if !bytes.Contains(md, []byte(want)) {
