@@ -50,20 +50,20 @@ func (a *allowFlags) register(fs *flag.FlagSet) {
 // apply reads the explicit warninglists, applies the allowlists to inds
 // and reports on w: one line unless quiet, with verbose one per list with
 // examples and one per source.
-func (a *allowFlags) apply(w io.Writer, inds []indicator.Indicator, quiet, verbose bool) ([]indicator.Indicator, error) {
+func (a *allowFlags) apply(w io.Writer, inds []indicator.Indicator, quiet, verbose bool) ([]indicator.Indicator, *allow.Report, error) {
 	opts, err := a.options(w)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p, err := allow.New(opts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	kept, rep := p.Apply(inds)
 	if !quiet {
 		allowReport(w, &rep, verbose)
 	}
-	return kept, nil
+	return kept, &rep, nil
 }
 
 // options returns the allow options of the flags, with the warninglists

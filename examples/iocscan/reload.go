@@ -39,6 +39,7 @@ type reloading struct {
 	sess atomic.Pointer[session]
 	// reloads and failures count the builds after the first.
 	reloads, failures atomic.Int64
+	fb                *feedback
 }
 
 // ageTotals sums the age.Reports of a build's batches (the live pipeline
@@ -46,10 +47,12 @@ type reloading struct {
 type ageTotals struct {
 	mu                                      sync.Mutex
 	input, expired, decayed, undated, limit int
+	sources                                 sourceAges
 }
 
 func (t *ageTotals) add(r *age.Report) {
 	t.mu.Lock()
+	t.sources.add(r)
 	t.input += r.Input
 	t.expired += r.Expired
 	t.decayed += r.Decayed
@@ -58,13 +61,15 @@ func (t *ageTotals) add(r *age.Report) {
 	t.mu.Unlock()
 }
 
-// take returns the summary of the sums and starts them again.
-func (t *ageTotals) take() string {
+// take returns the summary of the sums and the counts per source, and
+// starts them again.
+func (t *ageTotals) take() (string, sourceAges) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := fmt.Sprintf("ageing: %d of %d indicators expired, %d decayed; %d undated", t.expired, t.input, t.decayed, t.undated)
-	t.input, t.expired, t.decayed, t.undated, t.limit = 0, 0, 0, 0, 0
-	return s
+	src := t.sources
+	t.input, t.expired, t.decayed, t.undated, t.limit, t.sources = 0, 0, 0, 0, 0, sourceAges{}
+	return s, src
 }
 
 // reloadConfig is what the first build and every reload are made of.
@@ -75,6 +80,7 @@ type reloadConfig struct {
 	age     *age.Policy
 	every   time.Duration
 	stderr  io.Writer // the feeds' problems
+	fb      *feedback // hit statistics: rebound to every new set
 	quiet   bool
 	verbose bool
 }
@@ -83,7 +89,7 @@ type reloadConfig struct {
 // and returns the reloading state; Run and SIGHUP are started by the
 // caller once the scan is set up.
 func startReloading(ctx context.Context, c reloadConfig, logf func(string, ...any)) (*reloading, error) {
-	r := &reloading{logf: logf, quiet: c.quiet}
+	r := &reloading{logf: logf, quiet: c.quiet, fb: c.fb}
 	opts := c.live
 	opts.Paths = c.feeds
 	opts.WatchInterval = c.every
@@ -109,6 +115,8 @@ func startReloading(ctx context.Context, c reloadConfig, logf func(string, ...an
 	}
 	r.lm = lm
 	set := lm.Current()
+	ages, src := r.ages.take()
+	c.fb.setFeeds(set.Allow, nil, src.expired, src.decayed)
 	if !c.quiet {
 		for i := range set.Sources {
 			sourceReport(c.stderr, logf, &set.Sources[i], c.verbose)
@@ -116,11 +124,9 @@ func startReloading(ctx context.Context, c reloadConfig, logf func(string, ...an
 		if set.Allow != nil {
 			allowReport(logWriter(logf), set.Allow, c.verbose)
 		}
-		logf("%s", r.ages.take())
+		logf("%s", ages)
 		logf("loaded and compiled %d indicators in %v: %s (generation 1; reloads: on change, checked every %v, and on SIGHUP)",
 			set.Indicators, time.Since(t0).Round(time.Millisecond), set.Matcher, c.every)
-	} else {
-		r.ages.take()
 	}
 	return r, nil
 }
@@ -131,13 +137,15 @@ func (r *reloading) onReload(ev live.Event) {
 	if ev.Trigger == "initial" {
 		return // reported by startReloading
 	}
-	ages := r.ages.take()
+	ages, src := r.ages.take()
 	if ev.Err != nil {
 		r.failures.Add(1)
 		r.logf("reload failed (%s), the current indicators stay: %v", ev.Trigger, ev.Err)
 		return
 	}
 	r.reloads.Add(1)
+	r.fb.st.Rebind(ev.Set.Matcher) // the counts of the entries that stay carry over
+	r.fb.setFeeds(ev.Set.Allow, nil, src.expired, src.decayed)
 	if !r.quiet {
 		trig := ev.Trigger
 		if ev.Changed != "" {

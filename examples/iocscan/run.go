@@ -17,6 +17,7 @@ import (
 
 	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/encode"
+	"github.com/iocmatch/iocmatch/hits"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/internal/follow"
 	"github.com/iocmatch/iocmatch/live"
@@ -73,6 +74,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	af.register(fs)
 	var ag ageFlags
 	ag.register(fs)
+	var ff feedbackFlags
+	ff.register(fs)
 	var include, exclude multiFlag
 	fs.Var(&include, "include", "read only the files matching `GLOB` under a feed directory (path.Match syntax, against the path relative to the directory and the base name; repeatable)")
 	fs.Var(&exclude, "exclude", "leave out the files and directories matching `GLOB` under a feed directory (repeatable; wins over -include)")
@@ -87,7 +90,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	})
 	pslSubs := fs.Bool("public-suffix-subdomains", false, "let a domain indicator that is a public suffix (duckdns.org, co.uk …) match its subdomains too, not only its exact name")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [-max-age TYPE=DURATION,…] [-decay MODEL] [-follow [-poll DURATION]] [-retro SIZE] [FILE …]")
+		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [-max-age TYPE=DURATION,…] [-decay MODEL] [-follow [-poll DURATION]] [-reload DURATION] [-retro SIZE] [-stats FILE] [-sightings FILE [-sightings-format misp|stix] [-sensor NAME]] [-roi FILE] [-stats-interval DURATION] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
 		fmt.Fprintln(fs.Output(), "Exit status: 0 something matched, 1 nothing matched, 2 an error (then after scanning the other files); SIGINT or SIGTERM end a -follow run with these, and stop any other scan after the current line with 130 or 143.")
 		fs.PrintDefaults()
@@ -141,6 +144,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		logf("%v", err)
 		return exitError
 	}
+	clock := mopts.Now
+	if clock == nil {
+		clock = time.Now
+	}
+	fb, err := newFeedback(ff, clock, logf)
+	if err != nil {
+		logf("%v", err)
+		return exitError
+	}
 
 	lopts := loader.Options{Strict: *strict, Include: include, Exclude: exclude}
 	var m *match.Matcher
@@ -152,7 +164,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			logf("%v", err)
 			return exitError
 		}
-		rl, err = startReloading(context.Background(), reloadConfig{feeds: feeds, tx: &tx, age: agePolicy, every: *reloadEvery, stderr: stderr,
+		rl, err = startReloading(context.Background(), reloadConfig{feeds: feeds, tx: &tx, age: agePolicy, every: *reloadEvery, stderr: stderr, fb: fb,
 			quiet: *quiet, verbose: *verbose, live: live.Options{Loader: lopts, Allow: &aopts, Compile: mopts, Now: mopts.Now}}, logf)
 		if err != nil {
 			logf("%v", err)
@@ -162,7 +174,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		m = rl.current()
 	} else {
 		var ok bool
-		if m, ok = loadOnce(loadConfig{feeds: feeds, tx: &tx, af: &af, age: agePolicy, lopts: lopts, mopts: mopts, quiet: *quiet, verbose: *verbose}, stderr); !ok {
+		if m, ok = loadOnce(loadConfig{feeds: feeds, tx: &tx, af: &af, age: agePolicy, lopts: lopts, mopts: mopts, fb: fb, quiet: *quiet, verbose: *verbose}, stderr); !ok {
 			return exitError
 		}
 	}
@@ -170,6 +182,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if line := exactOnlySummary(m); line != "" {
 			logf("%s", line)
 		}
+	}
+	if err := fb.bind(m, true); err != nil {
+		logf("%v", err)
+		return exitError
 	}
 
 	t2 := time.Now()
@@ -183,13 +199,30 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		warnf = func(string, ...any) {}
 	}
 	stop := newStopper()
-	s := &session{m: m, mopts: mopts, scorer: scorer(agePolicy), format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
+	s := &session{m: m, mopts: mopts, scorer: scorer(agePolicy), fb: fb, format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
 		stop: stop, poll: *poll, st: stats{maxHits: *maxHits}}
 	if retroSize > 0 {
 		s.retro = retro.New(retroSize)
 	}
 	sigs := newSignals(stop) // SIGINT, SIGTERM: stop the scan cleanly
 	defer sigs.close()
+	var exports sync.WaitGroup // SIGUSR1 and -stats-interval writes
+	defer exports.Wait()
+	sigs.on(syscall.SIGUSR1, func() { exports.Go(func() { fb.write(false) }) })
+	if *followFlag && ff.every > 0 && (ff.stats != "" || ff.sightings != "" || ff.roi != "") {
+		exports.Go(func() {
+			t := time.NewTicker(ff.every)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop.doneChan():
+					return
+				case <-t.C:
+					fb.write(false)
+				}
+			}
+		})
+	}
 	if rl != nil {
 		s.reload = rl
 		rl.sess.Store(s)
@@ -221,6 +254,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := s.out.Flush(); err != nil {
 		logf("writing output: %v", err)
 		return exitError
+	}
+	stop.cancel() // the periodic exports end
+	exports.Wait()
+	if err := fb.write(true); err != nil {
+		failed = true
 	}
 	st := &s.st
 	st.matches += int(s.retroMatches.Load())
@@ -347,6 +385,30 @@ type scanner struct {
 	// encoder caches by entry ID, which a new set renumbers).
 	current   func() *match.Matcher
 	newWriter func(*match.Matcher) *writer
+	// hits, when set, counts the hits of every line with matches, at
+	// clock; pieces are the matches of a line matched in pieces so far
+	// (counted once, at its end)
+	hits   *hits.Stats
+	clock  func() time.Time
+	pieces []match.Match
+}
+
+// piece writes the matches of a piece of a long line (writer.stream) and
+// keeps them for the line's hit count.
+func (s *scanner) piece(w *writer, name string, lineNo int, ls *match.LineStream, dst []match.Match, st *stats) []match.Match {
+	dst = w.stream(name, lineNo, ls, dst, st)
+	if s.hits != nil {
+		s.pieces = append(s.pieces, dst...)
+	}
+	return dst
+}
+
+// recordPieces counts the hits of the line matched in pieces, once.
+func (s *scanner) recordPieces(m *match.Matcher) {
+	if s.hits != nil && len(s.pieces) > 0 {
+		s.hits.Record(m, s.pieces, s.clock())
+		s.pieces = s.pieces[:0]
+	}
 }
 
 // swap takes the current set's matcher, and a writer for it, when a
@@ -409,13 +471,13 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 			cr := false
 			for errors.Is(err, bufio.ErrBufferFull) {
 				if cr {
-					dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
+					dst = s.piece(w, name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
 				}
 				cr = line[len(line)-1] == '\r'
 				if cr {
 					line = line[:len(line)-1]
 				}
-				dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], line), st)
+				dst = s.piece(w, name, lineNo, ls, ls.Append(dst[:0], line), st)
 				line, err = br.ReadSlice('\n')
 				off += int64(len(line))
 			}
@@ -431,13 +493,14 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 				}
 			}
 			if cr {
-				dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
+				dst = s.piece(w, name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
 			}
-			dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], line), st)
+			dst = s.piece(w, name, lineNo, ls, ls.Append(dst[:0], line), st)
 			var truncated bool
 			dst, truncated = ls.Finish(dst[:0])
-			dst = w.stream(name, lineNo, ls, dst, st)
+			dst = s.piece(w, name, lineNo, ls, dst, st)
 			w.endStream(name, lineNo)
+			s.recordPieces(m)
 			st.lines++
 			st.bytes += ls.Len()
 			cuts, forced := ls.Cuts()
@@ -466,6 +529,9 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 			text := line[:n]
 			var truncated bool
 			dst, truncated = m.AppendMatchesTruncated(dst[:0], text)
+			if len(dst) > 0 && s.hits != nil {
+				s.hits.Record(m, dst, s.clock())
+			}
 			w.line(name, lineNo, lineOff, text, dst)
 			st.matches += len(dst)
 			st.lines++
@@ -620,6 +686,7 @@ type loadConfig struct {
 	age            *age.Policy
 	lopts          loader.Options
 	mopts          match.Options
+	fb             *feedback
 	quiet, verbose bool
 }
 
@@ -667,12 +734,15 @@ func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
 		logf("no feed gave a valid indicator: nothing to match")
 		return nil, false
 	}
-	inds, err := af.apply(errw, inds, *quiet, *verbose)
+	inds, arep, err := af.apply(errw, inds, *quiet, *verbose)
 	if err != nil {
 		logf("%v", err)
 		return nil, false
 	}
-	inds = ageApply(errw, agePolicy, inds, *quiet, *verbose)
+	inds, grep := ageApply(errw, agePolicy, inds, *quiet, *verbose)
+	var ages sourceAges
+	ages.add(grep)
+	c.fb.setFeeds(arep, inds, ages.expired, ages.decayed)
 	if len(inds) == 0 && !*quiet {
 		logf("warning: no indicator left to match after the allowlists and ageing (see -max-age, -decay, -now): nothing can match")
 	}

@@ -35,6 +35,7 @@ type session struct {
 	// reload, with -reload, holds the current set: the scanners take
 	// its matcher per line (m is then the first set's)
 	reload *reloading
+	fb     *feedback // hit statistics
 
 	mu           sync.Mutex
 	st           stats // the counts of every input, added when it ends
@@ -46,6 +47,9 @@ type session struct {
 // writer (an encode.Encoder is for one goroutine) and counts st.
 func (s *session) newScanner(st *stats, stop *stopper) *scanner {
 	sc := &scanner{m: s.m, w: newWriter(s.m, s.out, s.format, s.mopts.Now, s.scorer), st: st, logf: s.warnf, retro: s.retro, stop: stop}
+	if s.fb != nil {
+		sc.hits, sc.clock = s.fb.st, s.fb.clock
+	}
 	if s.reload != nil {
 		sc.current = s.reload.current
 		sc.newWriter = func(m *match.Matcher) *writer { return newWriter(m, s.out, s.format, s.mopts.Now, s.scorer) }
@@ -217,6 +221,9 @@ func (s *session) retroHuntMatcher(m *match.Matcher, n int) (int, error) {
 	matches, lines := 0, 0
 	err := s.retro.Hunt(m, func(l retro.Line, xs []match.Match) error {
 		w.line(l.File, int(l.Number), l.Offset, l.Text, xs)
+		if s.fb != nil {
+			s.fb.st.Record(m, xs, s.fb.clock()) // by key: m is not the bound set
+		}
 		matches += len(xs)
 		lines++
 		return nil
