@@ -177,18 +177,11 @@ func (b *Buffer) Hunt(m *match.Matcher, fn func(Line, []match.Match) error) erro
 	}()
 	var dst []match.Match
 	for _, v := range views {
-		d := v.data
-		for len(d) > 0 {
-			fi, n := binary.Uvarint(d)
-			d = d[n:]
-			lineNo, n := binary.Varint(d)
-			d = d[n:]
-			off, n := binary.Varint(d)
-			d = d[n:]
-			ln, n := binary.Uvarint(d)
-			d = d[n:]
-			text := d[:ln:ln]
-			d = d[ln:]
+		for d := v.data; len(d) > 0; {
+			var fi uint64
+			var lineNo, off int64
+			var text []byte
+			fi, lineNo, off, text, d = nextLine(d)
 			dst = m.AppendMatches(dst[:0], text)
 			if len(dst) == 0 {
 				continue
@@ -209,20 +202,29 @@ func (b *Buffer) Each(fn func(Line) bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, blk := range b.blocks {
-		d := blk.data
-		for len(d) > 0 {
-			fi, n := binary.Uvarint(d)
-			d = d[n:]
-			lineNo, n := binary.Varint(d)
-			d = d[n:]
-			off, n := binary.Varint(d)
-			d = d[n:]
-			ln, n := binary.Uvarint(d)
-			d = d[n:]
-			if !fn(Line{File: b.files[fi], Number: lineNo, Offset: off, Text: d[:ln:ln]}) {
+		for d := blk.data; len(d) > 0; {
+			var fi uint64
+			var lineNo, off int64
+			var text []byte
+			fi, lineNo, off, text, d = nextLine(d)
+			if !fn(Line{File: b.files[fi], Number: lineNo, Offset: off, Text: text}) {
 				return
 			}
-			d = d[ln:]
 		}
 	}
+}
+
+// nextLine decodes the kept line at the start of d (as Add wrote it: the
+// file's index, line number, offset and length as varints, then the
+// text) and returns it with the rest of d.
+func nextLine(d []byte) (file uint64, lineNo, off int64, text, rest []byte) {
+	file, n := binary.Uvarint(d)
+	d = d[n:]
+	lineNo, n = binary.Varint(d)
+	d = d[n:]
+	off, n = binary.Varint(d)
+	d = d[n:]
+	ln, n := binary.Uvarint(d)
+	d = d[n:]
+	return file, lineNo, off, d[:ln:ln], d[ln:]
 }
