@@ -128,9 +128,13 @@ func WriteMISP(w io.Writer, p hits.Period, opts Options) error {
 	return writeArray(w, MISP(p, opts))
 }
 
-func writeArray[T any](w io.Writer, xs []T) error {
+func writeArray[T any](w io.Writer, xs []T) error { return writeList(w, "[", xs, "\n]\n") }
+
+// writeList writes open, then the JSON of each element of xs on a line of
+// its own, comma-separated, then end.
+func writeList[T any](w io.Writer, open string, xs []T, end string) error {
 	bw := bufio.NewWriter(w)
-	bw.WriteString("[")
+	bw.WriteString(open)
 	for i := range xs {
 		b, err := json.Marshal(&xs[i])
 		if err != nil {
@@ -142,7 +146,7 @@ func writeArray[T any](w io.Writer, xs []T) error {
 		bw.WriteString("\n")
 		bw.Write(b)
 	}
-	bw.WriteString("\n]\n")
+	bw.WriteString(end)
 	return bw.Flush()
 }
 
@@ -302,21 +306,7 @@ func STIX(p hits.Period, opts Options) Bundle {
 // one object per line.
 func WriteSTIX(w io.Writer, p hits.Period, opts Options) error {
 	b := STIX(p, opts)
-	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, `{"type":"bundle","id":%q,"objects":[`, b.ID)
-	for i, o := range b.Objects {
-		j, err := json.Marshal(o)
-		if err != nil {
-			return err
-		}
-		if i > 0 {
-			bw.WriteString(",")
-		}
-		bw.WriteString("\n")
-		bw.Write(j)
-	}
-	bw.WriteString("\n]}\n")
-	return bw.Flush()
+	return writeList(w, fmt.Sprintf(`{"type":"bundle","id":%q,"objects":[`, b.ID), b.Objects, "\n]}\n")
 }
 
 // madeIndicator is the indicator made for entry e.
