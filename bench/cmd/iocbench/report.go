@@ -218,6 +218,7 @@ func writeReport(cfg config, res *Results) error {
 			"Warninglists: every MISP warninglist and indicator of the real feeds (%s/feeds), compiled by allow.New and applied by Policy.Apply with iocscan's defaults. "+
 			"Output: the matches of the mixed set's hit lines (N=%s) encoded by package encode, as iocscan writes them; cached = an Encoder that has seen the entries before (a repeated hit), no cache = an entry's first hit.\n\n",
 			lifeRounds, orDash(cfg.realdata), fmtCount(float64(slices.Max(cfg.sizes))))
+		b.WriteString(reloadRetroText(cfg))
 		t = newTable(&b, "Part", "What", "over", "wall", "CPU", "wall/unit (spread)", "CPU/unit", "bytes/unit", "allocs/unit", "note")
 		writeLife(t, res.Life)
 		t.end()
@@ -330,6 +331,7 @@ func writeTargets(b *bytes.Buffer, cfg config, res *Results) {
 		}
 		check("iocscan end to end", "report", m, true, false)
 	}
+	reloadTargets(check, res)
 	t.end()
 	if nmax != 1_000_000 {
 		fmt.Fprintf(b, "The largest set measured is %s, not 1M: the goals do not apply as such.\n\n", at)

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/iocmatch/iocmatch/bench/workload"
+	"github.com/iocmatch/iocmatch/match"
+	"github.com/iocmatch/iocmatch/retro"
+)
+
+// Retro-hunt workload: retroNew new indicators (a mixed set of their own
+// seed, as a reload would bring), retroHitRate of the kept lines carrying
+// one of them, generated in chunks of retroChunk lines.
+const (
+	retroNew     = 1000
+	retroHitRate = 0.001
+	retroChunk   = 10_000
+	retroFile    = "/var/log/mixed.log"
+)
+
+// retroHunt measures package retro: a Buffer of budget bytes filled (until
+// it evicts) with generated mixed-format lines, retroHitRate of them
+// carrying one of retroNew new indicators, hunted with a Matcher of only
+// those; then Add on the full buffer. The hunt must find exactly the
+// planted lines that are still kept, or the figures are wrong.
+func (r *runner) retroHunt(budget int64) error {
+	cfg := r.cfg
+	newInds := workload.Indicators(retroNew, cfg.seed+1000)
+	m, err := match.Compile(newInds, match.Options{})
+	if err != nil {
+		return err
+	}
+	r.logf("retro-hunt: filling a %s buffer", fmtBytes(float64(budget)))
+	heap0 := heapAlloc()
+	rb := retro.New(budget)
+	var planted []bool // planted[lineNo-1]: the line carries a new indicator
+	var offset int64
+	var addWall, addCPU time.Duration
+	added := 0
+	var pool [][]byte // the first chunk, for the Add figure
+	for k := uint64(0); rb.Stats().EvictedLines == 0; k++ {
+		log := workload.Generate(workload.Mixed, retroChunk, retroHitRate, newInds, cfg.seed+2000+k)
+		if pool == nil {
+			pool = log.Lines
+		}
+		c0, t0 := cpuNow(), time.Now()
+		for _, l := range log.Lines {
+			added++
+			rb.Add(retroFile, int64(added), offset, l)
+			offset += int64(len(l)) + 1
+		}
+		addWall, addCPU = addWall+time.Since(t0), addCPU+cpuNow()-c0
+		planted = append(planted, log.Hit...)
+	}
+	st := rb.Stats()
+	heap := heapAlloc() - heap0
+	if st.TooLong > 0 {
+		return fmt.Errorf("retro-hunt: %d generated lines longer than a block", st.TooLong)
+	}
+	keptHits := 0
+	rb.Each(func(l retro.Line) bool {
+		if planted[l.Number-1] {
+			keptHits++
+		}
+		return true
+	})
+	if keptHits == 0 {
+		return fmt.Errorf("retro-hunt: no planted line among the %d kept: the budget is too small", st.Lines)
+	}
+	r.logf("retro-hunt: %d lines kept (%s), %d evicted, %d planted lines kept; memory %s, heap +%s",
+		st.Lines, fmtBytes(float64(st.Bytes)), st.EvictedLines, keptHits, fmtBytes(float64(st.Memory)), fmtBytes(float64(heap)))
+	fill := LifeRow{Part: "retro-hunt", What: fmt.Sprintf("retro.Buffer.Add: fill a %s buffer from empty (until it evicts)", fmtBytes(float64(budget))),
+		N: added, Units: "lines", Reps: 1, Wall: []float64{addWall.Seconds()}, CPU: []float64{addCPU.Seconds()}, Allocs: -1,
+		Note: fmt.Sprintf("kept %d lines, %s of text (%d evicted); Stats().Memory %s for a budget of %s (%+.1f%%), live heap +%s",
+			st.Lines, fmtBytes(float64(st.Bytes)), st.EvictedLines, fmtBytes(float64(st.Memory)), fmtBytes(float64(budget)),
+			100*(float64(st.Memory)/float64(budget)-1), fmtBytes(float64(heap)))}
+
+	lines, matches := 0, 0
+	hunt := LifeRow{Part: "retro-hunt", What: fmt.Sprintf("retro.Buffer.Hunt: the whole buffer for %d new indicators (mixed set)", retroNew), N: int(st.Lines), Units: "lines"}
+	rounds(&hunt, nil, func() {
+		lines, matches = 0, 0
+		err = rb.Hunt(m, func(_ retro.Line, xs []match.Match) error {
+			lines++
+			matches += len(xs)
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if lines != keptHits {
+		return fmt.Errorf("retro-hunt: %d lines with matches, %d planted lines kept", lines, keptHits)
+	}
+	i := hunt.bestIdx()
+	hunt.Note = fmt.Sprintf("%.0f MB/s wall, %.0f MB/s CPU over %s of kept lines; %d lines with matches (all %d planted lines kept), %d matches",
+		float64(st.Bytes)/1e6/hunt.Wall[i], float64(st.Bytes)/1e6/hunt.CPU[i], fmtBytes(float64(st.Bytes)), lines, keptHits, matches)
+
+	poolBytes := 0
+	for _, l := range pool {
+		poolBytes += len(l)
+	}
+	add := LifeRow{Part: "retro-hunt", What: "retro.Buffer.Add: one line into the full buffer (evicting the oldest)", N: len(pool), Units: "lines"}
+	rounds(&add, nil, func() {
+		for _, l := range pool {
+			added++
+			rb.Add(retroFile, int64(added), offset, l)
+			offset += int64(len(l)) + 1
+		}
+	})
+	i = add.bestIdx()
+	add.Note = fmt.Sprintf("%.0f B per line on average, %.0f MB/s", float64(poolBytes)/float64(len(pool)), float64(poolBytes)/1e6/add.Wall[i])
+	r.res.Life = append(r.res.Life, fill, hunt, add)
+	runtime.KeepAlive(rb)
+	release()
+	return nil
+}
