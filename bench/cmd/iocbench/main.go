@@ -20,9 +20,14 @@
 // empty file, scan throughput from a run on the log, peak RSS; each run
 // killed after -peer-timeout); string-kind sets (-string-sizes); iocscan
 // end to end (built with go build into a temporary directory, run on a
-// generated feed and a -iocscan-mb log with the largest N); and, when
-// -realdata names a directory with a logs/ folder, the real log files in
-// it.
+// generated feed and a -iocscan-mb log with the largest N); live.Matcher
+// reloads at -reload-n indicators (the largest N by default): time, CPU
+// and peak RSS against the steady RSS, from bench/cmd/reloadmem -json run
+// as a process of its own, with unchanged feeds and with -churn; a
+// retro-hunt: a retro.Buffer of -retro-mb MiB (256; 4 with -quick) of
+// generated lines hunted for 1,000 new indicators, and Add on it; and,
+// when -realdata names a directory with a logs/ folder, the real log
+// files in it.
 //
 // Timings take the fastest of three rounds of at least -benchtime/3 each.
 // Everything is deterministic (-seed) but the clock.

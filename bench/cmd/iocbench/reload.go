@@ -157,7 +157,7 @@ func reloadRows(run ReloadRun) []LifeRow {
 		kind = "-churn: half the indicators replaced before each reload"
 	}
 	if run.Status != "" {
-		return []LifeRow{{Part: "reload", What: "live.Matcher reload, " + kind, N: run.N, Units: "indicators", Allocs: -1, Note: "not measured: " + run.Status}}
+		return []LifeRow{{Part: "reload", What: "live.Matcher.Reload, " + kind, N: run.N, Units: "indicators", Allocs: -1, Note: "not measured: " + run.Status}}
 	}
 	var rows []LifeRow
 	if !run.Churn {
