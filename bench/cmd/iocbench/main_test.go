@@ -71,6 +71,10 @@ func TestQuickRun(t *testing.T) {
 	} else if !bytes.Contains(md, []byte("Reload figures not measured (-no-procs)")) {
 		t.Errorf("report.md does not say why the reload figures are missing")
 	}
+	if repo, err := findRepo(); err == nil && isDir(repo+"/../shared/realdata/logs") &&
+		!bytes.Contains(md, []byte("| retro-hunt | retro.Buffer.Hunt: the real logs (")) {
+		t.Errorf("report.md has no retro-hunt row of the real logs")
+	}
 	for _, f := range []string{"throughput.svg", "memory.svg", "build.svg"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -32,7 +33,7 @@ func fmtCount(v float64) string {
 	case v >= 1e3 && math.Mod(v, 1e3) == 0:
 		return fmt.Sprintf("%.0fk", v/1e3)
 	}
-	return fmt.Sprintf("%g", v)
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 func fmtMBps(v float64) string {

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"io/fs"
+	"path/filepath"
 	"runtime"
 	"time"
 
+	"github.com/iocmatch/iocmatch/allow"
 	"github.com/iocmatch/iocmatch/bench/workload"
+	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/match"
 	"github.com/iocmatch/iocmatch/retro"
 )
@@ -111,6 +116,80 @@ func (r *runner) retroHunt(budget int64) error {
 	add.Note = fmt.Sprintf("%.0f B per line on average, %.0f MB/s", float64(poolBytes)/float64(len(pool)), float64(poolBytes)/1e6/add.Wall[i])
 	r.res.Life = append(r.res.Life, fill, hunt, add)
 	runtime.KeepAlive(rb)
+	release()
+	return nil
+}
+
+// retroReal retro-hunts the real logs of -realdata (the first
+// -realdata-max-mb of each file, kept in a Buffer of budget bytes) for
+// every indicator of the real feeds that iocscan's defaults keep (the
+// feeds' warninglists applied), at the run's start time: what a first
+// load's retro-hunt would find on this data.
+func (r *runner) retroReal(budget int64) error {
+	cfg := r.cfg
+	if cfg.realdata == "" {
+		return nil // warninglists() says there is no real data
+	}
+	res, err := loader.Load(filepath.Join(cfg.realdata, "feeds"), loader.Options{})
+	if err != nil {
+		return err
+	}
+	p, err := allow.New(allow.Options{Warninglists: res.Warninglists})
+	if err != nil {
+		return err
+	}
+	kept, _ := p.Apply(res.Indicators)
+	now := r.t0
+	m, err := match.Compile(kept, match.Options{Now: func() time.Time { return now }})
+	if err != nil {
+		return err
+	}
+	res, kept = loader.Result{}, nil
+	rb := retro.New(budget)
+	files := 0
+	filepath.WalkDir(filepath.Join(cfg.realdata, "logs"), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() || filepath.Ext(path) == ".md" || filepath.Base(path) == "LICENSE-loghub.txt" {
+			return nil
+		}
+		data, err := readHead(path, cfg.realMaxMB<<20)
+		if err != nil || len(data) == 0 || bytes.IndexByte(data[:min(len(data), 8192)], 0) >= 0 {
+			return nil // unreadable, empty or binary
+		}
+		rel, _ := filepath.Rel(cfg.realdata, path)
+		files++
+		var off int64
+		for i, l := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
+			rb.Add(rel, int64(i+1), off, bytes.TrimSuffix(l, []byte("\r")))
+			off += int64(len(l)) + 1
+		}
+		return nil
+	})
+	st := rb.Stats()
+	if st.Lines == 0 {
+		return nil
+	}
+	lines, matches := 0, 0
+	hitFiles := map[string]bool{}
+	row := LifeRow{Part: "retro-hunt", What: fmt.Sprintf("retro.Buffer.Hunt: the real logs (%d files, first %d MB of each) for the %d real indicators kept after the warninglists", files, cfg.realMaxMB, m.Len()),
+		N: int(st.Lines), Units: "lines"}
+	rounds(&row, nil, func() {
+		lines, matches = 0, 0
+		err = rb.Hunt(m, func(l retro.Line, xs []match.Match) error {
+			lines++
+			matches += len(xs)
+			hitFiles[l.File] = true
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	i := row.bestIdx()
+	row.Note = fmt.Sprintf("%.0f MB/s wall, %.0f MB/s CPU over %s of kept lines (%d evicted, %d too long); %d lines with matches in %d files, %d matches",
+		float64(st.Bytes)/1e6/row.Wall[i], float64(st.Bytes)/1e6/row.CPU[i], fmtBytes(float64(st.Bytes)), st.EvictedLines, st.TooLong, lines, len(hitFiles), matches)
+	r.logf("retro-hunt, real logs: %s", row.Note)
+	r.res.Life = append(r.res.Life, row)
+	runtime.KeepAlive(m)
 	release()
 	return nil
 }

@@ -226,6 +226,9 @@ func (r *runner) all() (*Results, error) {
 	if err := r.retroHunt(cfg.retroBytes); err != nil {
 		return nil, err
 	}
+	if err := r.retroReal(cfg.retroBytes); err != nil {
+		return nil, err
+	}
 	if cfg.realdata != "" {
 		if err := r.real(slices.Max(cfg.sizes)); err != nil {
 			return nil, err
