@@ -62,15 +62,15 @@ func scorer(p *age.Policy) encode.Scorer {
 
 // ageApply applies p to inds and reports on w: one line unless quiet,
 // with verbose the counts per source and examples.
-func ageApply(w io.Writer, p *age.Policy, inds []indicator.Indicator, quiet, verbose bool) []indicator.Indicator {
+func ageApply(w io.Writer, p *age.Policy, inds []indicator.Indicator, quiet, verbose bool) ([]indicator.Indicator, *age.Report) {
 	kept, rep := p.Apply(inds)
 	if quiet {
-		return kept
+		return kept, &rep
 	}
 	fmt.Fprintf(w, "iocscan: ageing at %s: %d of %d indicators expired (max age), %d decayed (score below the threshold); %d undated (never age); %d kept with an end moved earlier\n",
 		rep.Now.UTC().Format(time.RFC3339), rep.Expired, rep.Input, rep.Decayed, rep.Undated, rep.Limited)
 	if !verbose {
-		return kept
+		return kept, &rep
 	}
 	srcs := rep.Sources()
 	sort.Strings(srcs)
@@ -87,5 +87,5 @@ func ageApply(w io.Writer, p *age.Policy, inds []indicator.Indicator, quiet, ver
 	for _, ex := range rep.DecayedExamples {
 		fmt.Fprintf(w, "iocscan:     decayed: %s\n", ex)
 	}
-	return kept
+	return kept, &rep
 }

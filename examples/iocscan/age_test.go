@@ -83,6 +83,26 @@ func TestAgeFlags(t *testing.T) {
 	assert.Equal(t, 1, code)
 	assert.Empty(t, out, "every type decayed below 50 after 5 days")
 
+	// the ROI report counts what ageing took from each feed
+	roiFile := filepath.Join(dir, "roi.json")
+	code, _, errs = runIOCScan(t, in, "-q", "-now", now, "-roi", roiFile, "-feed", feed)
+	require.Equal(t, 0, code, errs)
+	data, err := os.ReadFile(roiFile)
+	require.NoError(t, err)
+	var r struct {
+		Feeds []struct {
+			Source          string
+			Loaded, Expired int
+			Hits            int `json:"hits"`
+		} `json:"feeds"`
+	}
+	require.NoError(t, json.Unmarshal(data, &r), "%s", data)
+	require.Len(t, r.Feeds, 1, "%s", data)
+	assert.Equal(t, "seen", r.Feeds[0].Source)
+	assert.Equal(t, 3, r.Feeds[0].Loaded)
+	assert.Equal(t, 1, r.Feeds[0].Expired, "the address")
+	assert.Equal(t, 2, r.Feeds[0].Hits)
+
 	for _, bad := range [][]string{
 		{"-max-age", "ipv4"}, {"-max-age", "ipv4=soon"}, {"-max-age", "planet=3d"},
 		{"-decay", "no such model"}, {"-decay", filepath.Join(dir, "nothing.json")},

@@ -50,7 +50,26 @@ func (a *allowFlags) register(fs *flag.FlagSet) {
 // apply reads the explicit warninglists, applies the allowlists to inds
 // and reports on w: one line unless quiet, with verbose one per list with
 // examples and one per source.
-func (a *allowFlags) apply(w io.Writer, inds []indicator.Indicator, quiet, verbose bool) ([]indicator.Indicator, error) {
+func (a *allowFlags) apply(w io.Writer, inds []indicator.Indicator, quiet, verbose bool) ([]indicator.Indicator, *allow.Report, error) {
+	opts, err := a.options(w)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := allow.New(opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	kept, rep := p.Apply(inds)
+	if !quiet {
+		allowReport(w, &rep, verbose)
+	}
+	return kept, &rep, nil
+}
+
+// options returns the allow options of the flags, with the warninglists
+// and allowlist rows found among the feeds read so far (a.in) and the
+// explicit -warninglist files read (their problems written to w).
+func (a *allowFlags) options(w io.Writer) (allow.Options, error) {
 	opts := allow.Options{
 		NoReserved:      !a.reserved,
 		Documentation:   a.documentation,
@@ -63,39 +82,31 @@ func (a *allowFlags) apply(w io.Writer, inds []indicator.Indicator, quiet, verbo
 	for _, path := range a.warninglists {
 		res, err := loader.Load(path, loader.Options{Format: loader.FormatWarninglist})
 		if err != nil {
-			return nil, fmt.Errorf("-warninglist %w", err)
+			return allow.Options{}, fmt.Errorf("-warninglist %w", err)
 		}
 		for i := range res.Problems {
 			fmt.Fprintln(w, res.Problems[i].Error())
 		}
 		if len(res.Warninglists) == 0 {
-			return nil, fmt.Errorf("-warninglist %s: no warninglist read", path)
+			return allow.Options{}, fmt.Errorf("-warninglist %s: no warninglist read", path)
 		}
 		opts.Warninglists = append(opts.Warninglists, res.Warninglists...)
 	}
 	for _, kv := range a.actions {
 		i := strings.LastIndexByte(kv, '=')
 		if i <= 0 {
-			return nil, fmt.Errorf("-warninglist-action %q: not NAME=suppress|annotate|off", kv)
+			return allow.Options{}, fmt.Errorf("-warninglist-action %q: not NAME=suppress|annotate|off", kv)
 		}
 		act, err := allow.ParseAction(kv[i+1:])
 		if err != nil {
-			return nil, fmt.Errorf("-warninglist-action %q: %v", kv, err)
+			return allow.Options{}, fmt.Errorf("-warninglist-action %q: %v", kv, err)
 		}
 		if opts.Actions == nil {
 			opts.Actions = map[string]allow.Action{}
 		}
 		opts.Actions[kv[:i]] = act
 	}
-	p, err := allow.New(opts)
-	if err != nil {
-		return nil, err
-	}
-	kept, rep := p.Apply(inds)
-	if !quiet {
-		allowReport(w, &rep, verbose)
-	}
-	return kept, nil
+	return opts, nil
 }
 
 // allowReport writes the allowlist report.

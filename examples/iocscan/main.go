@@ -5,6 +5,7 @@
 //	go run ./examples/iocscan -taxii URL [-taxii-collection NAME] [-taxii-user U] … [FILE …]
 //	tail -f app.log | iocscan -feed PATH
 //	go run ./examples/iocscan -feed PATH -follow [-poll DURATION] [-retro SIZE] FILE …
+//	go run ./examples/iocscan -feed PATH -follow -reload 1m -retro 256MiB -stats hits.json -sightings s.json -roi roi.md FILE …
 //
 // Each -feed is a feed file or a directory of feed files, in any format
 // package loader reads (detected from each file's content). -taxii loads
@@ -126,6 +127,63 @@
 // (SIGINT) or 143 (SIGTERM), as a shell reports a command killed by the
 // signal, so that an interrupted scan is never taken for a complete
 // one. A second SIGINT or SIGTERM kills iocscan at once.
+//
+// # Ageing and decay
+//
+// After the allowlists, package age ages the indicators at the clock
+// (-now): an indicator whose last sighting (last seen, else first seen,
+// else valid from) is older than its type's max age does not match; one
+// with no date never ages. The max ages are age.DefaultMaxAge (addresses
+// and CIDRs 30 days; domains, URLs, e-mail addresses and user agents 180
+// days; e-mail subjects 90 days; hashes, file names, registry keys,
+// mutexes and strings 365 days); -max-age TYPE=DURATION[,…] replaces
+// those of the types it names (types as indicator names them, or ip,
+// hash, all; durations as 30d, 2w, 1d12h or Go's; 0 or off: none), and
+// -max-age off turns them all off. -decay MODEL scores every match with
+// a MISP decaying model, by name ("NIDS Simple", "Phishing", "Vishing") or
+// from a MISP model JSON file, applied as MISP does to the types of its
+// attribute types: below the model's threshold an indicator stops
+// matching, and each match carries "score" (0-100, one decimal) for the
+// entry and each record (ECS: threat.enrichments.iocmatch.score). The
+// indicators stop matching when the clock passes their end, between
+// reloads too. Standard error gets one line of counts (-v: per source,
+// with examples).
+//
+// # Reload
+//
+// -reload DURATION keeps the feeds live (package live): the feed files
+// are checked for changes every DURATION (size, modification time, inode,
+// and the content's hash while the modification time is recent), a TAXII
+// collection is polled again that often, and SIGHUP reloads at once. A
+// build runs in the background with the same options and allowlists (the
+// feeds' own warninglists read again), and the new set is swapped in
+// between two lines: the scan never waits for it. An indicator removed
+// from its feed stops matching; a build that fails (a feed unreadable or
+// suddenly empty, a TAXII error, -strict problems) keeps the current set,
+// and standard error says why. Each reload gives one line: generation,
+// entries added, removed and changed, the ageing counts, the time it took
+// and the resident memory.
+//
+// # Feedback
+//
+// The hits of every indicator (lines with a match: count, first and last
+// hit) are counted, and kept across reloads for the indicators that stay.
+// -stats FILE writes them as JSON (package hits) at the end, every
+// -stats-interval (default 1m) with -follow, and on SIGUSR1; a FILE that
+// exists at start is read back, so that counts go on across restarts (a
+// bad FILE is an error naming its line). -sightings FILE appends the
+// sightings of each period (the run, or each interval or SIGUSR1 of a
+// -follow run) as one JSON document per line, in -sightings-format stix
+// (default: a STIX 2.1 bundle with an identity for this sensor, -sensor
+// NAME, default the host name, and one sighting per indicator with its
+// count, first and last seen; sighting_of_ref is the indicator's STIX id
+// when it came from STIX) or misp (the bodies of MISP's /sightings/add,
+// one per indicator, by attribute uuid when known, else by value).
+// -roi FILE writes the feeds' ROI report (package roi; JSON when FILE
+// ends in .json, else markdown): per feed, the indicators loaded,
+// suppressed per list, expired and decayed, the indicators hit, the hits,
+// the hits that no other feed would have given, and the share of its hits
+// on warninglisted indicators.
 //
 // # Retro-hunt
 //

@@ -33,6 +33,7 @@ type record struct {
 	Indicator string   `json:"indicator"`
 	Matched   string   `json:"matched"`
 	Sources   []string `json:"sources"`
+	Retro     bool     `json:"retro"`
 }
 
 func decode(t *testing.T, s string) []record {

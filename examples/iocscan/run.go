@@ -11,12 +11,16 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/encode"
+	"github.com/iocmatch/iocmatch/hits"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/internal/follow"
+	"github.com/iocmatch/iocmatch/live"
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/loader/taxii"
 	"github.com/iocmatch/iocmatch/match"
@@ -70,10 +74,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	af.register(fs)
 	var ag ageFlags
 	ag.register(fs)
+	var ff feedbackFlags
+	ff.register(fs)
 	var include, exclude multiFlag
 	fs.Var(&include, "include", "read only the files matching `GLOB` under a feed directory (path.Match syntax, against the path relative to the directory and the base name; repeatable)")
 	fs.Var(&exclude, "exclude", "leave out the files and directories matching `GLOB` under a feed directory (repeatable; wins over -include)")
 	followFlag := fs.Bool("follow", false, "after the files' content, keep reading what is appended to them, like tail -F (rotation and truncation followed; a missing file waited for; gzip files read once), until SIGINT or SIGTERM")
+	reloadEvery := fs.Duration("reload", 0, "keep the feeds live: check the feed files for changes every `DURATION` (and re-poll a TAXII collection that often), and on SIGHUP, rebuilding the indicators in the background and swapping them in between two lines (0: load once)")
 	poll := fs.Duration("poll", follow.DefaultPoll, "with -follow, check the files for new lines, rotation and truncation every `DURATION`")
 	var retroSize int64
 	fs.Func("retro", "keep the most recent lines read, up to `SIZE` bytes (256MiB, 1GiB, 64MB …; 0: off), to retro-hunt them for the indicators a reload adds", func(v string) error {
@@ -83,7 +90,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	})
 	pslSubs := fs.Bool("public-suffix-subdomains", false, "let a domain indicator that is a public suffix (duckdns.org, co.uk …) match its subdomains too, not only its exact name")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [-max-age TYPE=DURATION,…] [-decay MODEL] [-follow [-poll DURATION]] [-retro SIZE] [FILE …]")
+		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [-max-age TYPE=DURATION,…] [-decay MODEL] [-follow [-poll DURATION]] [-reload DURATION] [-retro SIZE] [-stats FILE] [-sightings FILE [-sightings-format misp|stix] [-sensor NAME]] [-roi FILE] [-stats-interval DURATION] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
 		fmt.Fprintln(fs.Output(), "Exit status: 0 something matched, 1 nothing matched, 2 an error (then after scanning the other files); SIGINT or SIGTERM end a -follow run with these, and stop any other scan after the current line with 130 or 143.")
 		fs.PrintDefaults()
@@ -106,6 +113,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if *format != "json" && *format != "ecs" {
 		logf("-format %q: must be json or ecs", *format)
+		return exitError
+	}
+	if *reloadEvery < 0 {
+		logf("-reload %v: must be 0 (off) or more", *reloadEvery)
 		return exitError
 	}
 	if *poll <= 0 {
@@ -133,65 +144,48 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		logf("%v", err)
 		return exitError
 	}
+	clock := mopts.Now
+	if clock == nil {
+		clock = time.Now
+	}
+	fb, err := newFeedback(ff, clock, logf)
+	if err != nil {
+		logf("%v", err)
+		return exitError
+	}
 
-	var prog *progress // on a terminal, a progress line while loading
 	lopts := loader.Options{Strict: *strict, Include: include, Exclude: exclude}
-	if !*quiet && isTerminal(stderr) {
-		prog = newProgress(stderr)
-		errw = prog
-		lopts.Progress = prog.update
-	}
-	t0 := time.Now()
-	var inds []indicator.Indicator
-	for _, path := range feeds {
-		prog.beginFeed(path)
-		got, err := loadFeed(errw, path, lopts, *quiet, *verbose, &af.in)
+	var m *match.Matcher
+	var rl *reloading
+	if *reloadEvery > 0 {
+		signal.Ignore(syscall.SIGHUP) // until the scan handles it: not the default, which ends the process
+		aopts, err := af.options(stderr)
 		if err != nil {
-			prog.end()
 			logf("%v", err)
 			return exitError
 		}
-		inds = append(inds, got...)
-	}
-	if tx.url != "" {
-		prog.beginFeed(taxii.Path(tx.url)) // no user info on screen
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		got, err := tx.load(ctx, errw, lopts, *quiet, *verbose)
-		stop()
+		rl, err = startReloading(context.Background(), reloadConfig{feeds: feeds, tx: &tx, age: agePolicy, every: *reloadEvery, stderr: stderr, fb: fb,
+			quiet: *quiet, verbose: *verbose, live: live.Options{Loader: lopts, Allow: &aopts, Compile: mopts, Now: mopts.Now}}, logf)
 		if err != nil {
-			prog.end()
 			logf("%v", err)
 			return exitError
 		}
-		inds = append(inds, got...)
-	}
-	prog.end()
-	errw = stderr
-	loaded := time.Since(t0)
-	if len(inds) == 0 {
-		logf("no feed gave a valid indicator: nothing to match")
-		return exitError
-	}
-	inds, err = af.apply(errw, inds, *quiet, *verbose)
-	if err != nil {
-		logf("%v", err)
-		return exitError
-	}
-	inds = ageApply(errw, agePolicy, inds, *quiet, *verbose)
-	if len(inds) == 0 && !*quiet {
-		logf("warning: no indicator left to match after the allowlists and ageing (see -max-age, -decay, -now): nothing can match")
-	}
-	t1 := time.Now()
-	m, err := match.Compile(inds, mopts)
-	if err != nil {
-		logf("%v", err)
-		return exitError
+		defer rl.lm.Close()
+		m = rl.current()
+	} else {
+		var ok bool
+		if m, ok = loadOnce(loadConfig{feeds: feeds, tx: &tx, af: &af, age: agePolicy, lopts: lopts, mopts: mopts, fb: fb, quiet: *quiet, verbose: *verbose}, stderr); !ok {
+			return exitError
+		}
 	}
 	if !*quiet {
-		logf("loaded %d indicators in %v; compiled %s in %v", len(inds), loaded.Round(time.Millisecond), m, time.Since(t1).Round(time.Millisecond))
 		if line := exactOnlySummary(m); line != "" {
 			logf("%s", line)
 		}
+	}
+	if err := fb.bind(m, true); err != nil {
+		logf("%v", err)
+		return exitError
 	}
 
 	t2 := time.Now()
@@ -205,13 +199,41 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		warnf = func(string, ...any) {}
 	}
 	stop := newStopper()
-	s := &session{m: m, mopts: mopts, scorer: scorer(agePolicy), format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
+	s := &session{m: m, mopts: mopts, scorer: scorer(agePolicy), fb: fb, format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
 		stop: stop, poll: *poll, st: stats{maxHits: *maxHits}}
 	if retroSize > 0 {
 		s.retro = retro.New(retroSize)
 	}
 	sigs := newSignals(stop) // SIGINT, SIGTERM: stop the scan cleanly
 	defer sigs.close()
+	var exports sync.WaitGroup // SIGUSR1 and -stats-interval writes
+	defer exports.Wait()
+	sigs.on(syscall.SIGUSR1, func() { exports.Go(func() { fb.write(false) }) })
+	if *followFlag && ff.every > 0 && (ff.stats != "" || ff.sightings != "" || ff.roi != "") {
+		exports.Go(func() {
+			t := time.NewTicker(ff.every)
+			defer t.Stop()
+			for {
+				select {
+				case <-stop.doneChan():
+					return
+				case <-t.C:
+					fb.write(false)
+				}
+			}
+		})
+	}
+	if rl != nil {
+		s.reload = rl
+		rl.sess.Store(s)
+		var runs sync.WaitGroup
+		defer runs.Wait()
+		sigs.on(syscall.SIGHUP, func() {
+			runs.Go(func() { rl.lm.Reload(stop.ctx) }) // reported by onReload
+		})
+		runs.Go(func() { rl.lm.Run(stop.ctx) })
+		defer stop.cancel() // ends Run (after the scan, when no signal did)
+	}
 	// (SIGHUP, a reload, and SIGUSR1, statistics, are given here with
 	// sigs.on; a reload calls s.retroHunt with the indicators it added.)
 	if onScan != nil {
@@ -233,6 +255,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		logf("writing output: %v", err)
 		return exitError
 	}
+	stop.cancel() // the periodic exports end
+	exports.Wait()
+	if err := fb.write(true); err != nil {
+		failed = true
+	}
 	st := &s.st
 	st.matches += int(s.retroMatches.Load())
 	sig := stop.signal()
@@ -248,6 +275,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		} else {
 			logf("scanned %d lines (%d bytes) in %d files in %v (%.1f MB/s): %d matches%s%s",
 				st.lines, st.bytes, st.files, d.Round(time.Millisecond), float64(st.bytes)/1e6/max(d.Seconds(), 1e-9), st.matches, st.notes(), end)
+		}
+		if rl != nil {
+			logf("reloads: %d (%d failed); the last set is generation %d", rl.reloads.Load()+rl.failures.Load(), rl.failures.Load(), rl.lm.Current().Generation)
 		}
 		if s.retro != nil {
 			rs := s.retro.Stats()
@@ -349,6 +379,47 @@ type scanner struct {
 	// before the signal); before that (a backlog) it stops at once.
 	tailing func() bool
 	done    int // the lines of the current input scanned (its last line number)
+	// current, when set (-reload), gives the matcher of the current set,
+	// taken before each line: after a reload the next line is matched
+	// with the new set, by a writer of its own from newWriter (an
+	// encoder caches by entry ID, which a new set renumbers).
+	current   func() *match.Matcher
+	newWriter func(*match.Matcher) *writer
+	// hits, when set, counts the hits of every line with matches, at
+	// clock; pieces are the matches of a line matched in pieces so far
+	// (counted once, at its end)
+	hits   *hits.Stats
+	clock  func() time.Time
+	pieces []match.Match
+}
+
+// piece writes the matches of a piece of a long line (writer.stream) and
+// keeps them for the line's hit count.
+func (s *scanner) piece(w *writer, name string, lineNo int, ls *match.LineStream, dst []match.Match, st *stats) []match.Match {
+	dst = w.stream(name, lineNo, ls, dst, st)
+	if s.hits != nil {
+		s.pieces = append(s.pieces, dst...)
+	}
+	return dst
+}
+
+// recordPieces counts the hits of the line matched in pieces, once.
+func (s *scanner) recordPieces(m *match.Matcher) {
+	if s.hits != nil && len(s.pieces) > 0 {
+		s.hits.Record(m, s.pieces, s.clock())
+		s.pieces = s.pieces[:0]
+	}
+}
+
+// swap takes the current set's matcher, and a writer for it, when a
+// reload has changed it since the last line.
+func (s *scanner) swap() {
+	if s.current == nil {
+		return
+	}
+	if m := s.current(); m != s.m {
+		s.m, s.w = m, s.newWriter(m)
+	}
 }
 
 // errInterrupted ends the scan of an input on SIGINT or SIGTERM.
@@ -384,6 +455,11 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 		lineOff := off
 		line, err := br.ReadSlice('\n')
 		off += int64(len(line))
+		if s.current != nil { // after the read, which may wait for the line a long time
+			if s.swap(); s.m != m {
+				m, w, ls = s.m, s.w, nil // a LineStream is of one matcher
+			}
+		}
 		if errors.Is(err, bufio.ErrBufferFull) {
 			// A line longer than the buffer: match it a piece at a time. A
 			// '\r' that ends a part is held back until the next part says
@@ -395,13 +471,13 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 			cr := false
 			for errors.Is(err, bufio.ErrBufferFull) {
 				if cr {
-					dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
+					dst = s.piece(w, name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
 				}
 				cr = line[len(line)-1] == '\r'
 				if cr {
 					line = line[:len(line)-1]
 				}
-				dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], line), st)
+				dst = s.piece(w, name, lineNo, ls, ls.Append(dst[:0], line), st)
 				line, err = br.ReadSlice('\n')
 				off += int64(len(line))
 			}
@@ -417,13 +493,14 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 				}
 			}
 			if cr {
-				dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
+				dst = s.piece(w, name, lineNo, ls, ls.Append(dst[:0], []byte{'\r'}), st)
 			}
-			dst = w.stream(name, lineNo, ls, ls.Append(dst[:0], line), st)
+			dst = s.piece(w, name, lineNo, ls, ls.Append(dst[:0], line), st)
 			var truncated bool
 			dst, truncated = ls.Finish(dst[:0])
-			dst = w.stream(name, lineNo, ls, dst, st)
+			dst = s.piece(w, name, lineNo, ls, dst, st)
 			w.endStream(name, lineNo)
+			s.recordPieces(m)
 			st.lines++
 			st.bytes += ls.Len()
 			cuts, forced := ls.Cuts()
@@ -452,6 +529,9 @@ func (s *scanner) scan(name string, br *bufio.Reader) error {
 			text := line[:n]
 			var truncated bool
 			dst, truncated = m.AppendMatchesTruncated(dst[:0], text)
+			if len(dst) > 0 && s.hits != nil {
+				s.hits.Record(m, dst, s.clock())
+			}
 			w.line(name, lineNo, lineOff, text, dst)
 			st.matches += len(dst)
 			st.lines++
@@ -596,4 +676,84 @@ func exactOnlySummary(m *match.Matcher) string {
 		more = ", …"
 	}
 	return fmt.Sprintf("%d domain indicators are public suffixes and match their exact name only, not their subdomains (%s%s; -public-suffix-subdomains to match those too)", n, strings.Join(ex, ", "), more)
+}
+
+// loadConfig is what a one-shot load (without -reload) is made of.
+type loadConfig struct {
+	feeds          []string
+	tx             *taxiiFlags
+	af             *allowFlags
+	age            *age.Policy
+	lopts          loader.Options
+	mopts          match.Options
+	fb             *feedback
+	quiet, verbose bool
+}
+
+// loadOnce loads the feeds, applies the allowlists and the ageing, and
+// compiles them, reporting on stderr; false: an error was reported.
+func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
+	errw := stderr // the progress line while loading, on a terminal
+	logf := func(format string, a ...any) { fmt.Fprintf(errw, "iocscan: "+format+"\n", a...) }
+	feeds, tx, af, agePolicy, lopts, mopts := c.feeds, c.tx, c.af, c.age, c.lopts, c.mopts
+	quiet, verbose := &c.quiet, &c.verbose
+	var prog *progress // on a terminal, a progress line while loading
+	if !*quiet && isTerminal(stderr) {
+		prog = newProgress(stderr)
+		errw = prog
+		lopts.Progress = prog.update
+	}
+	t0 := time.Now()
+	var inds []indicator.Indicator
+	for _, path := range feeds {
+		prog.beginFeed(path)
+		got, err := loadFeed(errw, path, lopts, *quiet, *verbose, &af.in)
+		if err != nil {
+			prog.end()
+			logf("%v", err)
+			return nil, false
+		}
+		inds = append(inds, got...)
+	}
+	if tx.url != "" {
+		prog.beginFeed(taxii.Path(tx.url)) // no user info on screen
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		got, err := tx.load(ctx, errw, lopts, *quiet, *verbose)
+		stop()
+		if err != nil {
+			prog.end()
+			logf("%v", err)
+			return nil, false
+		}
+		inds = append(inds, got...)
+	}
+	prog.end()
+	errw = stderr
+	loaded := time.Since(t0)
+	if len(inds) == 0 {
+		logf("no feed gave a valid indicator: nothing to match")
+		return nil, false
+	}
+	inds, arep, err := af.apply(errw, inds, *quiet, *verbose)
+	if err != nil {
+		logf("%v", err)
+		return nil, false
+	}
+	inds, grep := ageApply(errw, agePolicy, inds, *quiet, *verbose)
+	var ages sourceAges
+	ages.add(grep)
+	c.fb.setFeeds(arep, inds, ages.expired, ages.decayed)
+	if len(inds) == 0 && !*quiet {
+		logf("warning: no indicator left to match after the allowlists and ageing (see -max-age, -decay, -now): nothing can match")
+	}
+	t1 := time.Now()
+	m, err := match.Compile(inds, mopts)
+	if err != nil {
+		logf("%v", err)
+		return nil, false
+	}
+	if !*quiet {
+		logf("loaded %d indicators in %v; compiled %s in %v", len(inds), loaded.Round(time.Millisecond), m, time.Since(t1).Round(time.Millisecond))
+	}
+	return m, true
 }

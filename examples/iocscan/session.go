@@ -32,6 +32,10 @@ type session struct {
 	stop   *stopper
 	poll   time.Duration
 	retro  *retro.Buffer // -retro; nil: off
+	// reload, with -reload, holds the current set: the scanners take
+	// its matcher per line (m is then the first set's)
+	reload *reloading
+	fb     *feedback // hit statistics
 
 	mu           sync.Mutex
 	st           stats // the counts of every input, added when it ends
@@ -42,7 +46,15 @@ type session struct {
 // newScanner returns a scanner writing to s's output, with its own
 // writer (an encode.Encoder is for one goroutine) and counts st.
 func (s *session) newScanner(st *stats, stop *stopper) *scanner {
-	return &scanner{m: s.m, w: newWriter(s.m, s.out, s.format, s.mopts.Now, s.scorer), st: st, logf: s.warnf, retro: s.retro, stop: stop}
+	sc := &scanner{m: s.m, w: newWriter(s.m, s.out, s.format, s.mopts.Now, s.scorer), st: st, logf: s.warnf, retro: s.retro, stop: stop}
+	if s.fb != nil {
+		sc.hits, sc.clock = s.fb.st, s.fb.clock
+	}
+	if s.reload != nil {
+		sc.current = s.reload.current
+		sc.newWriter = func(m *match.Matcher) *writer { return newWriter(m, s.out, s.format, s.mopts.Now, s.scorer) }
+	}
+	return sc
 }
 
 // report logs err, an input's error, and reports whether it ends the
@@ -190,16 +202,28 @@ func (s *session) retroHunt(inds []indicator.Indicator) (int, error) {
 	if s.retro == nil || len(inds) == 0 {
 		return 0, nil
 	}
-	t0 := time.Now()
 	m, err := match.Compile(inds, s.mopts)
 	if err != nil {
 		return 0, fmt.Errorf("retro-hunt: %w", err)
 	}
+	return s.retroHuntMatcher(m, len(inds))
+}
+
+// retroHuntMatcher is retroHunt with the new indicators compiled into m
+// (n of them, for the summary line): a reload's live.Event.CompileAdded.
+func (s *session) retroHuntMatcher(m *match.Matcher, n int) (int, error) {
+	if s.retro == nil || m.Len() == 0 {
+		return 0, nil
+	}
+	t0 := time.Now()
 	w := newWriter(m, s.out, s.format, s.mopts.Now, s.scorer)
 	w.retro = true
 	matches, lines := 0, 0
-	err = s.retro.Hunt(m, func(l retro.Line, xs []match.Match) error {
+	err := s.retro.Hunt(m, func(l retro.Line, xs []match.Match) error {
 		w.line(l.File, int(l.Number), l.Offset, l.Text, xs)
+		if s.fb != nil {
+			s.fb.st.Record(m, xs, s.fb.clock()) // by key: m is not the bound set
+		}
 		matches += len(xs)
 		lines++
 		return nil
@@ -212,7 +236,7 @@ func (s *session) retroHunt(inds []indicator.Indicator) (int, error) {
 	s.retroMatches.Add(int64(matches))
 	rs := s.retro.Stats()
 	s.warnf("retro-hunt: %d new indicators over %d kept lines (%d bytes): %d matches on %d lines in %v",
-		len(inds), rs.Lines, rs.Bytes, matches, lines, time.Since(t0).Round(time.Millisecond))
+		n, rs.Lines, rs.Bytes, matches, lines, time.Since(t0).Round(time.Millisecond))
 	return matches, err
 }
 

@@ -44,6 +44,7 @@ func TestQuickRun(t *testing.T) {
 		"## Field lookups", "| Engine | Lookup | N | hit ns | miss ns |",
 		"## String kinds", "## Concurrent matching", "## iocscan end to end",
 		"## Intelligence lifecycle", "| output | native JSON, Encoder, entries cached |",
+		"## Hit statistics", "| N | hit lines | MB/s | MB/s with Record |", "| 2k |",
 		"![throughput](throughput.svg)",
 		"| retro-hunt | retro.Buffer.Add: fill a 1.0 MiB buffer from empty", "| retro-hunt | retro.Buffer.Hunt: the whole buffer for 1000 new indicators",
 		"| retro-hunt | retro.Buffer.Add: one line into the full buffer",

@@ -139,6 +139,8 @@ func writeReport(cfg config, res *Results) error {
 	}
 	t.end()
 
+	writeHitStats(&b, res)
+
 	if len(res.Breakdown) > 0 {
 		fmt.Fprintf(&b, "## Where the time goes (mixed log, N=%s, 1 goroutine)\n\n", fmtCount(float64(res.Breakdown[0].N)))
 		b.WriteString("The same log scanned by matchers of parts of the set, and by two reference loops that do less than any scan must: " +

@@ -40,9 +40,10 @@ type Results struct {
 	Breakdown []BreakdownRow
 	// Life are the intelligence-lifecycle figures: warninglists,
 	// enriched output.
-	Life  []LifeRow
-	Tools map[string]string // tool name: version, or why it did not run
-	Notes []string
+	Life     []LifeRow
+	HitStats []HitStatsRow     // hitstats.go
+	Tools    map[string]string // tool name: version, or why it did not run
+	Notes    []string
 
 	// Reload are the runs of bench/cmd/reloadmem (reload.go); their
 	// figures are in Life too.
@@ -292,6 +293,9 @@ func (r *runner) mixed(n int) error {
 		}
 	}
 	r.res.Engines = append(r.res.Engines, mixedRow)
+	if err := r.hitStats(n, inds, m, mixedLog); err != nil {
+		return err
+	}
 	if n == slices.Max(cfg.sizes) {
 		if err := r.breakdown(n, inds, m, mixedLog); err != nil {
 			return err

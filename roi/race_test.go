@@ -1,0 +1,5 @@
+//go:build race
+
+package roi_test
+
+const raceEnabled = true
