@@ -216,7 +216,7 @@ func writeReport(cfg config, res *Results) error {
 	t.end()
 
 	if len(res.Life) > 0 {
-		fmt.Fprintf(&b, "## Intelligence lifecycle: warninglists, enriched output\n\n")
+		fmt.Fprintf(&b, "## Intelligence lifecycle: warninglists, enriched output, reload, retro-hunt\n\n")
 		fmt.Fprintf(&b, "Each figure is %d rounds of the whole piece of work, one goroutine: the fastest round's wall time and the process's CPU time (user+system) in it, both per unit too, with the spread of the rounds per unit (fastest – slowest); work shorter than 100 ms runs several times per round, and its times are per run. "+
 			"Warninglists: every MISP warninglist and indicator of the real feeds (%s/feeds), compiled by allow.New and applied by Policy.Apply with iocscan's defaults. "+
 			"Output: the matches of the mixed set's hit lines (N=%s) encoded by package encode, as iocscan writes them; cached = an Encoder that has seen the entries before (a repeated hit), no cache = an entry's first hit.\n\n",
