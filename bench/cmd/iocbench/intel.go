@@ -29,7 +29,7 @@ type LifeRow struct {
 	Wall   []float64
 	CPU    []float64 // user+system CPU seconds of the process, per round and run
 	Bytes  float64   // output bytes per unit, when the work writes some
-	Allocs float64   // allocations per unit (best round)
+	Allocs float64   // allocations per unit (best round); < 0: not counted
 	Note   string
 }
 
@@ -214,16 +214,23 @@ func (r *runner) output(n int) error {
 // writeLife writes the lifecycle figures.
 func writeLife(t table, rows []LifeRow) {
 	for _, l := range rows {
+		if len(l.Wall) == 0 { // not measured: the note says why
+			t.row(l.Part, l.What, fmtCount(float64(l.N))+" "+l.Units, "-", "-", "-", "-", "-", "-", orDash(l.Note))
+			continue
+		}
 		i := l.bestIdx()
 		n := float64(max(l.N, 1))
-		bytes := "-"
+		bytes, allocs := "-", "-"
 		if l.Bytes > 0 {
 			bytes = fmt.Sprintf("%.0f", l.Bytes)
+		}
+		if l.Allocs >= 0 { // < 0: not counted (another process's work)
+			allocs = fmt.Sprintf("%.2f", l.Allocs)
 		}
 		t.row(l.Part, l.What, fmtCount(float64(l.N))+" "+l.Units,
 			fmtDur(l.Wall[i]), fmtDur(l.CPU[i]),
 			fmt.Sprintf("%s (%s – %s)", fmtDur(l.Wall[i]/n), fmtDur(slices.Min(l.Wall)/n), fmtDur(slices.Max(l.Wall)/n)),
-			fmtDur(l.CPU[i]/n), bytes, fmt.Sprintf("%.2f", l.Allocs), orDash(l.Note))
+			fmtDur(l.CPU[i]/n), bytes, allocs, orDash(l.Note))
 	}
 }
 

@@ -20,9 +20,14 @@
 // empty file, scan throughput from a run on the log, peak RSS; each run
 // killed after -peer-timeout); string-kind sets (-string-sizes); iocscan
 // end to end (built with go build into a temporary directory, run on a
-// generated feed and a -iocscan-mb log with the largest N); and, when
-// -realdata names a directory with a logs/ folder, the real log files in
-// it.
+// generated feed and a -iocscan-mb log with the largest N); live.Matcher
+// reloads at -reload-n indicators (the largest N by default): time, CPU
+// and peak RSS against the steady RSS, from bench/cmd/reloadmem -json run
+// as a process of its own, with unchanged feeds and with -churn; a
+// retro-hunt: a retro.Buffer of -retro-mb MiB (256; 4 with -quick) of
+// generated lines hunted for 1,000 new indicators, and Add on it; and,
+// when -realdata names a directory with a logs/ folder, the real log
+// files in it.
 //
 // Timings take the fastest of three rounds of at least -benchtime/3 each.
 // Everything is deterministic (-seed) but the clock.
@@ -61,6 +66,8 @@ type config struct {
 	repo        string
 	quick       bool
 	goroutines  int
+	reloadN     int   // indicators of the reload figures (0: the largest of sizes)
+	retroBytes  int64 // the retro-hunt buffer's budget
 	args        []string
 }
 
@@ -136,6 +143,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	repo := fs.String("repo", "", "root of the iocmatch repository (default: found from the working directory)")
 	quick := fs.Bool("quick", false, "smoke run: 10k only, short timings, small logs (flags given explicitly still win)")
 	goroutines := fs.Int("goroutines", runtime.GOMAXPROCS(0), "goroutines of the parallel measurement")
+	reloadN := fs.String("reload-n", "", "indicators of the reload figures (default: the largest of -sizes)")
+	retroMB := fs.Int("retro-mb", 256, "budget of the retro-hunt buffer, MiB")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -159,11 +168,12 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		def("proc-log-mb", func() { *procMB = 2 })
 		def("iocscan-mb", func() { *iocscanMB = 4 })
 		def("realdata-max-mb", func() { *realMaxMB = 1 })
+		def("retro-mb", func() { *retroMB = 4 })
 	}
 	cfg := config{
 		out: *out, hitRate: *hitRate, lines: *lines, minDur: *minDur, peerTimeout: *peerTimeout,
 		procs: !*noProcs, procMB: *procMB, iocscanMB: *iocscanMB, seed: *seed, realdata: *realdata,
-		realMaxMB: *realMaxMB, repo: *repo, quick: *quick, goroutines: *goroutines,
+		realMaxMB: *realMaxMB, repo: *repo, quick: *quick, goroutines: *goroutines, retroBytes: int64(*retroMB) << 20,
 		args: append([]string{"iocbench"}, args...),
 	}
 	var err error
@@ -175,6 +185,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.stringSizes, err = parseSizes(*stringSizes); err != nil {
 		return cfg, fmt.Errorf("-string-sizes: %v", err)
+	}
+	if *reloadN != "" {
+		ns, err := parseSizes(*reloadN)
+		if err != nil || len(ns) != 1 {
+			return cfg, fmt.Errorf("-reload-n %q: one count wanted", *reloadN)
+		}
+		cfg.reloadN = ns[0]
+	}
+	if *retroMB < 1 {
+		return cfg, fmt.Errorf("-retro-mb must be positive")
 	}
 	if cfg.hitRate < 0 || cfg.hitRate > 1 {
 		return cfg, fmt.Errorf("-hit-rate %v out of [0, 1]", cfg.hitRate)

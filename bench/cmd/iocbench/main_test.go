@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 func TestQuickRun(t *testing.T) {
 	dir := t.TempDir()
 	args := []string{"-quick", "-sizes", "2000", "-ac-sizes", "2000", "-string-sizes", "2000", "-benchtime", "20ms",
-		"-lines", "500", "-iocscan-mb", "1", "-proc-log-mb", "1", "-o", dir}
+		"-lines", "500", "-iocscan-mb", "1", "-proc-log-mb", "1", "-retro-mb", "1", "-o", dir}
 	if testing.Short() {
 		args = append(args, "-no-procs")
 	}
@@ -46,6 +46,8 @@ func TestQuickRun(t *testing.T) {
 		"## Intelligence lifecycle", "| output | native JSON, Encoder, entries cached |",
 		"## Hit statistics", "| N | hit lines | MB/s | MB/s with Record |", "| 2k |",
 		"![throughput](throughput.svg)",
+		"| retro-hunt | retro.Buffer.Add: fill a 1.0 MiB buffer from empty", "| retro-hunt | retro.Buffer.Hunt: the whole buffer for 1000 new indicators",
+		"| retro-hunt | retro.Buffer.Add: one line into the full buffer",
 	} {
 		if !bytes.Contains(md, []byte(want)) {
 			t.Errorf("report.md lacks %q", want)
@@ -58,6 +60,21 @@ func TestQuickRun(t *testing.T) {
 		if bytes.Contains(md, []byte("summary not found")) {
 			t.Errorf("iocscan summary not parsed:\n%s", md)
 		}
+		for _, want := range []string{"| reload | live.New: first build", "| reload | live.Matcher.Reload, unchanged feeds |", "| reload | live.Matcher.Reload, -churn",
+			"| reload peak RSS, 2k indicators |", "| reload peak RSS, 2k indicators (-churn) |"} {
+			if !bytes.Contains(md, []byte(want)) {
+				t.Errorf("report.md lacks %q", want)
+			}
+		}
+		if bytes.Contains(md, []byte("not measured: ")) || bytes.Contains(md, []byte("| x0.00 (")) {
+			t.Errorf("a reload run failed:\n%s", md)
+		}
+	} else if !bytes.Contains(md, []byte("Reload figures not measured (-no-procs)")) {
+		t.Errorf("report.md does not say why the reload figures are missing")
+	}
+	if repo, err := findRepo(); err == nil && isDir(repo+"/../shared/realdata/logs") &&
+		!bytes.Contains(md, []byte("| retro-hunt | retro.Buffer.Hunt: the real logs (")) {
+		t.Errorf("report.md has no retro-hunt row of the real logs")
 	}
 	for _, f := range []string{"throughput.svg", "memory.svg", "build.svg"} {
 		b, err := os.ReadFile(filepath.Join(dir, f))

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -32,7 +33,7 @@ func fmtCount(v float64) string {
 	case v >= 1e3 && math.Mod(v, 1e3) == 0:
 		return fmt.Sprintf("%.0fk", v/1e3)
 	}
-	return fmt.Sprintf("%g", v)
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
 func fmtMBps(v float64) string {
@@ -215,11 +216,12 @@ func writeReport(cfg config, res *Results) error {
 	t.end()
 
 	if len(res.Life) > 0 {
-		fmt.Fprintf(&b, "## Intelligence lifecycle: warninglists, enriched output\n\n")
+		fmt.Fprintf(&b, "## Intelligence lifecycle: warninglists, enriched output, reload, retro-hunt\n\n")
 		fmt.Fprintf(&b, "Each figure is %d rounds of the whole piece of work, one goroutine: the fastest round's wall time and the process's CPU time (user+system) in it, both per unit too, with the spread of the rounds per unit (fastest – slowest); work shorter than 100 ms runs several times per round, and its times are per run. "+
 			"Warninglists: every MISP warninglist and indicator of the real feeds (%s/feeds), compiled by allow.New and applied by Policy.Apply with iocscan's defaults. "+
 			"Output: the matches of the mixed set's hit lines (N=%s) encoded by package encode, as iocscan writes them; cached = an Encoder that has seen the entries before (a repeated hit), no cache = an entry's first hit.\n\n",
 			lifeRounds, orDash(cfg.realdata), fmtCount(float64(slices.Max(cfg.sizes))))
+		b.WriteString(reloadRetroText(cfg))
 		t = newTable(&b, "Part", "What", "over", "wall", "CPU", "wall/unit (spread)", "CPU/unit", "bytes/unit", "allocs/unit", "note")
 		writeLife(t, res.Life)
 		t.end()
@@ -332,6 +334,7 @@ func writeTargets(b *bytes.Buffer, cfg config, res *Results) {
 		}
 		check("iocscan end to end", "report", m, true, false)
 	}
+	reloadTargets(check, res)
 	t.end()
 	if nmax != 1_000_000 {
 		fmt.Fprintf(b, "The largest set measured is %s, not 1M: the goals do not apply as such.\n\n", at)

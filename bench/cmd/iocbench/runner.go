@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -43,6 +44,10 @@ type Results struct {
 	HitStats []HitStatsRow     // hitstats.go
 	Tools    map[string]string // tool name: version, or why it did not run
 	Notes    []string
+
+	// Reload are the runs of bench/cmd/reloadmem (reload.go); their
+	// figures are in Life too.
+	Reload []ReloadRun
 }
 
 // ScanRow is iocmatch free-text matching of one log format, one goroutine.
@@ -216,6 +221,13 @@ func (r *runner) all() (*Results, error) {
 		return nil, err
 	}
 	if err := r.output(slices.Max(cfg.sizes)); err != nil {
+		return nil, err
+	}
+	r.reload(cmp.Or(cfg.reloadN, slices.Max(cfg.sizes)))
+	if err := r.retroHunt(cfg.retroBytes); err != nil {
+		return nil, err
+	}
+	if err := r.retroReal(cfg.retroBytes); err != nil {
 		return nil, err
 	}
 	if cfg.realdata != "" {

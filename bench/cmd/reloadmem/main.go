@@ -6,6 +6,11 @@
 // it through /proc/self/clear_refs) before and during each reload.
 //
 //	go run ./cmd/reloadmem -n 1000000 -reloads 3
+//	go run ./cmd/reloadmem -n 1000000 -reloads 3 -churn -json
+//
+// With -json it prints one JSON object (type Result) on standard output
+// instead of the text: iocbench runs it so, in a fresh process (its own
+// heap would hide the figures), for the report's reload rows.
 //
 // Linux only (the figures come from /proc). It is not part of go test.
 package main
@@ -13,6 +18,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -32,6 +38,39 @@ import (
 	"github.com/iocmatch/iocmatch/live"
 )
 
+// Result is what a run measured; -json prints it (the field names are
+// part of the output: iocbench parses them). Times are in seconds, sizes
+// in bytes.
+type Result struct {
+	N         int   `json:"n"`
+	FeedBytes int64 `json:"feed_bytes"`
+	Churn     bool  `json:"churn"`
+	// BeforeRSS is the resident size before the first build.
+	BeforeRSS int64 `json:"before_rss"`
+	First     Build `json:"first"`
+	// SteadyRSS is the resident size after the first build (and a
+	// debug.FreeOSMemory); HeapInuse the heap in use then.
+	SteadyRSS int64   `json:"steady_rss"`
+	HeapInuse int64   `json:"heap_inuse"`
+	Reloads   []Build `json:"reloads"`
+}
+
+// Build is one build, the first one (live.New) or a reload.
+type Build struct {
+	Wall    float64 `json:"wall_s"`
+	CPU     float64 `json:"cpu_s"` // user+system CPU of the process
+	PeakRSS int64   `json:"peak_rss"`
+	// Ratio is PeakRSS / Result.SteadyRSS (reloads only).
+	Ratio float64 `json:"ratio,omitempty"`
+	// PeakHeap is the largest live heap after a GC seen during a reload.
+	PeakHeap int64 `json:"peak_heap,omitempty"`
+	RSSAfter int64 `json:"rss_after,omitempty"`
+	Entries  int   `json:"entries"`
+	Added    int   `json:"added"`
+	Removed  int   `json:"removed"`
+	Changed  int   `json:"changed"`
+}
+
 func main() {
 	n := flag.Int("n", 1_000_000, "indicators in the feeds")
 	reloads := flag.Int("reloads", 3, "reloads to measure")
@@ -40,7 +79,16 @@ func main() {
 	churn := flag.Bool("churn", false, "before each reload, rewrite the plain list (half the indicators) with new values")
 	only := flag.String("only", "", "keep only this feed file (list.txt, feed.csv, bundle.json)")
 	dir := flag.String("dir", "", "feed directory to write (default: a temporary one, removed)")
+	asJSON := flag.Bool("json", false, "print the figures as one JSON object (Result) on standard output instead of text")
 	flag.Parse()
+	if *n < 1 || *reloads < 0 {
+		log.Fatal("-n must be positive, -reloads not negative")
+	}
+	say := func(format string, a ...any) {
+		if !*asJSON {
+			fmt.Printf(format, a...)
+		}
+	}
 	if *dir == "" {
 		d, err := os.MkdirTemp("", "reloadmem")
 		if err != nil {
@@ -49,7 +97,8 @@ func main() {
 		defer os.RemoveAll(d)
 		*dir = d
 	}
-	size := writeFeeds(*dir, *n, 1, false)
+	res := Result{N: *n, Churn: *churn}
+	res.FeedBytes = writeFeeds(*dir, *n, 1, false)
 	if *only != "" {
 		for _, f := range []string{"list.txt", "feed.csv", "bundle.json"} {
 			if f != *only {
@@ -57,9 +106,10 @@ func main() {
 			}
 		}
 	}
-	fmt.Printf("feeds: %d indicators, %.1f MB in %s\n", *n, float64(size)/1e6, *dir)
+	say("feeds: %d indicators, %.1f MB in %s\n", *n, float64(res.FeedBytes)/1e6, *dir)
 	debug.FreeOSMemory()
-	fmt.Printf("before the first build: RSS %s\n", mb(vm("VmRSS")))
+	res.BeforeRSS = vm("VmRSS")
+	say("before the first build: RSS %s\n", mb(res.BeforeRSS))
 
 	ctx := context.Background()
 	resetPeak()
@@ -68,12 +118,14 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("first build: %v wall, %v CPU, peak RSS %s, %d entries\n", time.Since(t0).Round(time.Millisecond), (cpu() - c0).Round(time.Millisecond), mb(vm("VmHWM")), lm.Current().Matcher.Len())
+	res.First = Build{Wall: time.Since(t0).Seconds(), CPU: (cpu() - c0).Seconds(), PeakRSS: vm("VmHWM"), Entries: lm.Current().Matcher.Len()}
+	say("first build: %v wall, %v CPU, peak RSS %s, %d entries\n", secs(res.First.Wall), secs(res.First.CPU), mb(res.First.PeakRSS), res.First.Entries)
 	debug.FreeOSMemory()
-	steady := vm("VmRSS")
+	res.SteadyRSS = vm("VmRSS")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	fmt.Printf("steady: RSS %s, heap in use %s (%.0f B per entry)\n", mb(steady), mb(int64(ms.HeapInuse)), float64(ms.HeapInuse)/float64(lm.Current().Matcher.Len()))
+	res.HeapInuse = int64(ms.HeapInuse)
+	say("steady: RSS %s, heap in use %s (%.0f B per entry)\n", mb(res.SteadyRSS), mb(res.HeapInuse), float64(ms.HeapInuse)/float64(res.First.Entries))
 	for i := range *reloads {
 		if *churn {
 			writeFeeds(*dir, *n, uint64(i+2), true)
@@ -89,11 +141,25 @@ func main() {
 		}
 		wall, cp := time.Since(t0), cpu()-c0
 		peak := vm("VmHWM")
-		fmt.Printf("reload %d: %v wall, %v CPU, peak RSS %s = %.2f× steady, peak heap after a GC %s, RSS after %s (diff +%d -%d ~%d)\n",
-			i+1, wall.Round(time.Millisecond), cp.Round(time.Millisecond), mb(peak), float64(peak)/float64(steady), mb(maxHeap), mb(vm("VmRSS")),
-			ev.Diff.Added, ev.Diff.Removed, ev.Diff.Changed)
+		b := Build{Wall: wall.Seconds(), CPU: cp.Seconds(), PeakRSS: peak, Ratio: float64(peak) / float64(res.SteadyRSS), PeakHeap: maxHeap, RSSAfter: vm("VmRSS"),
+			Entries: lm.Current().Matcher.Len(), Added: ev.Diff.Added, Removed: ev.Diff.Removed, Changed: ev.Diff.Changed}
+		res.Reloads = append(res.Reloads, b)
+		say("reload %d: %v wall, %v CPU, peak RSS %s = %.2f× steady, peak heap after a GC %s, RSS after %s (diff +%d -%d ~%d)\n",
+			i+1, secs(b.Wall), secs(b.CPU), mb(peak), b.Ratio, mb(maxHeap), mb(b.RSSAfter), b.Added, b.Removed, b.Changed)
 	}
 	runtime.KeepAlive(lm)
+	if *asJSON {
+		out, err := json.Marshal(res)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s\n", out)
+	}
+}
+
+// secs rounds seconds to a millisecond Duration, for the text output.
+func secs(s float64) time.Duration {
+	return time.Duration(s * float64(time.Second)).Round(time.Millisecond)
 }
 
 // writeFeeds writes the feeds of n indicators into dir and returns their
