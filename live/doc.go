@@ -133,7 +133,7 @@
 // (Builder.GrowLike: no doubling of its arrays) and indexes values by a
 // 64-bit hash, the diff keeps 24 bytes per entry with each set; and during
 // a build the runtime's soft memory limit is set to
-// Options.BuildMemoryRatio (2) times the memory in use at its start, so
+// Options.BuildMemoryRatio (1.9) times the memory in use at its start, so
 // that the garbage collector does not let the heap grow to twice the live
 // data. After the swap, unless Options.KeepMemory, debug.FreeOSMemory
 // returns the freed memory to the system (one full collection).
@@ -141,10 +141,13 @@
 // Measured with bench/cmd/reloadmem (1M generated indicators: half a
 // plain list by type, 40% a CSV with dates, confidence, tags and a
 // malware family, 10% a STIX 2.1 bundle; allowlist on; 2-core VM shared
-// with other work, go1.26.8): steady RSS 338-341 MB; a reload of
-// unchanged feeds peaks at 670-704 MB (1.97-2.06× steady) and takes
+// with other work, go1.26.8): steady RSS 338-370 MB; with a ratio of 2 a
+// reload of unchanged feeds peaked at 670-733 MB (1.82-2.07× steady) in
 // 8.1-9.6 s of CPU, one that replaces half the indicators (-churn: +487k
-// -492k entries) 692-698 MB (2.05×) in 7.4-8.3 s; with
+// -492k entries) at 692-698 MB (2.05×) in 7.4-8.3 s; with 1.85 at
+// 615-654 MB (1.79-1.91×) in 12-20 s of CPU (the collector works harder
+// near the limit): hence the default of 1.9 (bench/report/report.md has
+// the figures of the default); with
 // BuildMemoryRatio < 0 (no limit) it peaks at 1.2-1.3 GB (3.6-3.9×) in
 // 6.9 s of CPU. New's first build is not limited: 940 MB. The loader,
 // allowlist and Compile of the same feeds before streaming (LoadAll, then
