@@ -84,3 +84,24 @@ func TestTAXIICredentialHosts(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, `CredentialHosts: "https://x/" is not a host or host:port`)
 }
+
+// TestTAXIIReload: with -reload, the TAXII collection is a source of the
+// live set (polled at each build): its indicators match as without it.
+func TestTAXIIReload(t *testing.T) {
+	srv := taxiiServer(t)
+	col := srv.URL + "/api/collections/c2/"
+	t.Setenv(envTAXIIPassword, "p")
+	code, stdout, stderr := runIOCScan(t, "a.C2-UPDATE.example.net\nnothing\n", "-max-age", "off", "-reload", "1h", "-taxii", col, "-taxii-user", "u")
+	require.Equal(t, 0, code, stderr)
+	recs := decode(t, stdout)
+	require.Len(t, recs, 1)
+	assert.Equal(t, "c2-update.example.net", recs[0].Indicator)
+	assert.Equal(t, []string{"Example CERT"}, recs[0].Sources)
+	assert.Contains(t, stderr, "iocscan: feed taxii:"+col+": 1 indicators from 1 files")
+	assert.Contains(t, stderr, "(generation 1; reloads: on change, checked every 1h0m0s, and on SIGHUP)")
+
+	t.Setenv(envTAXIIPassword, "wrong")
+	code, _, stderr = runIOCScan(t, "", "-reload", "1h", "-taxii", col, "-taxii-user", "u")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "401")
+}
