@@ -2,7 +2,12 @@ module github.com/iocmatch/iocmatch/examples/iocserve
 
 go 1.26.8
 
-require github.com/iocmatch/iocmatch v0.0.0
+require (
+	github.com/iocmatch/iocmatch v0.0.0
+	github.com/stretchr/testify v1.12.1
+)
+
+require go.yaml.in/yaml/v3 v3.0.5 // indirect
 
 require (
 	github.com/beorn7/perks v1.0.1 // indirect
