@@ -48,7 +48,10 @@
 // matched, its 1-based number and its matches, each the native JSON
 // object of package encode (iocscan's output: type, canonical indicator,
 // the text matched, sources, merged confidence, severity and TLP,
-// warninglists, records with what each source says, "score" with -decay):
+// warninglists, records with what each source says, "score" with -decay);
+// ?format=ecs (or "format":"ecs") gives instead, per line that matched,
+// "event": its Elastic Common Schema event with the matches in
+// threat.enrichments (iocscan -format ecs):
 //
 //	$ curl -s --data-binary @- http://127.0.0.1:8080/v1/match <<'EOF'
 //	GET /index.html from 198.51.100.10

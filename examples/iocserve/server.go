@@ -371,6 +371,8 @@ type matchRequest struct {
 	// Source names the lines' origin in the answer ("file"); "-" when
 	// not given.
 	Source string `json:"source"`
+	// Format is the matches' encoding: "json" (the default) or "ecs".
+	Format string `json:"format"`
 }
 
 // match is POST /v1/match.
@@ -380,7 +382,7 @@ func (s *server) match(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var lines [][]byte
-	source := r.URL.Query().Get("source")
+	source, format := r.URL.Query().Get("source"), r.URL.Query().Get("format")
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
 	case "application/json":
@@ -399,6 +401,9 @@ func (s *server) match(w http.ResponseWriter, r *http.Request) error {
 		}
 		if req.Source != "" {
 			source = req.Source
+		}
+		if req.Format != "" {
+			format = req.Format
 		}
 	case "", "text/plain", "application/octet-stream", "application/x-www-form-urlencoded": // the last: curl's default for -d and --data-binary
 		body, err := io.ReadAll(r.Body)
@@ -421,6 +426,14 @@ func (s *server) match(w http.ResponseWriter, r *http.Request) error {
 	}
 	if source == "" {
 		source = "-"
+	}
+	ecs := false
+	switch format {
+	case "", "json":
+	case "ecs":
+		ecs = true
+	default:
+		return httpError(http.StatusBadRequest, fmt.Sprintf("format %q: want json (the default) or ecs", format))
 	}
 	m := set.Matcher
 	st := s.state(m)
@@ -446,14 +459,22 @@ func (s *server) match(w http.ResponseWriter, r *http.Request) error {
 		s.st.Record(m, st.dst, now)
 		b = append(b, `{"line":`...)
 		b = strconv.AppendInt(b, int64(i+1), 10)
-		b = append(b, `,"matches":[`...)
 		ln := encode.Line{File: source, Number: i + 1, Offset: -1, Text: line}
+		for _, x := range st.dst {
+			s.met.matchesByType[x.Type].Inc()
+		}
+		if ecs {
+			b = append(b, `,"event":`...)
+			b = st.enc.AppendECS(b, ln, st.dst)
+			b = append(b, '}')
+			continue
+		}
+		b = append(b, `,"matches":[`...)
 		for j, x := range st.dst {
 			if j > 0 {
 				b = append(b, ',')
 			}
 			b = st.enc.AppendJSON(b, ln, x)
-			s.met.matchesByType[x.Type].Inc()
 		}
 		b = append(b, "]}"...)
 	}

@@ -190,6 +190,20 @@ func TestMatchJSON(t *testing.T) {
 	assert.ElementsMatch(t, []string{"198.51.100.0/24", "evil.example"}, indicators(t, res[0].(map[string]any)["matches"]))
 	assert.Equal(t, "fw", res[0].(map[string]any)["matches"].([]any)[0].(map[string]any)["file"])
 
+	// ECS: one event per line that matched
+	code, v, _ = do(t, "POST", in.url+"/v1/match?format=ecs", "text/plain", "clean\nhost=evil.example dst=203.0.113.7\n")
+	require.Equal(t, 200, code, v)
+	res = v["results"].([]any)
+	require.Len(t, res, 1)
+	ev := res[0].(map[string]any)["event"].(map[string]any)
+	assert.EqualValues(t, 2, res[0].(map[string]any)["line"])
+	enr := ev["threat"].(map[string]any)["enrichments"].([]any)
+	assert.Len(t, enr, 2)
+	assert.Equal(t, "host=evil.example dst=203.0.113.7", ev["event"].(map[string]any)["original"])
+	code, v, _ = do(t, "POST", in.url+"/v1/match", "application/json", `{"lines":["evil.example"],"format":"ecs"}`)
+	require.Equal(t, 200, code, v)
+	assert.NotNil(t, v["results"].([]any)[0].(map[string]any)["event"])
+
 	for _, c := range []struct {
 		ctype, body string
 		code        int
@@ -202,6 +216,7 @@ func TestMatchJSON(t *testing.T) {
 		{"application/json", ``, 400, "empty body"},
 		{"application/json", `{"lines":[]} {}`, 400, "more than one JSON value"},
 		{"application/xml", `<lines/>`, 415, "text/plain"},
+		{"application/json", `{"lines":["a"],"format":"xml"}`, 400, `format "xml"`},
 	} {
 		code, v, _ := do(t, "POST", in.url+"/v1/match", c.ctype, c.body)
 		assert.Equal(t, c.code, code, c.body)
