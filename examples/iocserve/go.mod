@@ -4,7 +4,7 @@ go 1.26.8
 
 require (
 	github.com/iocmatch/iocmatch v0.0.0
-	github.com/prometheus/client_golang v1.23.2
+	github.com/prometheus/client_golang v1.25.0
 	github.com/stretchr/testify v1.12.1
 )
 
