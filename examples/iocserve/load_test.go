@@ -256,6 +256,7 @@ func BenchmarkServe(b *testing.B) {
 		}
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			b.SetBytes(int64(body.Len()))
+			b.ReportAllocs()
 			for b.Loop() {
 				resp, err := http.Post(ts.URL+"/v1/match", "text/plain", bytes.NewReader(body.Bytes()))
 				if err != nil {

@@ -339,11 +339,13 @@ func (s *server) ready() (*live.Set, error) {
 // pooled: the encoder of a set (its cache of entry parts), the matches,
 // the output.
 type reqState struct {
-	m   *match.Matcher
-	enc *encode.Encoder
-	dst []match.Match
-	ids []match.ID
-	out []byte
+	m     *match.Matcher
+	enc   *encode.Encoder
+	dst   []match.Match
+	ids   []match.ID
+	out   []byte
+	body  []byte   // a text/plain body
+	lines [][]byte // its lines
 }
 
 func (s *server) state(m *match.Matcher) *reqState {
@@ -362,6 +364,11 @@ func (s *server) release(st *reqState) {
 	if cap(st.out) > 4<<20 {
 		st.out = nil // do not keep a huge answer's buffer
 	}
+	if cap(st.body) > 4<<20 {
+		st.body, st.lines = nil, nil
+	}
+	clear(st.lines[:cap(st.lines)]) // no hold on the body's bytes
+	st.lines = st.lines[:0]
 	s.encoders.Put(st)
 }
 
@@ -381,7 +388,10 @@ func (s *server) match(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var lines [][]byte
+	m := set.Matcher
+	st := s.state(m)
+	defer s.release(st)
+	lines := st.lines[:0]
 	source, format := r.URL.Query().Get("source"), r.URL.Query().Get("format")
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	switch ct {
@@ -399,6 +409,7 @@ func (s *server) match(w http.ResponseWriter, r *http.Request) error {
 			}
 			lines = append(lines, []byte(l))
 		}
+		st.lines = lines
 		if req.Source != "" {
 			source = req.Source
 		}
@@ -406,21 +417,30 @@ func (s *server) match(w http.ResponseWriter, r *http.Request) error {
 			format = req.Format
 		}
 	case "", "text/plain", "application/octet-stream", "application/x-www-form-urlencoded": // the last: curl's default for -d and --data-binary
-		body, err := io.ReadAll(r.Body)
+		buf := bytes.NewBuffer(st.body[:0])
+		if r.ContentLength > 0 {
+			buf.Grow(int(r.ContentLength) + 1) // +1: ReadFrom wants room for its EOF read
+		}
+		_, err := buf.ReadFrom(r.Body)
+		st.body = buf.Bytes()
 		if err != nil {
 			return err
 		}
-		body = bytes.TrimSuffix(body, []byte("\n"))
-		if len(body) > 0 {
-			lines = bytes.Split(body, []byte("\n"))
-		}
-		for i, l := range lines {
+		// the body without its last line ending; empty: no line
+		rest := bytes.TrimSuffix(st.body, []byte("\n"))
+		for len(st.body) > 1 || len(rest) > 0 { // "" and "\n": no line
+			l, tail, more := bytes.Cut(rest, []byte("\n"))
 			l = bytes.TrimSuffix(l, []byte("\r"))
 			if len(l) > s.lim.maxLine {
-				return httpError(http.StatusRequestEntityTooLarge, fmt.Sprintf("line %d: %d bytes, more than %d (-max-line)", i+1, len(l), s.lim.maxLine))
+				return httpError(http.StatusRequestEntityTooLarge, fmt.Sprintf("line %d: %d bytes, more than %d (-max-line)", len(lines)+1, len(l), s.lim.maxLine))
 			}
-			lines[i] = l
+			lines = append(lines, l)
+			if !more {
+				break
+			}
+			rest = tail
 		}
+		st.lines = lines
 	default:
 		return httpError(http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send text/plain (one log line per line) or application/json ({\"lines\":[…]})", ct))
 	}
@@ -435,9 +455,6 @@ func (s *server) match(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return httpError(http.StatusBadRequest, fmt.Sprintf("format %q: want json (the default) or ecs", format))
 	}
-	m := set.Matcher
-	st := s.state(m)
-	defer s.release(st)
 	b := st.out[:0]
 	b = append(b, `{"generation":`...)
 	b = strconv.AppendUint(b, set.Generation, 10)

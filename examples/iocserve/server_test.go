@@ -176,6 +176,13 @@ func TestMatchText(t *testing.T) {
 	require.Equal(t, 200, code)
 	assert.EqualValues(t, 0, v["lines"])
 	assert.Empty(t, v["results"])
+	for body, lines := range map[string]int{"\n": 0, "a": 1, "a\n": 1, "a\n\n": 2, "\n\n": 2, "\r\n": 1, "a\n\nevil.example": 3} {
+		code, v, _ = do(t, "POST", in.url+"/v1/match", "text/plain", body)
+		require.Equal(t, 200, code)
+		assert.EqualValues(t, lines, v["lines"], "%q", body)
+	}
+	_, v, _ = do(t, "POST", in.url+"/v1/match", "text/plain", "a\n\nevil.example")
+	assert.EqualValues(t, 3, v["results"].([]any)[0].(map[string]any)["line"])
 }
 
 func TestMatchJSON(t *testing.T) {
