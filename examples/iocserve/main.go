@@ -114,6 +114,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	}
 
 	s := newServer(c.lim, c.token, cfg.Clock, cfg.Scorer(), logf)
+	hup := make(chan os.Signal, 1) // before serving: a SIGHUP once ready never kills the process
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		logf("%v", err)
@@ -164,9 +167,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		built <- nil
 	})
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	status := 0
 	running := true
 	for running {

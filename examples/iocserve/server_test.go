@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -374,6 +375,18 @@ func TestReloadWatch(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TestSIGHUP: SIGHUP reloads at once, without -reload.
+func TestSIGHUP(t *testing.T) {
+	feed := writeFeed(t, testFeed)
+	in := start(t, "-feed", feed)
+	require.NoError(t, os.WriteFile(feed, []byte(testFeed+"hup.example\n"), 0o644))
+	require.NoError(t, syscall.Kill(os.Getpid(), syscall.SIGHUP)) // run has signal.Notify'd it
+	waitFor(t, func() bool {
+		_, v, _ := do(t, "POST", in.url+"/v1/match", "text/plain", "hup.example")
+		return v["matched"] == 1.0
+	})
 }
 
 func get(t testing.TB, url string) string {
