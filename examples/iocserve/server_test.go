@@ -552,6 +552,44 @@ func TestReadiness(t *testing.T) {
 	assert.EqualValues(t, 1, v["matched"])
 }
 
+// TestNotReadyWhileLoading: run listens before the first build; while
+// it waits (a TAXII server that does not answer yet) /readyz and the API
+// are 503 and /healthz 200; a first build that fails ends run with 1.
+func TestNotReadyWhileLoading(t *testing.T) {
+	release := make(chan struct{})
+	taxiiSrv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		http.Error(w, "no", http.StatusUnauthorized)
+	}))
+	defer taxiiSrv.Close()
+	var stderr syncBuffer
+	addr := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(context.Background(), []string{"-addr", "127.0.0.1:0", "-taxii", taxiiSrv.URL + "/api/collections/c1/"}, io.Discard, &stderr, func(a string) { addr <- a })
+	}()
+	url := "http://" + <-addr
+	code, v, _ := do(t, "GET", url+"/readyz", "", "")
+	assert.Equal(t, 503, code)
+	assert.Contains(t, v["error"], "not ready")
+	code, _, _ = do(t, "POST", url+"/v1/match", "text/plain", "evil.example")
+	assert.Equal(t, 503, code)
+	code, _, _ = do(t, "GET", url+"/healthz", "", "")
+	assert.Equal(t, 200, code)
+	close(release)
+	select {
+	case code := <-done:
+		assert.Equal(t, 1, code)
+	case <-time.After(20 * time.Second):
+		t.Fatal("run did not end after the failed first build")
+	}
+	assert.Contains(t, stderr.String(), "loading the indicators")
+	assert.Contains(t, stderr.String(), "401")
+}
+
 // TestGracefulShutdown: a request in flight when the shutdown begins is
 // answered in full; after it, the port is closed and run returns 0.
 func TestGracefulShutdown(t *testing.T) {
