@@ -135,8 +135,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 	// and /readyz (503 until it is done).
 	bctx, cancelBuild := context.WithCancel(ctx)
 	defer cancelBuild()
-	var bg sync.WaitGroup
-	defer bg.Wait()
+	var bg sync.WaitGroup // the builds; not waited for past -shutdown-timeout (a feed read can block)
 	built := make(chan error, 1)
 	var lm *live.Matcher
 	bg.Go(func() {
@@ -187,6 +186,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 			}
 		case err := <-serveErr:
 			logf("serving: %v", err)
+			cancelBuild()
 			return 1
 		case <-ctx.Done():
 			running = false
@@ -201,7 +201,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ready fun
 		status = 1
 	}
 	cancelBuild()
-	bg.Wait()
+	stopped := make(chan struct{})
+	go func() { bg.Wait(); close(stopped) }()
+	select {
+	case <-stopped:
+	case <-time.After(c.grace):
+		logf("a build of the indicators did not stop in %v (a feed read that blocks?): exiting without it", c.grace)
+		status = 1
+	}
 	if l := s.lm.Load(); l != nil {
 		l.Close()
 	}

@@ -590,6 +590,40 @@ func TestNotReadyWhileLoading(t *testing.T) {
 	assert.Contains(t, stderr.String(), "401")
 }
 
+// TestShutdownWhileLoading: SIGINT or SIGTERM during a first build that
+// blocks (a feed on a FIFO without a writer) ends run within
+// -shutdown-timeout, with status 1.
+func TestShutdownWhileLoading(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "feed.fifo")
+	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
+	defer func() { // let the build's open go on, and end
+		if f, err := os.OpenFile(fifo, os.O_WRONLY, 0); err == nil {
+			f.Close()
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stderr syncBuffer
+	addr := make(chan string, 1)
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-feed", fifo, "-shutdown-timeout", "200ms"}, io.Discard, &stderr, func(a string) { addr <- a })
+	}()
+	url := "http://" + <-addr
+	code, _, _ := do(t, "GET", url+"/readyz", "", "")
+	assert.Equal(t, 503, code)
+	t0 := time.Now()
+	cancel()
+	select {
+	case code := <-done:
+		assert.Equal(t, 1, code)
+		assert.Less(t, time.Since(t0), 5*time.Second)
+	case <-time.After(10 * time.Second):
+		t.Fatal("run did not end 10 s after the signal")
+	}
+	assert.Contains(t, stderr.String(), "did not stop in 200ms")
+}
+
 // TestGracefulShutdown: a request in flight when the shutdown begins is
 // answered in full; after it, the port is closed and run returns 0.
 func TestGracefulShutdown(t *testing.T) {
