@@ -125,6 +125,8 @@ func (c *Config) Validate() error {
 	for i, p := range c.Allowlists.Files {
 		if err := readable(p); err != nil {
 			errs = append(errs, fmt.Errorf("allowlists.files[%d]: %w", i, err))
+		} else if st, err := os.Stat(p); err == nil && st.IsDir() {
+			errs = append(errs, fmt.Errorf("allowlists.files[%d]: %s is a directory, not a plain-list file", i, p))
 		}
 	}
 	if c.ReloadInterval < 0 {
