@@ -97,17 +97,17 @@ func TestEnrichments(t *testing.T) {
 		"iocmatch.tags":         []any{"malicious-activity"},
 	})
 	checkEnrichment(t, got[hashLine], map[string]any{
-		"indicator.type":               "file",
-		"indicator.file.hash.sha256":   localHash,
-		"indicator.name":               localHash,
-		"indicator.provider":           "local",
-		"matched.atomic":               localHash,
-		"matched.field":                "message",
-		"matched.type":                 "indicator_match_rule",
-		"iocmatch.type":                "sha256",
-		"iocmatch.start":               int64(9),
-		"iocmatch.end":                 int64(9 + 64),
-		"iocmatch.text":                strings.ToUpper(localHash),
+		"indicator.type":             "file",
+		"indicator.file.hash.sha256": localHash,
+		"indicator.name":             localHash,
+		"indicator.provider":         "local",
+		"matched.atomic":             localHash,
+		"matched.field":              "message",
+		"matched.type":               "indicator_match_rule",
+		"iocmatch.type":              "sha256",
+		"iocmatch.start":             int64(9),
+		"iocmatch.end":               int64(9 + 64),
+		"iocmatch.text":              strings.ToUpper(localHash),
 	})
 	// The resource and the untouched records are as they were.
 	if v, _ := out[0].ResourceLogs().At(0).Resource().Attributes().Get("service.name"); v.Str() != "web" {
