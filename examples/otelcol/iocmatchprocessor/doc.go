@@ -90,7 +90,8 @@
 // # Cost
 //
 // A record without a match costs its scan (match.Matcher.AppendMatches,
-// no allocation: the string's bytes are matched in place) plus the walk
-// of the pdata records; a match costs building its attribute map (see
+// no allocation: a string body's or attribute's bytes are matched in
+// place; a bytes body is copied once, a map body is written as JSON)
+// plus the walk of the pdata records; a match costs building its attribute map (see
 // BenchmarkProcess and the README's figures).
 package iocmatchprocessor

@@ -27,6 +27,12 @@ func createLogs(ctx context.Context, set processor.Settings, cfg component.Confi
 	if err != nil {
 		return nil, err
 	}
+	return p.logs(ctx, set, next)
+}
+
+// logs wraps p into a processor.Logs that passes its output to next.
+func (p *iocProcessor) logs(ctx context.Context, set processor.Settings, next consumer.Logs) (processor.Logs, error) {
+	cfg := p.cfg
 	return processorhelper.NewLogs(ctx, set, cfg, next, p.processLogs,
 		processorhelper.WithStart(p.start),
 		processorhelper.WithShutdown(p.shutdown),

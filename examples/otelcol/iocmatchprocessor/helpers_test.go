@@ -64,7 +64,13 @@ func feedDir(t testing.TB, list ...string) (dir, listPath string) {
 // readLines returns the lines of a sample log.
 func readLines(t testing.TB, name string) []string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(logsDir, name))
+	return readLinesFrom(t, logsDir, name)
+}
+
+// readLinesFrom returns the lines of a file.
+func readLinesFrom(t testing.TB, dir, name string) []string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}

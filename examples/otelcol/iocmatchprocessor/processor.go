@@ -33,7 +33,16 @@ type iocProcessor struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the reloader has returned
 
-	bufs sync.Pool // *[]match.Match, one per concurrent ConsumeLogs
+	states sync.Pool // *batchState, one per concurrent ConsumeLogs
+}
+
+// batchState is what one ConsumeLogs reuses from the previous ones: the
+// matches' buffer and the cache of the entries' enrichment fields, for
+// the set it was filled with.
+type batchState struct {
+	buf   []match.Match
+	m     *match.Matcher
+	cache map[match.ID]pcommon.Map
 }
 
 func newProcessor(set processor.Settings, cfg *Config) (*iocProcessor, error) {
@@ -45,7 +54,9 @@ func newProcessor(set processor.Settings, cfg *Config) (*iocProcessor, error) {
 		return nil, err
 	}
 	p := &iocProcessor{cfg: cfg, logger: set.Logger, policy: pol, now: time.Now}
-	p.bufs.New = func() any { b := make([]match.Match, 0, 16); return &b }
+	p.states.New = func() any {
+		return &batchState{buf: make([]match.Match, 0, 16), cache: map[match.ID]pcommon.Map{}}
+	}
 	return p, nil
 }
 
@@ -137,16 +148,20 @@ func (p *iocProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, 
 		return ld, errors.New("iocmatch: processor not started")
 	}
 	set := p.lm.Current()
-	bp := p.bufs.Get().(*[]match.Match)
-	defer p.bufs.Put(bp)
-	w := writer{m: set.Matcher, field: p.fieldName(), scorer: p.scorer(), now: p.now}
+	st := p.states.Get().(*batchState)
+	defer p.states.Put(st)
+	if st.m != set.Matcher { // a new set: other IDs
+		st.m = set.Matcher
+		clear(st.cache)
+	}
+	w := writer{m: set.Matcher, field: p.fieldName(), scorer: p.scorer(), now: p.now, cache: st.cache}
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		sls := rls.At(i).ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				p.processRecord(lrs.At(k), set.Matcher, bp, &w)
+				p.processRecord(lrs.At(k), set.Matcher, &st.buf, &w)
 			}
 		}
 	}
