@@ -2,6 +2,7 @@ package iocmatchprocessor
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -364,5 +365,57 @@ func TestStartErrors(t *testing.T) {
 	err = proc.Start(context.Background(), componenttest.NewNopHost())
 	if err == nil || !strings.Contains(err.Error(), "local.txt") {
 		t.Fatalf("Start with the feed gone: %v", err)
+	}
+}
+
+// TestConcurrentConsume: batches consumed from several goroutines while
+// the set is reloaded get complete, correct enrichments (run with -race).
+func TestConcurrentConsume(t *testing.T) {
+	dir, list := feedDir(t)
+	cfg := createDefaultConfig()
+	cfg.Feeds = []string{dir}
+	cfg.ReloadInterval = 5 * time.Millisecond
+	core := startProcessor(t, cfg)
+	done := make(chan struct{})
+	go func() { // reloads meanwhile: the list grows
+		defer close(done)
+		for i := 0; i < 20; i++ {
+			f, err := os.OpenFile(list, os.O_APPEND|os.O_WRONLY, 0)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			fmt.Fprintf(f, "extra-%d.example\n", i)
+			f.Close()
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	errs := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 100; i++ {
+				ld := bodyLogs("GET http://evil.example/x from 198.51.100.7", "nothing")
+				if err := core.proc.ConsumeLogs(context.Background(), ld); err != nil {
+					errs <- err
+					return
+				}
+				es := enrichments(t, records(ld)[0])
+				if len(es) != 2 || es[0]["matched.atomic"] != "evil.example" || es[1]["matched.atomic"] != "198.51.100.7" ||
+					es[0]["indicator.provider"] != "ACME-CTI" || es[0]["iocmatch.start"] != int64(11) {
+					errs <- fmt.Errorf("batch %d: %v", i, es)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-done
+	if n := core.logs.FilterMessage("iocmatch: indicator set built").Len(); n < 2 {
+		t.Errorf("%d builds: the reloads did not happen meanwhile", n)
 	}
 }
