@@ -34,7 +34,8 @@ func main() {
 }
 
 // settings are the collector's settings: its components and the config
-// providers (file:, env:, yaml:; a bare path is a file).
+// providers (file:, env:, yaml:; a bare path is a file; ${VAR} is an
+// environment variable).
 func settings() otelcol.CollectorSettings {
 	return otelcol.CollectorSettings{
 		BuildInfo: component.BuildInfo{
@@ -50,7 +51,6 @@ func settings() otelcol.CollectorSettings {
 					envprovider.NewFactory(),
 					yamlprovider.NewFactory(),
 				},
-				DefaultScheme: "file",
 			},
 		},
 	}

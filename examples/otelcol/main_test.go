@@ -91,6 +91,26 @@ func TestValidateExampleConfig(t *testing.T) {
 	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "/nonexistent/feeds") {
 		t.Fatalf("a missing feed: %v", err)
 	}
+
+	// ${VAR} is an environment variable, as in any collector.
+	env := filepath.Join(t.TempDir(), "env.yaml")
+	if err := os.WriteFile(env, bytes.Replace(b, []byte("../../testdata/feeds"), []byte("${IOCMATCH_TEST_FEEDS}"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("IOCMATCH_TEST_FEEDS", "../../testdata/feeds/csv")
+	cmd = otelcol.NewCommand(settings())
+	cmd.SetArgs([]string{"validate", "--config", env})
+	if err := cmd.Execute(); err != nil {
+		t.Fatalf("feeds from the environment: %v", err)
+	}
+	t.Setenv("IOCMATCH_TEST_FEEDS", "/nonexistent/env-feeds")
+	cmd = otelcol.NewCommand(settings())
+	cmd.SetArgs([]string{"validate", "--config", env})
+	cmd.SetOut(new(bytes.Buffer))
+	cmd.SetErr(new(bytes.Buffer))
+	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "/nonexistent/env-feeds") {
+		t.Fatalf("a missing feed from the environment: %v", err)
+	}
 }
 
 // TestPipeline runs a real collector (its service, the OTLP/HTTP receiver
