@@ -87,6 +87,14 @@
 // scopes and resources left empty; a batch left empty is not passed on
 // (processorhelper.ErrSkipProcessingData).
 //
+// # Metrics
+//
+// Through the collector's own telemetry (service.telemetry.metrics):
+// iocmatch.records (records matched, by outcome: matched, unmatched),
+// iocmatch.matches (enrichments added), iocmatch.reloads (builds, by
+// outcome: ok, failed) and the gauge iocmatch.indicators (entries of the
+// current set). They are counted once per batch.
+//
 // # Cost
 //
 // A record without a match costs its scan (match.Matcher.AppendMatches,

@@ -33,7 +33,8 @@ type iocProcessor struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed when the reloader has returned
 
-	states sync.Pool // *batchState, one per concurrent ConsumeLogs
+	states  sync.Pool // *batchState, one per concurrent ConsumeLogs
+	metrics *metrics
 }
 
 // batchState is what one ConsumeLogs reuses from the previous ones: the
@@ -53,7 +54,11 @@ func newProcessor(set processor.Settings, cfg *Config) (*iocProcessor, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &iocProcessor{cfg: cfg, logger: set.Logger, policy: pol, now: time.Now}
+	ms, err := newMetrics(set.MeterProvider)
+	if err != nil {
+		return nil, fmt.Errorf("iocmatch metrics: %w", err)
+	}
+	p := &iocProcessor{cfg: cfg, logger: set.Logger, policy: pol, now: time.Now, metrics: ms}
 	p.states.New = func() any {
 		return &batchState{buf: make([]match.Match, 0, 16), cache: map[match.ID]pcommon.Map{}}
 	}
@@ -107,14 +112,18 @@ func (p *iocProcessor) start(ctx context.Context, _ component.Host) error {
 
 // onReload logs every build.
 func (p *iocProcessor) onReload(ev live.Event) {
+	ctx := context.Background()
 	if ev.Err != nil {
+		p.metrics.reloads.Add(ctx, 1, p.metrics.failed...)
 		p.logger.Error("iocmatch: reload failed, the current indicator set stays", zap.String("trigger", ev.Trigger), zap.Error(ev.Err))
 		return
 	}
+	p.metrics.reloads.Add(ctx, 1, p.metrics.ok...)
 	s := ev.Set
 	if s == nil {
 		return
 	}
+	p.metrics.indicators.Record(ctx, int64(s.Matcher.Len()))
 	p.logger.Info("iocmatch: indicator set built",
 		zap.String("trigger", ev.Trigger),
 		zap.Uint64("generation", s.Generation),
@@ -143,7 +152,7 @@ func (p *iocProcessor) shutdown(ctx context.Context) error {
 
 // processLogs matches every record and adds its enrichments; with
 // drop_unmatched it removes the records without one.
-func (p *iocProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, error) {
+func (p *iocProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
 	if p.lm == nil {
 		return ld, errors.New("iocmatch: processor not started")
 	}
@@ -156,15 +165,22 @@ func (p *iocProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, 
 	}
 	w := writer{m: set.Matcher, field: p.fieldName(), scorer: p.scorer(), now: p.now, cache: st.cache}
 	rls := ld.ResourceLogs()
+	matched, unmatched, matches := 0, 0, 0
 	for i := 0; i < rls.Len(); i++ {
 		sls := rls.At(i).ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			lrs := sls.At(j).LogRecords()
 			for k := 0; k < lrs.Len(); k++ {
-				p.processRecord(lrs.At(k), set.Matcher, &st.buf, &w)
+				if n := p.processRecord(lrs.At(k), set.Matcher, &st.buf, &w); n > 0 {
+					matched++
+					matches += n
+				} else {
+					unmatched++
+				}
 			}
 		}
 	}
+	p.metrics.batch(ctx, matched, unmatched, matches)
 	if !p.cfg.DropUnmatched {
 		return ld, nil
 	}
@@ -184,16 +200,17 @@ func (p *iocProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, 
 	return ld, nil
 }
 
-// processRecord matches one record's text and writes its enrichments.
+// processRecord matches one record's text, writes its enrichments and
+// returns their number.
 // A record matched before (a second iocmatch processor, a replay) loses
 // its old enrichments: they describe another set.
-func (p *iocProcessor) processRecord(lr plog.LogRecord, m *match.Matcher, bp *[]match.Match, w *writer) {
+func (p *iocProcessor) processRecord(lr plog.LogRecord, m *match.Matcher, bp *[]match.Match, w *writer) int {
 	attrs := lr.Attributes()
 	attrs.Remove(AttrEnrichments)
 	attrs.Remove(AttrTruncated)
 	text, ok := p.text(lr)
 	if !ok || len(text) == 0 {
-		return
+		return 0
 	}
 	// AppendMatches only reads the line: the string's bytes are not
 	// copied (no allocation on a record without matches).
@@ -201,12 +218,13 @@ func (p *iocProcessor) processRecord(lr plog.LogRecord, m *match.Matcher, bp *[]
 	xs, cut := m.AppendMatchesTruncated((*bp)[:0], line)
 	*bp = xs
 	if len(xs) == 0 {
-		return
+		return 0
 	}
 	w.write(attrs, text, xs)
 	if cut {
 		attrs.PutBool(AttrTruncated, true)
 	}
+	return len(xs)
 }
 
 // text is the text matched in lr: its body or its configured attribute.
