@@ -315,8 +315,12 @@ func TestReload(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Logf("reload picked up in %v", time.Since(t0).Round(time.Millisecond))
-	if n := s.logs.FilterMessage("iocmatch: indicator set built").FilterField(zapString("trigger", "change")).Len(); n < 1 {
-		t.Errorf("no change build logged: %v", s.logs.All())
+	// OnReload runs after the swap: its log line may come a moment later.
+	for s.logs.FilterMessage("iocmatch: indicator set built").FilterField(zapString("trigger", "change")).Len() < 1 {
+		if time.Since(t0) > 10*time.Second {
+			t.Fatalf("no change build logged: %v", s.logs.All())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 
 	// A feed emptied is refused: the set stays, the failure is logged.
