@@ -100,6 +100,20 @@
 // A record without a match costs its scan (match.Matcher.AppendMatches,
 // no allocation: a string body's or attribute's bytes are matched in
 // place; a bytes body is copied once, a map body is written as JSON)
-// plus the walk of the pdata records; a match costs building its attribute map (see
-// BenchmarkProcess and the README's figures).
+// plus the walk of the pdata records, and a batch costs processorhelper's
+// own accounting (5 allocations). A match costs its enrichment: a pdata
+// map of some 15 keys, copied from a per-entry template cached per set
+// (about 4.7 µs, 38 allocations and 2.5 KB per match).
+//
+// BenchmarkProcess (AMD EPYC VM, 2 cores shared with other work, go1.26,
+// 3 runs): on every sample log of the project (34 lines, 28 with a match,
+// 51 matches; the sample feeds, max_age off) AppendMatches alone takes
+// 0.70-0.74 µs per line, the processor 7.5-8.4 µs per record (CPU time
+// 7.3-7.9 µs) and 1.03-1.07 µs per record on the 6 lines without a
+// match. On the real feeds of the project's shared data (641,334 entries)
+// and a real Apache access log (10,000 lines, 83 with a match, 113
+// matches): AppendMatches 1.24-1.27 µs of CPU per line, the processor
+// 1.09-1.48 µs of CPU per record: the processor's own cost is within the
+// noise of the scan when few records match.
+
 package iocmatchprocessor
