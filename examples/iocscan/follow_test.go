@@ -111,6 +111,43 @@ func (p *proc) waitStderr(s string) {
 	}
 }
 
+// waitRead waits until the command has read the file at path to its
+// end: the offset of its open file (Linux's /proc/PID/fdinfo) reaches the
+// file's size. Without /proc it waits a little instead.
+func (p *proc) waitRead(path string) {
+	p.t.Helper()
+	fds := fmt.Sprintf("/proc/%d/fd", p.cmd.Process.Pid)
+	if _, err := os.Stat(fds); err != nil {
+		time.Sleep(500 * time.Millisecond)
+		return
+	}
+	want, err := filepath.EvalSymlinks(path)
+	require.NoError(p.t, err)
+	deadline := time.Now().Add(maxWait)
+	for {
+		fi, err := os.Stat(path)
+		require.NoError(p.t, err)
+		ents, _ := os.ReadDir(fds)
+		for _, e := range ents {
+			if target, err := os.Readlink(filepath.Join(fds, e.Name())); err != nil || target != want {
+				continue
+			}
+			info, err := os.ReadFile(fmt.Sprintf("/proc/%d/fdinfo/%s", p.cmd.Process.Pid, e.Name()))
+			if err != nil {
+				continue
+			}
+			var pos int64
+			if _, err := fmt.Sscanf(string(info), "pos:\t%d", &pos); err == nil && pos >= fi.Size() {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s not read to its end after %v:\n%s", path, maxWait, p.stderr())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // signal sends sig and returns the exit status, the records left on
 // stdout and stderr.
 func (p *proc) signal(sig os.Signal) (int, []record, string) {
@@ -234,7 +271,9 @@ func TestCLIFollowStatus(t *testing.T) {
 	require.NoError(t, os.WriteFile(z, gz(t, "nothing either\n"), 0o644))
 	p := start(t, nil, "-follow", "-poll", "20ms", "-feed", feed, quiet, z)
 	p.waitStderr("old.log.gz: gzip-compressed: read once, not followed")
+	p.waitRead(quiet) // at its end, followed: a line appended now is read before the signal's end
 	appendFile(t, quiet, "still nothing\n")
+	p.waitRead(quiet)
 	code, rest, errs := p.signal(os.Interrupt)
 	assert.Equal(t, 1, code, errs)
 	assert.Empty(t, rest)
