@@ -2,6 +2,7 @@ package iocmatchproc
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -195,6 +196,11 @@ func parseConfig(pc *service.ParsedConfig) (*config, error) {
 	}
 	if c.allow.Allowlists, err = pc.FieldStringList(fieldAllowlists); err != nil {
 		return fail(fieldAllowlists, err)
+	}
+	for _, path := range c.allow.Allowlists {
+		if _, err := os.Stat(path); err != nil {
+			return fail(fieldAllowlists, err)
+		}
 	}
 	if c.allow.SuppressAll, err = pc.FieldBool(fieldSuppressAll); err != nil {
 		return fail(fieldSuppressAll, err)

@@ -325,7 +325,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad field path", `{feeds: [ ` + testdata + `/lists ], fields: [ "a..b" ]}`, `iocmatch: fields: "a..b"`},
 		{"max matches", `{feeds: [ ` + testdata + `/lists ], max_matches_per_message: 0}`, "iocmatch: max_matches_per_message: 0"},
 		{"missing warninglist", `{feeds: [ ` + testdata + `/lists ], warninglists: [ ` + dir + `/wl ]}`, "iocmatch: warninglists: "},
-		{"missing allowlist", `{feeds: [ ` + testdata + `/lists ], allowlists: [ ` + dir + `/allow.txt ]}`, "allow.txt"},
+		{"missing allowlist", `{feeds: [ ` + testdata + `/lists ], allowlists: [ ` + dir + `/allow.txt ]}`, "iocmatch: allowlists: stat " + dir + "/allow.txt"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
