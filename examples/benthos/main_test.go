@@ -1,0 +1,96 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+)
+
+// TestLintConfigs lints every example config with Benthos's own linter,
+// the iocmatch processor's spec included: no lint at all.
+func TestLintConfigs(t *testing.T) {
+	files, err := filepath.Glob("config/*.yaml")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(files), 2)
+	linter := service.GlobalEnvironment().FullConfigSchema("", "").NewStreamConfigLinter()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		lints, err := linter.LintYAML(b)
+		require.NoError(t, err, f)
+		assert.Empty(t, lints, f)
+	}
+	// and the linter does see a bad iocmatch field
+	lints, err := linter.LintYAML([]byte("pipeline:\n  processors:\n    - iocmatch: {feeds: [x], mode: drop, nosuch: 1}\n"))
+	require.NoError(t, err)
+	assert.Len(t, lints, 2, "%v", lints)
+}
+
+// TestStdinConfig runs config/stdin.yaml as it is but for its input and
+// output (the sample logs instead of stdin, a file
+// instead of stdout): the lines with matches come out, enriched.
+func TestStdinConfig(t *testing.T) {
+	b, err := os.ReadFile("config/stdin.yaml")
+	require.NoError(t, err)
+	var conf map[string]any
+	require.NoError(t, yaml.Unmarshal(b, &conf))
+	out := filepath.Join(t.TempDir(), "out.jsonl")
+	conf["input"] = map[string]any{"file": map[string]any{"paths": []string{"../../testdata/logs/*.log"}, "scanner": map[string]any{"lines": map[string]any{}}}}
+	conf["output"] = map[string]any{"file": map[string]any{"path": out, "codec": "lines"}}
+	conf["logger"] = map[string]any{"level": "OFF"}
+	y, err := yaml.Marshal(conf)
+	require.NoError(t, err)
+
+	sb := service.NewStreamBuilder()
+	require.NoError(t, sb.SetYAML(string(y)))
+	s, err := sb.Build()
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, s.Run(ctx), "the stream ends with its input")
+
+	var all string
+	logs, _ := filepath.Glob("../../testdata/logs/*.log")
+	for _, l := range logs {
+		b, err := os.ReadFile(l)
+		require.NoError(t, err)
+		all += string(b)
+	}
+	f, err := os.Open(out)
+	require.NoError(t, err)
+	defer f.Close()
+	n := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var ev struct {
+			Message string `json:"message"`
+			Threat  struct {
+				Enrichments []struct {
+					Matched struct{ Atomic, Field string }
+				}
+			}
+		}
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &ev), sc.Text())
+		require.NotEmpty(t, ev.Threat.Enrichments, sc.Text())
+		for _, e := range ev.Threat.Enrichments {
+			assert.Equal(t, "message", e.Matched.Field)
+			assert.NotEmpty(t, e.Matched.Atomic)
+		}
+		assert.Contains(t, all, ev.Message+"\n", "a line of the sample logs")
+		n++
+	}
+	total := strings.Count(all, "\n")
+	assert.Greater(t, n, 0)
+	assert.Less(t, n, total, "mode filter: the lines without a match are dropped")
+	t.Logf("%d of %d lines matched", n, total)
+}
