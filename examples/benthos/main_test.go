@@ -45,7 +45,9 @@ func TestStdinConfig(t *testing.T) {
 	var conf map[string]any
 	require.NoError(t, yaml.Unmarshal(b, &conf))
 	out := filepath.Join(t.TempDir(), "out.jsonl")
-	conf["input"] = map[string]any{"file": map[string]any{"paths": []string{"../../testdata/logs/*.log"}, "scanner": map[string]any{"lines": map[string]any{}}}}
+	clean := filepath.Join(t.TempDir(), "clean.log")
+	require.NoError(t, os.WriteFile(clean, []byte("nothing here\nnor here 8.8.8.8\n"), 0o644))
+	conf["input"] = map[string]any{"file": map[string]any{"paths": []string{"../../testdata/logs/*.log", clean}, "scanner": map[string]any{"lines": map[string]any{}}}}
 	conf["output"] = map[string]any{"file": map[string]any{"path": out, "codec": "lines"}}
 	conf["logger"] = map[string]any{"level": "OFF"}
 	y, err := yaml.Marshal(conf)
@@ -61,6 +63,7 @@ func TestStdinConfig(t *testing.T) {
 
 	var all string
 	logs, _ := filepath.Glob("../../testdata/logs/*.log")
+	logs = append(logs, clean)
 	for _, l := range logs {
 		b, err := os.ReadFile(l)
 		require.NoError(t, err)
