@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -32,12 +33,20 @@ func init() {
 // registers it in the global environment).
 func Register(env *service.Environment) error {
 	return env.RegisterBatchProcessor(Name, ConfigSpec(), func(pc *service.ParsedConfig, mgr *service.Resources) (service.BatchProcessor, error) {
-		c, err := parseConfig(pc)
-		if err != nil {
-			return nil, err
-		}
-		return newProcessor(c, mgr, nil)
+		return New(pc, mgr)
 	})
+}
+
+// New returns a processor of the config pc (parsed with ConfigSpec), its
+// first set built: for a host program that runs the processor itself
+// (Benthos calls it through Register). It starts the background reloads;
+// Close stops them.
+func New(pc *service.ParsedConfig, mgr *service.Resources) (*Processor, error) {
+	c, err := parseConfig(pc)
+	if err != nil {
+		return nil, err
+	}
+	return newProcessor(c, mgr, nil)
 }
 
 // Processor is the iocmatch batch processor. It is safe for concurrent
@@ -324,20 +333,26 @@ func appendNew(s []string, v string) []string {
 // document's threat.enrichments when it is a JSON object (doc, or the
 // raw message parsed), else wrapping the raw message.
 func (p *Processor) enrich(msg *service.Message, doc any, arr []byte) error {
-	var add []any
-	if err := json.Unmarshal(arr, &add); err != nil {
-		return fmt.Errorf("iocmatch: internal error: enrichments are not JSON: %w", err)
-	}
 	if doc == nil {
 		raw, err := msg.AsBytes()
 		if err != nil {
 			return err
 		}
 		if t := trimSpace(raw); len(t) == 0 || t[0] != '{' || !json.Valid(t) {
-			wrapped, _ := json.Marshal(map[string]any{"message": string(raw), "threat": map[string]any{"enrichments": add}})
-			msg.SetBytes(wrapped)
+			// {"message":RAW,"threat":{"enrichments":ARR}}, written directly
+			b := make([]byte, 0, len(raw)+len(arr)+48)
+			b = append(b, `{"message":`...)
+			b = appendJSONString(b, raw)
+			b = append(b, `,"threat":{"enrichments":`...)
+			b = append(b, arr...)
+			b = append(b, "}}"...)
+			msg.SetBytes(b)
 			return nil
 		}
+	}
+	var add []any
+	if err := json.Unmarshal(arr, &add); err != nil {
+		return fmt.Errorf("iocmatch: internal error: enrichments are not JSON: %w", err)
 	}
 	v, err := msg.AsStructuredMut()
 	if err != nil {
@@ -361,6 +376,42 @@ func (p *Processor) enrich(msg *service.Message, doc any, arr []byte) error {
 	threat["enrichments"] = add
 	msg.SetStructuredMut(obj)
 	return nil
+}
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes
+// U+FFFD.
+func appendJSONString(b, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == '"' || c == '\\':
+				b = append(b, '\\', c)
+			case c == '\n':
+				b = append(b, '\\', 'n')
+			case c == '\r':
+				b = append(b, '\\', 'r')
+			case c == '\t':
+				b = append(b, '\\', 't')
+			case c < 0x20 || c == 0x7f:
+				b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
+			default:
+				b = append(b, c)
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b = append(b, "\\ufffd"...)
+		} else {
+			b = append(b, s[i:i+n]...)
+		}
+		i += n
+	}
+	return append(b, '"')
 }
 
 func trimSpace(b []byte) []byte {
