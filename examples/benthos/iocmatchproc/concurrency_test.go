@@ -1,0 +1,115 @@
+package iocmatchproc_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/iocmatch/iocmatch/examples/benthos/iocmatchproc"
+	"github.com/iocmatch/iocmatch/hits"
+	"github.com/iocmatch/iocmatch/live"
+)
+
+func newProc(t *testing.T, conf string) *iocmatchproc.Processor {
+	t.Helper()
+	pc, err := iocmatchproc.ConfigSpec().ParseYAML(conf, nil)
+	require.NoError(t, err)
+	p, err := iocmatchproc.New(pc, service.MockResources())
+	require.NoError(t, err)
+	return p
+}
+
+// TestConcurrentReload calls ProcessBatch from two goroutines (a
+// resource processor is shared) while the set is reloaded: every batch
+// matches with one whole set (the race detector checks the rest).
+func TestConcurrentReload(t *testing.T) {
+	feed := filepath.Join(t.TempDir(), "feed.txt")
+	require.NoError(t, os.WriteFile(feed, []byte("a.example\n"), 0o644))
+	p := newProc(t, fmt.Sprintf("{feeds: [%s], reload_period: 0s}", feed))
+	defer p.Close(context.Background())
+	ctx := context.Background()
+
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for range 2 {
+		wg.Go(func() {
+			for range 200 {
+				out, err := p.ProcessBatch(ctx, service.MessageBatch{service.NewMessage([]byte("x a.example y")), service.NewMessage([]byte("z"))})
+				if err != nil {
+					errs <- err
+					return
+				}
+				if len(out) != 1 || len(out[0]) != 2 {
+					errs <- fmt.Errorf("got %d batches", len(out))
+					return
+				}
+				if n, _ := out[0][0].MetaGetMut(iocmatchproc.MetaMatches); n != 1 {
+					errs <- fmt.Errorf("a.example: %v matches", n)
+					return
+				}
+			}
+		})
+	}
+	for i := range 5 {
+		require.NoError(t, os.WriteFile(feed, fmt.Appendf(nil, "a.example\nb%d.example\n", i), 0o644))
+		ev, err := p.Reload(ctx)
+		require.NoError(t, err)
+		require.NoError(t, ev.Err)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	assert.Equal(t, uint64(6), p.Current().Generation, "the first build and five reloads")
+}
+
+// TestReloadFailureKeepsSet empties the feed: the reload fails (live's
+// guard against an emptied source), the set stays and matches.
+func TestReloadFailureKeepsSet(t *testing.T) {
+	feed := filepath.Join(t.TempDir(), "feed.txt")
+	require.NoError(t, os.WriteFile(feed, []byte("a.example\n"), 0o644))
+	p := newProc(t, fmt.Sprintf("{feeds: [%s], reload_period: 0s, mode: annotate}", feed))
+	defer p.Close(context.Background())
+	require.NoError(t, os.WriteFile(feed, nil, 0o644))
+	ev, err := p.Reload(context.Background())
+	require.ErrorIs(t, err, live.ErrSourceEmpty, "an emptied feed fails the reload")
+	require.ErrorIs(t, ev.Err, live.ErrSourceEmpty)
+	out, err := p.ProcessBatch(context.Background(), service.MessageBatch{service.NewMessage([]byte("a.example"))})
+	require.NoError(t, err)
+	n, _ := out[0][0].MetaGetMut(iocmatchproc.MetaMatches)
+	assert.Equal(t, 1, n, "the set before the failure still matches")
+}
+
+// TestHitsFile checks that the hit statistics are written on Close and
+// restored by the next processor.
+func TestHitsFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "hits.json")
+	conf := fmt.Sprintf("{feeds: [%s/lists], mode: annotate, hits_file: %s}", testdata, file)
+	ctx := context.Background()
+	for round := 1; round <= 2; round++ {
+		p := newProc(t, conf)
+		for range 3 {
+			_, err := p.ProcessBatch(ctx, service.MessageBatch{service.NewMessage([]byte("evil.example evil.example")), service.NewMessage([]byte("clean"))})
+			require.NoError(t, err)
+		}
+		require.NoError(t, p.Close(ctx))
+		f, err := hits.ReadFile(file)
+		require.NoError(t, err)
+		var got int64 = -1
+		for _, e := range f.Entries {
+			if e.Value == "evil.example" {
+				got = e.Count
+			}
+		}
+		assert.Equal(t, int64(3*round), got, "round %d: one hit per message, counts kept across restarts", round)
+	}
+}
