@@ -19,8 +19,14 @@ import (
 // TestLintConfigs lints every example config with Benthos's own linter,
 // the iocmatch processor's spec included: no lint at all.
 func TestLintConfigs(t *testing.T) {
-	files, err := filepath.Glob("config/*.yaml")
+	all, err := filepath.Glob("config/*.yaml")
 	require.NoError(t, err)
+	var files []string
+	for _, f := range all {
+		if !strings.HasSuffix(f, "_benthos_test.yaml") { // Benthos config tests (TestBenthosConfigTests)
+			files = append(files, f)
+		}
+	}
 	require.GreaterOrEqual(t, len(files), 2)
 	linter := service.GlobalEnvironment().FullConfigSchema("", "").NewStreamConfigLinter()
 	for _, f := range files {
@@ -96,4 +102,13 @@ func TestStdinConfig(t *testing.T) {
 	assert.Greater(t, n, 0)
 	assert.Less(t, n, total, "mode filter: the lines without a match are dropped")
 	t.Logf("%d of %d lines matched", n, total)
+}
+
+// TestBenthosConfigTests runs Benthos's own config unit tests
+// (config/*_benthos_test.yaml) through its CLI, in this process: the
+// same as "go run . test ./config/...".
+func TestBenthosConfigTests(t *testing.T) {
+	code, err := service.RunCLIToCode(context.Background(), service.CLIOptSetArgs("benthos", "test", "./config/..."))
+	require.NoError(t, err)
+	assert.Equal(t, 0, code, "benthos test ./config/... failed (its report is on stdout)")
 }
