@@ -81,6 +81,9 @@ type scratch struct {
 	texts [][]byte      // their texts
 	flds  []int         // their field index (-1: the raw message)
 	buf   []byte
+	// per batch, for the metrics: matches per type, messages matched
+	byType  [indicator.NumTypes]int64
+	matched int64
 }
 
 // newProcessor builds the first set (an error when it fails: bad feed,
@@ -204,10 +207,26 @@ func (p *Processor) ProcessBatch(ctx context.Context, batch service.MessageBatch
 			out = append(out, msg)
 		}
 	}
+	p.flushMetrics(sp)
 	if len(out) == 0 {
 		return nil, nil
 	}
 	return []service.MessageBatch{out}, nil
+}
+
+// flushMetrics adds a batch's counts to the metrics, one call per type
+// matched rather than per match.
+func (p *Processor) flushMetrics(sp *scratch) {
+	if sp.matched == 0 {
+		return
+	}
+	p.mMessages.Incr(sp.matched)
+	for t, n := range sp.byType {
+		if n > 0 {
+			p.mMatches.Incr(n, indicator.Type(t).String())
+		}
+	}
+	sp.byType, sp.matched = [indicator.NumTypes]int64{}, 0
 }
 
 // process matches one message and sets its results; it returns the
@@ -247,9 +266,11 @@ func (p *Processor) process(sp *scratch, msg *service.Message) (int, error) {
 	}
 	now := p.now()
 	p.st.Record(m, sp.xs, now)
-	p.mMessages.Incr(1)
+	sp.matched++
 	for _, x := range sp.xs {
-		p.mMatches.Incr(1, x.Type.String())
+		if x.Type.Valid() {
+			sp.byType[x.Type]++
+		}
 	}
 	p.annotate(sp, msg)
 
