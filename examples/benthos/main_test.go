@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -102,6 +103,17 @@ func TestStdinConfig(t *testing.T) {
 	assert.Greater(t, n, 0)
 	assert.Less(t, n, total, "mode filter: the lines without a match are dropped")
 	t.Logf("%d of %d lines matched", n, total)
+
+	// the events are ECS: the shared validator accepts them, when it is there
+	validator := "/work/shared/schemas/validate.py"
+	py, err := exec.LookPath("python3")
+	if _, serr := os.Stat(validator); serr != nil || err != nil {
+		t.Skip("no ECS validator or python3")
+	}
+	res, err := exec.Command(py, validator, "ecs", out, "--allow-prefix", "threat.enrichments.iocmatch",
+		"--require", "threat.enrichments.matched.atomic", "--require", "message").CombinedOutput()
+	require.NoError(t, err, "%s", res)
+	assert.Contains(t, string(res), " 0 problems")
 }
 
 // TestBenthosConfigTests runs Benthos's own config unit tests
