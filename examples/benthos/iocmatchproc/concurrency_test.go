@@ -113,3 +113,26 @@ func TestHitsFile(t *testing.T) {
 		assert.Equal(t, int64(3*round), got, "round %d: one hit per message, counts kept across restarts", round)
 	}
 }
+
+// TestNoAllocWithoutMatch checks that messages without a match cost no
+// allocation per message: a batch of 1000 allocates as little as a batch
+// of 10, in every mode.
+func TestNoAllocWithoutMatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation counts")
+	}
+	for _, mode := range []string{"annotate", "enrich", "filter"} {
+		p := newProc(t, fmt.Sprintf("{feeds: [%s/lists], reload_period: 0s, mode: %s}", testdata, mode))
+		allocs := func(n int) float64 {
+			batch := make(service.MessageBatch, n)
+			for i := range batch {
+				batch[i] = service.NewMessage([]byte("GET https://fine.example/index.html from 10.1.2.3 ok"))
+			}
+			return testing.AllocsPerRun(50, func() { _, _ = p.ProcessBatch(context.Background(), batch) })
+		}
+		small, large := allocs(10), allocs(1000)
+		assert.LessOrEqual(t, large, small+1, "%s: %v allocations for 1000 messages, %v for 10", mode, large, small)
+		t.Logf("%s: %v allocations per batch of 1000 messages without a match", mode, large)
+		require.NoError(t, p.Close(context.Background()))
+	}
+}
