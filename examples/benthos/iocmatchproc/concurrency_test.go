@@ -136,3 +136,24 @@ func TestNoAllocWithoutMatch(t *testing.T) {
 		require.NoError(t, p.Close(context.Background()))
 	}
 }
+
+// TestMaxAge checks max_age: a STIX indicator last valid from 2020 ages
+// out under the default domain max age (180 days), and matches with a
+// longer one (as a map) or none.
+func TestMaxAge(t *testing.T) {
+	feed := filepath.Join(t.TempDir(), "old.json")
+	require.NoError(t, os.WriteFile(feed, []byte(`{"type":"bundle","id":"bundle--11111111-1111-4111-8111-111111111111","objects":[
+{"type":"indicator","spec_version":"2.1","id":"indicator--22222222-2222-4222-8222-222222222222","created":"2020-01-01T00:00:00Z","modified":"2020-01-01T00:00:00Z",
+ "pattern":"[domain-name:value = 'old.example']","pattern_type":"stix","valid_from":"2020-01-01T00:00:00Z"}]}`), 0o644))
+	for _, c := range []struct {
+		maxAge string
+		want   bool
+	}{{`""`, false}, {`{domain: 20000d}`, true}, {`"off"`, true}, {`"domain=10d"`, false}} {
+		p := newProc(t, fmt.Sprintf("{feeds: [%s], reload_period: 0s, mode: annotate, max_age: %s}", feed, c.maxAge))
+		out, err := p.ProcessBatch(context.Background(), service.MessageBatch{service.NewMessage([]byte("q old.example"))})
+		require.NoError(t, err)
+		_, matched := out[0][0].MetaGetMut(iocmatchproc.MetaMatches)
+		assert.Equal(t, c.want, matched, "max_age %s", c.maxAge)
+		require.NoError(t, p.Close(context.Background()))
+	}
+}

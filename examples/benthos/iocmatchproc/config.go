@@ -3,6 +3,7 @@ package iocmatchproc
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"time"
 
@@ -101,9 +102,9 @@ Metrics: `+"`iocmatch_matches`"+` (counter, label `+"`type`"+`), `+"`iocmatch_me
 		Field(service.NewBoolField(fieldSuppressAll).
 			Description("Every warninglist suppresses (but the threat lists: sinkholes, hosting ranges …), instead of annotating those that are not false-positive lists.").
 			Default(false).Advanced()).
-		Field(service.NewStringField(fieldMaxAge).
-			Description("Max age per indicator type since its last sighting, `TYPE=DURATION[,…]` over the defaults (ip 30d, domain and url 180d, hash 365d …); types ipv4, domain, sha256 … or ip, hash, all; durations 30d, 2w, 12h. `off`: no max age. Undated indicators never age.").
-			Default("").Examples("ip=14d,domain=90d", "all=365d", "off")).
+		Field(service.NewAnyField(fieldMaxAge).
+			Description("Max age per indicator type since its last sighting, over the defaults (ip 30d, domain and url 180d, hash 365d …): a string `TYPE=DURATION[,…]` as iocscan's -max-age, or a map of TYPE to DURATION; types ipv4, domain, sha256 … or ip, hash, all; durations 30d, 2w, 12h. `off`: no max age. Undated indicators never age.").
+			Default("").Examples("ip=14d,domain=90d", map[string]any{"ip": "14d", "domain": "90d"}, "off")).
 		Field(service.NewStringField(fieldDecay).
 			Description("A MISP decaying model by name (`NIDS Simple`, `Phishing`, `Vishing`) or a MISP model JSON file: an indicator whose score falls below the model's threshold stops matching, and every enrichment carries its score (`iocmatch.score`). Empty: no scores.").
 			Default("").Examples("NIDS Simple")).
@@ -220,7 +221,7 @@ func parseConfig(pc *service.ParsedConfig) (*config, error) {
 	}
 
 	c.age = age.Options{MaxAge: age.DefaultMaxAge()}
-	maxAge, err := pc.FieldString(fieldMaxAge)
+	maxAge, err := maxAgeString(pc)
 	if err != nil {
 		return fail(fieldMaxAge, err)
 	}
@@ -301,4 +302,42 @@ func parseConfig(pc *service.ParsedConfig) (*config, error) {
 		return fail(fieldHitsFile, err)
 	}
 	return c, nil
+}
+
+// maxAgeString is the max_age field as a -max-age string: a string as
+// it is, a map as TYPE=DURATION items (sorted by type).
+func maxAgeString(pc *service.ParsedConfig) (string, error) {
+	v, err := pc.FieldAny(fieldMaxAge)
+	if err != nil {
+		return "", err
+	}
+	switch x := v.(type) {
+	case nil:
+		return "", nil
+	case string:
+		return x, nil
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		items := make([]string, len(keys))
+		for i, k := range keys {
+			d, ok := x[k].(string)
+			if !ok {
+				return "", fmt.Errorf("%s: the duration %v is not a string such as 30d", k, x[k])
+			}
+			if strings.ContainsAny(k, "=,") || strings.ContainsAny(d, "=,") {
+				return "", fmt.Errorf("%s: %q: neither may hold = or ,", k, d)
+			}
+			items[i] = k + "=" + d
+		}
+		if len(items) == 0 {
+			return "", nil
+		}
+		return strings.Join(items, ","), nil
+	default:
+		return "", fmt.Errorf("%v: neither a string TYPE=DURATION[,…] nor a map of TYPE to DURATION", v)
+	}
 }

@@ -319,6 +319,8 @@ func TestConfigErrors(t *testing.T) {
 		{"no feed", `{feeds: []}`, "iocmatch: feeds: no feed given"},
 		{"bad max_age", `{feeds: [ ` + testdata + `/lists ], max_age: "ip=soon"}`, "iocmatch: max_age: "},
 		{"bad type in max_age", `{feeds: [ ` + testdata + `/lists ], max_age: "cat=3d"}`, "iocmatch: max_age: "},
+		{"bad max_age map", `{feeds: [ ` + testdata + `/lists ], max_age: {ip: soon}}`, "iocmatch: max_age: "},
+		{"max_age not a string", `{feeds: [ ` + testdata + `/lists ], max_age: [ 3 ]}`, "iocmatch: max_age: [3]: neither a string"},
 		{"bad decay", `{feeds: [ ` + testdata + `/lists ], decay: "no such model"}`, "iocmatch: decay: "},
 		{"min_score without decay", `{feeds: [ ` + testdata + `/lists ], min_score: 30}`, "iocmatch: min_score: needs a decay model"},
 		{"min_confidence", `{feeds: [ ` + testdata + `/lists ], min_confidence: 101}`, "iocmatch: min_confidence: 101"},
