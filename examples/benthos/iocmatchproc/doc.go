@@ -20,8 +20,9 @@
 // (loader), applies the allowlists (allow: reserved ranges on by default,
 // the warninglists and Zeek whitelist rows found among the feeds, the
 // configured warninglists and plain allowlists), the max ages and the
-// decay model (age: max_age over age.DefaultMaxAge, "off" for none;
-// decay a MISP model name or file) and compiles them (match, with
+// decay model (age: max_age over age.DefaultMaxAge, a string as
+// iocscan's -max-age or a map of type to duration, "off" for none; decay
+// a MISP model name or file) and compiles them (match, with
 // min_confidence); a config error or a feed that cannot be read fails the
 // processor's construction, with the field and the cause in the error
 // ("iocmatch: max_age: …"). In the background it checks the feed files
