@@ -140,4 +140,14 @@
 //
 // The iocmatch object inside an enrichment is a custom namespace (validate
 // with --allow-prefix threat.enrichments.iocmatch).
+//
+// # Enrichments only
+//
+// A host program that adds the matches to an event of its own (a Benthos
+// message, an OpenTelemetry log record) writes the threat.enrichments
+// array alone with Encoder.AppendEnrichments (or one element with
+// AppendEnrichment): the same elements from the same cached parts, with
+// matched.field the event field the matches were found in (a field name
+// of the host's event, e.g. "url.original"; "message" for free text). The
+// event-level unions (threat.group.name …) are the host's to add.
 package encode

@@ -72,24 +72,11 @@ func appendECS(b []byte, ln Line, xs []match.Match, texts [][]byte, now time.Tim
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = append(b, p.head...)
-		b = append(b, t...)
-		b = append(b, p.mid...)
-		b = strconv.AppendInt(b, int64(x.Start), 10)
-		b = append(b, `,"end":`...)
-		b = strconv.AppendInt(b, int64(x.End), 10)
-		b = append(b, `,"text":`...)
+		text := textOf(ln, x)
 		if texts != nil {
-			b = appendBytes(b, texts[i])
-		} else {
-			b = appendBytes(b, textOf(ln, x))
+			text = texts[i]
 		}
-		if sc != nil {
-			if s, ok := sc.EntryScore(m, x.ID, now); ok {
-				b = appendScore(b, s)
-			}
-		}
-		b = append(b, p.tail...)
+		b = appendEnrichment(b, p, x, text, "", t, now, m, sc)
 		for k := range sets {
 			sets[k] = append(sets[k], p.sets[k]...)
 		}
@@ -110,6 +97,33 @@ func appendECS(b []byte, ln Line, xs []match.Match, texts [][]byte, now time.Tim
 		b = append(b, '}')
 	}
 	return append(b, "}}"...)
+}
+
+// appendEnrichment appends the threat.enrichments element of match x,
+// text its matched text, field its matched.field ("" is "message"), t the
+// quoted time of matched.occurred; with sc not nil, iocmatch.score is sc's
+// score of x's entry of m at now.
+func appendEnrichment(b []byte, p *ecsParts, x match.Match, text []byte, field string, t []byte, now time.Time, m *match.Matcher, sc Scorer) []byte {
+	if field == "" {
+		b = append(b, p.head...)
+	} else {
+		b = append(b, p.head[:p.field]...)
+		b = appendString(b, field)
+		b = append(b, p.head[p.field+len(`"message"`):]...)
+	}
+	b = append(b, t...)
+	b = append(b, p.mid...)
+	b = strconv.AppendInt(b, int64(x.Start), 10)
+	b = append(b, `,"end":`...)
+	b = strconv.AppendInt(b, int64(x.End), 10)
+	b = append(b, `,"text":`...)
+	b = appendBytes(b, text)
+	if sc != nil {
+		if s, ok := sc.EntryScore(m, x.ID, now); ok {
+			b = appendScore(b, s)
+		}
+	}
+	return append(b, p.tail...)
 }
 
 // ecsType is the ECS indicator type of each indicator type; "" for none.
@@ -224,7 +238,9 @@ func newECSParts(m *match.Matcher, id match.ID) *ecsParts {
 	b = appendField(b, "reference", v.Reference)
 	b = append(b, `},"matched":{"atomic":`...)
 	b = appendString(b, val)
-	b = append(b, `,"field":"message","type":"indicator_match_rule","occurred":`...)
+	b = append(b, `,"field":`...)
+	p.field = len(b)
+	b = append(b, `"message","type":"indicator_match_rule","occurred":`...)
 	p.head = b
 
 	b = append([]byte(nil), `},"iocmatch":{"type":`...)

@@ -113,10 +113,11 @@ type jsonParts struct {
 // ecsParts are the parts of an ECS enrichment that depend on the entry
 // only, and the entry's actors, families and techniques.
 type ecsParts struct {
-	head []byte // from '{' to "occurred":
-	mid  []byte // from the occurred's closing '}' to "start":
-	tail []byte // from after the match's text to the enrichment's '}'
-	sets [3][]string
+	head  []byte // from '{' to "occurred":
+	field int    // the offset in head of matched.field's value, "message"
+	mid   []byte // from the occurred's closing '}' to "start":
+	tail  []byte // from after the match's text to the enrichment's '}'
+	sets  [3][]string
 }
 
 // AppendJSON appends the native JSON object of match x, found in ln, to

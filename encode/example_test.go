@@ -47,6 +47,20 @@ func ExampleEncoder_AppendECS() {
 	// {"@timestamp":"2024-06-01T12:00:00Z","event":{"kind":"alert","category":["threat"],"type":["indicator"],"original":"GET http://www.EVIL.example/x"},"log":{"file":{"path":"/var/log/proxy.log"},"offset":3120},"threat":{"enrichments":[{"indicator":{"type":"domain-name","url":{"domain":"evil.example"},"name":"evil.example","provider":["feedA","feedB"],"confidence":"High","marking":{"tlp":"AMBER"},"first_seen":"2024-05-01T00:00:00Z"},"matched":{"atomic":"evil.example","field":"message","type":"indicator_match_rule","occurred":"2024-06-01T12:00:00Z"},"iocmatch":{"type":"domain","start":11,"end":27,"text":"www.EVIL.example","tags":["c2"]}}],"software":{"name":["Emotet"]}}}
 }
 
+// A host that has events of its own (a Benthos message, a log record)
+// adds only the enrichments, naming the field that matched.
+func ExampleEncoder_AppendEnrichments() {
+	m := exampleMatcher()
+	clock := func() time.Time { return time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC) }
+	enc := encode.NewEncoder(m, encode.Options{Now: clock})
+	url := []byte("http://www.EVIL.example/x")
+	xs := m.AppendMatches(nil, url)
+	texts := [][]byte{url[xs[0].Start:xs[0].End]}
+	fmt.Println(string(enc.AppendEnrichments(nil, xs, texts, "url.original")))
+	// Output:
+	// [{"indicator":{"type":"domain-name","url":{"domain":"evil.example"},"name":"evil.example","provider":["feedA","feedB"],"confidence":"High","marking":{"tlp":"AMBER"},"first_seen":"2024-05-01T00:00:00Z"},"matched":{"atomic":"evil.example","field":"url.original","type":"indicator_match_rule","occurred":"2024-06-01T12:00:00Z"},"iocmatch":{"type":"domain","start":7,"end":23,"text":"www.EVIL.example","tags":["c2"]}}]
+}
+
 func ExampleECSType() {
 	fmt.Println(encode.ECSType(indicator.CIDR, "2001:db8::/32"), encode.ECSType(indicator.SHA256, ""), encode.ECSType(indicator.String, "x") == "")
 	// Output:

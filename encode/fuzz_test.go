@@ -108,5 +108,42 @@ func FuzzEncode(f *testing.F) {
 				t.Fatalf("enrichment %d %+v from %s", i, e, out)
 			}
 		}
+		// the enrichments alone, with a field name from the input: the
+		// same elements but for matched.field
+		texts := make([][]byte, len(xs))
+		for i, x := range xs {
+			texts[i] = []byte(line[x.Start:x.End])
+		}
+		var alone, inEvent []map[string]any
+		var whole struct {
+			Threat struct{ Enrichments []map[string]any }
+		}
+		out = enc.AppendEnrichments(nil, xs, texts, tag)
+		if err := json.Unmarshal(out, &alone); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		if err := json.Unmarshal(enc.AppendECS(nil, ln, xs), &whole); err != nil {
+			t.Fatal(err)
+		}
+		inEvent = whole.Threat.Enrichments
+		if len(alone) != len(inEvent) {
+			t.Fatalf("%d enrichments alone, %d in the event", len(alone), len(inEvent))
+		}
+		for i := range alone {
+			mt := alone[i]["matched"].(map[string]any)
+			want := valid(tag)
+			if tag == "" {
+				want = "message"
+			}
+			if mt["field"] != want {
+				t.Fatalf("matched.field %q, want %q: %s", mt["field"], want, out)
+			}
+			mt["field"] = "message"
+			a, _ := json.Marshal(alone[i])
+			b, _ := json.Marshal(inEvent[i])
+			if string(a) != string(b) {
+				t.Fatalf("alone %s\nin the event %s", a, b)
+			}
+		}
 	})
 }
