@@ -214,13 +214,15 @@ func TestMemoryLimitRestored(t *testing.T) {
 		t.Errorf("limit %d after the reloads, %d before", after, before)
 	}
 	// the first builds (New) are not limited; the reloads of m1 and m2 are
+	// (and m3's, unlimited, sees their limit when it runs beside one of
+	// them: the limit is the process's)
 	lowered := 0
 	for _, l := range during {
 		if l < before {
 			lowered++
 		}
 	}
-	if len(during) != 6 || lowered == 0 || lowered > 2 {
+	if len(during) != 6 || lowered < 2 || lowered > 3 {
 		t.Errorf("limits seen during the builds: %v (before %d)", during, before)
 	}
 }
