@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/iocmatch/iocmatch/allow"
+	"github.com/iocmatch/iocmatch/live"
+	"github.com/iocmatch/iocmatch/match"
+)
+
+// config is the worker's configuration, from its flags.
+type config struct {
+	url          string
+	stream       string
+	subjects     string
+	consumer     string
+	subjectOut   string
+	outStream    string
+	bucket       string
+	feedsDir     string
+	feeds        []string
+	batch        int
+	ackWait      time.Duration
+	maxAckPend   int
+	dupWindow    time.Duration
+	format       string
+	name         string
+	create       bool
+	publishFeeds string
+	reserved     bool
+	minConf      int
+	statsEvery   time.Duration
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// parseFlags reads the worker's flags from args; errors name the flag.
+func parseFlags(args []string, stderr io.Writer) (*config, error) {
+	c := &config{}
+	fs := flag.NewFlagSet("natsworker", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	host, _ := os.Hostname()
+	fs.StringVar(&c.url, "nats", "nats://127.0.0.1:4222", "NATS server `URL`s, comma-separated")
+	fs.StringVar(&c.stream, "stream", "LOGS", "input JetStream `STREAM` of log lines, one line per message")
+	fs.StringVar(&c.subjects, "subjects", "logs.>", "`SUBJECTS` (comma-separated) of the input stream when -create creates it")
+	fs.StringVar(&c.consumer, "consumer", "iocmatch", "durable pull `CONSUMER` shared by all workers")
+	fs.StringVar(&c.subjectOut, "subject-out", "iocmatch.matches", "`SUBJECT` the matches are published to")
+	fs.StringVar(&c.outStream, "out-stream", "MATCHES", "JetStream `STREAM` that stores -subject-out, created by -create when missing")
+	fs.StringVar(&c.bucket, "bucket", "IOCFEEDS", "object store `BUCKET` of the feed files")
+	fs.StringVar(&c.feedsDir, "feeds-dir", "", "local `DIR` mirroring the bucket (files not in the bucket are removed); default: a temporary directory removed at exit")
+	fs.Var((*stringList)(&c.feeds), "feed", "local feed `PATH` (file or directory) read besides the bucket's (repeatable)")
+	fs.IntVar(&c.batch, "batch", 256, "messages fetched per pull request (`N`)")
+	fs.DurationVar(&c.ackWait, "ack-wait", 30*time.Second, "consumer's AckWait: a line not acked within `DURATION` is redelivered (to another worker)")
+	fs.IntVar(&c.maxAckPend, "max-ack-pending", 4096, "consumer's MaxAckPending: at most `N` lines delivered and not acked, over all workers")
+	fs.DurationVar(&c.dupWindow, "dup-window", 10*time.Minute, "duplicate window of the output stream when -create creates it (longer than -ack-wait)")
+	fs.StringVar(&c.format, "format", "json", "output `FORMAT`: json (native JSON, one object per match) or ecs (one ECS event per line)")
+	fs.StringVar(&c.name, "name", fmt.Sprintf("%s-%d", host, os.Getpid()), "`NAME` of this worker in logs and the Iocmatch-Worker header")
+	fs.BoolVar(&c.create, "create", true, "create the streams, the consumer and the bucket when missing")
+	fs.StringVar(&c.publishFeeds, "publish-feeds", "", "put every file under `DIR` into -bucket (named by its path under DIR) and exit: the fleet reloads")
+	fs.BoolVar(&c.reserved, "reserved", true, "suppress address and CIDR indicators in reserved ranges (10/8, 127/8 …); -reserved=false keeps them")
+	fs.IntVar(&c.minConf, "min-confidence", 0, "drop indicators whose known confidence is below `N` (0-100)")
+	fs.DurationVar(&c.statsEvery, "stats-interval", time.Minute, "log the worker's counts every `DURATION` (0: only at exit)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
+	}
+	return c, c.validate()
+}
+
+// validate checks the values of c; its errors name the flag.
+func (c *config) validate() error {
+	switch {
+	case c.url == "":
+		return errors.New("-nats: empty URL")
+	case c.publishFeeds != "":
+		if c.bucket == "" {
+			return errors.New("-bucket: empty name")
+		}
+		return nil
+	case c.stream == "":
+		return errors.New("-stream: empty name")
+	case c.consumer == "":
+		return errors.New("-consumer: empty name")
+	case c.subjectOut == "":
+		return errors.New("-subject-out: empty subject")
+	case strings.ContainsAny(c.subjectOut, "*> \t"):
+		return fmt.Errorf("-subject-out %q: a subject to publish to has no wildcard or space", c.subjectOut)
+	case c.batch < 1 || c.batch > 10000:
+		return fmt.Errorf("-batch %d: want 1 to 10000", c.batch)
+	case c.ackWait < time.Second:
+		return fmt.Errorf("-ack-wait %v: want at least 1s", c.ackWait)
+	case c.maxAckPend < c.batch:
+		return fmt.Errorf("-max-ack-pending %d: want at least -batch (%d)", c.maxAckPend, c.batch)
+	case c.create && c.outStream != "" && c.dupWindow <= c.ackWait:
+		return fmt.Errorf("-dup-window %v: want longer than -ack-wait (%v), so that a redelivered line's output is de-duplicated", c.dupWindow, c.ackWait)
+	case c.format != "json" && c.format != "ecs":
+		return fmt.Errorf("-format %q: want json or ecs", c.format)
+	case c.bucket == "" && len(c.feeds) == 0:
+		return errors.New("-bucket: empty, and no -feed: no indicators to match")
+	case c.minConf < 0 || c.minConf > 100:
+		return fmt.Errorf("-min-confidence %d: want 0 to 100", c.minConf)
+	}
+	return nil
+}
+
+// liveOptions maps the feed flags to live.Options (paths: the mirror of
+// the bucket, then -feed). The bucket's changes trigger the reloads, so
+// the files are not watched; -feed files are, every 5 s.
+//
+// TODO(i12): switch to internal/setup's shared feed flags when it lands.
+func (c *config) liveOptions(dir string) live.Options {
+	paths := append([]string{}, c.feeds...)
+	if dir != "" {
+		paths = append([]string{dir}, paths...)
+	}
+	wi := time.Duration(-1)
+	if len(c.feeds) > 0 {
+		wi = 0
+	}
+	return live.Options{
+		Paths:         paths,
+		Allow:         &allow.Options{NoReserved: !c.reserved},
+		Compile:       match.Options{MinConfidence: c.minConf},
+		WatchInterval: wi,
+		AllowEmpty:    true, // deleting a feed object is how a user empties it
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stderr))
+}
+
+// run runs the worker (or -publish-feeds) until ctx ends; its exit code.
+func run(ctx context.Context, args []string, stderr io.Writer) int {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "natsworker:", err)
+		return 2
+	}
+	if c.publishFeeds != "" {
+		err = publishFeeds(ctx, c, stderr)
+	} else {
+		err = work(ctx, c, stderr)
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "natsworker:", err)
+		return 1
+	}
+	return 0
+}
