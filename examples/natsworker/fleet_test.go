@@ -537,3 +537,99 @@ func TestFleet(t *testing.T) {
 	t.Logf("%d lines (+%d probes) in %v with 3 workers, one killed: %d output messages (%d matches, %d on the new indicator) in the stream; %d raw messages on the subject, %d ids published more than once; %d lines redelivered; w2 %s lines, w3 %s lines",
 		nLines, len(probes), el.Round(time.Millisecond), len(out), len(got), fresh, rawN, dupIDs, red, ws[1].statValue(t, "lines"), ws[2].statValue(t, "lines"))
 }
+
+// TestCrashDuplicates: a worker dies (SIGKILL) right after its output is
+// acknowledged and before its line is acked, the worst moment: the line
+// is redelivered to the other worker, whose output has the same
+// Nats-Msg-Id, so the stream stores it once and a plain subscriber sees
+// it twice with the same id.
+func TestCrashDuplicates(t *testing.T) {
+	url := startServer(t)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	var rawMu sync.Mutex
+	raw := map[string]int{}
+	sub, err := nc.Subscribe("iocmatch.matches", func(m *nats.Msg) {
+		o := parseOut(t, m.Header, m.Data)
+		rawMu.Lock()
+		raw[o.id]++
+		rawMu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub.SetPendingLimits(-1, -1)
+	defer sub.Unsubscribe()
+	feedDir := t.TempDir()
+	writeFleetFeed(t, feedDir)
+	if out, err := exec.Command(workerBin, "-nats", url, "-publish-feeds", feedDir).CombinedOutput(); err != nil {
+		t.Fatalf("-publish-feeds: %v\n%s", err, out)
+	}
+	// w1 alone first, so that it is the one holding the lines it dies with.
+	w1 := startWorker(t, url, "w1", "-crash-after-publish", "50", "-batch", "500")
+	w1.waitLog(t, " ready ", 0, 30*time.Second)
+	lines := make([]string, 3000)
+	for i := range lines {
+		lines[i] = fleetLine(i)
+	}
+	bySeq := publishLines(t, js, "logs.proxy", lines)
+	select {
+	case <-w1.done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("w1 did not crash within 30s")
+	}
+	w1.cmd.Wait()
+	if ws, ok := w1.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("w1 ended with %v, want SIGKILL", w1.cmd.ProcessState)
+	}
+	w2 := startWorker(t, url, "w2")
+	w2.waitLog(t, " ready ", 0, 30*time.Second)
+	cons, err := js.Consumer(ctx, "LOGS", "iocmatch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitAllAcked(t, cons, uint64(len(bySeq)), 30*time.Second)
+	w2.stop(t)
+
+	want := expectedMatches(t, feedDir, bySeq)
+	got := map[key]bool{}
+	out := readStream(t, js, "MATCHES")
+	for _, o := range out {
+		for _, k := range o.keys {
+			got[k] = true
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d matches in the stream, want %d", len(got), len(want))
+	}
+	for k := range want {
+		if !got[k] {
+			t.Fatalf("match lost: line %d %s", k.seq, k.ind)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	rawMu.Lock()
+	dups := 0
+	for _, n := range raw {
+		if n > 1 {
+			dups++
+		}
+	}
+	rawMu.Unlock()
+	d2, _ := strconv.Atoi(w2.statValue(t, "duplicates"))
+	if dups == 0 || d2 == 0 {
+		t.Fatalf("no duplicate after the crash (subject: %d ids twice, w2's publish acks: %d duplicates): the crash window was not hit", dups, d2)
+	}
+	if len(out) != len(raw) {
+		t.Errorf("stream holds %d outputs, %d distinct ids published", len(out), len(raw))
+	}
+	t.Logf("crash after 50 acknowledged outputs: %d ids published twice, de-duplicated by the stream (w2's acks: %d duplicates); %d outputs stored once", dups, d2, len(out))
+}

@@ -39,6 +39,7 @@ type config struct {
 	reserved     bool
 	minConf      int
 	statsEvery   time.Duration
+	crashAfter   int64
 }
 
 // stringList is a repeatable string flag.
@@ -73,6 +74,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&c.reserved, "reserved", true, "suppress address and CIDR indicators in reserved ranges (10/8, 127/8 …); -reserved=false keeps them")
 	fs.IntVar(&c.minConf, "min-confidence", 0, "drop indicators whose known confidence is below `N` (0-100)")
 	fs.DurationVar(&c.statsEvery, "stats-interval", time.Minute, "log the worker's counts every `DURATION` (0: only at exit)")
+	fs.Int64Var(&c.crashAfter, "crash-after-publish", 0, "fault injection for tests: SIGKILL this worker right after the `N`th output is acknowledged, before its line is acked (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}

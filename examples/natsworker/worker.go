@@ -343,7 +343,9 @@ func consume(ctx context.Context, c *config, js jetstream.JetStream, cons jetstr
 		for _, p := range pend {
 			select {
 			case ack := <-p.fut.Ok():
-				n.published.Add(1)
+				if n.published.Add(1) == c.crashAfter {
+					syscall.Kill(os.Getpid(), syscall.SIGKILL) // the window a crash duplicates
+				}
 				if ack.Duplicate {
 					n.duplicates.Add(1)
 				}
