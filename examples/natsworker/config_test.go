@@ -24,7 +24,10 @@ func TestParseFlagsDefaults(t *testing.T) {
 		c.maxAckPend != 4096 || c.dupWindow != 10*time.Minute || c.format != "json" || !c.create || !c.reserved {
 		t.Errorf("defaults: %+v", c)
 	}
-	o := c.liveOptions("/feeds")
+	o, err := c.liveOptions("/feeds")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(o.Paths) != 1 || o.Paths[0] != "/feeds" || o.WatchInterval >= 0 || o.Allow == nil || o.Allow.NoReserved {
 		t.Errorf("live options: %+v", o)
 	}
@@ -32,7 +35,10 @@ func TestParseFlagsDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o = c.liveOptions("/m")
+	o, err = c.liveOptions("/m")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if strings.Join(o.Paths, " ") != "/m a.txt b" || o.WatchInterval != 0 || !o.Allow.NoReserved {
 		t.Errorf("live options with -feed: %+v", o)
 	}
@@ -53,6 +59,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-stream", ""}, "-stream"},
 		{[]string{"-bucket", ""}, "no -feed"},
 		{[]string{"-min-confidence", "101"}, "-min-confidence 101"},
+		{[]string{"-max-age", "ip=soon"}, "-max-age"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-batch", "x"}, "invalid value"},
 	} {
@@ -161,5 +168,38 @@ func TestPublishFeedsErrors(t *testing.T) {
 	buf.Reset()
 	if code := run(context.Background(), []string{"-nats", "nats://127.0.0.1:1", "-stream", "S"}, &buf); code != 1 || !strings.Contains(buf.String(), "-nats nats://127.0.0.1:1") {
 		t.Errorf("no server: exit %d: %s", code, buf.String())
+	}
+}
+
+func TestPublishLines(t *testing.T) {
+	url := startServer(t)
+	p := filepath.Join(t.TempDir(), "in.log")
+	os.WriteFile(p, []byte("a evil-1.com\n\nb\nc 45.33.0.1\n"), 0o644)
+	var buf bytes.Buffer
+	if code := run(context.Background(), []string{"-nats", url, "-publish-lines", p, "-lines-subject", "logs.x"}, &buf); code != 0 {
+		t.Fatalf("exit %d: %s", code, buf.String())
+	}
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	s, err := js.Stream(context.Background(), "LOGS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.GetMsg(context.Background(), 3)
+	if err != nil || m.Subject != "logs.x" || string(m.Data) != "c 45.33.0.1" {
+		t.Fatalf("third message: %+v, %v", m, err)
+	}
+	if info, _ := s.Info(context.Background()); info.State.Msgs != 3 {
+		t.Errorf("%d messages, want 3 (the empty line skipped)", info.State.Msgs)
+	}
+	if !strings.Contains(buf.String(), "published 3 lines to logs.x") {
+		t.Errorf("log: %s", buf.String())
+	}
+	if code := run(context.Background(), []string{"-nats", url, "-publish-lines", p, "-lines-subject", "logs.*"}, &buf); code != 2 {
+		t.Errorf("wildcard subject: exit %d", code)
 	}
 }

@@ -8,8 +8,8 @@
 //	nats-server -js &
 //	natsworker -publish-feeds ./feeds          # put the feed files into the IOCFEEDS bucket
 //	natsworker &  natsworker &  natsworker &   # three workers
-//	nats pub logs.web 'GET http://evil.example/x'   # or any producer
-//	nats sub iocmatch.matches
+//	natsworker -publish-lines access.log       # or any producer: nats pub logs.web '…'
+//	nats sub iocmatch.matches                  # or read the MATCHES stream
 //
 // # Delivery
 //
@@ -44,7 +44,10 @@
 // so that one put (`natsworker -publish-feeds DIR` or `nats object put
 // IOCFEEDS FILE`) updates the whole fleet. Local -feed paths are read
 // besides the bucket's. A reload that fails (a broken feed) keeps the
-// current set.
+// current set. As in iocscan, indicators in reserved ranges are
+// suppressed (-reserved), the feeds' warninglists apply, and indicators
+// age out by the defaults of package age (-max-age); -min-confidence
+// drops low-confidence ones.
 //
 // -create (the default) creates the input stream, the output stream, the
 // consumer and the bucket when they do not exist; an existing stream or

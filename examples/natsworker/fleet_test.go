@@ -225,7 +225,11 @@ func expectedMatches(t testing.TB, feedDir string, lines map[uint64]string) map[
 	if err != nil {
 		t.Fatal(err)
 	}
-	lm, err := live.New(context.Background(), c.liveOptions(feedDir))
+	opts, err := c.liveOptions(feedDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lm, err := live.New(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/allow"
+	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/live"
 	"github.com/iocmatch/iocmatch/match"
 )
@@ -36,8 +38,11 @@ type config struct {
 	name         string
 	create       bool
 	publishFeeds string
+	publishLines string
+	linesSubject string
 	reserved     bool
 	minConf      int
+	maxAge       string
 	statsEvery   time.Duration
 	crashAfter   int64
 }
@@ -71,8 +76,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.name, "name", fmt.Sprintf("%s-%d", host, os.Getpid()), "`NAME` of this worker in logs and the Iocmatch-Worker header")
 	fs.BoolVar(&c.create, "create", true, "create the streams, the consumer and the bucket when missing")
 	fs.StringVar(&c.publishFeeds, "publish-feeds", "", "put every file under `DIR` into -bucket (named by its path under DIR) and exit: the fleet reloads")
+	fs.StringVar(&c.publishLines, "publish-lines", "", "publish every line of `FILE` (\"-\": standard input) to -lines-subject, one message per line, each acknowledged by JetStream, and exit: a producer for trying the fleet")
+	fs.StringVar(&c.linesSubject, "lines-subject", "logs.lines", "`SUBJECT` of -publish-lines (one of the input stream's subjects)")
 	fs.BoolVar(&c.reserved, "reserved", true, "suppress address and CIDR indicators in reserved ranges (10/8, 127/8 …); -reserved=false keeps them")
 	fs.IntVar(&c.minConf, "min-confidence", 0, "drop indicators whose known confidence is below `N` (0-100)")
+	fs.StringVar(&c.maxAge, "max-age", "", "`TYPE=DURATION[,…]`: max age per indicator type since its last sighting, over the defaults of package age (ip 30d, domain and url 180d, hash 365d …; undated indicators never age), as iocscan's -max-age; \"off\" for none")
 	fs.DurationVar(&c.statsEvery, "stats-interval", time.Minute, "log the worker's counts every `DURATION` (0: only at exit)")
 	fs.Int64Var(&c.crashAfter, "crash-after-publish", 0, "fault injection for tests: SIGKILL this worker right after the `N`th output is acknowledged, before its line is acked (0: never)")
 	if err := fs.Parse(args); err != nil {
@@ -81,7 +89,13 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (flags only)", fs.Arg(0))
 	}
-	return c, c.validate()
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := c.liveOptions(""); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // validate checks the values of c; its errors name the flag.
@@ -89,9 +103,16 @@ func (c *config) validate() error {
 	switch {
 	case c.url == "":
 		return errors.New("-nats: empty URL")
+	case c.publishFeeds != "" && c.publishLines != "":
+		return errors.New("-publish-feeds and -publish-lines: one at a time")
 	case c.publishFeeds != "":
 		if c.bucket == "" {
 			return errors.New("-bucket: empty name")
+		}
+		return nil
+	case c.publishLines != "":
+		if c.linesSubject == "" || strings.ContainsAny(c.linesSubject, "*> \t") {
+			return fmt.Errorf("-lines-subject %q: want a subject without wildcard or space", c.linesSubject)
 		}
 		return nil
 	case c.stream == "":
@@ -125,7 +146,7 @@ func (c *config) validate() error {
 // the files are not watched; -feed files are, every 5 s.
 //
 // TODO(i12): switch to internal/setup's shared feed flags when it lands.
-func (c *config) liveOptions(dir string) live.Options {
+func (c *config) liveOptions(dir string) (live.Options, error) {
 	paths := append([]string{}, c.feeds...)
 	if dir != "" {
 		paths = append([]string{dir}, paths...)
@@ -134,13 +155,33 @@ func (c *config) liveOptions(dir string) live.Options {
 	if len(c.feeds) > 0 {
 		wi = 0
 	}
+	aopts := age.Options{MaxAge: age.DefaultMaxAge()}
+	if c.maxAge != "" {
+		over, err := age.ParseMaxAge(c.maxAge)
+		if err != nil {
+			return live.Options{}, fmt.Errorf("-max-age: %w", err)
+		}
+		if v := strings.TrimSpace(strings.ToLower(c.maxAge)); v == "off" || v == "none" {
+			aopts.MaxAge = nil
+		} else {
+			aopts.MaxAge = age.MergeMaxAge(aopts.MaxAge, over)
+		}
+	}
+	pol, err := age.New(aopts)
+	if err != nil {
+		return live.Options{}, fmt.Errorf("-max-age: %w", err)
+	}
 	return live.Options{
 		Paths:         paths,
 		Allow:         &allow.Options{NoReserved: !c.reserved},
 		Compile:       match.Options{MinConfidence: c.minConf},
 		WatchInterval: wi,
 		AllowEmpty:    true, // deleting a feed object is how a user empties it
-	}
+		Transform: func(inds []indicator.Indicator, _ time.Time) ([]indicator.Indicator, error) {
+			kept, _ := pol.Apply(inds)
+			return kept, nil
+		},
+	}, nil
 }
 
 func main() {
@@ -159,9 +200,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "natsworker:", err)
 		return 2
 	}
-	if c.publishFeeds != "" {
+	switch {
+	case c.publishFeeds != "":
 		err = publishFeeds(ctx, c, stderr)
-	} else {
+	case c.publishLines != "":
+		err = publishLineFile(ctx, c, os.Stdin, stderr)
+	default:
 		err = work(ctx, c, stderr)
 	}
 	if err != nil {

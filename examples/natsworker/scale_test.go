@@ -114,7 +114,11 @@ func BenchmarkMatchLine(b *testing.B) {
 	dir := b.TempDir()
 	writeFleetFeed(b, dir)
 	c, _ := parseFlags(nil, nil)
-	lm, err := live.New(context.Background(), c.liveOptions(dir))
+	opts, err := c.liveOptions(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	lm, err := live.New(context.Background(), opts)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -115,7 +115,11 @@ func work(ctx context.Context, c *config, stderr io.Writer) error {
 			return fmt.Errorf("-bucket %s: %w", c.bucket, err)
 		}
 	}
-	lm, err := live.New(ctx, c.liveOptions(dir))
+	opts, err := c.liveOptions(dir)
+	if err != nil {
+		return err
+	}
+	lm, err := live.New(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("feeds: %w", err)
 	}
@@ -177,10 +181,8 @@ func (n *counts) String(lm *live.Matcher) string {
 // ensure returns the shared consumer, creating the streams and the
 // consumer as configured.
 func ensure(ctx context.Context, js jetstream.JetStream, c *config) (jetstream.Consumer, error) {
-	if _, err := ensureStream(ctx, js, c.create, jetstream.StreamConfig{
-		Name: c.stream, Subjects: strings.Split(c.subjects, ","), Storage: jetstream.FileStorage,
-	}); err != nil {
-		return nil, fmt.Errorf("-stream %s: %w", c.stream, err)
+	if err := ensureInput(ctx, js, c); err != nil {
+		return nil, err
 	}
 	if c.outStream != "" {
 		if _, err := ensureStream(ctx, js, c.create, jetstream.StreamConfig{
@@ -209,6 +211,16 @@ func ensure(ctx context.Context, js jetstream.JetStream, c *config) (jetstream.C
 		return nil, fmt.Errorf("-consumer %s on %s: %w", c.consumer, c.stream, err)
 	}
 	return cons, nil
+}
+
+// ensureInput checks (and with -create, creates) the input stream.
+func ensureInput(ctx context.Context, js jetstream.JetStream, c *config) error {
+	if _, err := ensureStream(ctx, js, c.create, jetstream.StreamConfig{
+		Name: c.stream, Subjects: strings.Split(c.subjects, ","), Storage: jetstream.FileStorage,
+	}); err != nil {
+		return fmt.Errorf("-stream %s: %w", c.stream, err)
+	}
+	return nil
 }
 
 // ensureStream returns the stream cfg.Name, created with cfg when
