@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"sort"
@@ -9,16 +8,15 @@ import (
 
 	"github.com/iocmatch/iocmatch/allow"
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/setup"
 	"github.com/iocmatch/iocmatch/loader"
 )
 
-// allowFlags are the allowlist flags (package allow), and the allowlist
-// inputs found among the feeds.
+// allowFlags are the allowlist flags (package allow, shared: package
+// setup), and the allowlist inputs found among the feeds.
 type allowFlags struct {
-	reserved, documentation, suppressAll bool
-	allowlists, warninglists, actions    multiFlag
-	internal                             multiFlag
-	in                                   allowInput
+	*setup.Allow
+	in allowInput
 }
 
 // allowInput are the warninglists and Zeek whitelist rows read with the
@@ -35,16 +33,6 @@ func (in *allowInput) add(res *loader.Result) {
 	}
 	in.warninglists = append(in.warninglists, res.Warninglists...)
 	in.allowlist = append(in.allowlist, res.Allowlist...)
-}
-
-func (a *allowFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&a.reserved, "reserved", true, "suppress address and CIDR indicators in reserved, non-globally-reachable ranges (10/8, 127/8, fc00::/7 …); -reserved=false keeps them")
-	fs.BoolVar(&a.documentation, "documentation", false, "also suppress indicators in the documentation ranges (192.0.2.0/24, 2001:db8::/32 …)")
-	fs.Var(&a.internal, "internal-source", "source NAME whose indicators the reserved and documentation ranges keep (repeatable)")
-	fs.Var(&a.allowlists, "allowlist", "plain-list FILE of values never to match: addresses and CIDRs by containment, domains with their subdomains (repeatable)")
-	fs.Var(&a.warninglists, "warninglist", "MISP warninglist FILE or directory to apply, besides those found among the feeds (repeatable)")
-	fs.Var(&a.actions, "warninglist-action", "NAME=suppress|annotate|off: the action of the warninglist NAME (its directory, name or file), instead of its category's (repeatable)")
-	fs.BoolVar(&a.suppressAll, "suppress-all-warninglists", false, "every warninglist suppresses (but those -warninglist-action names), instead of annotating those that are not false-positive lists")
 }
 
 // apply reads the explicit warninglists, applies the allowlists to inds
@@ -70,43 +58,7 @@ func (a *allowFlags) apply(w io.Writer, inds []indicator.Indicator, quiet, verbo
 // and allowlist rows found among the feeds read so far (a.in) and the
 // explicit -warninglist files read (their problems written to w).
 func (a *allowFlags) options(w io.Writer) (allow.Options, error) {
-	opts := allow.Options{
-		NoReserved:      !a.reserved,
-		Documentation:   a.documentation,
-		InternalSources: a.internal,
-		Warninglists:    a.in.warninglists,
-		Allowlists:      a.allowlists,
-		Allowlist:       a.in.allowlist,
-		SuppressAll:     a.suppressAll,
-	}
-	for _, path := range a.warninglists {
-		res, err := loader.Load(path, loader.Options{Format: loader.FormatWarninglist})
-		if err != nil {
-			return allow.Options{}, fmt.Errorf("-warninglist %w", err)
-		}
-		for i := range res.Problems {
-			fmt.Fprintln(w, res.Problems[i].Error())
-		}
-		if len(res.Warninglists) == 0 {
-			return allow.Options{}, fmt.Errorf("-warninglist %s: no warninglist read", path)
-		}
-		opts.Warninglists = append(opts.Warninglists, res.Warninglists...)
-	}
-	for _, kv := range a.actions {
-		i := strings.LastIndexByte(kv, '=')
-		if i <= 0 {
-			return allow.Options{}, fmt.Errorf("-warninglist-action %q: not NAME=suppress|annotate|off", kv)
-		}
-		act, err := allow.ParseAction(kv[i+1:])
-		if err != nil {
-			return allow.Options{}, fmt.Errorf("-warninglist-action %q: %v", kv, err)
-		}
-		if opts.Actions == nil {
-			opts.Actions = map[string]allow.Action{}
-		}
-		opts.Actions[kv[:i]] = act
-	}
-	return opts, nil
+	return a.Allow.Options(w, a.in.warninglists, a.in.allowlist)
 }
 
 // allowReport writes the allowlist report.

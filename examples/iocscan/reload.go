@@ -13,9 +13,8 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/age"
-	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/setup"
 	"github.com/iocmatch/iocmatch/live"
-	"github.com/iocmatch/iocmatch/loader/taxii"
 	"github.com/iocmatch/iocmatch/match"
 )
 
@@ -74,13 +73,9 @@ func (t *ageTotals) take() (string, sourceAges) {
 
 // reloadConfig is what the first build and every reload are made of.
 type reloadConfig struct {
-	feeds   []string
-	tx      *taxiiFlags
-	live    live.Options // Loader, Allow, Compile, Now set by run
-	age     *age.Policy
-	every   time.Duration
-	stderr  io.Writer // the feeds' problems
-	fb      *feedback // hit statistics: rebound to every new set
+	setup   *setup.Config // the shared flags: feeds, TAXII, allowlists, ageing, match options, -reload
+	stderr  io.Writer     // the feeds' problems
+	fb      *feedback     // hit statistics: rebound to every new set
 	quiet   bool
 	verbose bool
 }
@@ -90,23 +85,11 @@ type reloadConfig struct {
 // caller once the scan is set up.
 func startReloading(ctx context.Context, c reloadConfig, logf func(string, ...any)) (*reloading, error) {
 	r := &reloading{logf: logf, quiet: c.quiet, fb: c.fb}
-	opts := c.live
-	opts.Paths = c.feeds
-	opts.WatchInterval = c.every
-	if c.tx.url != "" {
-		src, err := c.tx.source(ctx)
-		if err != nil {
-			return nil, err
-		}
-		opts.TAXII = []live.TAXIISource{src}
-		opts.Interval = c.every // a collection has no change to watch
+	opts, err := c.setup.LiveOptions(ctx, c.stderr)
+	if err != nil {
+		return nil, err
 	}
-	p := c.age
-	opts.Transform = func(inds []indicator.Indicator, _ time.Time) ([]indicator.Indicator, error) {
-		kept, rep := p.Apply(inds)
-		r.ages.add(&rep)
-		return kept, nil
-	}
+	opts.Transform = c.setup.Transform(r.ages.add)
 	opts.OnReload = r.onReload
 	t0 := time.Now()
 	lm, err := live.New(ctx, opts)
@@ -126,7 +109,7 @@ func startReloading(ctx context.Context, c reloadConfig, logf func(string, ...an
 		}
 		logf("%s", ages)
 		logf("loaded and compiled %d indicators in %v: %s (generation 1; reloads: on change, checked every %v, and on SIGHUP)",
-			set.Indicators, time.Since(t0).Round(time.Millisecond), set.Matcher, c.every)
+			set.Indicators, time.Since(t0).Round(time.Millisecond), set.Matcher, c.setup.Flags.Reload)
 	}
 	return r, nil
 }
@@ -233,25 +216,4 @@ func rss() string {
 		}
 	}
 	return "?"
-}
-
-// source resolves the TAXII collection of the flags into a live source:
-// a Poller that reads it incrementally at every build.
-func (t *taxiiFlags) source(ctx context.Context) (live.TAXIISource, error) {
-	var q taxii.Query
-	if t.addedAfter != "" {
-		var err error
-		if q.AddedAfter, err = taxii.ParseTime(t.addedAfter); err != nil {
-			return live.TAXIISource{}, fmt.Errorf("-taxii-added-after: %v", err)
-		}
-	}
-	c, err := taxii.New(t.options())
-	if err != nil {
-		return live.TAXIISource{}, err
-	}
-	col, err := c.ResolveCollection(ctx, t.url, t.collection)
-	if err != nil {
-		return live.TAXIISource{}, err
-	}
-	return live.TAXIISource{Name: taxii.Path(col.URL), Poller: taxii.NewPoller(c, col.URL, q)}, nil
 }

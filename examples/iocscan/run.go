@@ -20,7 +20,7 @@ import (
 	"github.com/iocmatch/iocmatch/hits"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/internal/follow"
-	"github.com/iocmatch/iocmatch/live"
+	"github.com/iocmatch/iocmatch/internal/setup"
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/loader/taxii"
 	"github.com/iocmatch/iocmatch/match"
@@ -42,11 +42,6 @@ var (
 // counts them all.
 const maxWarnings = 10
 
-type multiFlag []string
-
-func (f *multiFlag) String() string     { return strings.Join(*f, ",") }
-func (f *multiFlag) Set(v string) error { *f = append(*f, v); return nil }
-
 // Exit statuses, as grep's.
 const (
 	exitMatch   = 0 // something matched
@@ -59,28 +54,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("iocscan", flag.ContinueOnError)
 	var usage bytes.Buffer // -h: to stdout; a usage error: to stderr
 	fs.SetOutput(&usage)
-	var feeds multiFlag
-	fs.Var(&feeds, "feed", "`PATH` of a feed file or directory (repeatable; at least one -feed or -taxii)")
+	sf := setup.NewFlags(envPrefix) // the feed, TAXII, allowlist, ageing and match flags, shared with iocserve
+	sf.Register(fs)
 	quiet := fs.Bool("q", false, "quiet: no summaries, no per-problem lines, no progress line; only errors, and one line counting the problems of each feed and of the scan (overrides -v)")
-	strict := fs.Bool("strict", false, "fail on the first bad feed record instead of skipping it")
-	var tx taxiiFlags
-	tx.register(fs)
 	verbose := fs.Bool("v", false, "also print the counts of every feed file read")
-	minConf := fs.Int("min-confidence", 0, "drop indicators whose known confidence is below `N` (0-100)")
 	format := fs.String("format", "json", "output `FORMAT`: json (one object per match, with what its sources say) or ecs (one Elastic Common Schema event per line with matches)")
-	maxHits := fs.Int("max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most `N` matches per line (0: no limit); the rest of a line is not matched")
-	nowFlag := fs.String("now", "", "judge the indicators' validity windows at `TIME` (RFC 3339, e.g. 2026-01-02T15:04:05Z) instead of the clock, for reproducible runs")
-	var af allowFlags
-	af.register(fs)
-	var ag ageFlags
-	ag.register(fs)
 	var ff feedbackFlags
 	ff.register(fs)
-	var include, exclude multiFlag
-	fs.Var(&include, "include", "read only the files matching `GLOB` under a feed directory (path.Match syntax, against the path relative to the directory and the base name; repeatable)")
-	fs.Var(&exclude, "exclude", "leave out the files and directories matching `GLOB` under a feed directory (repeatable; wins over -include)")
 	followFlag := fs.Bool("follow", false, "after the files' content, keep reading what is appended to them, like tail -F (rotation and truncation followed; a missing file waited for; gzip files read once), until SIGINT or SIGTERM")
-	reloadEvery := fs.Duration("reload", 0, "keep the feeds live: check the feed files for changes every `DURATION` (and re-poll a TAXII collection that often), and on SIGHUP, rebuilding the indicators in the background and swapping them in between two lines (0: load once)")
 	poll := fs.Duration("poll", follow.DefaultPoll, "with -follow, check the files for new lines, rotation and truncation every `DURATION`")
 	var retroSize int64
 	fs.Func("retro", "keep the most recent lines read, up to `SIZE` bytes (256MiB, 1GiB, 64MB …; 0: off), to retro-hunt them for the indicators a reload adds", func(v string) error {
@@ -88,7 +69,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		retroSize = n
 		return err
 	})
-	pslSubs := fs.Bool("public-suffix-subdomains", false, "let a domain indicator that is a public suffix (duckdns.org, co.uk …) match its subdomains too, not only its exact name")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: iocscan [-feed PATH …] [-taxii URL [-taxii-collection NAME] …] [-q] [-v] [-strict] [-now TIME] [-min-confidence N] [-max-matches-per-line N] [-format json|ecs] [-include GLOB] [-exclude GLOB] [allowlist flags] [-max-age TYPE=DURATION,…] [-decay MODEL] [-follow [-poll DURATION]] [-reload DURATION] [-retro SIZE] [-stats FILE] [-sightings FILE [-sightings-format misp|stix] [-sensor NAME]] [-roi FILE] [-stats-interval DURATION] [FILE …]")
 		fmt.Fprintln(fs.Output(), "Scans FILEs (standard input when none, or for -; gzip-compressed or not) for the indicators of the feeds, printing one JSON line per match (-format ecs: one ECS event per line with matches).")
@@ -106,66 +86,37 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	errw := stderr
 	logf := func(format string, a ...any) { fmt.Fprintf(errw, "iocscan: "+format+"\n", a...) }
-	if len(feeds) == 0 && tx.url == "" {
-		logf("at least one -feed or -taxii is required")
-		fs.Usage()
-		return exitError
-	}
 	if *format != "json" && *format != "ecs" {
 		logf("-format %q: must be json or ecs", *format)
-		return exitError
-	}
-	if *reloadEvery < 0 {
-		logf("-reload %v: must be 0 (off) or more", *reloadEvery)
 		return exitError
 	}
 	if *poll <= 0 {
 		logf("-poll %v: must be more than 0", *poll)
 		return exitError
 	}
-	if *maxHits < 0 {
-		logf("-max-matches-per-line %d: must be 0 (no limit) or more", *maxHits)
-		return exitError
-	}
-	if *maxHits == 0 {
-		*maxHits = -1 // no cap
-	}
-	mopts := match.Options{MinConfidence: *minConf, MaxMatchesPerLine: *maxHits, SubdomainsOfPublicSuffixes: *pslSubs}
-	if *nowFlag != "" {
-		now, err := parseNow(*nowFlag)
-		if err != nil {
-			logf("%v", err)
-			return exitError
-		}
-		mopts.Now = func() time.Time { return now }
-	}
-	agePolicy, err := ag.policy(mopts.Now)
+	cfg, err := sf.Config()
 	if err != nil {
 		logf("%v", err)
+		if errors.Is(err, setup.ErrNoFeed) {
+			fs.Usage()
+		}
 		return exitError
 	}
-	clock := mopts.Now
-	if clock == nil {
-		clock = time.Now
-	}
+	mopts, agePolicy, clock, maxHits := cfg.Match, cfg.Age, cfg.Clock, &cfg.Match.MaxMatchesPerLine
+	feeds, tx, reloadEvery := sf.Feeds, &sf.TAXII, &sf.Reload
+	af := allowFlags{Allow: &sf.Allow}
 	fb, err := newFeedback(ff, clock, logf)
 	if err != nil {
 		logf("%v", err)
 		return exitError
 	}
 
-	lopts := loader.Options{Strict: *strict, Include: include, Exclude: exclude}
+	lopts := cfg.Loader
 	var m *match.Matcher
 	var rl *reloading
 	if *reloadEvery > 0 {
 		signal.Ignore(syscall.SIGHUP) // until the scan handles it: not the default, which ends the process
-		aopts, err := af.options(stderr)
-		if err != nil {
-			logf("%v", err)
-			return exitError
-		}
-		rl, err = startReloading(context.Background(), reloadConfig{feeds: feeds, tx: &tx, age: agePolicy, every: *reloadEvery, stderr: stderr, fb: fb,
-			quiet: *quiet, verbose: *verbose, live: live.Options{Loader: lopts, Allow: &aopts, Compile: mopts, Now: mopts.Now}}, logf)
+		rl, err = startReloading(context.Background(), reloadConfig{setup: cfg, stderr: stderr, fb: fb, quiet: *quiet, verbose: *verbose}, logf)
 		if err != nil {
 			logf("%v", err)
 			return exitError
@@ -174,7 +125,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		m = rl.current()
 	} else {
 		var ok bool
-		if m, ok = loadOnce(loadConfig{feeds: feeds, tx: &tx, af: &af, age: agePolicy, lopts: lopts, mopts: mopts, fb: fb, quiet: *quiet, verbose: *verbose}, stderr); !ok {
+		if m, ok = loadOnce(loadConfig{feeds: feeds, tx: tx, af: &af, age: agePolicy, lopts: lopts, mopts: mopts, fb: fb, quiet: *quiet, verbose: *verbose}, stderr); !ok {
 			return exitError
 		}
 	}
@@ -199,7 +150,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		warnf = func(string, ...any) {}
 	}
 	stop := newStopper()
-	s := &session{m: m, mopts: mopts, scorer: scorer(agePolicy), fb: fb, format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
+	s := &session{m: m, mopts: mopts, scorer: setup.Scorer(agePolicy), fb: fb, format: *format, out: newOutput(stdout), logf: logf, warnf: warnf,
 		stop: stop, poll: *poll, st: stats{maxHits: *maxHits}}
 	if retroSize > 0 {
 		s.retro = retro.New(retroSize)
@@ -312,16 +263,6 @@ func signalName(sig os.Signal) string {
 		return "SIGTERM"
 	}
 	return sig.String()
-}
-
-// parseNow parses the -now flag: an RFC 3339 time, fractional seconds
-// allowed.
-func parseNow(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("-now %q: not an RFC 3339 time such as 2026-01-02T15:04:05Z or 2026-01-02T16:04:05+01:00", s)
-	}
-	return t, nil
 }
 
 type stats struct {
@@ -681,7 +622,7 @@ func exactOnlySummary(m *match.Matcher) string {
 // loadConfig is what a one-shot load (without -reload) is made of.
 type loadConfig struct {
 	feeds          []string
-	tx             *taxiiFlags
+	tx             *setup.TAXII
 	af             *allowFlags
 	age            *age.Policy
 	lopts          loader.Options
@@ -715,10 +656,10 @@ func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
 		}
 		inds = append(inds, got...)
 	}
-	if tx.url != "" {
-		prog.beginFeed(taxii.Path(tx.url)) // no user info on screen
+	if tx.URL != "" {
+		prog.beginFeed(taxii.Path(tx.URL)) // no user info on screen
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		got, err := tx.load(ctx, errw, lopts, *quiet, *verbose)
+		got, err := taxiiLoad(ctx, tx, errw, lopts, *quiet, *verbose)
 		stop()
 		if err != nil {
 			prog.end()

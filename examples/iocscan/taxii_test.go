@@ -76,10 +76,7 @@ func TestTAXII(t *testing.T) {
 }
 
 func TestTAXIICredentialHosts(t *testing.T) {
-	tf := taxiiFlags{token: "t", credentialHosts: " a.example, b.example:8443,,"}
-	assert.Equal(t, []string{"a.example", "b.example:8443"}, tf.options().CredentialHosts)
-	assert.Empty(t, (&taxiiFlags{}).options().CredentialHosts)
-
+	// the parsing of -taxii-credential-hosts: internal/setup's TestTAXIIOptions
 	code, _, stderr := runIOCScan(t, "", "-taxii", "http://127.0.0.1:1/c/", "-taxii-token", "t", "-taxii-credential-hosts", "https://x/")
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, `CredentialHosts: "https://x/" is not a host or host:port`)

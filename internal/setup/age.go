@@ -1,0 +1,48 @@
+package setup
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/iocmatch/iocmatch/age"
+)
+
+// Age are the ageing flags (package age): -max-age and -decay.
+type Age struct {
+	MaxAge string // -max-age: over age.DefaultMaxAge
+	Decay  string // -decay: a shipped model's name or a MISP model file
+}
+
+func (a *Age) register(fs *flag.FlagSet) {
+	fs.StringVar(&a.MaxAge, "max-age", "", "`TYPE=DURATION[,…]`: max age per indicator type since its last sighting (last seen, else first seen, else valid from; undated indicators never age), over the defaults (ip 30d, domain and url 180d, hash 365d …; see the package doc); types: ipv4, domain, sha256 … or ip, hash, all; durations 30d, 2w, 12h; \"off\" for none at all")
+	fs.StringVar(&a.Decay, "decay", "", "decay scores: `MODEL`, a MISP decaying model by name (\"NIDS Simple\", \"Phishing\") or a MISP model JSON file; an indicator whose score falls below the model's threshold stops matching, and every match carries its score (none unless given)")
+}
+
+// Policy compiles the flags into an ageing policy on the clock now (nil:
+// time.Now).
+func (a *Age) Policy(now func() time.Time) (*age.Policy, error) {
+	opts := age.Options{Now: now, MaxAge: age.DefaultMaxAge()}
+	if a.MaxAge != "" {
+		over, err := age.ParseMaxAge(a.MaxAge)
+		if err != nil {
+			return nil, fmt.Errorf("-max-age: %w", err)
+		}
+		if v := strings.TrimSpace(strings.ToLower(a.MaxAge)); v == "off" || v == "none" {
+			opts.MaxAge = nil
+		} else {
+			opts.MaxAge = age.MergeMaxAge(opts.MaxAge, over)
+		}
+	}
+	if a.Decay != "" {
+		m, err := age.ParseModelFlag(a.Decay)
+		if err != nil {
+			return nil, fmt.Errorf("-decay: %w", err)
+		}
+		if err := opts.SetModel(m); err != nil {
+			return nil, fmt.Errorf("-decay %q: %w", a.Decay, err)
+		}
+	}
+	return age.New(opts)
+}
