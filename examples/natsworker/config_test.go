@@ -21,25 +21,25 @@ func TestParseFlagsDefaults(t *testing.T) {
 	}
 	if c.url != "nats://127.0.0.1:4222" || c.stream != "LOGS" || c.consumer != "iocmatch" || c.subjectOut != "iocmatch.matches" ||
 		c.outStream != "MATCHES" || c.bucket != "IOCFEEDS" || c.batch != 256 || c.ackWait != 30*time.Second ||
-		c.maxAckPend != 4096 || c.dupWindow != 10*time.Minute || c.format != "json" || !c.create || !c.reserved {
+		c.maxAckPend != 4096 || c.dupWindow != 10*time.Minute || c.format != "json" || !c.create || !c.sf.Allow.Reserved {
 		t.Errorf("defaults: %+v", c)
 	}
-	o, err := c.liveOptions("/feeds")
+	o, err := c.liveOptions(context.Background(), "/feeds", io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(o.Paths) != 1 || o.Paths[0] != "/feeds" || o.WatchInterval >= 0 || o.Allow == nil || o.Allow.NoReserved {
+	if len(o.Paths) != 1 || o.Paths[0] != "/feeds" || o.WatchInterval >= 0 || o.Allow == nil || o.Allow.NoReserved || o.Transform == nil || !o.AllowEmpty {
 		t.Errorf("live options: %+v", o)
 	}
-	c, err = parseFlags([]string{"-feed", "a.txt", "-feed", "b", "-reserved=false"}, io.Discard)
+	c, err = parseFlags([]string{"-feed", "a.txt", "-feed", "b", "-reserved=false", "-reload", "7s"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, err = c.liveOptions("/m")
+	o, err = c.liveOptions(context.Background(), "/m", io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(o.Paths, " ") != "/m a.txt b" || o.WatchInterval != 0 || !o.Allow.NoReserved {
+	if strings.Join(o.Paths, " ") != "/m a.txt b" || o.WatchInterval != 7*time.Second || !o.Allow.NoReserved {
 		t.Errorf("live options with -feed: %+v", o)
 	}
 }

@@ -44,10 +44,12 @@
 // so that one put (`natsworker -publish-feeds DIR` or `nats object put
 // IOCFEEDS FILE`) updates the whole fleet. Local -feed paths are read
 // besides the bucket's. A reload that fails (a broken feed) keeps the
-// current set. As in iocscan, indicators in reserved ranges are
-// suppressed (-reserved), the feeds' warninglists apply, and indicators
-// age out by the defaults of package age (-max-age); -min-confidence
-// drops low-confidence ones.
+// current set. The feed, TAXII, allowlist, ageing and matching flags are
+// iocscan's and iocserve's (package internal/setup: -feed, -taxii …,
+// -reserved, -warninglist …, -max-age, -decay, -min-confidence, -reload
+// for watching the -feed files): indicators in reserved ranges are
+// suppressed, the feeds' warninglists apply, and indicators age out by
+// the defaults of package age.
 //
 // -create (the default) creates the input stream, the output stream, the
 // consumer and the bucket when they do not exist; an existing stream or

@@ -225,7 +225,7 @@ func expectedMatches(t testing.TB, feedDir string, lines map[uint64]string) map[
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts, err := c.liveOptions(feedDir)
+	opts, err := c.liveOptions(context.Background(), feedDir, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

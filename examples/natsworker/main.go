@@ -12,11 +12,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/iocmatch/iocmatch/age"
-	"github.com/iocmatch/iocmatch/allow"
-	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/setup"
 	"github.com/iocmatch/iocmatch/live"
-	"github.com/iocmatch/iocmatch/match"
 )
 
 // config is the worker's configuration, from its flags.
@@ -29,7 +26,6 @@ type config struct {
 	outStream    string
 	bucket       string
 	feedsDir     string
-	feeds        []string
 	batch        int
 	ackWait      time.Duration
 	maxAckPend   int
@@ -40,9 +36,7 @@ type config struct {
 	publishFeeds string
 	publishLines string
 	linesSubject string
-	reserved     bool
-	minConf      int
-	maxAge       string
+	sf           *setup.Flags // the shared feed, allowlist, ageing and matching flags
 	statsEvery   time.Duration
 	crashAfter   int64
 }
@@ -59,6 +53,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs := flag.NewFlagSet("natsworker", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	host, _ := os.Hostname()
+	c.sf = setup.NewFlags("NATSWORKER")
+	c.sf.Register(fs)
 	fs.StringVar(&c.url, "nats", "nats://127.0.0.1:4222", "NATS server `URL`s, comma-separated")
 	fs.StringVar(&c.stream, "stream", "LOGS", "input JetStream `STREAM` of log lines, one line per message")
 	fs.StringVar(&c.subjects, "subjects", "logs.>", "`SUBJECTS` (comma-separated) of the input stream when -create creates it")
@@ -67,7 +63,6 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.outStream, "out-stream", "MATCHES", "JetStream `STREAM` that stores -subject-out, created by -create when missing")
 	fs.StringVar(&c.bucket, "bucket", "IOCFEEDS", "object store `BUCKET` of the feed files")
 	fs.StringVar(&c.feedsDir, "feeds-dir", "", "local `DIR` mirroring the bucket (files not in the bucket are removed); default: a temporary directory removed at exit")
-	fs.Var((*stringList)(&c.feeds), "feed", "local feed `PATH` (file or directory) read besides the bucket's (repeatable)")
 	fs.IntVar(&c.batch, "batch", 256, "messages fetched per pull request (`N`)")
 	fs.DurationVar(&c.ackWait, "ack-wait", 30*time.Second, "consumer's AckWait: a line not acked within `DURATION` is redelivered (to another worker)")
 	fs.IntVar(&c.maxAckPend, "max-ack-pending", 4096, "consumer's MaxAckPending: at most `N` lines delivered and not acked, over all workers")
@@ -78,9 +73,6 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.publishFeeds, "publish-feeds", "", "put every file under `DIR` into -bucket (named by its path under DIR) and exit: the fleet reloads")
 	fs.StringVar(&c.publishLines, "publish-lines", "", "publish every line of `FILE` (\"-\": standard input) to -lines-subject, one message per line, each acknowledged by JetStream, and exit: a producer for trying the fleet")
 	fs.StringVar(&c.linesSubject, "lines-subject", "logs.lines", "`SUBJECT` of -publish-lines (one of the input stream's subjects)")
-	fs.BoolVar(&c.reserved, "reserved", true, "suppress address and CIDR indicators in reserved ranges (10/8, 127/8 …); -reserved=false keeps them")
-	fs.IntVar(&c.minConf, "min-confidence", 0, "drop indicators whose known confidence is below `N` (0-100)")
-	fs.StringVar(&c.maxAge, "max-age", "", "`TYPE=DURATION[,…]`: max age per indicator type since its last sighting, over the defaults of package age (ip 30d, domain and url 180d, hash 365d …; undated indicators never age), as iocscan's -max-age; \"off\" for none")
 	fs.DurationVar(&c.statsEvery, "stats-interval", time.Minute, "log the worker's counts every `DURATION` (0: only at exit)")
 	fs.Int64Var(&c.crashAfter, "crash-after-publish", 0, "fault injection for tests: SIGKILL this worker right after the `N`th output is acknowledged, before its line is acked (0: never)")
 	if err := fs.Parse(args); err != nil {
@@ -92,7 +84,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if err := c.validate(); err != nil {
 		return nil, err
 	}
-	if _, err := c.liveOptions(""); err != nil {
+	if _, err := c.setupConfig("BUCKET"); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -133,55 +125,43 @@ func (c *config) validate() error {
 		return fmt.Errorf("-dup-window %v: want longer than -ack-wait (%v), so that a redelivered line's output is de-duplicated", c.dupWindow, c.ackWait)
 	case c.format != "json" && c.format != "ecs":
 		return fmt.Errorf("-format %q: want json or ecs", c.format)
-	case c.bucket == "" && len(c.feeds) == 0:
-		return errors.New("-bucket: empty, and no -feed: no indicators to match")
-	case c.minConf < 0 || c.minConf > 100:
-		return fmt.Errorf("-min-confidence %d: want 0 to 100", c.minConf)
+	case c.bucket == "" && len(c.sf.Feeds) == 0 && c.sf.TAXII.URL == "":
+		return errors.New("-bucket: empty, and no -feed or -taxii: no indicators to match")
+	case c.sf.MinConfidence < 0 || c.sf.MinConfidence > 100:
+		return fmt.Errorf("-min-confidence %d: want 0 to 100", c.sf.MinConfidence)
 	}
 	return nil
 }
 
-// liveOptions maps the feed flags to live.Options (paths: the mirror of
-// the bucket, then -feed). The bucket's changes trigger the reloads, so
-// the files are not watched; -feed files are, every 5 s.
-//
-// TODO(i12): switch to internal/setup's shared feed flags when it lands.
-func (c *config) liveOptions(dir string) (live.Options, error) {
-	paths := append([]string{}, c.feeds...)
+// setupConfig is the shared flags' Config with dir (the mirror of the
+// bucket, when not "") as the first feed path.
+func (c *config) setupConfig(dir string) (*setup.Config, error) {
+	f := *c.sf
 	if dir != "" {
-		paths = append([]string{dir}, paths...)
+		f.Feeds = append(setup.Multi{dir}, f.Feeds...)
 	}
-	wi := time.Duration(-1)
-	if len(c.feeds) > 0 {
-		wi = 0
-	}
-	aopts := age.Options{MaxAge: age.DefaultMaxAge()}
-	if c.maxAge != "" {
-		over, err := age.ParseMaxAge(c.maxAge)
-		if err != nil {
-			return live.Options{}, fmt.Errorf("-max-age: %w", err)
-		}
-		if v := strings.TrimSpace(strings.ToLower(c.maxAge)); v == "off" || v == "none" {
-			aopts.MaxAge = nil
-		} else {
-			aopts.MaxAge = age.MergeMaxAge(aopts.MaxAge, over)
-		}
-	}
-	pol, err := age.New(aopts)
+	return f.Config()
+}
+
+// liveOptions are the live.Options of the shared flags (package
+// internal/setup, as iocscan and iocserve), over dir (the mirror of the
+// bucket) and the -feed paths. The bucket's changes trigger the reloads
+// (Matcher.Reload); the files are watched only with -reload, which also
+// re-polls a -taxii collection.
+func (c *config) liveOptions(ctx context.Context, dir string, w io.Writer) (live.Options, error) {
+	cfg, err := c.setupConfig(dir)
 	if err != nil {
-		return live.Options{}, fmt.Errorf("-max-age: %w", err)
+		return live.Options{}, err
 	}
-	return live.Options{
-		Paths:         paths,
-		Allow:         &allow.Options{NoReserved: !c.reserved},
-		Compile:       match.Options{MinConfidence: c.minConf},
-		WatchInterval: wi,
-		AllowEmpty:    true, // deleting a feed object is how a user empties it
-		Transform: func(inds []indicator.Indicator, _ time.Time) ([]indicator.Indicator, error) {
-			kept, _ := pol.Apply(inds)
-			return kept, nil
-		},
-	}, nil
+	opts, err := cfg.LiveOptions(ctx, w)
+	if err != nil {
+		return live.Options{}, err
+	}
+	if c.sf.Reload <= 0 {
+		opts.WatchInterval = -1
+	}
+	opts.AllowEmpty = true // deleting a feed object is how a user empties it
+	return opts, nil
 }
 
 func main() {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -114,7 +115,7 @@ func BenchmarkMatchLine(b *testing.B) {
 	dir := b.TempDir()
 	writeFleetFeed(b, dir)
 	c, _ := parseFlags(nil, nil)
-	opts, err := c.liveOptions(dir)
+	opts, err := c.liveOptions(context.Background(), dir, io.Discard)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func work(ctx context.Context, c *config, stderr io.Writer) error {
 			return fmt.Errorf("-bucket %s: %w", c.bucket, err)
 		}
 	}
-	opts, err := c.liveOptions(dir)
+	opts, err := c.liveOptions(setup, dir, stderr)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func work(ctx context.Context, c *config, stderr io.Writer) error {
 	defer bg.Wait()
 	bgCtx, bgStop := context.WithCancel(ctx)
 	defer bgStop()
-	if len(c.feeds) > 0 {
+	if c.sf.Reload > 0 {
 		bg.Go(func() { lm.Run(bgCtx) })
 	}
 	if watcher != nil {
