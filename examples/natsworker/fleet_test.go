@@ -697,3 +697,76 @@ func TestGracefulStop(t *testing.T) {
 	}
 	t.Logf("SIGTERM at ack floor > 2000: stopped with %d of %d lines acked, none pending", ci.AckFloor.Stream, len(lines))
 }
+
+// TestECSOutput: -format ecs publishes one ECS event per line with
+// matches, its threat.enrichments the line's matches.
+func TestECSOutput(t *testing.T) {
+	url := startServer(t)
+	nc, err := nats.Connect(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	feedDir := t.TempDir()
+	writeFleetFeed(t, feedDir)
+	if out, err := exec.Command(workerBin, "-nats", url, "-publish-feeds", feedDir).CombinedOutput(); err != nil {
+		t.Fatalf("-publish-feeds: %v\n%s", err, out)
+	}
+	w := startWorker(t, url, "w1", "-format", "ecs")
+	w.waitLog(t, " ready ", 0, 30*time.Second)
+	lines := make([]string, 140)
+	for i := range lines {
+		lines[i] = fleetLine(i)
+	}
+	bySeq := publishLines(t, js, "logs.proxy", lines)
+	cons, err := js.Consumer(context.Background(), "LOGS", "iocmatch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitAllAcked(t, cons, uint64(len(bySeq)), 30*time.Second)
+	w.stop(t)
+	want := expectedMatches(t, feedDir, bySeq)
+	oc, err := js.OrderedConsumer(context.Background(), "MATCHES", jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := oc.Fetch(100, jetstream.FetchMaxWait(2*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[key]bool{}
+	for m := range b.Messages() {
+		var ev struct {
+			Event struct {
+				Original string `json:"original"`
+			} `json:"event"`
+			Threat struct {
+				Enrichments []struct {
+					Indicator map[string]any `json:"indicator"`
+				} `json:"enrichments"`
+			} `json:"threat"`
+		}
+		if err := json.Unmarshal(m.Data(), &ev); err != nil {
+			t.Fatalf("not JSON: %v: %s", err, m.Data())
+		}
+		seq, _ := strconv.ParseUint(m.Headers().Get(hdrSeq), 10, 64)
+		if m.Headers().Get(jetstream.MsgIDHeader) != msgID("LOGS", seq) || ev.Event.Original != bySeq[seq] {
+			t.Fatalf("event of line %d: id %q, event.original %q", seq, m.Headers().Get(jetstream.MsgIDHeader), ev.Event.Original)
+		}
+		if len(ev.Threat.Enrichments) == 0 {
+			t.Fatalf("event without enrichments: %s", m.Data())
+		}
+		for _, e := range ev.Threat.Enrichments {
+			raw, _ := json.Marshal(e.Indicator)
+			for k := range want {
+				if k.seq == seq && bytes.Contains(raw, []byte(`"`+k.ind+`"`)) {
+					got[k] = true
+				}
+			}
+		}
+	}
+	if len(got) != len(want) || len(want) == 0 {
+		t.Fatalf("ECS events name %d of the %d expected matches", len(got), len(want))
+	}
+}

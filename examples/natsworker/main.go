@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/internal/setup"
 	"github.com/iocmatch/iocmatch/live"
 )
@@ -36,7 +37,8 @@ type config struct {
 	publishFeeds string
 	publishLines string
 	linesSubject string
-	sf           *setup.Flags // the shared feed, allowlist, ageing and matching flags
+	sf           *setup.Flags  // the shared feed, allowlist, ageing and matching flags
+	scorer       encode.Scorer // -decay's scores in the output, set by liveOptions
 	statsEvery   time.Duration
 	crashAfter   int64
 }
@@ -157,6 +159,7 @@ func (c *config) liveOptions(ctx context.Context, dir string, w io.Writer) (live
 	if err != nil {
 		return live.Options{}, err
 	}
+	c.scorer = cfg.Scorer()
 	if c.sf.Reload <= 0 {
 		opts.WatchInterval = -1
 	}

@@ -321,7 +321,7 @@ func consume(ctx context.Context, c *config, js jetstream.JetStream, cons jetstr
 				continue
 			}
 			if set != eset {
-				enc, eset = encode.NewEncoder(set.Matcher, encode.Options{}), set
+				enc, eset = encode.NewEncoder(set.Matcher, encode.Options{Scorer: c.scorer}), set
 			}
 			n.matched.Add(1)
 			n.matches.Add(int64(len(xs)))
