@@ -60,6 +60,7 @@ func TestParseFlagsErrors(t *testing.T) {
 		{[]string{"-bucket", ""}, "no -feed"},
 		{[]string{"-min-confidence", "101"}, "-min-confidence 101"},
 		{[]string{"-max-age", "ip=soon"}, "-max-age"},
+		{[]string{"-creds", "/nonexistent.creds"}, "-creds: stat /nonexistent.creds"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-batch", "x"}, "invalid value"},
 	} {

@@ -154,7 +154,7 @@ func publishFeeds(ctx context.Context, c *config, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("-publish-feeds: %w", err)
 	}
-	nc, err := nats.Connect(c.url, nats.Name("natsworker publish-feeds"))
+	nc, err := nats.Connect(c.url, c.natsOptions("natsworker publish-feeds")...)
 	if err != nil {
 		return fmt.Errorf("-nats %s: %w", c.url, err)
 	}

@@ -15,11 +15,13 @@ import (
 	"github.com/iocmatch/iocmatch/encode"
 	"github.com/iocmatch/iocmatch/internal/setup"
 	"github.com/iocmatch/iocmatch/live"
+	"github.com/nats-io/nats.go"
 )
 
 // config is the worker's configuration, from its flags.
 type config struct {
 	url          string
+	creds        string
 	stream       string
 	subjects     string
 	consumer     string
@@ -58,6 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	c.sf = setup.NewFlags("NATSWORKER")
 	c.sf.Register(fs)
 	fs.StringVar(&c.url, "nats", "nats://127.0.0.1:4222", "NATS server `URL`s, comma-separated")
+	fs.StringVar(&c.creds, "creds", "", "NATS credentials `FILE` (JWT and NKey seed, as nsc writes it); a user and password or token go in the -nats URL, TLS with tls://")
 	fs.StringVar(&c.stream, "stream", "LOGS", "input JetStream `STREAM` of log lines, one line per message")
 	fs.StringVar(&c.subjects, "subjects", "logs.>", "`SUBJECTS` (comma-separated) of the input stream when -create creates it")
 	fs.StringVar(&c.consumer, "consumer", "iocmatch", "durable pull `CONSUMER` shared by all workers")
@@ -85,6 +88,11 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if err := c.validate(); err != nil {
 		return nil, err
+	}
+	if c.creds != "" {
+		if _, err := os.Stat(c.creds); err != nil {
+			return nil, fmt.Errorf("-creds: %w", err)
+		}
 	}
 	if _, err := c.setupConfig("BUCKET"); err != nil {
 		return nil, err
@@ -133,6 +141,15 @@ func (c *config) validate() error {
 		return fmt.Errorf("-min-confidence %d: want 0 to 100", c.sf.MinConfidence)
 	}
 	return nil
+}
+
+// natsOptions are the connection options of every mode.
+func (c *config) natsOptions(name string) []nats.Option {
+	opts := []nats.Option{nats.Name(name)}
+	if c.creds != "" {
+		opts = append(opts, nats.UserCredentials(c.creds))
+	}
+	return opts
 }
 
 // setupConfig is the shared flags' Config with dir (the mirror of the

@@ -26,7 +26,7 @@ func publishLineFile(ctx context.Context, c *config, stdin io.Reader, stderr io.
 		defer fh.Close()
 		r = fh
 	}
-	nc, err := nats.Connect(c.url, nats.Name("natsworker publish-lines"))
+	nc, err := nats.Connect(c.url, c.natsOptions("natsworker publish-lines")...)
 	if err != nil {
 		return fmt.Errorf("-nats %s: %w", c.url, err)
 	}

@@ -76,13 +76,13 @@ func work(ctx context.Context, c *config, stderr io.Writer) error {
 			return fmt.Errorf("-feeds-dir: %w", err)
 		}
 	}
-	nc, err := nats.Connect(c.url, nats.Name("natsworker "+c.name), nats.MaxReconnects(-1),
+	nc, err := nats.Connect(c.url, append(c.natsOptions("natsworker "+c.name), nats.MaxReconnects(-1),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {
 				log.printf("disconnected: %v", err)
 			}
 		}),
-		nats.ReconnectHandler(func(nc *nats.Conn) { log.printf("reconnected to %s", nc.ConnectedUrlRedacted()) }))
+		nats.ReconnectHandler(func(nc *nats.Conn) { log.printf("reconnected to %s", nc.ConnectedUrlRedacted()) }))...)
 	if err != nil {
 		return fmt.Errorf("-nats %s: %w", c.url, err)
 	}
