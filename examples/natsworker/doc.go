@@ -51,6 +51,17 @@
 // suppressed, the feeds' warninglists apply, and indicators age out by
 // the defaults of package age.
 //
+// # Your own cluster
+//
+// -nats takes the cluster's URLs, comma-separated
+// (nats://user:pass@a:4222,nats://b:4222; tls:// for TLS), -creds a
+// credentials file. Run as many workers as the lines need, on any
+// machines: each holds the whole set, the consumer spreads the lines
+// (at most -max-ack-pending in flight over all of them). Replicas, limits
+// and retention of the streams are the operator's: create LOGS, MATCHES
+// and IOCFEEDS as the cluster needs (e.g. Replicas: 3) and run the
+// workers with -create=false, or let -create make single-replica ones.
+//
 // -create (the default) creates the input stream, the output stream, the
 // consumer and the bucket when they do not exist; an existing stream or
 // bucket is used as it is, the consumer is created or updated with the
