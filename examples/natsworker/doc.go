@@ -59,7 +59,8 @@
 // machines: each holds the whole set, the consumer spreads the lines
 // (at most -max-ack-pending in flight over all of them). Replicas, limits
 // and retention of the streams are the operator's: create LOGS, MATCHES
-// and IOCFEEDS as the cluster needs (e.g. Replicas: 3) and run the
+// and IOCFEEDS (and the consumer) as the cluster needs (e.g. Replicas:
+// 3) and run the
 // workers with -create=false, or let -create make single-replica ones.
 //
 // -create (the default) creates the input stream, the output stream, the
