@@ -60,8 +60,8 @@
 // (at most -max-ack-pending in flight over all of them). Replicas, limits
 // and retention of the streams are the operator's: create LOGS, MATCHES
 // and IOCFEEDS (and the consumer) as the cluster needs (e.g. Replicas:
-// 3) and run the
-// workers with -create=false, or let -create make single-replica ones.
+// 3) and run the workers with -create=false, or let -create make
+// single-replica ones.
 //
 // -create (the default) creates the input stream, the output stream, the
 // consumer and the bucket when they do not exist; an existing stream or
