@@ -20,7 +20,7 @@ func TestParseFlagsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.url != "nats://127.0.0.1:4222" || c.stream != "LOGS" || c.consumer != "iocmatch" || c.subjectOut != "iocmatch.matches" ||
-		c.outStream != "MATCHES" || c.bucket != "IOCFEEDS" || c.batch != 256 || c.ackWait != 30*time.Second ||
+		c.outStream != "MATCHES" || c.bucket != "IOCFEEDS" || c.batch != 1000 || c.ackWait != 30*time.Second ||
 		c.maxAckPend != 4096 || c.dupWindow != 10*time.Minute || c.format != "json" || !c.create || !c.sf.Allow.Reserved {
 		t.Errorf("defaults: %+v", c)
 	}

@@ -68,7 +68,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.outStream, "out-stream", "MATCHES", "JetStream `STREAM` that stores -subject-out, created by -create when missing")
 	fs.StringVar(&c.bucket, "bucket", "IOCFEEDS", "object store `BUCKET` of the feed files")
 	fs.StringVar(&c.feedsDir, "feeds-dir", "", "local `DIR` mirroring the bucket (files not in the bucket are removed); default: a temporary directory removed at exit")
-	fs.IntVar(&c.batch, "batch", 256, "messages fetched per pull request (`N`)")
+	fs.IntVar(&c.batch, "batch", 1000, "messages fetched per pull request (`N`): a worker processes a batch, waits for its outputs' acks, acks its lines, fetches the next")
 	fs.DurationVar(&c.ackWait, "ack-wait", 30*time.Second, "consumer's AckWait: a line not acked within `DURATION` is redelivered (to another worker)")
 	fs.IntVar(&c.maxAckPend, "max-ack-pending", 4096, "consumer's MaxAckPending: at most `N` lines delivered and not acked, over all workers")
 	fs.DurationVar(&c.dupWindow, "dup-window", 10*time.Minute, "duplicate window of the output stream when -create creates it (longer than -ack-wait)")

@@ -25,7 +25,8 @@ func cpuSelf() time.Duration {
 
 // TestScale measures the fleet's throughput with 1, 2 and 3 workers over
 // $NATSWORKER_LINES lines (200000), each run on a fresh embedded server
-// with the lines already in the stream. Set NATSWORKER_SCALE=1 to run it.
+// with the lines already in the stream. Set NATSWORKER_SCALE=1 to run it;
+// $NATSWORKER_ARGS are more flags of the workers (e.g. "-batch 1000").
 func TestScale(t *testing.T) {
 	if os.Getenv("NATSWORKER_SCALE") == "" {
 		t.Skip("set NATSWORKER_SCALE=1 (and NATSWORKER_LINES, default 200000) to measure")
@@ -66,7 +67,8 @@ func TestScale(t *testing.T) {
 			}
 			var ws []*worker
 			for i := range k {
-				ws = append(ws, startWorker(t, url, fmt.Sprintf("w%d", i+1), "-ack-wait", "30s", "-create=false", "-consumer", "iocmatch"))
+				args := append([]string{"-ack-wait", "30s", "-create=false", "-consumer", "iocmatch"}, strings.Fields(os.Getenv("NATSWORKER_ARGS"))...)
+				ws = append(ws, startWorker(t, url, fmt.Sprintf("w%d", i+1), args...))
 			}
 			for _, w := range ws {
 				w.waitLog(t, " ready ", 0, 30*time.Second)
