@@ -122,7 +122,10 @@ type worker struct {
 
 func startWorker(t testing.TB, url, name string, extra ...string) *worker {
 	t.Helper()
-	args := append([]string{"-nats", url, "-name", name, "-ack-wait", "2s", "-dup-window", "1m", "-stats-interval", "0"}, extra...)
+	// Its own mirror under the test's temporary directory: a SIGKILLed
+	// worker cannot remove its default one.
+	args := append([]string{"-nats", url, "-name", name, "-ack-wait", "2s", "-dup-window", "1m", "-stats-interval", "0",
+		"-feeds-dir", filepath.Join(t.TempDir(), "feeds")}, extra...)
 	cmd := exec.Command(workerBin, args...)
 	pr, err := cmd.StderrPipe()
 	if err != nil {
