@@ -20,7 +20,11 @@
 // empty file, scan throughput from a run on the log, peak RSS; each run
 // killed after -peer-timeout); string-kind sets (-string-sizes); iocscan
 // end to end (built with go build into a temporary directory, run on a
-// generated feed and a -iocscan-mb log with the largest N); live.Matcher
+// generated feed and a -iocscan-mb log with the largest N); the detection
+// service examples/iocserve (built likewise, started on loopback over a
+// feed of -serve-n indicators, the largest N by default, and loaded by
+// HTTP clients with -serve-requests requests of 1 line and a tenth as
+// many of 1000 lines: latency p50/p99/max, lines/s, server CPU); live.Matcher
 // reloads at -reload-n indicators (the largest N by default): time, CPU
 // and peak RSS against the steady RSS, from bench/cmd/reloadmem -json run
 // as a process of its own, with unchanged feeds and with -churn; a
@@ -68,6 +72,8 @@ type config struct {
 	goroutines  int
 	reloadN     int   // indicators of the reload figures (0: the largest of sizes)
 	retroBytes  int64 // the retro-hunt buffer's budget
+	serveN      int   // indicators of the detection service's figures (0: the largest of sizes)
+	serveReqs   int   // 1-line requests to iocserve (a tenth as many of 1000 lines)
 	args        []string
 }
 
@@ -145,6 +151,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	goroutines := fs.Int("goroutines", runtime.GOMAXPROCS(0), "goroutines of the parallel measurement")
 	reloadN := fs.String("reload-n", "", "indicators of the reload figures (default: the largest of -sizes)")
 	retroMB := fs.Int("retro-mb", 256, "budget of the retro-hunt buffer, MiB")
+	serveN := fs.String("serve-n", "", "indicators in the feed of examples/iocserve (default: the largest of -sizes)")
+	serveReqs := fs.Int("serve-requests", 20000, "requests of 1 line to examples/iocserve (and a tenth as many of 1000 lines)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -169,12 +177,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		def("iocscan-mb", func() { *iocscanMB = 4 })
 		def("realdata-max-mb", func() { *realMaxMB = 1 })
 		def("retro-mb", func() { *retroMB = 4 })
+		def("serve-requests", func() { *serveReqs = 1000 })
 	}
 	cfg := config{
 		out: *out, hitRate: *hitRate, lines: *lines, minDur: *minDur, peerTimeout: *peerTimeout,
 		procs: !*noProcs, procMB: *procMB, iocscanMB: *iocscanMB, seed: *seed, realdata: *realdata,
 		realMaxMB: *realMaxMB, repo: *repo, quick: *quick, goroutines: *goroutines, retroBytes: int64(*retroMB) << 20,
-		args: append([]string{"iocbench"}, args...),
+		serveReqs: *serveReqs,
+		args:      append([]string{"iocbench"}, args...),
 	}
 	var err error
 	if cfg.sizes, err = parseSizes(*sizes); err != nil || len(cfg.sizes) == 0 {
@@ -192,6 +202,16 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 			return cfg, fmt.Errorf("-reload-n %q: one count wanted", *reloadN)
 		}
 		cfg.reloadN = ns[0]
+	}
+	if *serveN != "" {
+		ns, err := parseSizes(*serveN)
+		if err != nil || len(ns) != 1 {
+			return cfg, fmt.Errorf("-serve-n %q: one count wanted", *serveN)
+		}
+		cfg.serveN = ns[0]
+	}
+	if cfg.serveReqs < 10 {
+		return cfg, fmt.Errorf("-serve-requests %d: at least 10", cfg.serveReqs)
 	}
 	if *retroMB < 1 {
 		return cfg, fmt.Errorf("-retro-mb must be positive")

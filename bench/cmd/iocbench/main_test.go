@@ -66,11 +66,24 @@ func TestQuickRun(t *testing.T) {
 				t.Errorf("report.md lacks %q", want)
 			}
 		}
+		for _, want := range []string{"## Detection service (examples/iocserve)", "| 2k | 1 | 1000 |", "| 2k | 1000 | 100 |",
+			"| iocserve, 1-line requests, 2k indicators | report | p50 ", "| iocserve, 1000-line requests, 2k indicators | report | p50 "} {
+			if !bytes.Contains(md, []byte(want)) {
+				t.Errorf("report.md lacks %q", want)
+			}
+		}
+		// Every request answered 200 with its line count, and every hit
+		// line sent matched (a status would say otherwise).
+		if bytes.Contains(md, []byte("requests failed")) || bytes.Contains(md, []byte("hit lines sent")) {
+			t.Errorf("an iocserve phase failed:\n%s", md)
+		}
 		if bytes.Contains(md, []byte("not measured: ")) || bytes.Contains(md, []byte("| x0.00 (")) {
 			t.Errorf("a reload run failed:\n%s", md)
 		}
 	} else if !bytes.Contains(md, []byte("Reload figures not measured (-no-procs)")) {
 		t.Errorf("report.md does not say why the reload figures are missing")
+	} else if !bytes.Contains(md, []byte("## Detection service (examples/iocserve)\n\nNot measured (-no-procs)")) {
+		t.Errorf("report.md does not say why the iocserve figures are missing")
 	}
 	if repo, err := findRepo(); err == nil && isDir(repo+"/../shared/realdata/logs") &&
 		!bytes.Contains(md, []byte("| retro-hunt | retro.Buffer.Hunt: the real logs (")) {

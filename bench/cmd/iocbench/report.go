@@ -215,6 +215,8 @@ func writeReport(cfg config, res *Results) error {
 	}
 	t.end()
 
+	writeServe(&b, cfg, res)
+
 	if len(res.Life) > 0 {
 		fmt.Fprintf(&b, "## Intelligence lifecycle: warninglists, enriched output, reload, retro-hunt\n\n")
 		fmt.Fprintf(&b, "Each figure is %d rounds of the whole piece of work, one goroutine: the fastest round's wall time and the process's CPU time (user+system) in it, both per unit too, with the spread of the rounds per unit (fastest – slowest); work shorter than 100 ms runs several times per round, and its times are per run. "+
@@ -335,6 +337,7 @@ func writeTargets(b *bytes.Buffer, cfg config, res *Results) {
 		check("iocscan end to end", "report", m, true, false)
 	}
 	reloadTargets(check, res)
+	serveTargets(check, res)
 	t.end()
 	if nmax != 1_000_000 {
 		fmt.Fprintf(b, "The largest set measured is %s, not 1M: the goals do not apply as such.\n\n", at)

@@ -35,6 +35,7 @@ type Results struct {
 	Strings  []StringRow
 	Parallel []ParallelRow
 	IOCScan  []IOCScanRow
+	Serve    []ServeRow // serve.go
 	Real     []RealRow
 	// Breakdown is measured for the largest mixed set only.
 	Breakdown []BreakdownRow
@@ -216,6 +217,7 @@ func (r *runner) all() (*Results, error) {
 	}
 	if cfg.procs {
 		r.iocscan(slices.Max(cfg.sizes))
+		r.serve(cmp.Or(cfg.serveN, slices.Max(cfg.sizes)))
 	}
 	if err := r.warninglists(); err != nil {
 		return nil, err
