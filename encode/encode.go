@@ -430,6 +430,14 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
+// AppendJSONString appends s to dst as a JSON string, quoted and escaped
+// as the encoders write every string: invalid UTF-8 becomes U+FFFD (as
+// encoding/json does), control characters, U+2028 and U+2029 are escaped.
+// For host programs that write a matched line into JSON of their own (a
+// pipeline processor wrapping a raw log line). It does not allocate when
+// dst has room.
+func AppendJSONString(dst, s []byte) []byte { return appendBytes(dst, s) }
+
 // appendBytes is appendString for a byte slice, without converting it.
 func appendBytes(b []byte, s []byte) []byte {
 	return appendString(b, unsafe.String(unsafe.SliceData(s), len(s))) // read only, not kept
