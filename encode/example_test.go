@@ -140,3 +140,11 @@ func ExampleScorer() {
 	// Output:
 	// {"file":"dns.log","line":1,"start":6,"end":18,"type":"domain","indicator":"evil.example","matched":"evil.example","score":72.7,"sources":["feedA"],"records":[{"source":"feedA","last_seen":"2024-05-01T00:00:00Z","score":72.7}]}
 }
+
+// AppendJSONString quotes a matched log line for JSON of the host's own.
+func ExampleAppendJSONString() {
+	line := []byte("GET /a?q=\"x\"\tfrom 198.51.100.7 \xff")
+	out := append([]byte(`{"message":`), encode.AppendJSONString(nil, line)...)
+	fmt.Println(string(append(out, '}')))
+	// Output: {"message":"GET /a?q=\"x\"\tfrom 198.51.100.7 \ufffd"}
+}
