@@ -174,6 +174,41 @@ func MergeMaxAge(base, over map[indicator.Type]time.Duration) map[indicator.Type
 	return out
 }
 
+// SetMaxAge sets o.MaxAge to the max ages s gives (ParseMaxAge) over
+// DefaultMaxAge: the types s names replace their defaults, the others
+// keep theirs; "" keeps the defaults, and "off" or "none" leaves no max
+// age at all. It is iocscan's -max-age and the max_age setting of the
+// integrations, in one place.
+func (o *Options) SetMaxAge(s string) error {
+	o.MaxAge = DefaultMaxAge()
+	if strings.TrimSpace(s) == "" {
+		return nil
+	}
+	over, err := ParseMaxAge(s)
+	if err != nil {
+		return err
+	}
+	if o.MaxAge = MergeMaxAge(o.MaxAge, over); len(o.MaxAge) == 0 {
+		o.MaxAge = nil
+	}
+	return nil
+}
+
+// SetDecay makes the decay model s names (ParseModelFlag: a shipped
+// model's name or a MISP model file) o's model, applied as SetModel does;
+// "" leaves o as it is. It is iocscan's -decay and the decay setting of
+// the integrations, in one place.
+func (o *Options) SetDecay(s string) error {
+	if s == "" {
+		return nil
+	}
+	m, err := ParseModelFlag(s)
+	if err != nil {
+		return err
+	}
+	return o.SetModel(m)
+}
+
 // ParseModelFlag returns the decay model iocscan's -decay names: a
 // shipped model's name (LookupModel: "NIDS Simple", "phishing" …), else
 // the path of a MISP decaying-model JSON file (ReadModelFile). The error

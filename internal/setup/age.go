@@ -3,7 +3,6 @@ package setup
 import (
 	"flag"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/iocmatch/iocmatch/age"
@@ -23,26 +22,12 @@ func (a *Age) register(fs *flag.FlagSet) {
 // Policy compiles the flags into an ageing policy on the clock now (nil:
 // time.Now).
 func (a *Age) Policy(now func() time.Time) (*age.Policy, error) {
-	opts := age.Options{Now: now, MaxAge: age.DefaultMaxAge()}
-	if a.MaxAge != "" {
-		over, err := age.ParseMaxAge(a.MaxAge)
-		if err != nil {
-			return nil, fmt.Errorf("-max-age: %w", err)
-		}
-		if v := strings.TrimSpace(strings.ToLower(a.MaxAge)); v == "off" || v == "none" {
-			opts.MaxAge = nil
-		} else {
-			opts.MaxAge = age.MergeMaxAge(opts.MaxAge, over)
-		}
+	opts := age.Options{Now: now}
+	if err := opts.SetMaxAge(a.MaxAge); err != nil {
+		return nil, fmt.Errorf("-max-age: %w", err)
 	}
-	if a.Decay != "" {
-		m, err := age.ParseModelFlag(a.Decay)
-		if err != nil {
-			return nil, fmt.Errorf("-decay: %w", err)
-		}
-		if err := opts.SetModel(m); err != nil {
-			return nil, fmt.Errorf("-decay %q: %w", a.Decay, err)
-		}
+	if err := opts.SetDecay(a.Decay); err != nil {
+		return nil, fmt.Errorf("-decay: %w", err)
 	}
 	return age.New(opts)
 }

@@ -220,34 +220,19 @@ func parseConfig(pc *service.ParsedConfig) (*config, error) {
 		c.allow.Warninglists = append(c.allow.Warninglists, res.Warninglists...)
 	}
 
-	c.age = age.Options{MaxAge: age.DefaultMaxAge()}
 	maxAge, err := maxAgeString(pc)
 	if err != nil {
 		return fail(fieldMaxAge, err)
 	}
-	if maxAge != "" {
-		if v := strings.TrimSpace(strings.ToLower(maxAge)); v == "off" || v == "none" {
-			c.age.MaxAge = nil
-		} else {
-			over, err := age.ParseMaxAge(maxAge)
-			if err != nil {
-				return fail(fieldMaxAge, err)
-			}
-			c.age.MaxAge = age.MergeMaxAge(c.age.MaxAge, over)
-		}
+	if err := c.age.SetMaxAge(maxAge); err != nil {
+		return fail(fieldMaxAge, err)
 	}
 	decay, err := pc.FieldString(fieldDecay)
 	if err != nil {
 		return fail(fieldDecay, err)
 	}
-	if decay != "" {
-		m, err := age.ParseModelFlag(decay)
-		if err != nil {
-			return fail(fieldDecay, err)
-		}
-		if err := c.age.SetModel(m); err != nil {
-			return fail(fieldDecay, err)
-		}
+	if err := c.age.SetDecay(decay); err != nil {
+		return fail(fieldDecay, err)
 	}
 	if c.reload, err = pc.FieldDuration(fieldReload); err != nil {
 		return fail(fieldReload, err)

@@ -164,26 +164,12 @@ func readable(path string) error {
 
 // policy compiles max_age and decay into an ageing policy.
 func (c *Config) policy() (*age.Policy, error) {
-	opts := age.Options{MaxAge: age.DefaultMaxAge()}
-	if s := strings.TrimSpace(c.MaxAge); s != "" {
-		if v := strings.ToLower(s); v == "off" || v == "none" {
-			opts.MaxAge = nil
-		} else {
-			over, err := age.ParseMaxAge(s)
-			if err != nil {
-				return nil, fmt.Errorf("max_age: %w", err)
-			}
-			opts.MaxAge = age.MergeMaxAge(opts.MaxAge, over)
-		}
+	var opts age.Options
+	if err := opts.SetMaxAge(c.MaxAge); err != nil {
+		return nil, fmt.Errorf("max_age: %w", err)
 	}
-	if c.Decay != "" {
-		m, err := age.ParseModelFlag(c.Decay)
-		if err != nil {
-			return nil, fmt.Errorf("decay: %w", err)
-		}
-		if err := opts.SetModel(m); err != nil {
-			return nil, fmt.Errorf("decay %q: %w", c.Decay, err)
-		}
+	if err := opts.SetDecay(c.Decay); err != nil {
+		return nil, fmt.Errorf("decay: %w", err)
 	}
 	p, err := age.New(opts)
 	if err != nil {
