@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -74,14 +73,8 @@ func (r *runner) reload(n int) {
 		return
 	}
 	bin := filepath.Join(r.tmp, "reloadmem")
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	build := exec.Command(gobin, "build", "-o", bin, "./cmd/reloadmem")
-	build.Dir = filepath.Join(cfg.repo, "bench")
-	if out, err := build.CombinedOutput(); err != nil {
-		r.res.Notes = append(r.res.Notes, fmt.Sprintf("Reload figures not measured: go build ./cmd/reloadmem: %v: %s", err, strings.TrimSpace(string(out))))
+	if err := goBuild(filepath.Join(cfg.repo, "bench"), "./cmd/reloadmem", bin); err != nil {
+		r.res.Notes = append(r.res.Notes, "Reload figures not measured: "+err.Error())
 		return
 	}
 	for _, churn := range []bool{false, true} {

@@ -17,6 +17,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/iocmatch/iocmatch/bench/peers"
@@ -562,14 +563,8 @@ func (r *runner) iocscan(n int) {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "iocscan")
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	build := exec.Command(gobin, "build", "-o", bin, "./examples/iocscan")
-	build.Dir = cfg.repo
-	if out, err := build.CombinedOutput(); err != nil {
-		fail(fmt.Errorf("go build: %v: %s", err, out))
+	if err := goBuild(cfg.repo, "./examples/iocscan", bin); err != nil {
+		fail(err)
 		return
 	}
 	inds := workload.Indicators(n, cfg.seed)
@@ -689,4 +684,20 @@ func writeFile(p string, fill func(io.Writer) error) error {
 		return err
 	}
 	return f.Close()
+}
+
+// goBuild builds the package pkg of the module in dir into the executable
+// bin, with the go command on PATH (else GOROOT's); the error carries the
+// compiler's output.
+func goBuild(dir, pkg, bin string) error {
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	build := exec.Command(gobin, "build", "-o", bin, pkg)
+	build.Dir = dir
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s (in %s): %v: %s", pkg, dir, err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }

@@ -79,14 +79,8 @@ func (r *runner) serve(n int) {
 	}
 	defer os.RemoveAll(dir)
 	bin := filepath.Join(dir, "iocserve")
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
-	}
-	build := exec.Command(gobin, "build", "-o", bin, ".")
-	build.Dir = filepath.Join(cfg.repo, "examples", "iocserve")
-	if out, err := build.CombinedOutput(); err != nil {
-		fail(fmt.Errorf("go build examples/iocserve: %v: %s", err, strings.TrimSpace(string(out))))
+	if err := goBuild(filepath.Join(cfg.repo, "examples", "iocserve"), ".", bin); err != nil {
+		fail(err)
 		return
 	}
 	inds := workload.Indicators(n, cfg.seed)
