@@ -415,34 +415,10 @@ func hostOf(ind *indicator.Indicator) (string, bool) {
 		}
 		return "", false
 	case indicator.URL:
-		h := urlHost(v)
+		h := canon.HostOf(v)
 		return h, maybeAddr(h) && validAddr(h)
 	}
 	return lowerASCII(v), false
-}
-
-// urlHost returns the host of a canonical URL ("scheme://host[:port]/…"),
-// without brackets or port.
-func urlHost(v string) string {
-	if i := strings.Index(v, "://"); i >= 0 {
-		v = v[i+3:]
-	}
-	if i := strings.IndexAny(v, "/?#"); i >= 0 {
-		v = v[:i]
-	}
-	if i := strings.LastIndexByte(v, '@'); i >= 0 {
-		v = v[i+1:]
-	}
-	if strings.HasPrefix(v, "[") {
-		if i := strings.IndexByte(v, ']'); i >= 0 {
-			return v[1:i]
-		}
-		return v
-	}
-	if i := strings.LastIndexByte(v, ':'); i >= 0 {
-		v = v[:i]
-	}
-	return v
 }
 
 // maybeAddr reports whether h may be an IP address: only digits and
@@ -470,7 +446,7 @@ func addrOf(ind *indicator.Indicator) (netip.Prefix, bool) {
 	case indicator.IPv4, indicator.IPv6, indicator.CIDR:
 		return canon.PrefixOf(ind.Value)
 	case indicator.URL:
-		if h := urlHost(ind.Value); maybeAddr(h) {
+		if h := canon.HostOf(ind.Value); maybeAddr(h) {
 			return canon.PrefixOf(h)
 		}
 	}

@@ -103,7 +103,7 @@ func (w *Warninglist) Contains(value string) bool {
 			}
 		}
 	case WarninglistHostname:
-		h := wlHostOf(value)
+		h := canon.HostOf(value)
 		for h != "" {
 			if w.hasHostname(h) {
 				return true
@@ -153,29 +153,6 @@ func (w *Warninglist) hasHostname(h string) bool {
 		}
 	}
 	return false
-}
-
-// wlHostOf returns the host name of a value that is a host name or a URL,
-// lower case, without port, userinfo or trailing dot.
-func wlHostOf(v string) string {
-	v = strings.TrimSpace(v)
-	if i := strings.Index(v, "//"); i >= 0 {
-		v = v[i+2:]
-	}
-	if i := strings.IndexAny(v, "/?#"); i >= 0 {
-		v = v[:i]
-	}
-	if i := strings.LastIndexByte(v, '@'); i >= 0 {
-		v = v[i+1:]
-	}
-	if strings.HasPrefix(v, "[") { // [IPv6]:port
-		if i := strings.IndexByte(v, ']'); i >= 0 {
-			return strings.ToLower(v[1:i])
-		}
-	} else if i := strings.LastIndexByte(v, ':'); i >= 0 && strings.Count(v, ":") == 1 {
-		v = v[:i]
-	}
-	return strings.ToLower(strings.TrimRight(v, "."))
 }
 
 // wlPrefixOf reads an address (as a full-length prefix) or a CIDR prefix,
