@@ -2,6 +2,7 @@ package age
 
 import (
 	"maps"
+	"reflect"
 	"testing"
 	"time"
 
@@ -47,5 +48,24 @@ func TestSetMaxAgeDecay(t *testing.T) {
 		if err := d.SetDecay(bad); err == nil {
 			t.Errorf("SetDecay(%q): no error", bad)
 		}
+	}
+}
+
+// TestReportAdd: the reports of a build's batches add up, per source too,
+// and the examples stop at the cap.
+func TestReportAdd(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	a := Report{Input: 3, Kept: 1, Expired: 1, Decayed: 1, Undated: 1, PerSource: map[string]SourceReport{"f": {Input: 3, Kept: 1, Expired: 1, Decayed: 1, Undated: 1}},
+		ExpiredExamples: []string{"e1", "e2"}}
+	b := Report{Now: now, Input: 2, Kept: 2, Limited: 2, PerSource: map[string]SourceReport{"f": {Input: 1, Kept: 1, Limited: 1}, "g": {Input: 1, Kept: 1, Limited: 1}},
+		ExpiredExamples: []string{"e3", "e4"}, DecayedExamples: []string{"d1"}}
+	var sum Report
+	sum.Add(&a, 3)
+	sum.Add(&b, 3)
+	want := Report{Now: now, Input: 5, Kept: 3, Expired: 1, Decayed: 1, Undated: 1, Limited: 2,
+		PerSource:       map[string]SourceReport{"f": {Input: 4, Kept: 2, Expired: 1, Decayed: 1, Undated: 1, Limited: 1}, "g": {Input: 1, Kept: 1, Limited: 1}},
+		ExpiredExamples: []string{"e1", "e2", "e3"}, DecayedExamples: []string{"d1"}}
+	if !reflect.DeepEqual(sum, want) {
+		t.Errorf("sum\n%+v, want\n%+v", sum, want)
 	}
 }

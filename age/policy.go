@@ -255,6 +255,48 @@ type SourceReport struct {
 	Input, Kept, Expired, Decayed, Undated, Limited int
 }
 
+// Add adds the counts of o to r, per source too, and o's examples while r
+// has fewer than maxExamples (0: 5) for each reason: the report of a build
+// whose indicators were aged a batch at a time (package live calls its
+// Transform once per batch). Now stays r's, or becomes o's when r has none.
+func (r *Report) Add(o *Report, maxExamples int) {
+	if maxExamples == 0 {
+		maxExamples = 5
+	}
+	if r.Now.IsZero() {
+		r.Now = o.Now
+	}
+	r.Input += o.Input
+	r.Kept += o.Kept
+	r.Expired += o.Expired
+	r.Decayed += o.Decayed
+	r.Undated += o.Undated
+	r.Limited += o.Limited
+	for src, c := range o.PerSource {
+		if r.PerSource == nil {
+			r.PerSource = map[string]SourceReport{}
+		}
+		s := r.PerSource[src]
+		s.add(c)
+		r.PerSource[src] = s
+	}
+	more := func(dst, src []string) []string {
+		return append(dst, src[:min(len(src), max(maxExamples-len(dst), 0))]...)
+	}
+	r.ExpiredExamples = more(r.ExpiredExamples, o.ExpiredExamples)
+	r.DecayedExamples = more(r.DecayedExamples, o.DecayedExamples)
+}
+
+// add adds the counts of o to s.
+func (s *SourceReport) add(o SourceReport) {
+	s.Input += o.Input
+	s.Kept += o.Kept
+	s.Expired += o.Expired
+	s.Decayed += o.Decayed
+	s.Undated += o.Undated
+	s.Limited += o.Limited
+}
+
 // Sources returns the source names of r.PerSource, sorted.
 func (r *Report) Sources() []string {
 	out := make([]string, 0, len(r.PerSource))
@@ -319,12 +361,7 @@ func (p *Policy) Apply(inds []indicator.Indicator) ([]indicator.Indicator, Repor
 	flush := func() {
 		if cur != (SourceReport{}) {
 			s := rep.PerSource[src]
-			s.Input += cur.Input
-			s.Kept += cur.Kept
-			s.Expired += cur.Expired
-			s.Decayed += cur.Decayed
-			s.Undated += cur.Undated
-			s.Limited += cur.Limited
+			s.add(cur)
 			rep.PerSource[src] = s
 		}
 		cur = SourceReport{}

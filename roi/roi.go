@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/iocmatch/iocmatch/age"
 	"github.com/iocmatch/iocmatch/allow"
 	"github.com/iocmatch/iocmatch/hits"
 	"github.com/iocmatch/iocmatch/indicator"
@@ -208,7 +209,7 @@ func appendUnique(dst []string, xs ...string) []string {
 // (given to Apply or kept by it) whose files (indicator.Meta.File) are
 // listed per source. rep may be nil (no allowlists applied): then inds,
 // the indicators loaded, give Loaded. Expired and Decayed are left 0: the
-// host adds the ageing report's counts.
+// host adds the ageing report's counts (AddAges).
 func FeedsFrom(rep *allow.Report, inds []indicator.Indicator) []FeedInput {
 	if rep == nil {
 		rep = &allow.Report{}
@@ -260,6 +261,19 @@ func FeedsFrom(rep *allow.Report, inds []indicator.Indicator) []FeedInput {
 		out[i].Files = slices.Sorted(maps.Keys(fs))
 	}
 	return out
+}
+
+// AddAges sets the Expired and Decayed counts of feeds from the ageing
+// report rep (package age counts them per source, as feeds are); a nil rep
+// leaves them.
+func AddAges(feeds []FeedInput, rep *age.Report) {
+	if rep == nil {
+		return
+	}
+	for i := range feeds {
+		c := rep.PerSource[feeds[i].Source]
+		feeds[i].Expired, feeds[i].Decayed = c.Expired, c.Decayed
+	}
 }
 
 // WriteJSON writes r as one indented JSON object.

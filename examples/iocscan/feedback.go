@@ -89,12 +89,9 @@ func (fb *feedback) bind(m *match.Matcher, first bool) error {
 
 // setFeeds sets what the ROI report says of the feeds before matching:
 // from the allowlist report and the ageing counts per source.
-func (fb *feedback) setFeeds(rep *allow.Report, kept []indicator.Indicator, expired, decayed map[string]int) {
+func (fb *feedback) setFeeds(rep *allow.Report, kept []indicator.Indicator, ages *age.Report) {
 	feeds := roi.FeedsFrom(rep, kept)
-	for i := range feeds {
-		feeds[i].Expired = expired[feeds[i].Source]
-		feeds[i].Decayed = decayed[feeds[i].Source]
-	}
+	roi.AddAges(feeds, ages)
 	fb.mu.Lock()
 	fb.feeds = feeds
 	fb.mu.Unlock()
@@ -149,17 +146,4 @@ func (fb *feedback) appendSightings(p hits.Period) error {
 		return err
 	}
 	return f.Close()
-}
-
-// sourceAges are the ageing counts per source of a build, for the ROI.
-type sourceAges struct{ expired, decayed map[string]int }
-
-func (a *sourceAges) add(r *age.Report) {
-	if a.expired == nil {
-		a.expired, a.decayed = map[string]int{}, map[string]int{}
-	}
-	for src, c := range r.PerSource {
-		a.expired[src] += c.Expired
-		a.decayed[src] += c.Decayed
-	}
 }

@@ -44,31 +44,24 @@ type reloading struct {
 // ageTotals sums the age.Reports of a build's batches (the live pipeline
 // calls its Transform once per batch of indicators).
 type ageTotals struct {
-	mu                                      sync.Mutex
-	input, expired, decayed, undated, limit int
-	sources                                 sourceAges
+	mu  sync.Mutex
+	rep age.Report
 }
 
 func (t *ageTotals) add(r *age.Report) {
 	t.mu.Lock()
-	t.sources.add(r)
-	t.input += r.Input
-	t.expired += r.Expired
-	t.decayed += r.Decayed
-	t.undated += r.Undated
-	t.limit += r.Limited
+	t.rep.Add(r, 0)
 	t.mu.Unlock()
 }
 
-// take returns the summary of the sums and the counts per source, and
-// starts them again.
-func (t *ageTotals) take() (string, sourceAges) {
+// take returns the summary of the sums and the sums, and starts them
+// again.
+func (t *ageTotals) take() (string, *age.Report) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	s := fmt.Sprintf("ageing: %d of %d indicators expired, %d decayed; %d undated", t.expired, t.input, t.decayed, t.undated)
-	src := t.sources
-	t.input, t.expired, t.decayed, t.undated, t.limit, t.sources = 0, 0, 0, 0, 0, sourceAges{}
-	return s, src
+	r := t.rep
+	t.rep = age.Report{}
+	return fmt.Sprintf("ageing: %d of %d indicators expired, %d decayed; %d undated", r.Expired, r.Input, r.Decayed, r.Undated), &r
 }
 
 // reloadConfig is what the first build and every reload are made of.
@@ -99,7 +92,7 @@ func startReloading(ctx context.Context, c reloadConfig, logf func(string, ...an
 	r.lm = lm
 	set := lm.Current()
 	ages, src := r.ages.take()
-	c.fb.setFeeds(set.Allow, nil, src.expired, src.decayed)
+	c.fb.setFeeds(set.Allow, nil, src)
 	if !c.quiet {
 		for i := range set.Sources {
 			sourceReport(c.stderr, logf, &set.Sources[i], c.verbose)
@@ -128,7 +121,7 @@ func (r *reloading) onReload(ev live.Event) {
 	}
 	r.reloads.Add(1)
 	r.fb.st.Rebind(ev.Set.Matcher) // the counts of the entries that stay carry over
-	r.fb.setFeeds(ev.Set.Allow, nil, src.expired, src.decayed)
+	r.fb.setFeeds(ev.Set.Allow, nil, src)
 	if !r.quiet {
 		trig := ev.Trigger
 		if ev.Changed != "" {

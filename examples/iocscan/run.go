@@ -681,9 +681,7 @@ func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
 		return nil, false
 	}
 	inds, grep := ageApply(errw, agePolicy, inds, *quiet, *verbose)
-	var ages sourceAges
-	ages.add(grep)
-	c.fb.setFeeds(arep, inds, ages.expired, ages.decayed)
+	c.fb.setFeeds(arep, inds, grep)
 	if len(inds) == 0 && !*quiet {
 		logf("warning: no indicator left to match after the allowlists and ageing (see -max-age, -decay, -now): nothing can match")
 	}

@@ -53,7 +53,7 @@ type server struct {
 
 	mu    sync.Mutex      // guards feeds and ages
 	feeds []roi.FeedInput // what the ROI report says of the feeds before matching
-	ages  ageSums         // the ageing of the build under way, summed over its batches
+	ages  *age.Report     // the ageing of the build under way, summed over its batches (nil: none yet)
 
 	reloads, failures atomic.Int64
 	started           time.Time // the start of the hit statistics
@@ -65,23 +65,14 @@ func newServer(lim limits, token string, clock func() time.Time, scorer encode.S
 	return s
 }
 
-// ageSums sums, per source, the expired and decayed counts of the age
-// reports of a build's batches.
-type ageSums struct {
-	expired, decayed map[string]int
-}
-
 // addAges is the live Transform's report: called once per batch.
 func (s *server) addAges(r *age.Report) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.ages.expired == nil {
-		s.ages = ageSums{map[string]int{}, map[string]int{}}
+	if s.ages == nil {
+		s.ages = &age.Report{}
 	}
-	for src, c := range r.PerSource {
-		s.ages.expired[src] += c.Expired
-		s.ages.decayed[src] += c.Decayed
-	}
+	s.ages.Add(r, 0)
 }
 
 // setMatcher makes lm the server's matcher: from now on it is ready.
@@ -97,7 +88,7 @@ func (s *server) onReload(ev live.Event) {
 		s.failures.Add(1)
 		s.met.reloads.WithLabelValues("failed").Inc()
 		s.mu.Lock()
-		s.ages = ageSums{}
+		s.ages = nil
 		s.mu.Unlock()
 		s.logf("reload failed (%s), the current set stays: %v", ev.Trigger, ev.Err)
 		return
@@ -121,13 +112,10 @@ func (s *server) installed(set *live.Set) {
 	}
 	feeds := roi.FeedsFrom(set.Allow, nil)
 	s.mu.Lock()
-	if s.ages.expired != nil {
-		for i := range feeds {
-			feeds[i].Expired = s.ages.expired[feeds[i].Source]
-			feeds[i].Decayed = s.ages.decayed[feeds[i].Source]
-		}
+	if s.ages != nil {
+		roi.AddAges(feeds, s.ages)
 		s.feeds = feeds
-		s.ages = ageSums{}
+		s.ages = nil
 	} else if s.feeds == nil {
 		s.feeds = feeds
 	}
