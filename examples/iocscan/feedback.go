@@ -88,8 +88,12 @@ func (fb *feedback) bind(m *match.Matcher, first bool) error {
 }
 
 // setFeeds sets what the ROI report says of the feeds before matching:
-// from the allowlist report and the ageing counts per source.
+// from the allowlist report and the ageing counts per source (with -roi
+// only).
 func (fb *feedback) setFeeds(rep *allow.Report, kept []indicator.Indicator, ages *age.Report) {
+	if fb.flags.roi == "" {
+		return // only the ROI report reads them: no walk over every indicator at start without -roi
+	}
 	feeds := roi.FeedsFrom(rep, kept)
 	roi.AddAges(feeds, ages)
 	fb.mu.Lock()
