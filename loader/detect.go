@@ -23,12 +23,21 @@ const (
 	FormatZeek            Format = "zeek"             // Zeek intel file: ReadZeek
 	FormatSuricataDataset Format = "suricata-dataset" // Suricata dataset: ReadSuricataDataset
 	FormatSuricataIPRep   Format = "suricata-iprep"   // Suricata IP reputation: ReadSuricataIPRep
+	FormatOTX             Format = "otx"              // AlienVault OTX pulses and indicators: ReadOTX
+	FormatRecordedFuture  Format = "recordedfuture"   // Recorded Future risk list CSV: ReadRecordedFuture
+	FormatAbuseIPDB       Format = "abuseipdb"        // AbuseIPDB blacklist, JSON or CSV: ReadAbuseIPDB
+	FormatThreatConnect   Format = "threatconnect"    // ThreatConnect indicators, API v2, v3 or batch: ReadThreatConnect
+	FormatThreatStream    Format = "threatstream"     // Anomali ThreatStream intelligence: ReadThreatStream
+	FormatMandiant        Format = "mandiant"         // Mandiant Threat Intelligence indicators: ReadMandiant
+	FormatCrowdStrike     Format = "crowdstrike"      // CrowdStrike Falcon Intel indicators: ReadCrowdStrike
 )
 
 // Formats returns the formats Load reads, FormatList first.
 func Formats() []Format {
 	return []Format{FormatList, FormatCSV, FormatSTIX, FormatMISP, FormatMISPManifest,
-		FormatWarninglist, FormatZeek, FormatSuricataDataset, FormatSuricataIPRep}
+		FormatWarninglist, FormatZeek, FormatSuricataDataset, FormatSuricataIPRep,
+		FormatOTX, FormatRecordedFuture, FormatAbuseIPDB, FormatThreatConnect,
+		FormatThreatStream, FormatMandiant, FormatCrowdStrike}
 }
 
 // readFunc reads one file of a format into c.
@@ -54,6 +63,20 @@ func (f Format) reader() readFunc {
 		return readSuricataDataset
 	case FormatSuricataIPRep:
 		return readSuricataIPRep
+	case FormatOTX:
+		return readOTX
+	case FormatRecordedFuture:
+		return readRecordedFuture
+	case FormatAbuseIPDB:
+		return readAbuseIPDB
+	case FormatThreatConnect:
+		return readThreatConnect
+	case FormatThreatStream:
+		return readThreatStream
+	case FormatMandiant:
+		return readMandiant
+	case FormatCrowdStrike:
+		return readCrowdStrike
 	}
 	return nil
 }
@@ -91,6 +114,10 @@ func Detect(head []byte, name string) Format {
 		return detectJSON(t)
 	}
 	switch {
+	case sniffRecordedFuture(head):
+		return FormatRecordedFuture
+	case sniffAbuseIPDBCSV(head):
+		return FormatAbuseIPDB
 	case sniffZeek(head):
 		return FormatZeek
 	case sniffIPRep(head):
@@ -116,6 +143,11 @@ func Detect(head []byte, name string) Format {
 func detectJSON(head []byte) Format {
 	keys, vals := jsonTopKeys(head)
 	has := func(k string) bool { _, ok := keys[k]; return ok }
+	// the platforms' own shapes first: some share keys with STIX
+	// ("objects" of a ThreatStream page) or MISP
+	if f := detectPlatformJSON(head, keys, vals); f != FormatUnknown {
+		return f
+	}
 	switch {
 	case has("Event") || has("response") && !has("objects"):
 		return FormatMISP
