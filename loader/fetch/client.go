@@ -443,7 +443,6 @@ func (c *Client) try(ctx context.Context, r Request) (*Response, error) {
 	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	c.bindCredentials(req.URL)
-	withheld := c.hasCredentials() && !c.SendsCredentials(req.URL)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		var se *signError
@@ -453,6 +452,11 @@ func (c *Client) try(ctx context.Context, r Request) (*Response, error) {
 		return nil, c.netError(ctx, red, err)
 	}
 	defer resp.Body.Close()
+	final := req.URL // after the redirects
+	if resp.Request != nil && resp.Request.URL != nil {
+		final = resp.Request.URL
+	}
+	withheld := c.hasCredentials() && !c.SendsCredentials(final)
 	switch resp.StatusCode {
 	case http.StatusOK:
 	case http.StatusNoContent:
