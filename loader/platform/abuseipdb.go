@@ -83,6 +83,7 @@ type AbuseIPDB struct {
 	opts AbuseIPDBOptions
 	base *url.URL
 	now  func() time.Time
+	read func(body []byte, name string, f loader.Format, opts loader.Options) (loader.Result, error) // readBody; replaced by tests
 }
 
 // NewAbuseIPDB returns an AbuseIPDB client. It fails without a key, with
@@ -136,7 +137,7 @@ func NewAbuseIPDB(opts AbuseIPDBOptions) (*AbuseIPDB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &AbuseIPDB{fc: fc, opts: opts, base: base, now: now}, nil
+	return &AbuseIPDB{fc: fc, opts: opts, base: base, now: now, read: readBody}, nil
 }
 
 // BlacklistURL returns the URL of the blacklist the options ask for.
@@ -162,7 +163,7 @@ func (c *AbuseIPDB) Blacklist(ctx context.Context, lopts loader.Options) (loader
 	if err != nil {
 		return loader.Result{}, err
 	}
-	res, err := readBody(resp.Body, "abuseipdb:"+fetch.Redact(u), loader.FormatAbuseIPDB, lopts)
+	res, err := c.read(resp.Body, "abuseipdb:"+fetch.Redact(u), loader.FormatAbuseIPDB, lopts)
 	if err != nil {
 		return loader.Result{}, fmt.Errorf("abuseipdb: GET %s: %w", fetch.Redact(u), err)
 	}

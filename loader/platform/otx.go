@@ -113,6 +113,7 @@ type OTX struct {
 	opts OTXOptions
 	base *url.URL
 	now  func() time.Time
+	read func(body []byte, name string, f loader.Format, opts loader.Options) (loader.Result, error) // readBody; replaced by tests
 }
 
 // NewOTX returns an OTX client. It fails without a key, with a base URL
@@ -165,7 +166,7 @@ func NewOTX(opts OTXOptions) (*OTX, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &OTX{fc: fc, opts: opts, base: base, now: now}, nil
+	return &OTX{fc: fc, opts: opts, base: base, now: now, read: readBody}, nil
 }
 
 // parseBase parses a base URL: http or https with a host; the path is
@@ -273,7 +274,8 @@ type OTXStats struct {
 //
 // The error, which names the URL, is the first of: an HTTP error (see
 // fetch), a page that is not JSON with a "results" array
-// (fetch.ErrMalformed), a next link to another scheme or host
+// (fetch.ErrMalformed; so is a pulse that is not a JSON object with an
+// "id": it could not be replaced by a later version), a next link to another scheme or host
 // (ErrNextOtherHost: not followed), a paging guard (fetch.ErrTooManyPages,
 // ErrLoadTooLarge, ErrNoProgress: OTXOptions.MaxPages, MaxBytes, a next
 // page given twice or empty pages that say there is more), the reader's
@@ -384,7 +386,7 @@ type otxPulseHead struct {
 func (c *OTX) pulse(ctx context.Context, pager *fetch.Pager, pageURL string, i int, raw json.RawMessage, lopts loader.Options) (OTXPulse, error) {
 	var h otxPulseHead
 	if err := json.Unmarshal(raw, &h); err != nil {
-		return OTXPulse{}, c.fc.Errorf(pageURL, fetch.ErrMalformed, "results[%d] is not a pulse (a JSON object): %s", i, fetch.Sanitize(err.Error(), 100))
+		return OTXPulse{}, c.fc.Errorf(pageURL, fetch.ErrMalformed, "results[%d] is not a pulse (a JSON object): %s", i, fetch.Sanitize(string(raw), 60))
 	}
 	id := jsonScalar(h.ID)
 	if id == "" {
@@ -404,7 +406,7 @@ func (c *OTX) pulse(ctx context.Context, pager *fetch.Pager, pageURL string, i i
 		raw = full
 	}
 	name := "otx:pulse/" + id
-	res, err := readBody(raw, name, loader.FormatOTX, lopts)
+	res, err := c.read(raw, name, loader.FormatOTX, lopts)
 	if err != nil {
 		return OTXPulse{}, fmt.Errorf("otx: pulse %s of %s: %w", id, fetch.Redact(pageURL), err)
 	}
