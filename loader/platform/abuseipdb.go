@@ -1,7 +1,9 @@
 package platform
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -156,12 +158,17 @@ func (c *AbuseIPDB) BlacklistURL() string {
 // and reads it with loader's AbuseIPDB reader with lopts, under the path
 // "abuseipdb:" and the URL. The error names the URL: an HTTP error (see
 // fetch; AbuseIPDB's error JSON {"errors":[{"detail": …}]} gives its
-// message), a response that is not JSON, the reader's error.
+// message), a response that is not JSON (fetch.ErrContentType) or not
+// whole JSON with a "data" array (fetch.ErrMalformed: a blacklist cut
+// short is not taken for a shorter one), the reader's error.
 func (c *AbuseIPDB) Blacklist(ctx context.Context, lopts loader.Options) (loader.Result, error) {
 	u := c.BlacklistURL()
 	resp, err := c.fc.Get(ctx, fetch.Request{URL: u, Accept: "application/json", Hint: "is the base URL that of the AbuseIPDB API?"})
 	if err != nil {
 		return loader.Result{}, err
+	}
+	if err := checkBlacklist(resp.Body); err != nil {
+		return loader.Result{}, c.fc.Errorf(u, fetch.ErrMalformed, "not an AbuseIPDB blacklist: %v", err)
 	}
 	res, err := c.read(resp.Body, "abuseipdb:"+fetch.Redact(u), loader.FormatAbuseIPDB, lopts)
 	if err != nil {
@@ -248,4 +255,26 @@ func (p *AbuseIPDBPoller) Requests() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.requests
+}
+
+// checkBlacklist checks that body is whole JSON: an object with a "data"
+// array, or an array (the data alone).
+func checkBlacklist(body []byte) error {
+	body = bytes.TrimSpace(body)
+	if !json.Valid(body) {
+		return errors.New("not valid JSON (cut short?)")
+	}
+	if len(body) > 0 && body[0] == '[' {
+		return nil
+	}
+	var m struct {
+		Data *json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &m); err != nil {
+		return errors.New("not a JSON object")
+	}
+	if m.Data == nil || !bytes.HasPrefix(bytes.TrimSpace(*m.Data), []byte("[")) {
+		return errors.New(`no "data" array`)
+	}
+	return nil
 }
