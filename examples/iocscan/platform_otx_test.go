@@ -47,8 +47,9 @@ func TestOTXFeed(t *testing.T) {
 	srv, _ := otxAPIServer(t)
 	t.Setenv(envPrefix+"_OTX_KEY", "otx-key")
 	logs := "GET https://dolcuevita.com/ 200\nresolve m.cocktailreel.top\nnothing here\nconnect 192.168.113.98:443\n"
-	// at a time when the pulse was fresh: the address is matched until its expiration
-	code, stdout, stderr := runIOCScan(t, logs, "-max-age", "off", "-now", "2023-08-10T00:00:00Z", "-otx", "-otx-url", srv.URL)
+	// at a time when the pulse was fresh: the address is matched until its
+	// expiration (it is a private address: -reserved=false keeps it)
+	code, stdout, stderr := runIOCScan(t, logs, "-max-age", "off", "-reserved=false", "-now", "2023-08-10T00:00:00Z", "-otx", "-otx-url", srv.URL)
 	require.Equal(t, 0, code, stderr)
 	recs := decode(t, stdout)
 	var got []string
@@ -61,7 +62,16 @@ func TestOTXFeed(t *testing.T) {
 	assert.NotContains(t, stderr, "otx-key")
 
 	// after the address's expiration (2023-09-07) it is no longer matched
-	code, stdout, stderr = runIOCScan(t, logs, "-max-age", "off", "-now", "2023-09-08T00:00:00Z", "-otx", "-otx-url", srv.URL)
+	code, stdout, stderr = runIOCScan(t, logs, "-max-age", "off", "-reserved=false", "-now", "2023-09-08T00:00:00Z", "-otx", "-otx-url", srv.URL)
+	require.Equal(t, 0, code, stderr)
+	got = nil
+	for _, r := range decode(t, stdout) {
+		got = append(got, r.Type+":"+r.Indicator)
+	}
+	assert.ElementsMatch(t, []string{"url:https://dolcuevita.com/", "domain:m.cocktailreel.top"}, got)
+
+	// by default the private address is allowlisted (-reserved)
+	code, stdout, stderr = runIOCScan(t, logs, "-max-age", "off", "-now", "2023-08-10T00:00:00Z", "-otx", "-otx-url", srv.URL)
 	require.Equal(t, 0, code, stderr)
 	got = nil
 	for _, r := range decode(t, stdout) {
