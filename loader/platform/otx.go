@@ -522,6 +522,10 @@ func (p *OTXPoller) Name() string {
 // without zone, to the microsecond; the newest pulse may be read again
 // by the next Poll, which is harmless).
 //
+// Each pulse is read by itself, so lopts' per-file limits apply to each
+// pulse; lopts.MaxIndicators (or its default) caps the current set: a
+// Poll that would make it larger fails.
+//
 // After an error (see OTX.Subscribed) nothing of this Poll is applied:
 // the current set and the cursor stay as they were, and the next Poll
 // asks for the same pulses again. The Result then is empty.
@@ -552,6 +556,10 @@ func (p *OTXPoller) Poll(ctx context.Context, lopts loader.Options) (loader.Resu
 		return loader.Result{}, err
 	}
 	st.Full = full
+	if n, limit := p.sizeAfter(full, got), maxIndicators(lopts); n > limit {
+		return loader.Result{}, fmt.Errorf("otx: the current set of the subscribed pulses would hold %d indicators, more than Options.MaxIndicators (%d): poll not applied",
+			n, limit)
+	}
 	// apply: nothing before this point changed the Poller
 	if full {
 		for id := range p.pulses {
@@ -615,6 +623,31 @@ func (p *OTXPoller) Poll(ctx context.Context, lopts loader.Options) (loader.Resu
 		Duplicates: res.Duplicates, Skipped: res.SkippedTotal(), Unsupported: res.UnsupportedTotal(),
 	}}
 	return res, nil
+}
+
+// sizeAfter returns the number of indicators of the current set once got
+// is applied.
+func (p *OTXPoller) sizeAfter(full bool, got map[string]otxEntry) int {
+	n := 0
+	for _, e := range got {
+		n += len(e.inds)
+	}
+	if !full {
+		for id, e := range p.pulses {
+			if _, ok := got[id]; !ok {
+				n += len(e.inds)
+			}
+		}
+	}
+	return n
+}
+
+// maxIndicators is lopts.MaxIndicators or its default.
+func maxIndicators(lopts loader.Options) int {
+	if lopts.MaxIndicators > 0 {
+		return lopts.MaxIndicators
+	}
+	return loader.DefaultMaxIndicators
 }
 
 // Since returns the modified_since of the next incremental Poll (zero:

@@ -48,7 +48,9 @@ func TestOTXReadPages(t *testing.T) {
 	}, got[:6], "pulse A's, page 1")
 	assert.Equal(t, "md5:90421f8531f963d81cf54245b72cde80", got[7], "then pulse B's, page 2")
 
-	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time { return time.Date(y, mo, d, h, mi, s, ns, time.UTC) }
+	utc := func(y int, mo time.Month, d, h, mi, s, ns int) time.Time {
+		return time.Date(y, mo, d, h, mi, s, ns, time.UTC)
+	}
 	for _, tc := range []struct {
 		value string
 		want  indicator.Meta

@@ -567,3 +567,17 @@ func TestOTXTime(t *testing.T) {
 	assert.Error(t, err)
 	assert.Equal(t, "2023-08-09T05:05:14.946000", FormatOTXTime(time.Date(2023, 8, 9, 5, 5, 14, 946000000, time.UTC)))
 }
+
+func TestOTXMaxIndicators(t *testing.T) {
+	a, b := otxPulse(t, "pulse-octoseek.json"), otxPulse(t, "pulse-export.json")
+	s := newOTXServer(t, a)
+	c, _ := newTestOTX(t, s, OTXOptions{}, false)
+	p := NewOTXPoller(c)
+	_, err := p.Poll(context.Background(), loader.Options{MaxIndicators: 15})
+	require.NoError(t, err)
+	s.set(a, b)
+	_, err = p.Poll(context.Background(), loader.Options{MaxIndicators: 15})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "the current set of the subscribed pulses would hold 18 indicators, more than Options.MaxIndicators (15)")
+	assert.Equal(t, 1, p.Pulses(), "not applied")
+}
