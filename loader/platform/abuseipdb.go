@@ -51,8 +51,9 @@ type AbuseIPDBOptions struct {
 	// Key header to the base URL's host only. Required.
 	Key string
 
-	// BaseURL is the API's base URL, without /api/v2; empty means
-	// DefaultAbuseIPDBBaseURL. A path (a proxy's prefix) is kept.
+	// BaseURL is the API's base URL, without /api/v2 (a trailing /api/v2
+	// is dropped); empty means DefaultAbuseIPDBBaseURL. A path (a proxy's
+	// prefix) is kept.
 	BaseURL string
 
 	// ConfidenceMinimum is the lowest abuseConfidenceScore listed (25 to
@@ -102,6 +103,7 @@ func NewAbuseIPDB(opts AbuseIPDBOptions) (*AbuseIPDB, error) {
 	if err != nil {
 		return nil, err
 	}
+	base.Path = strings.TrimSuffix(base.Path, "/api/v2") // given with it: the path is added
 	if opts.ConfidenceMinimum == 0 {
 		opts.ConfidenceMinimum = DefaultAbuseIPDBConfidenceMinimum
 	}

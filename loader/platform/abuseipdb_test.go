@@ -461,4 +461,7 @@ func TestNewAbuseIPDBErrors(t *testing.T) {
 	c, err := NewAbuseIPDB(AbuseIPDBOptions{Key: "k"})
 	require.NoError(t, err)
 	assert.Equal(t, "https://api.abuseipdb.com/api/v2/blacklist?confidenceMinimum=100&limit=10000", c.BlacklistURL())
+	c, err = NewAbuseIPDB(AbuseIPDBOptions{Key: "k", BaseURL: "https://api.abuseipdb.com/api/v2"})
+	require.NoError(t, err)
+	assert.Equal(t, "https://api.abuseipdb.com/api/v2/blacklist?confidenceMinimum=100&limit=10000", c.BlacklistURL(), "a base URL given with /api/v2")
 }

@@ -71,8 +71,9 @@ type OTXOptions struct {
 	// host only. Required.
 	Key string
 
-	// BaseURL is the API's base URL, without /api/v1; empty means
-	// DefaultOTXBaseURL. A path (a proxy's prefix) is kept.
+	// BaseURL is the API's base URL, without /api/v1 (a trailing /api/v1
+	// is dropped); empty means DefaultOTXBaseURL. A path (a proxy's
+	// prefix) is kept.
 	BaseURL string
 
 	// Limit is the number of pulses per page; zero means DefaultOTXLimit.
@@ -129,6 +130,7 @@ func NewOTX(opts OTXOptions) (*OTX, error) {
 	if err != nil {
 		return nil, err
 	}
+	base.Path = strings.TrimSuffix(base.Path, "/api/v1") // given with it: the path is added
 	switch {
 	case opts.Limit < 0:
 		return nil, errors.New("otx: negative Limit")

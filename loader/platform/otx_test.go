@@ -551,6 +551,9 @@ func TestNewOTXErrors(t *testing.T) {
 	assert.Equal(t, "https://proxy.example/otx/api/v1/pulses/subscribed?limit=10&modified_since=2024-01-02T03%3A04%3A05.000000&page=1",
 		c.SubscribedURL(time.Date(2024, 1, 2, 4, 4, 5, 0, time.FixedZone("CET", 3600))))
 	assert.Equal(t, "otx:https://proxy.example/otx/api/v1/pulses/subscribed", NewOTXPoller(c).Name())
+	c, err = NewOTX(OTXOptions{Key: "k", BaseURL: "https://otx.alienvault.com/api/v1/"})
+	require.NoError(t, err)
+	assert.Equal(t, "otx:https://otx.alienvault.com/api/v1/pulses/subscribed", NewOTXPoller(c).Name(), "a base URL given with /api/v1")
 }
 
 func TestOTXTime(t *testing.T) {
