@@ -275,13 +275,14 @@ type OTXStats struct {
 // (paged the same way) first.
 //
 // The error, which names the URL, is the first of: an HTTP error (see
-// fetch), a page that is not JSON with a "results" array
-// (fetch.ErrMalformed; so is a pulse that is not a JSON object with an
-// "id": it could not be replaced by a later version), a next link to another scheme or host
-// (ErrNextOtherHost: not followed), a paging guard (fetch.ErrTooManyPages,
-// ErrLoadTooLarge, ErrNoProgress: OTXOptions.MaxPages, MaxBytes, a next
-// page given twice or empty pages that say there is more), the reader's
-// error (with lopts.Strict, its first problem) and fn's.
+// fetch), a page that is not JSON with a "results" array, or with a
+// result that is not a pulse (a JSON object with an "id": a pulse without
+// one could not be replaced by its later versions) (fetch.ErrMalformed),
+// a next link to another scheme or host (ErrNextOtherHost: not
+// followed), a paging guard (fetch.ErrTooManyPages, ErrLoadTooLarge,
+// ErrNoProgress: OTXOptions.MaxPages, MaxBytes, a next page given twice
+// or empty pages that say there is more), the reader's error (with
+// lopts.Strict, its first problem) and fn's.
 func (c *OTX) Subscribed(ctx context.Context, since time.Time, lopts loader.Options, fn func(OTXPulse) error) (OTXStats, error) {
 	pager := &fetch.Pager{Client: c.fc, MaxPages: c.opts.MaxPages, MaxBytes: c.opts.MaxBytes}
 	st := OTXStats{}
@@ -527,6 +528,11 @@ func (p *OTXPoller) Name() string {
 // Each pulse is read by itself, so lopts' per-file limits apply to each
 // pulse; lopts.MaxIndicators (or its default) caps the current set: a
 // Poll that would make it larger fails.
+//
+// The API pages by number: a pulse that moves to another page while a
+// Poll reads them (a pulse added or modified meanwhile) may be read twice
+// (the later read counts) or not at all; being modified, it is newer
+// than the cursor, so the next Poll reads it.
 //
 // After an error (see OTX.Subscribed) nothing of this Poll is applied:
 // the current set and the cursor stay as they were, and the next Poll
