@@ -232,8 +232,9 @@ func rfRecord(c *collector, cols *rfColumns, fields []string, line int) error {
 		return c.problem(line, valueReason(err), err.Error())
 	}
 	if risk := get(cols.risk); risk != "" {
-		n, perr := strconv.Atoi(risk)
-		if perr != nil || n < 0 || n > 100 {
+		f, perr := strconv.ParseFloat(risk, 64)
+		n := int(math.Round(f))
+		if perr != nil || !(f >= 0 && f <= 100) {
 			return c.problem(line, ReasonMalformed, fmt.Sprintf("Risk %s of %s is not a number in 0-100", quoteShortN(risk, 40), quoteShortN(name, 80)))
 		}
 		ind.Confidence, _ = indicator.NewConfidence(n)

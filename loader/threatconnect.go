@@ -132,6 +132,14 @@ func (t *tcReader) stop(record string, err error) error {
 	return errStop
 }
 
+// malformed reports a document that cannot be read on, and stops.
+func (t *tcReader) malformed(msg string) error {
+	if err := t.c.problem(0, ReasonMalformed, msg); err != nil {
+		return err
+	}
+	return errStop
+}
+
 // array reads the elements of the array just opened as indicators of
 // type typ ("" for the type each names); name formats an element's
 // record name from its index.
@@ -227,7 +235,7 @@ func (t *tcReader) object() error {
 				}
 			default:
 				if _, ok := tok.(json.Delim); ok {
-					return t.stop("", fmt.Errorf("unexpected %v", tok))
+					return t.malformed(fmt.Sprintf("%q is not a JSON value", key))
 				}
 				if !container {
 					kept[key] = json.RawMessage(jsonScalar(tok))
@@ -354,7 +362,7 @@ func (t *tcReader) data() error {
 			}
 		default:
 			if _, ok := tok.(json.Delim); ok {
-				return t.stop("", fmt.Errorf("unexpected %v", tok))
+				return t.malformed(fmt.Sprintf("%q is not a JSON value", key))
 			}
 			if !lists {
 				kept[key] = json.RawMessage(jsonScalar(tok))
