@@ -198,11 +198,9 @@ func readRecordedFuture(c *collector, r io.Reader) error {
 
 // rfRecord reads one row of a risk list.
 func rfRecord(c *collector, cols *rfColumns, fields []string, line int) error {
+	realigned := false
 	if len(fields) > cols.n {
-		if f, ok := rfRealign(fields, cols.n); ok {
-			fields = f
-			c.unsupported("recordedfuture row: extra empty field")
-		}
+		fields, realigned = rfRealign(fields, cols.n)
 	}
 	if len(fields) != cols.n {
 		return c.problem(line, ReasonMalformed, fmt.Sprintf("%d fields, not the header's %d: %s", len(fields), cols.n, quoteShortN(strings.Join(fields, ","), 120)))
@@ -245,12 +243,16 @@ func rfRecord(c *collector, cols *rfColumns, fields []string, line int) error {
 			ind.Description = "evidence not read: not JSON"
 		}
 	}
+	if realigned {
+		c.unsupported("recordedfuture row: extra empty field")
+	}
 	return c.add(ind)
 }
 
 // rfRealign drops empty fields of a row with more fields than the header
-// (n), after the first, as many as it has too many; it reports false if
-// there are not enough empty ones.
+// (n), after the first, as many as it has too many, and reports whether
+// it did; if there are not enough empty ones it returns fields as they
+// are.
 func rfRealign(fields []string, n int) ([]string, bool) {
 	extra := len(fields) - n
 	out := make([]string, 0, n)
@@ -261,7 +263,10 @@ func rfRealign(fields []string, n int) ([]string, bool) {
 		}
 		out = append(out, f)
 	}
-	return out, extra == 0
+	if extra > 0 {
+		return fields, false
+	}
+	return out, true
 }
 
 // rfRule is one rule of EvidenceDetails.
