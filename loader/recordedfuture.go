@@ -339,8 +339,8 @@ func rfEvidence(ev string, meta *indicator.Meta) bool {
 		if rule == "" {
 			rule = strings.TrimSpace(r.Name)
 		}
-		meta.Tags = appendNew(meta.Tags, rule)
-		labels = appendNew(labels, strings.TrimSpace(r.CriticalityLabel))
+		meta.Tags = rfAppendNew(meta.Tags, rule)
+		labels = rfAppendNew(labels, strings.TrimSpace(r.CriticalityLabel))
 		sev := rfSeverity(r)
 		ts, _ := time.Parse(time.RFC3339Nano, strings.TrimSpace(r.Timestamp))
 		ts = ts.UTC()
@@ -357,7 +357,7 @@ func rfEvidence(ev string, meta *indicator.Meta) bool {
 		}
 	}
 	for _, l := range labels {
-		meta.Tags = appendNew(meta.Tags, l)
+		meta.Tags = rfAppendNew(meta.Tags, l)
 	}
 	if top != nil {
 		meta.Severity = topSev
@@ -367,13 +367,13 @@ func rfEvidence(ev string, meta *indicator.Meta) bool {
 		}
 		// a JSON escape left in the text by the exporter
 		text := strings.ReplaceAll(strings.TrimSpace(top.EvidenceString), `\u0026`, "&")
-		meta.Description = cutRunes(joinNonEmptySep(": ", rule, text), rfDescriptionLen)
+		meta.Description = rfCutRunes(rfJoinNonEmpty(": ", rule, text), rfDescriptionLen)
 	}
 	return true
 }
 
-// appendNew appends s to list unless it is empty or in it already.
-func appendNew(list []string, s string) []string {
+// rfAppendNew appends s to list unless it is empty or in it already.
+func rfAppendNew(list []string, s string) []string {
 	if s == "" {
 		return list
 	}
@@ -385,8 +385,8 @@ func appendNew(list []string, s string) []string {
 	return append(list, s)
 }
 
-// joinNonEmptySep joins the non-empty strings with sep.
-func joinNonEmptySep(sep string, ss ...string) string {
+// rfJoinNonEmpty joins the non-empty strings with sep.
+func rfJoinNonEmpty(sep string, ss ...string) string {
 	var out []string
 	for _, s := range ss {
 		if s != "" {
@@ -396,9 +396,9 @@ func joinNonEmptySep(sep string, ss ...string) string {
 	return strings.Join(out, sep)
 }
 
-// cutRunes cuts s to at most n bytes at a rune boundary, marking the cut
+// rfCutRunes cuts s to at most n bytes at a rune boundary, marking the cut
 // with "…".
-func cutRunes(s string, n int) string {
+func rfCutRunes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

@@ -225,13 +225,13 @@ func TestDetectRecordedFuture(t *testing.T) {
 	}
 }
 
-// realFeeds is the folder of the real feed samples, shared between the
+// rftcRealFeeds is the folder of the real feed samples, shared between the
 // worktrees.
-const realFeeds = "../../shared/realdata/feeds"
+const rftcRealFeeds = "../../shared/realdata/feeds"
 
 // The real samples (skipped where absent): their counts.
 func TestReadRecordedFutureRealSamples(t *testing.T) {
-	dir := filepath.Join(realFeeds, "recordedfuture")
+	dir := filepath.Join(rftcRealFeeds, "recordedfuture")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skip("no real samples in", dir)
 	}
@@ -256,7 +256,7 @@ func TestReadRecordedFutureRealSamples(t *testing.T) {
 			assert.True(t, ind.Confidence.Known(), "%s: %v", name, ind)
 		}
 	}
-	res, err := ReadRecordedFuture(mustOpen(t, filepath.Join(dir, "elastic_rf_url_risklist.csv")), "rf", Options{})
+	res, err := ReadRecordedFuture(rftcOpen(t, filepath.Join(dir, "elastic_rf_url_risklist.csv")), "rf", Options{})
 	require.NoError(t, err)
 	// row 5: \" and ” in the evidence, read
 	assert.Equal(t, "https://881.000webhostapp.com/1.txt", res.Indicators[4].Value)
@@ -268,7 +268,7 @@ func TestReadRecordedFutureRealSamples(t *testing.T) {
 	assert.Equal(t, 66, last.Confidence.Value())
 }
 
-func mustOpen(t *testing.T, path string) *os.File {
+func rftcOpen(t *testing.T, path string) *os.File {
 	t.Helper()
 	f, err := os.Open(path)
 	require.NoError(t, err)

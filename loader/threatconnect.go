@@ -238,7 +238,7 @@ func (t *tcReader) object() error {
 					return t.malformed(fmt.Sprintf("%q is not a JSON value", key))
 				}
 				if !container {
-					kept[key] = json.RawMessage(jsonScalar(tok))
+					kept[key] = json.RawMessage(tcJSONScalar(tok))
 				}
 			}
 		case key == "group" || key == "association":
@@ -308,8 +308,8 @@ func (t *tcReader) skipArray() error {
 	return nil
 }
 
-// jsonScalar is the JSON text of a scalar token.
-func jsonScalar(tok json.Token) []byte {
+// tcJSONScalar is the JSON text of a scalar token.
+func tcJSONScalar(tok json.Token) []byte {
 	b, err := json.Marshal(tok)
 	if err != nil {
 		return []byte("null")
@@ -365,7 +365,7 @@ func (t *tcReader) data() error {
 				return t.malformed(fmt.Sprintf("%q is not a JSON value", key))
 			}
 			if !lists {
-				kept[key] = json.RawMessage(jsonScalar(tok))
+				kept[key] = json.RawMessage(tcJSONScalar(tok))
 			}
 		}
 	}
@@ -725,7 +725,7 @@ func tcTime(field string, s tcString) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-func isURL(s string) bool {
+func tcIsURL(s string) bool {
 	l := strings.ToLower(s)
 	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
 }
@@ -768,22 +768,22 @@ func (o *tcIndicator) meta(id string) (indicator.Meta, error) {
 	for _, tg := range append(slices.Clone(o.Tags), o.Tag...) {
 		name := tcTagName(tg.Name)
 		if tid := strings.ToUpper(strings.TrimSpace(tg.TechniqueID)); isTechniqueID(tid) {
-			m.Techniques = appendNew(m.Techniques, tid)
+			m.Techniques = rfAppendNew(m.Techniques, tid)
 		}
 		switch {
 		case name == "":
 		case isTechniqueID(strings.ToUpper(name)):
-			m.Techniques = appendNew(m.Techniques, strings.ToUpper(name))
+			m.Techniques = rfAppendNew(m.Techniques, strings.ToUpper(name))
 		default:
 			if tlp, ok := tcTLP(name); ok {
 				m.TLP = stricterTLP(m.TLP, tlp)
 				continue
 			}
-			m.Tags = appendNew(m.Tags, name)
+			m.Tags = rfAppendNew(m.Tags, name)
 		}
 	}
 	if o.FP.v > 0 || o.FPCount.v > 0 {
-		m.Tags = appendNew(m.Tags, FalsePositiveTCTag)
+		m.Tags = rfAppendNew(m.Tags, FalsePositiveTCTag)
 	}
 	m.Description = strings.TrimSpace(string(o.Description))
 	attrs := append(slices.Clone(o.Attributes), o.Attribute...)
@@ -806,12 +806,12 @@ func (o *tcIndicator) meta(id string) (indicator.Meta, error) {
 				m.Description = v
 			}
 		case "source":
-			if m.Reference == "" && isURL(v) {
+			if m.Reference == "" && tcIsURL(v) {
 				m.Reference = v
 			}
 		}
 	}
-	if m.Reference == "" && isURL(strings.TrimSpace(string(o.Source))) {
+	if m.Reference == "" && tcIsURL(strings.TrimSpace(string(o.Source))) {
 		m.Reference = strings.TrimSpace(string(o.Source))
 	}
 	if m.Reference == "" {

@@ -220,7 +220,7 @@ func TestDetectThreatConnect(t *testing.T) {
 
 // The real samples (skipped where absent): their counts.
 func TestReadThreatConnectRealSamples(t *testing.T) {
-	dir := filepath.Join(realFeeds, "threatconnect")
+	dir := filepath.Join(rftcRealFeeds, "threatconnect")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skip("no real samples in", dir)
 	}
@@ -236,7 +236,7 @@ func TestReadThreatConnectRealSamples(t *testing.T) {
 		"tcex_transformed_indicators.json":       {10, nil},
 		"xsoar_feedthreatconnect_indicator.json": {1, nil},
 	} {
-		f := mustOpen(t, filepath.Join(dir, name))
+		f := rftcOpen(t, filepath.Join(dir, name))
 		// detected by content, whatever the name
 		res, err := Read(f, "feed.dat", Options{})
 		require.NoError(t, err, name)
@@ -245,7 +245,14 @@ func TestReadThreatConnectRealSamples(t *testing.T) {
 		assert.Empty(t, res.Skipped, name)
 		assert.Equal(t, want.unsup, res.Unsupported, name)
 	}
-	res, err := ReadThreatConnect(mustOpen(t, filepath.Join(dir, "elastic_tc_v3_indicator.ndjson")), "tc", Options{})
+	// the 3.4 MB v2 file streams: read with records of at most 4 KiB, it
+	// reads the same (read whole, it would be one record too large)
+	res, err := ReadThreatConnect(rftcOpen(t, filepath.Join(dir, "cb_threatconnect_v2_indicators.json")), "tc", Options{MaxRecordSize: 4 << 10})
+	require.NoError(t, err)
+	assert.Len(t, res.Indicators, 14794)
+	assert.Empty(t, res.Skipped)
+
+	res, err = ReadThreatConnect(rftcOpen(t, filepath.Join(dir, "elastic_tc_v3_indicator.ndjson")), "tc", Options{})
 	require.NoError(t, err)
 	require.Len(t, res.Indicators, 1)
 	got := res.Indicators[0]
