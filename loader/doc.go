@@ -23,6 +23,8 @@
 //	FormatZeek             ReadZeek             Zeek intel framework files
 //	FormatSuricataDataset  ReadSuricataDataset  Suricata datasets
 //	FormatSuricataIPRep    ReadSuricataIPRep    Suricata IP reputation files
+//	FormatRecordedFuture   ReadRecordedFuture   Recorded Future risk lists (CSV)
+//	FormatThreatConnect    ReadThreatConnect    ThreatConnect indicators: API v2, v3, batch files
 //
 // The rules of each format are in the documentation of its reader; the
 // TAXII 2.1 client is package loader/taxii. gzip-compressed input
