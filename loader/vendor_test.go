@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -492,4 +493,30 @@ func FuzzReadMandiant(f *testing.F) {
 func FuzzReadCrowdStrike(f *testing.F) {
 	addSeeds(f, filepath.Join(vendorDir, "crowdstrike_*"), vendorFuzzSeeds...)
 	f.Fuzz(func(t *testing.T, data []byte) { vendorFuzz(t, ReadCrowdStrike, data) })
+}
+
+func ExampleReadThreatStream() {
+	// a page of /api/v2/intelligence
+	const page = `{"meta": {"limit": 1000, "next": null, "offset": 0, "total_count": 3},
+ "objects": [
+  {"id": 231017345, "itype": "c2_domain", "type": "domain", "value": "c2.evil.example", "status": "active",
+   "confidence": 85, "meta": {"severity": "very-high"}, "tlp": "amber", "source": "Analyst",
+   "tags": [{"id": "t1", "name": "Emotet"}], "threat_type": "c2", "expiration_ts": "9999-12-31T00:00:00.000Z"},
+  {"id": 231017346, "itype": "mal_md5", "type": "md5", "value": "9A3697A9332BE777C59C91A6A16F2122", "status": "active",
+   "confidence": 40, "meta": {"severity": "low"}, "tlp": "green", "expiration_ts": "2025-01-01T00:00:00.000Z"},
+  {"id": 231017347, "itype": "mal_ip", "type": "ip", "value": "198.51.100.7", "status": "falsepos"}
+ ]}`
+	res, err := ReadThreatStream(strings.NewReader(page), "feeds/threatstream.json", Options{})
+	if err != nil {
+		panic(err)
+	}
+	for _, ind := range res.Indicators {
+		fmt.Printf("%-6s %-32s %-12s %-8s %-5s %-2s %v %s\n", ind.Type, ind.Value, ind.Source, ind.Severity, ind.TLP, ind.Confidence,
+			ind.ValidUntil.Format(time.DateOnly), ind.Tags)
+	}
+	fmt.Println(res.Unsupported)
+	// Output:
+	// domain c2.evil.example                  Analyst      critical amber 85 0001-01-01 [Emotet c2 c2_domain]
+	// md5    9a3697a9332be777c59c91a6a16f2122 threatstream low      green 40 2025-01-01 [mal_md5]
+	// map[threatstream status: falsepos:1]
 }
