@@ -428,11 +428,6 @@ func (v *vendorReader) bad(f Format, rec, id, msg string) error {
 
 // add reads value as type t with meta; an invalid value is a problem.
 func (v *vendorReader) add(f Format, rec, id string, t indicator.Type, value string, meta indicator.Meta) error {
-	if t.IsHash() {
-		if ht, ok := indicator.HashType(len(strings.TrimSpace(value))); ok {
-			t = ht
-		}
-	}
 	ind, err := indicator.ParseAs(t, value)
 	if err != nil {
 		msg := err.Error()
@@ -704,6 +699,11 @@ func (v *vendorReader) threatStream(raw json.RawMessage, rec string) error {
 	if m.LastSeen.IsZero() {
 		if m.LastSeen, err = vendorTime("modified_ts", o.Modified); err != nil {
 			return v.bad(f, rec, id, err.Error())
+		}
+	}
+	if t.IsHash() { // "md5" is ThreatStream's type of every hash
+		if ht, ok := indicator.HashType(len(strings.TrimSpace(string(o.Value)))); ok {
+			t = ht
 		}
 	}
 	return v.add(f, rec, id, t, string(o.Value), m)
@@ -1049,10 +1049,9 @@ func (v *vendorReader) crowdStrike(raw json.RawMessage, rec string) error {
 // ---- detection
 
 var (
-	reElasticEvents = regexp.MustCompile(`"events"\s*:\s*\[\s*\{\s*"(json|message|@timestamp)"`)
-	reTSKey         = regexp.MustCompile(`\\?"(itype|threatscore)\\?"\s*:`)
-	reMandiantKey   = regexp.MustCompile(`\\?"mscore\\?"\s*:`)
-	reCSKey         = regexp.MustCompile(`\\?"malicious_confidence\\?"\s*:`)
+	reTSKey       = regexp.MustCompile(`\\?"(itype|threatscore)\\?"\s*:`)
+	reMandiantKey = regexp.MustCompile(`\\?"mscore\\?"\s*:`)
+	reCSKey       = regexp.MustCompile(`\\?"malicious_confidence\\?"\s*:`)
 )
 
 // firstKeys returns the keys of the first element of the array that is
@@ -1069,10 +1068,11 @@ func firstKeys(head []byte, key string) map[string]struct{} {
 
 // sniffVendor returns the format of JSON head when it is ThreatStream's,
 // Mandiant's or CrowdStrike's, else FormatUnknown. An elastic
-// pipeline-test wrapper ({"events": [{"json": …}]} or [{"message": …}])
-// is of the format of the first record the head shows (its keys found in
-// the text, escaped or not), else FormatThreatStream: its reader counts
-// records of no known kind as "elastic event of unknown kind".
+// pipeline-test wrapper (an "events" array whose first element has "json"
+// or "message") is of the format of the first record the head shows (its
+// keys found in the text, escaped or not), else FormatThreatStream: its
+// reader counts records of no known kind as "elastic event of unknown
+// kind".
 func sniffVendor(head []byte, keys map[string]struct{}, vals map[string]string) Format {
 	has := func(m map[string]struct{}, k string) bool { _, ok := m[k]; return ok }
 	kindOf := func(m map[string]struct{}) Format {
@@ -1103,7 +1103,7 @@ func sniffVendor(head []byte, keys map[string]struct{}, vals map[string]string) 
 			return FormatCrowdStrike
 		}
 	}
-	if has(keys, "events") && reElasticEvents.Match(head) {
+	if ev := firstKeys(head, "events"); has(keys, "events") && (has(ev, "json") || has(ev, "message")) {
 		best, at := FormatThreatStream, -1
 		for _, k := range []struct {
 			re *regexp.Regexp
