@@ -93,10 +93,12 @@ func ReadThreatStream(r io.Reader, path string, opts Options) (Result, error) {
 // ThreatActor and MalwareFamily the "name" of the first
 // "attributed_associations" of type threat-actor and malware; Tags the
 // "category" values of the "sources", the names of the "campaigns", and
-// one tag "warninglist:KEY" (indicator.WarninglistTag) for each key of the
-// "misp" object that is true — Mandiant's own check of the value against
-// MISP's warninglists (vpn-ipv4, alexa, rfc1918 …), shown as the
-// warninglists of a match, as those iocmatch applies are; Description the
+// one tag "misp-warninglist:KEY" (MandiantWarninglistTag) for each key of
+// the "misp" object that is true: Mandiant's own check of the value
+// against MISP's warninglists (vpn-ipv4, alexa, rfc1918 …) when it
+// published it. It is not indicator.WarninglistTag, which only the
+// warninglists iocmatch applies give (package allow), checked against the
+// lists themselves; Description the
 // title of the first "reports" entry, else of the first campaign, else
 // "sources: NAME, …" (the feeds that reported it); FirstSeen and LastSeen
 // the "first_seen" and "last_seen", else the earliest and latest of the
@@ -711,6 +713,11 @@ func (v *vendorReader) threatStream(raw json.RawMessage, rec string) error {
 
 // ---- Mandiant
 
+// MandiantWarninglistTag starts the tags of a Mandiant indicator for the
+// MISP warninglists that Mandiant found its value on (its "misp" object's
+// true keys): "misp-warninglist:vpn-ipv4".
+const MandiantWarninglistTag = "misp-warninglist:"
+
 type mandiantRecord struct {
 	ID      flexString `json:"id"`
 	Type    flexString `json:"type"`
@@ -841,7 +848,7 @@ func (v *vendorReader) mandiant(raw json.RawMessage, rec string) error {
 	}
 	for _, k := range sortedKeys(o.Misp) {
 		if string(bytes.TrimSpace(o.Misp[k])) == "true" {
-			tags.add(indicator.WarninglistTag + k)
+			tags.add(MandiantWarninglistTag + k)
 		}
 	}
 	m.Tags = tags.tags

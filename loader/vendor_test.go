@@ -182,7 +182,7 @@ func TestReadMandiant(t *testing.T) {
 	assert.Equal(t, "sha1:a7b57d47c1b80c61c61c1bcf9089eed6fdaac756", sha1.String(), "an associated hash")
 	want := indicator.Meta{
 		Source: "mandiant_list", ID: "md5--1", Confidence: indicator.MustConfidence(100), Description: "sources: Mandiant",
-		ThreatActor: "UNC3313", MalwareFamily: "SMUGPIGEON", Tags: []string{"warninglist:rfc1918"},
+		ThreatActor: "UNC3313", MalwareFamily: "SMUGPIGEON", Tags: []string{"misp-warninglist:rfc1918"},
 		FirstSeen: vendorUTC("2022-06-04T16:00:00Z"), LastSeen: vendorUTC("2022-06-04T18:00:00Z"), File: "mandiant_list.json",
 	}
 	assert.Equal(t, want, md5.Meta, "first/last seen from the sources' +0000 times")
@@ -204,7 +204,7 @@ func TestReadMandiantElastic(t *testing.T) {
 	assert.Equal(t, indicator.Meta{
 		Source: "mandiant_elastic", ID: "ipv4--af6febd0-3351-5b32-a66c-bbac306c7360", Confidence: indicator.MustConfidence(50),
 		Description: "sources: voipbl, greensnow, sblam_blacklist, blocklist_net_ua",
-		Tags:        []string{"exploit/vuln-scanning", "exploit", "spam/sender", "spam", "warninglist:vpn-ipv4"},
+		Tags:        []string{"exploit/vuln-scanning", "exploit", "spam/sender", "spam", "misp-warninglist:vpn-ipv4"},
 		FirstSeen:   vendorUTC("2022-06-18T23:22:01Z"), LastSeen: vendorUTC("2023-03-23T23:22:01Z"), File: "mandiant_elastic.json",
 	}, ind.Meta)
 	assert.Empty(t, res.Problems)
@@ -416,7 +416,7 @@ func TestRealdataVendor(t *testing.T) {
 			ind := res.Indicators[0]
 			assert.Equal(t, "ipv4:1.128.3.4", ind.String())
 			assert.Equal(t, indicator.MustConfidence(50), ind.Confidence)
-			assert.Contains(t, ind.Tags, "warninglist:vpn-ipv4")
+			assert.Contains(t, ind.Tags, "misp-warninglist:vpn-ipv4")
 			assert.Equal(t, vendorUTC("2023-03-23T23:22:01Z"), ind.LastSeen)
 		}},
 		{"opencti_DATA-TEST-STIX2_v2.json", FormatSTIX, 3, func(t *testing.T, res Result) {
