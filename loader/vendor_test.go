@@ -520,3 +520,48 @@ func ExampleReadThreatStream() {
 	// md5    9a3697a9332be777c59c91a6a16f2122 threatstream low      green 40 2025-01-01 [mal_md5]
 	// map[threatstream status: falsepos:1]
 }
+
+func TestReadVendorLimits(t *testing.T) {
+	// an API page far larger than MaxRecordSize is streamed record by record
+	var b strings.Builder
+	b.WriteString(`{"meta": {"total_count": 3000}, "objects": [`)
+	for i := range 3000 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"id": %d, "itype": "mal_ip", "value": "10.%d.%d.1", "confidence": 70, "status": "active"}`, i, i/256, i%256)
+	}
+	b.WriteString(`]}`)
+	res, err := ReadThreatStream(strings.NewReader(b.String()), "big.json", Options{MaxRecordSize: 512})
+	require.NoError(t, err)
+	assert.Len(t, res.Indicators, 3000)
+	assert.Empty(t, res.Problems)
+
+	// a record over the limit (and the decoder's 64 KiB of slack) ends the
+	// file, what was read before kept
+	doc := `[{"itype": "mal_ip", "value": "198.51.100.1"}, {"itype": "mal_ip", "value": "198.51.100.2", "description": "` + strings.Repeat("x", 3*capSlack) + `"}]`
+	res, err = ReadThreatStream(strings.NewReader(doc), "big.json", Options{MaxRecordSize: 512})
+	require.NoError(t, err)
+	checkVendor(t, res, []string{"ipv4:198.51.100.1"}, map[string]int{ReasonTooLarge: 1}, nil)
+
+	// nesting too deep ends only its document (JSON lines)
+	doc = `{"objects": [[[[[[[[1]]]]]]]]}` + "\n" + `{"itype": "mal_ip", "value": "198.51.100.3"}`
+	res, err = ReadThreatStream(strings.NewReader(doc), "deep.json", Options{MaxJSONDepth: 4})
+	require.NoError(t, err)
+	checkVendor(t, res, []string{"ipv4:198.51.100.3"}, map[string]int{ReasonTooDeep: 1}, nil)
+}
+
+func TestReadVendorStrict(t *testing.T) {
+	doc := `{"resources": [{"type": "domain", "indicator": "a.example"}, {"type": "domain", "indicator": "-bad-"}, {"type": "domain", "indicator": "b.example"}]}`
+	res, err := ReadCrowdStrike(strings.NewReader(doc), "cs.json", Options{Strict: true})
+	var p *Problem
+	require.ErrorAs(t, err, &p)
+	assert.Equal(t, "resources[1]", p.Record)
+	assert.Equal(t, ReasonInvalidValue, p.Reason)
+	checkVendor(t, res, []string{"domain:a.example"}, map[string]int{ReasonInvalidValue: 1}, nil)
+
+	res, err = ReadCrowdStrike(strings.NewReader(doc), "cs.json", Options{Source: "falcon"})
+	require.NoError(t, err)
+	checkVendor(t, res, []string{"domain:a.example", "domain:b.example"}, map[string]int{ReasonInvalidValue: 1}, nil)
+	assert.Equal(t, "falcon", res.Indicators[0].Source, "Options.Source")
+}
