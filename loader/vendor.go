@@ -88,7 +88,9 @@ func ReadThreatStream(r io.Reader, path string, opts Options) (Result, error) {
 // gives one indicator per hash of its "associated_hashes" (md5, sha1,
 // sha256 of the same file), its own value included, each once.
 //
-// The metadata: ID the "id"; Confidence the "mscore" (0-100), else
+// The metadata: Source is Options.Source or the file's name (the sources
+// a record lists are the feeds Mandiant saw it in); ID the "id";
+// Confidence the "mscore" (0-100), else
 // "threat_rating.confidence_score"; Severity "threat_rating.severity_level";
 // ThreatActor and MalwareFamily the "name" of the first
 // "attributed_associations" of type threat-actor and malware; Tags the
@@ -122,7 +124,8 @@ func ReadMandiant(r io.Reader, path string, opts Options) (Result, error) {
 // type: NAME". An indicator with "deleted": true is counted as unsupported
 // "crowdstrike deleted", not read.
 //
-// The metadata: ID the "id"; Confidence from "malicious_confidence": high
+// The metadata: Source is Options.Source or the file's name; ID the "id";
+// Confidence from "malicious_confidence": high
 // 85, medium 60, low 30, unverified 10 (CrowdStrike gives words; these
 // keep high and medium above a threshold of 50, and low and unverified
 // below it); FirstSeen "published_date" and LastSeen "last_updated"
