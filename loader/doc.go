@@ -25,6 +25,9 @@
 //	FormatSuricataIPRep    ReadSuricataIPRep    Suricata IP reputation files
 //	FormatRecordedFuture   ReadRecordedFuture   Recorded Future risk lists (CSV)
 //	FormatThreatConnect    ReadThreatConnect    ThreatConnect indicators: API v2, v3, batch files
+//	FormatThreatStream     ReadThreatStream     Anomali ThreatStream intelligence (API pages, objects, elastic events)
+//	FormatMandiant         ReadMandiant         Mandiant Threat Intelligence indicators (API pages, elastic events)
+//	FormatCrowdStrike      ReadCrowdStrike      CrowdStrike Falcon Intel indicators (arrays, API envelopes)
 //
 // The rules of each format are in the documentation of its reader; the
 // TAXII 2.1 client is package loader/taxii. gzip-compressed input
