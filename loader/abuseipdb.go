@@ -126,7 +126,7 @@ func (a *abuseReader) read() error {
 		if err == nil {
 			path := ""
 			if n > 0 {
-				path = fmt.Sprintf("[%d]", n)
+				path = fmt.Sprintf("(value %d)", n+1)
 			}
 			err = a.value(t, path)
 		} else {

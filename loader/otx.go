@@ -49,8 +49,9 @@ import (
 //
 // Values are read with indicator.ParseAs (refanged, canonical). A value it
 // rejects is a problem (ReasonInvalidValue) whose record is the
-// indicator's place ("indicators[3]", "results[0].indicators[12]", "[4]"
-// for the fifth JSON line) and whose message names the indicator's id and
+// indicator's place ("indicators[3]", "results[0].indicators[12]",
+// "(value 5)" for the fifth JSON value of JSON lines, "[2]" for an
+// array's third element) and whose message names the indicator's id and
 // quotes the value. An indicator that is not a JSON object of the
 // expected shape, has no "type" or "indicator", a time that cannot be
 // parsed, or a "pulse_raw" that is not a pulse's JSON, is a problem
@@ -161,10 +162,10 @@ type otxPulse struct {
 	Modified   flexString        `json:"modified"`
 	TLP        flexString        `json:"tlp"` // and "TLP": encoding/json matches keys in any case
 	Adversary  flexString        `json:"adversary"`
-	Tags       flexStrings       `json:"tags"`
+	Tags       []flexString      `json:"tags"`
 	Families   []json.RawMessage `json:"malware_families"`
 	AttackIDs  []json.RawMessage `json:"attack_ids"`
-	References flexStrings       `json:"references"`
+	References []flexString      `json:"references"`
 }
 
 // otxPulseMeta is a pulse's metadata as it applies to its indicators.
@@ -224,7 +225,7 @@ func (o *otxReader) read() error {
 		if err == nil {
 			path := ""
 			if n > 0 {
-				path = fmt.Sprintf("[%d]", n)
+				path = fmt.Sprintf("(value %d)", n+1)
 			}
 			err = o.value(t, path, 0)
 		} else {
@@ -488,8 +489,11 @@ func (o *otxReader) pulseIndicators(path string, held *otxHeld) error {
 			continue
 		}
 		ind, ok, err := o.convert(rec, &x)
-		if err != nil || !ok {
+		if err != nil {
 			return err
+		}
+		if !ok {
+			continue
 		}
 		n := len(o.c.res.Indicators)
 		if err := o.c.addHeld(ind, held.scope); err != nil {
@@ -642,7 +646,7 @@ func (o *otxReader) pulseMeta(rec string, raw []byte) (*otxPulseMeta, error) {
 		pm.source = strings.TrimSpace(string(p.Author.Username))
 	}
 	for _, r := range p.References {
-		if r = strings.TrimSpace(r); r != "" {
+		if r := strings.TrimSpace(string(r)); r != "" {
 			pm.reference = r
 			break
 		}
@@ -667,7 +671,7 @@ func (o *otxReader) pulseMeta(rec string, raw []byte) (*otxPulseMeta, error) {
 		}
 	}
 	for _, tg := range p.Tags {
-		pm.addTag(strings.TrimSpace(tg))
+		pm.addTag(strings.TrimSpace(string(tg)))
 	}
 	for _, f := range p.Families {
 		name := otxName(f, "display_name", "id", "name")
