@@ -23,6 +23,8 @@
 //	FormatZeek             ReadZeek             Zeek intel framework files
 //	FormatSuricataDataset  ReadSuricataDataset  Suricata datasets
 //	FormatSuricataIPRep    ReadSuricataIPRep    Suricata IP reputation files
+//	FormatOTX              ReadOTX              AlienVault OTX pulses, API pages, indicator lines
+//	FormatAbuseIPDB        ReadAbuseIPDB        AbuseIPDB blacklists: JSON, CSV, plain text
 //
 // The rules of each format are in the documentation of its reader; the
 // TAXII 2.1 client is package loader/taxii. gzip-compressed input
