@@ -364,16 +364,25 @@ func FuzzReadOTX(f *testing.F) {
 		`{"results": [{"indicators": [{"indicator": "1.2.3.4", "type": "IPv4"}], "author_name": "a"}], "next": "n"}`,
 	)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		for _, opts := range []Options{{}, {MaxRecordSize: 256, MaxJSONDepth: 6}} {
+		var res0 Result
+		for i, opts := range []Options{{}, {MaxRecordSize: 256, MaxJSONDepth: 6}} {
 			res, err := ReadOTX(bytes.NewReader(data), "fuzz.json", opts)
 			if err != nil {
 				t.Fatalf("%+v: unexpected error %v", opts, err)
 			}
+			if i == 0 {
+				res0 = res
+			}
 			mispCheckResult(t, res)
 			checkStrict(t, ReadOTX, data, "fuzz.json", opts, res)
-			if _, _, err := ReadOTXPage(bytes.NewReader(data), "fuzz.json", opts); err != nil {
-				t.Fatalf("page: %v", err)
-			}
+		}
+		pres, _, err := ReadOTXPage(bytes.NewReader(data), "fuzz.json", Options{})
+		if err != nil {
+			t.Fatalf("page: %v", err)
+		}
+		if !bytes.HasPrefix(data, gzipMagic) && (len(pres.Indicators) != len(res0.Indicators) ||
+			pres.SkippedTotal() != res0.SkippedTotal() || pres.UnsupportedTotal() != res0.UnsupportedTotal()) {
+			t.Fatalf("page: %d indicators, %d skipped; ReadOTX: %d, %d", len(pres.Indicators), pres.SkippedTotal(), len(res0.Indicators), res0.SkippedTotal())
 		}
 	})
 }
