@@ -149,6 +149,47 @@ type otxIndicator struct {
 	PulseRaw    *flexString `json:"pulse_raw"`
 }
 
+// decode decodes the fields of an indicator, by name in any case (as
+// encoding/json matches them), in the order of their names.
+func (x *otxIndicator) decode(fields map[string]json.RawMessage) error {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		var v any
+		switch strings.ToLower(k) {
+		case "indicator":
+			v = &x.Indicator
+		case "type":
+			v = &x.Type
+		case "id":
+			v = &x.ID
+		case "created":
+			v = &x.Created
+		case "expiration":
+			v = &x.Expiration
+		case "is_active":
+			v = &x.IsActive
+		case "role":
+			v = &x.Role
+		case "title":
+			v = &x.Title
+		case "description":
+			v = &x.Description
+		case "pulse_raw":
+			v = &x.PulseRaw
+		default:
+			continue
+		}
+		if err := json.Unmarshal(fields[k], v); err != nil {
+			return fmt.Errorf("%q: %s", k, jsonErrorText(err))
+		}
+	}
+	return nil
+}
+
 // otxPulse is the metadata of an OTX pulse (its indicators are read on
 // their own).
 type otxPulse struct {
@@ -201,6 +242,10 @@ type otxReader struct {
 	j      *jsonStream
 	pulses int     // pulses started, for the scopes of held indicators
 	page   OTXPage // of the last top-level page read
+
+	// the last "pulse_raw" read without problems, and its metadata
+	lastRaw string
+	lastPM  *otxPulseMeta
 }
 
 // errOTXStop ends the reading of a file after its problem was reported.
@@ -374,12 +419,12 @@ func (o *otxReader) object(path string, level int) error {
 	if _, err := o.j.Token(); err != nil { // '}'
 		return o.fail(path, err)
 	}
-	raw, err := json.Marshal(kept)
-	if err != nil {
-		return err // cannot happen: the values are valid JSON
-	}
 	switch {
 	case held != nil:
+		raw, err := json.Marshal(kept)
+		if err != nil {
+			return err // cannot happen: the values are valid JSON
+		}
 		pm, err := o.pulseMeta(recName(path), raw)
 		if err != nil {
 			return err
@@ -392,7 +437,7 @@ func (o *otxReader) object(path string, level int) error {
 		}
 		return nil
 	case kept["indicator"] != nil:
-		return o.indicatorRecord(recName(path), raw)
+		return o.indicatorRecord(recName(path), kept)
 	case kept["detail"] != nil:
 		var d flexString
 		_ = json.Unmarshal(kept["detail"], &d)
@@ -516,10 +561,10 @@ func (o *otxReader) pulseIndicators(path string, held *otxHeld) error {
 
 // indicatorRecord reads a top-level (or page) indicator, raw: its own
 // fields, and its pulse's from "pulse_raw" if it has one.
-func (o *otxReader) indicatorRecord(rec string, raw []byte) error {
+func (o *otxReader) indicatorRecord(rec string, kept map[string]json.RawMessage) error {
 	var x otxIndicator
-	if err := json.Unmarshal(raw, &x); err != nil {
-		return o.c.problemRec(rec, ReasonMalformed, "indicator: "+jsonErrorText(err))
+	if err := x.decode(kept); err != nil {
+		return o.c.problemRec(rec, ReasonMalformed, "indicator: "+err.Error())
 	}
 	var pm *otxPulseMeta
 	if x.PulseRaw != nil && strings.TrimSpace(string(*x.PulseRaw)) != "" {
@@ -527,9 +572,18 @@ func (o *otxReader) indicatorRecord(rec string, raw []byte) error {
 		if t := bytes.TrimSpace(pr); len(t) == 0 || t[0] != '{' || !json.Valid(t) {
 			return o.c.problemRec(rec, ReasonMalformed, fmt.Sprintf("indicator %s: pulse_raw is not a pulse's JSON: %s", string(x.ID), quoteShortN(string(pr), 80)))
 		}
-		var err error
-		if pm, err = o.pulseMeta(rec+".pulse_raw", pr); err != nil {
-			return err
+		if string(pr) == o.lastRaw && o.lastPM != nil {
+			pm = o.lastPM // the lines of one pulse
+		} else {
+			skipped := o.c.res.SkippedTotal()
+			var err error
+			if pm, err = o.pulseMeta(rec+".pulse_raw", pr); err != nil {
+				return err
+			}
+			o.lastRaw, o.lastPM = "", nil
+			if o.c.res.SkippedTotal() == skipped { // its problems are each line's
+				o.lastRaw, o.lastPM = string(pr), pm
+			}
 		}
 	}
 	ind, ok, err := o.convert(rec, &x)
@@ -618,22 +672,25 @@ func otxTime(s flexString) (time.Time, error) {
 // object). A field of the wrong shape is a problem about rec (returned
 // with Strict); the others are read.
 func (o *otxReader) pulseMeta(rec string, raw []byte) (*otxPulseMeta, error) {
-	var fields map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &fields); err != nil {
-		return nil, o.c.problemRec(rec, ReasonMalformed, "pulse: "+jsonErrorText(err))
-	}
 	var p otxPulse
-	// field by field, so that one of the wrong shape costs only itself
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		one, _ := json.Marshal(map[string]json.RawMessage{k: fields[k]})
-		if err := json.Unmarshal(one, &p); err != nil {
-			if err := o.c.problemRec(rec, ReasonMalformed, "pulse: "+jsonErrorText(err)); err != nil {
-				return nil, err
+	if json.Unmarshal(raw, &p) != nil {
+		// field by field, so that one of the wrong shape costs only itself
+		p = otxPulse{}
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return nil, o.c.problemRec(rec, ReasonMalformed, "pulse: "+jsonErrorText(err))
+		}
+		keys := make([]string, 0, len(fields))
+		for k := range fields {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			one, _ := json.Marshal(map[string]json.RawMessage{k: fields[k]})
+			if err := json.Unmarshal(one, &p); err != nil {
+				if err := o.c.problemRec(rec, ReasonMalformed, "pulse: "+jsonErrorText(err)); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
