@@ -168,14 +168,14 @@ func (a *abuseReader) value(t json.Token, path string) error {
 	case json.Delim('['):
 		return a.data(path, time.Time{})
 	}
-	return a.c.problemRec(recName(path), ReasonMalformed, fmt.Sprintf("a JSON %s, not an AbuseIPDB blacklist", jsonKind(t)))
+	return a.c.problemRec(otxRecName(path), ReasonMalformed, fmt.Sprintf("a JSON %s, not an AbuseIPDB blacklist", jsonKind(t)))
 }
 
 // data reads the elements of the data array just opened, as entries of a
 // list generated at gen (or zero).
 func (a *abuseReader) data(path string, gen time.Time) error {
 	for i := 0; a.j.More(); i++ {
-		rec := elemPath(path, i)
+		rec := otxElemPath(path, i)
 		raw, err := a.j.Raw()
 		if err != nil {
 			return a.fail(rec, err)
@@ -323,13 +323,13 @@ func (a *abuseReader) object(path string) error {
 		return nil
 	}
 	if kept["ipAddress"] == nil {
-		return a.c.problemRec(recName(path), ReasonMalformed, `not an AbuseIPDB blacklist or entry (no "data" or "ipAddress")`)
+		return a.c.problemRec(otxRecName(path), ReasonMalformed, `not an AbuseIPDB blacklist or entry (no "data" or "ipAddress")`)
 	}
 	raw, err := json.Marshal(kept)
 	if err != nil {
 		return err // cannot happen: the values are valid JSON
 	}
-	return a.entry(recName(path), raw, time.Time{})
+	return a.entry(otxRecName(path), raw, time.Time{})
 }
 
 // rest reads the rest of the object just opened, whole, as JSON.
@@ -376,7 +376,7 @@ func abuseIndicator(ip, country, score, last string, gen time.Time) (indicator.I
 		return ind, ReasonInvalidValue, err
 	}
 	if s := strings.TrimSpace(score); s != "" {
-		n, err := parseScore(s)
+		n, err := abuseScore(s)
 		if err != nil {
 			return ind, ReasonMalformed, fmt.Errorf("%s: abuseConfidenceScore %s: want an integer from 0 to 100", ind.Value, quoteShortN(s, 40))
 		}
@@ -394,8 +394,8 @@ func abuseIndicator(ip, country, score, last string, gen time.Time) (indicator.I
 	return ind, "", nil
 }
 
-// parseScore parses a score 0..100 ("100", "100.0").
-func parseScore(s string) (int, error) {
+// abuseScore parses a score 0..100 ("100", "100.0").
+func abuseScore(s string) (int, error) {
 	s = strings.TrimSuffix(s, ".0")
 	n := 0
 	if s == "" || len(s) > 3 {

@@ -303,16 +303,16 @@ func (o *otxReader) fail(record string, err error) error {
 	return errOTXStop
 }
 
-// recName names the top of the document "(document)".
-func recName(path string) string {
+// otxRecName names the top of the document "(document)".
+func otxRecName(path string) string {
 	if path == "" {
 		return "(document)"
 	}
 	return path
 }
 
-// elemPath is path[i].
-func elemPath(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
+// otxElemPath is path[i].
+func otxElemPath(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
 
 // value reads the value at path whose first token t was read: a pulse, a
 // page or an indicator (an object), or at the top (level 0) an array of
@@ -326,11 +326,11 @@ func (o *otxReader) value(t json.Token, path string, level int) error {
 			if err := o.skipOpen(path); err != nil {
 				return err
 			}
-			return o.c.problemRec(recName(path), ReasonMalformed, "a JSON array, not an OTX pulse or indicator")
+			return o.c.problemRec(otxRecName(path), ReasonMalformed, "a JSON array, not an OTX pulse or indicator")
 		}
 		return o.elements(path, level+1)
 	}
-	return o.c.problemRec(recName(path), ReasonMalformed, fmt.Sprintf("a JSON %s, not an OTX pulse or indicator", jsonKind(t)))
+	return o.c.problemRec(otxRecName(path), ReasonMalformed, fmt.Sprintf("a JSON %s, not an OTX pulse or indicator", jsonKind(t)))
 }
 
 // skipOpen reads up to the end of the array or object just opened.
@@ -352,7 +352,7 @@ func (o *otxReader) elements(path string, level int) error {
 		if err != nil {
 			return o.fail(path, err)
 		}
-		if err := o.value(t, elemPath(path, i), level); err != nil {
+		if err := o.value(t, otxElemPath(path, i), level); err != nil {
 			return err
 		}
 	}
@@ -425,7 +425,7 @@ func (o *otxReader) object(path string, level int) error {
 		if err != nil {
 			return err // cannot happen: the values are valid JSON
 		}
-		pm, err := o.pulseMeta(recName(path), raw)
+		pm, err := o.pulseMeta(otxRecName(path), raw)
 		if err != nil {
 			return err
 		}
@@ -437,16 +437,16 @@ func (o *otxReader) object(path string, level int) error {
 		}
 		return nil
 	case kept["indicator"] != nil:
-		return o.indicatorRecord(recName(path), kept)
+		return o.indicatorRecord(otxRecName(path), kept)
 	case kept["detail"] != nil:
 		var d flexString
 		_ = json.Unmarshal(kept["detail"], &d)
-		return o.c.problemRec(recName(path), ReasonMalformed, fmt.Sprintf("OTX error: %s", quoteShortN(string(d), 256)))
+		return o.c.problemRec(otxRecName(path), ReasonMalformed, fmt.Sprintf("OTX error: %s", quoteShortN(string(d), 256)))
 	case kept["name"] != nil || kept["author_name"] != nil:
 		o.c.unsupported("otx pulse without indicators")
 		return nil
 	}
-	return o.c.problemRec(recName(path), ReasonMalformed, "not an OTX pulse, page or indicator (no \"indicators\", \"results\" or \"indicator\")")
+	return o.c.problemRec(otxRecName(path), ReasonMalformed, "not an OTX pulse, page or indicator (no \"indicators\", \"results\" or \"indicator\")")
 }
 
 // otxPageOf reads a page's count, next and previous.
@@ -483,11 +483,11 @@ func (o *otxReader) results(path string, level int) error {
 			return err
 		}
 	}
-	return o.c.problemRec(path, ReasonMalformed, fmt.Sprintf(`"results" is a JSON %s, not an array`, jsonTokenKind(t)))
+	return o.c.problemRec(path, ReasonMalformed, fmt.Sprintf(`"results" is a JSON %s, not an array`, otxTokenKind(t)))
 }
 
-// jsonTokenKind names the kind of the first token of a JSON value.
-func jsonTokenKind(t json.Token) string {
+// otxTokenKind names the kind of the first token of a JSON value.
+func otxTokenKind(t json.Token) string {
 	switch t {
 	case json.Delim('{'):
 		return "object"
@@ -513,10 +513,10 @@ func (o *otxReader) pulseIndicators(path string, held *otxHeld) error {
 				return err
 			}
 		}
-		return o.c.problemRec(path, ReasonMalformed, fmt.Sprintf(`"indicators" is a JSON %s, not an array`, jsonTokenKind(t)))
+		return o.c.problemRec(path, ReasonMalformed, fmt.Sprintf(`"indicators" is a JSON %s, not an array`, otxTokenKind(t)))
 	}
 	for i := 0; o.j.More(); i++ {
-		rec := elemPath(path, i)
+		rec := otxElemPath(path, i)
 		raw, err := o.j.Raw()
 		if err != nil {
 			return o.fail(rec, err)
@@ -632,7 +632,7 @@ func (o *otxReader) convert(rec string, x *otxIndicator) (ind indicator.Indicato
 		return ind, false, c.problemRec(rec, ReasonMalformed, fmt.Sprintf("%s: expiration: %v", who, err))
 	}
 	ind.ID = strings.TrimSpace(string(x.ID))
-	ind.Description = joinDistinct(strings.TrimSpace(string(x.Title)), strings.TrimSpace(string(x.Description)))
+	ind.Description = otxJoin(strings.TrimSpace(string(x.Title)), strings.TrimSpace(string(x.Description)))
 	ind.FirstSeen = created
 	ind.ValidUntil = expires
 	if role := strings.TrimSpace(string(x.Role)); role != "" {
@@ -641,8 +641,8 @@ func (o *otxReader) convert(rec string, x *otxIndicator) (ind indicator.Indicato
 	return ind, true, nil
 }
 
-// joinDistinct joins the non-empty strings with "; ", each once.
-func joinDistinct(s ...string) string {
+// otxJoin joins the non-empty strings with "; ", each once.
+func otxJoin(s ...string) string {
 	var kept []string
 	for _, v := range s {
 		if v != "" && !slices.Contains(kept, v) {
@@ -805,7 +805,7 @@ func applyOTXPulse(ind *indicator.Indicator, pm *otxPulseMeta, c *collector) {
 	if pm.source != "" {
 		ind.Source = c.sourceFor(pm.source)
 	}
-	ind.Description = joinDistinct(pm.name, ind.Description)
+	ind.Description = otxJoin(pm.name, ind.Description)
 	ind.Reference = pm.reference
 	ind.TLP = pm.tlp
 	ind.ThreatActor = pm.actor
