@@ -529,8 +529,8 @@ func sniffAbuseIPDBJSON(head []byte, keys map[string]struct{}) bool {
 }
 
 // sniffAbuseIPDBCSV reports whether text head is an AbuseIPDB blacklist
-// CSV: its first line that is not blank a header naming ipAddress and
-// abuseConfidenceScore.
+// CSV: its first line that is neither blank nor a '#' comment a header
+// naming ipAddress and abuseConfidenceScore.
 func sniffAbuseIPDBCSV(head []byte) bool {
 	for len(head) > 0 {
 		line := head
@@ -539,8 +539,8 @@ func sniffAbuseIPDBCSV(head []byte) bool {
 		} else {
 			head = nil
 		}
-		line = bytes.TrimSpace(line)
-		if len(line) == 0 {
+		line = bytes.TrimSpace(bytes.TrimPrefix(line, utf8BOM))
+		if len(line) == 0 || line[0] == '#' {
 			continue
 		}
 		fs, ok := splitLine(line, ',')

@@ -247,6 +247,7 @@ func TestDetectAbuseIPDB(t *testing.T) {
 		{`{"ipAddress": "192.0.2.1", "abuseConfidenceScore": 100}`, FormatAbuseIPDB},
 		{`{"data": [{"ip": "192.0.2.1", "type": "Address"}]}`, FormatUnknown},
 		{"ipAddress,countryCode,abuseConfidenceScore,lastReportedAt\n", FormatAbuseIPDB},
+		{"# pulled 2025-05-18\r\n\r\nipAddress,abuseConfidenceScore\r\n192.0.2.1,100\r\n", FormatAbuseIPDB},
 		{"ip_address,score\n192.0.2.1,3\n", FormatCSV},
 		{"dst_ip,ipAddress\n192.0.2.1,192.0.2.2\n", FormatCSV},
 	} {

@@ -836,7 +836,8 @@ var otxTypeNames = []string{"IPv4", "IPv6", "CIDR", "domain", "hostname", "URL",
 	"FileHash-MD5", "FileHash-SHA1", "FileHash-SHA256", "FileHash-SHA512", "FileHash-PEHASH", "FileHash-IMPHASH"}
 
 // sniffOTX reports whether JSON head (top-level keys keys) is OTX's: a
-// pulse ("indicators" and a key only pulses have), a page of pulses or
+// pulse ("indicators" and a key only pulses have, or indicators with
+// "is_active" and an OTX type name), a page of pulses or
 // indicators ("results" and "count" or "next", with a pulse's or an
 // indicator's keys in head), an indicator ("indicator" and a "type" that
 // is an OTX type name) or Elastic's indicator line ("pulse_raw").
@@ -851,7 +852,8 @@ func sniffOTX(head []byte, keys map[string]struct{}) bool {
 				return true
 			}
 		}
-		return false
+		// a pulse of few fields: its indicators' own
+		return bytes.Contains(head, []byte(`"is_active"`)) && otxTypeIn(head)
 	case has("results") && (has("count") || has("next")):
 		if bytes.Contains(head, []byte(`"author_name"`)) {
 			return true

@@ -340,6 +340,8 @@ func TestDetectOTX(t *testing.T) {
 	}{
 		{`{"indicator": "1.2.3.4", "type": "IPv4", "id": 1}`, FormatOTX},
 		{`[{"name": "p", "indicators": [], "author_name": "a"}]`, FormatOTX},
+		{`{"name": "p", "indicators": [{"indicator": "a.example", "type": "domain", "is_active": 1}]}`, FormatOTX},
+		{`{"id": "Talos:STIXPackage-1", "indicators": [{"observable": {"object": {"properties": {"value": "x", "type": "URL"}}}}]}`, FormatUnknown},
 		{`{"count": 1, "next": null, "results": [{"indicator": "a.example", "type": "domain"}]}`, FormatOTX},
 		// not OTX: STIX 1.x packages have "indicators", DRF pages "results"
 		{`{"id": "Talos:STIXPackage-1", "version": "1.1.1", "indicators": [{"id": "x"}]}`, FormatUnknown},
