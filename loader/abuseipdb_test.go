@@ -12,6 +12,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// abuseTestdata holds small AbuseIPDB inputs: blacklist.csv,
+// data-array.json and plaintext.txt are cut from the real samples (see
+// ../shared/realdata/feeds/abuseipdb/SOURCES.md; the CSV keeps the lab's
+// RFC 1918 row), blacklist-meta.json is the API's meta + data shape with
+// bad entries.
 var abuseTestdata = filepath.Join("testdata", "abuseipdb")
 
 func readAbuseString(t *testing.T, s string, opts Options) Result {

@@ -44,7 +44,8 @@ import (
 // indicator by itself), CVE, YARA, FileHash-IMPHASH, FileHash-PEHASH,
 // BitcoinAddress, osquery … An indicator with "is_active" 0 (or false)
 // is counted as unsupported "otx inactive": OTX has retired it. A pulse
-// without an "indicators" array is counted as "otx pulse without
+// without an "indicators" array (an object with a "name" or an
+// "author_name" and no "indicators") is counted as "otx pulse without
 // indicators".
 //
 // Values are read with indicator.ParseAs (refanged, canonical). A value it

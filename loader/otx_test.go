@@ -13,6 +13,11 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// otxTestdata holds small OTX inputs: pulse.json and subscribed-page.json
+// are written after the OTX API's shapes; export.ndjson (15 of the 83
+// lines) and elastic-pulse-raw.ndjson are cut from elastic/integrations'
+// ti_otx test logs (Elastic License 2.0; see
+// ../shared/realdata/feeds/otx/SOURCES.md).
 var otxTestdata = filepath.Join("testdata", "otx")
 
 // otxRealFeeds holds the real samples of issue 13 (absent: the tests over
