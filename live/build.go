@@ -161,6 +161,21 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 		wls = append(wls, tr.Warninglists...)
 		zeek = append(zeek, tr.Allowlist...)
 	}
+	for _, f := range m.opts.Feeds {
+		if err := ctx.Err(); err != nil {
+			return nil, Diff{}, err
+		}
+		fr, err := f.Poll(ctx, m.opts.Loader)
+		if err != nil {
+			return nil, Diff{}, fmt.Errorf("live: feed %q: %w", f.Name(), err)
+		}
+		tx = append(tx, polled{SourceReport{
+			Name: f.Name(), Feed: true, Indicators: len(fr.Indicators), Files: fr.PerFile,
+			Skipped: fr.SkippedTotal(), Unsupported: fr.UnsupportedTotal(), Problems: fr.Problems,
+		}, fr.Indicators})
+		wls = append(wls, fr.Warninglists...)
+		zeek = append(zeek, fr.Allowlist...)
+	}
 	var policy *allow.Policy
 	if m.opts.Allow != nil {
 		aopts := *m.opts.Allow

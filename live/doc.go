@@ -1,6 +1,7 @@
 // Package live keeps a compiled set of indicators up to date while a host
 // program matches with it: a Matcher holds the current set, rebuilds it
-// from its sources (feed files and directories, TAXII collections) in the
+// from its sources (feed files and directories, TAXII collections,
+// platform API feeds) in the
 // background, and swaps the new set in atomically.
 //
 //	lm, err := live.New(ctx, live.Options{
@@ -34,13 +35,17 @@
 //  1. TAXII: each TAXII source's Poller.Poll (an incremental poll: the
 //     poller returns the collection's full current set, new versions
 //     replacing old ones, revoked ones removed), first, so that a server
-//     that is down fails the build before the files are read;
+//     that is down fails the build before the files are read; then each
+//     of Options.Feeds (the platforms' API pollers of package
+//     loader/platform: OTX, AbuseIPDB, Recorded Future, ThreatConnect),
+//     whose Poll returns the feed's full current set too;
 //  2. with Options.Allow, the feeds' own allowlists
 //     (loader.LoadAllowlists: their warninglists and Zeek whitelist
 //     rows, read first) and allow.New(Options.Allow plus those);
 //  3. the indicators of Options.Paths, streamed (loader.StreamAll, with
 //     Options.Loader) a batch at a time (at most loader.StreamBatch, or
-//     one MISP event or STIX file), then those of the TAXII sources, each
+//     one MISP event or STIX file), then those of the TAXII sources and
+//     the Feeds, each
 //     batch through the allowlist (Policy.Apply), then Options.Transform
 //     (an ageing or decay policy) with the build's time, into a
 //     match.Builder (Options.Compile);
@@ -68,7 +73,7 @@
 // every Options.WatchInterval (DefaultWatchInterval, 5 s) it compares the
 // files of Options.Paths with their state when the current set's build
 // read them, and every Options.Interval it rebuilds from every source
-// (TAXII collections are only polled by Interval and Reload). Requests
+// (TAXII collections and Feeds are only polled by Interval and Reload). Requests
 // that come during a build (Reload calls, changes, ticks) are served
 // together by one more build after it.
 //
@@ -92,7 +97,8 @@
 //     with Loader.Strict, a record is bad: the loader's error names the
 //     file (and line);
 //   - a TAXII poll fails (server down, authentication, a limit with
-//     Strict): "TAXII source NAME: …";
+//     Strict): "TAXII source NAME: …"; a Feed's poll fails: "feed NAME:
+//     …";
 //   - a source that gave indicators in the current set gives none (an
 //     emptied or truncated file, a directory emptied, an empty
 //     collection): ErrSourceEmpty, unless Options.AllowEmpty; or, with

@@ -40,7 +40,14 @@ type Options struct {
 	// at every build, after Paths.
 	TAXII []TAXIISource
 
-	// Loader are the options of every load (paths and TAXII polls).
+	// Feeds are the remote feeds of threat-intelligence platforms (OTX,
+	// AbuseIPDB, Recorded Future, ThreatConnect: package loader/platform),
+	// each polled at every build after the TAXII collections. A Feed's
+	// Poll returns the feed's whole current set (an incremental poller
+	// keeps what its earlier polls read).
+	Feeds []Feed
+
+	// Loader are the options of every load (paths, TAXII and feed polls).
 	// Loader.Progress is not called.
 	Loader loader.Options
 
@@ -137,6 +144,19 @@ type TAXIISource struct {
 	Poller *taxii.Poller
 }
 
+// Feed is a remote feed polled at every build (Options.Feeds). The
+// pollers of package loader/platform are Feeds.
+type Feed interface {
+	// Name names the feed in reports and errors ("otx:subscribed",
+	// "abuseipdb:blacklist" …), without credentials.
+	Name() string
+	// Poll returns the feed's current indicators, all of them (not only
+	// those new since the last Poll), read with opts; on an error the
+	// build fails and the current set stays. Polls of one Feed run one at
+	// a time.
+	Poll(ctx context.Context, opts loader.Options) (loader.Result, error)
+}
+
 // The errors of a build that fails a guard; they are wrapped with the
 // source's name.
 var (
@@ -161,7 +181,8 @@ type Set struct {
 	// allowlist and the Transform).
 	Indicators int
 	// Sources are the load reports of the build, one per path of
-	// Options.Paths and one per TAXII source, in that order.
+	// Options.Paths, one per TAXII source and one per Feed, in that
+	// order.
 	Sources []SourceReport
 	// Allow is the allowlist report of the build, nil without
 	// Options.Allow. It counts every record read, the repeats of an
@@ -177,10 +198,11 @@ type Set struct {
 
 // SourceReport is what a build read from one source.
 type SourceReport struct {
-	// Name is the path as given in Options.Paths, or TAXIISource.Name.
+	// Name is the path as given in Options.Paths, TAXIISource.Name or
+	// Feed.Name().
 	Name string
-	// TAXII is true for a TAXII source.
-	TAXII bool
+	// TAXII is true for a TAXII source, Feed for a Feed.
+	TAXII, Feed bool
 	// Indicators is the number of indicators the source gave (before the
 	// allowlist).
 	Indicators int
@@ -343,8 +365,13 @@ type Matcher struct {
 // an allowlist, the Transform, Compile, or a guard), and there is then no
 // Matcher. New does not start watching: call Run.
 func New(ctx context.Context, opts Options) (*Matcher, error) {
-	if len(opts.Paths) == 0 && len(opts.TAXII) == 0 {
-		return nil, errors.New("live: no source (Options.Paths, Options.TAXII)")
+	if len(opts.Paths) == 0 && len(opts.TAXII) == 0 && len(opts.Feeds) == 0 {
+		return nil, errors.New("live: no source (Options.Paths, Options.TAXII, Options.Feeds)")
+	}
+	for i, f := range opts.Feeds {
+		if f == nil {
+			return nil, fmt.Errorf("live: Options.Feeds[%d]: nil Feed", i)
+		}
 	}
 	for i, s := range opts.TAXII {
 		if s.Poller == nil {

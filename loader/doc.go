@@ -24,7 +24,9 @@
 //	FormatSuricataDataset  ReadSuricataDataset  Suricata datasets
 //	FormatSuricataIPRep    ReadSuricataIPRep    Suricata IP reputation files
 //	FormatOTX              ReadOTX              AlienVault OTX pulses, API pages, indicator lines
+//	FormatRecordedFuture   ReadRecordedFuture   Recorded Future risk lists (CSV)
 //	FormatAbuseIPDB        ReadAbuseIPDB        AbuseIPDB blacklists: JSON, CSV, plain text
+//	FormatThreatConnect    ReadThreatConnect    ThreatConnect indicators: API v2, v3, batch files
 //
 // The rules of each format are in the documentation of its reader; the
 // TAXII 2.1 client is package loader/taxii. gzip-compressed input

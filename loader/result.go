@@ -94,3 +94,40 @@ func sum(m map[string]int) int {
 	}
 	return n
 }
+
+// Merge adds o to r: its indicators, problems (r keeps at most
+// MaxProblems), counts, lists, files and file counts, in that order after
+// r's. It does not merge identical indicators of r and o: a compiler does
+// (match.Compile, match.Builder). It is for a program that reads a feed
+// in parts (the pages of an API: package loader/platform) and reports it
+// as one Result.
+func (r *Result) Merge(o Result) {
+	r.Indicators = append(r.Indicators, o.Indicators...)
+	r.Duplicates += o.Duplicates
+	for _, p := range o.Problems {
+		if len(r.Problems) >= MaxProblems {
+			break
+		}
+		r.Problems = append(r.Problems, p)
+	}
+	for k, n := range o.Skipped {
+		if r.Skipped == nil {
+			r.Skipped = map[string]int{}
+		}
+		r.Skipped[k] += n
+	}
+	for k, n := range o.Unsupported {
+		if r.Unsupported == nil {
+			r.Unsupported = map[string]int{}
+		}
+		if _, ok := r.Unsupported[k]; !ok && len(r.Unsupported) >= maxUnsupportedKinds {
+			k = unsupportedOther
+		}
+		r.Unsupported[k] += n
+	}
+	r.Warninglists = append(r.Warninglists, o.Warninglists...)
+	r.Allowlist = append(r.Allowlist, o.Allowlist...)
+	r.Files += o.Files
+	r.PerFile = append(r.PerFile, o.PerFile...)
+	r.SkippedFiles = append(r.SkippedFiles, o.SkippedFiles...)
+}

@@ -125,7 +125,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		m = rl.current()
 	} else {
 		var ok bool
-		if m, ok = loadOnce(loadConfig{feeds: feeds, tx: tx, af: &af, age: agePolicy, lopts: lopts, mopts: mopts, fb: fb, quiet: *quiet, verbose: *verbose}, stderr); !ok {
+		if m, ok = loadOnce(loadConfig{feeds: feeds, tx: tx, platforms: &sf.Platforms, af: &af, age: agePolicy, lopts: lopts, mopts: mopts, fb: fb, quiet: *quiet, verbose: *verbose}, stderr); !ok {
 			return exitError
 		}
 	}
@@ -623,6 +623,7 @@ func exactOnlySummary(m *match.Matcher) string {
 type loadConfig struct {
 	feeds          []string
 	tx             *setup.TAXII
+	platforms      *setup.Platforms
 	af             *allowFlags
 	age            *age.Policy
 	lopts          loader.Options
@@ -660,6 +661,17 @@ func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
 		prog.beginFeed(taxii.Path(tx.URL)) // no user info on screen
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		got, err := taxiiLoad(ctx, tx, errw, lopts, *quiet, *verbose)
+		stop()
+		if err != nil {
+			prog.end()
+			logf("%v", err)
+			return nil, false
+		}
+		inds = append(inds, got...)
+	}
+	if c.platforms != nil && c.platforms.Any() {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		got, err := platformLoad(ctx, c.platforms, prog, errw, lopts, *quiet, *verbose)
 		stop()
 		if err != nil {
 			prog.end()

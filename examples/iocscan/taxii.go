@@ -30,6 +30,29 @@ func taxiiLoad(ctx context.Context, t *setup.TAXII, w io.Writer, lopts loader.Op
 	return res.Indicators, nil
 }
 
+// platformLoad polls each platform feed the flags ask for (-otx …) once
+// and reports it like a feed; the error is fatal.
+func platformLoad(ctx context.Context, p *setup.Platforms, prog *progress, w io.Writer, lopts loader.Options, quiet, verbose bool) ([]indicator.Indicator, error) {
+	feeds, err := p.Feeds()
+	if err != nil {
+		return nil, err
+	}
+	var inds []indicator.Indicator
+	for _, f := range feeds {
+		prog.beginFeed(f.Name())
+		res, err := f.Poll(ctx, lopts)
+		if err != nil {
+			return nil, err
+		}
+		feedReport(w, f.Name(), &res, quiet, verbose)
+		if err := noIndicator(w, f.Name(), &res, lopts.Strict); err != nil {
+			return nil, err
+		}
+		inds = append(inds, res.Indicators...)
+	}
+	return inds, nil
+}
+
 // Environment variables that hold TAXII secrets, so that they need not be
 // on the command line (setup.NewFlags(envPrefix)).
 const (

@@ -665,7 +665,7 @@ func TestRunErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{nil, 2, "at least one -feed or -taxii is required"},
+		{nil, 2, "at least one -feed, -taxii, -otx, -abuseipdb, -recordedfuture or -threatconnect is required"},
 		{[]string{"-feed", feed, "-max-body", "0"}, 2, "-max-body 0: must be more than 0"},
 		{[]string{"-feed", feed, "-max-concurrent", "-1"}, 2, "-max-concurrent -1"},
 		{[]string{"-feed", feed, "-idle-timeout", "0s"}, 2, "-idle-timeout 0s"},

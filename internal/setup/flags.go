@@ -31,6 +31,7 @@ type Flags struct {
 	Feeds                  Multi         // -feed
 	Strict                 bool          // -strict
 	TAXII                  TAXII         // -taxii and its flags
+	Platforms              Platforms     // -otx, -abuseipdb, -recordedfuture, -threatconnect and their flags
 	MinConfidence          int           // -min-confidence
 	MaxMatchesPerLine      int           // -max-matches-per-line: 0 no limit
 	Now                    string        // -now: RFC 3339, "" the clock
@@ -39,20 +40,23 @@ type Flags struct {
 	Include, Exclude       Multi         // -include, -exclude
 	Reload                 time.Duration // -reload: 0 load once
 	PublicSuffixSubdomains bool          // -public-suffix-subdomains
+
+	envPrefix string // of the platforms' secrets: envPrefix+"_OTX_KEY" …
 }
 
 // NewFlags returns Flags whose TAXII secrets may come from the
 // environment variables envPrefix+"_TAXII_PASSWORD" and
 // envPrefix+"_TAXII_TOKEN" (e.g. "IOCSCAN").
 func NewFlags(envPrefix string) *Flags {
-	return &Flags{TAXII: TAXII{EnvPassword: envPrefix + "_TAXII_PASSWORD", EnvToken: envPrefix + "_TAXII_TOKEN"}}
+	return &Flags{TAXII: TAXII{EnvPassword: envPrefix + "_TAXII_PASSWORD", EnvToken: envPrefix + "_TAXII_TOKEN"}, envPrefix: envPrefix}
 }
 
 // Register defines the flags on fs.
 func (f *Flags) Register(fs *flag.FlagSet) {
-	fs.Var(&f.Feeds, "feed", "`PATH` of a feed file or directory (repeatable; at least one -feed or -taxii)")
+	fs.Var(&f.Feeds, "feed", "`PATH` of a feed file or directory (repeatable; at least one -feed, -taxii or platform feed: -otx …)")
 	fs.BoolVar(&f.Strict, "strict", false, "fail on the first bad feed record instead of skipping it")
 	f.TAXII.register(fs)
+	f.Platforms.register(fs, f.envPrefix)
 	fs.IntVar(&f.MinConfidence, "min-confidence", 0, "drop indicators whose known confidence is below `N` (0-100)")
 	fs.IntVar(&f.MaxMatchesPerLine, "max-matches-per-line", match.DefaultMaxMatchesPerLine, "report at most `N` matches per line (0: no limit); the rest of a line is not matched")
 	fs.StringVar(&f.Now, "now", "", "judge the indicators' validity windows at `TIME` (RFC 3339, e.g. 2026-01-02T15:04:05Z) instead of the clock, for reproducible runs")
@@ -64,8 +68,9 @@ func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.PublicSuffixSubdomains, "public-suffix-subdomains", false, "let a domain indicator that is a public suffix (duckdns.org, co.uk …) match its subdomains too, not only its exact name")
 }
 
-// ErrNoFeed is the error of Config when neither -feed nor -taxii is given.
-var ErrNoFeed = errors.New("at least one -feed or -taxii is required")
+// ErrNoFeed is the error of Config when no feed is given: no -feed, no
+// -taxii, no platform feed.
+var ErrNoFeed = errors.New("at least one -feed, -taxii, -otx, -abuseipdb, -recordedfuture or -threatconnect is required")
 
 // Config is what the flags build.
 type Config struct {
@@ -79,7 +84,7 @@ type Config struct {
 // Config checks the flags and builds the options; an error names the
 // flag. ErrNoFeed: neither -feed nor -taxii.
 func (f *Flags) Config() (*Config, error) {
-	if len(f.Feeds) == 0 && f.TAXII.URL == "" {
+	if len(f.Feeds) == 0 && f.TAXII.URL == "" && !f.Platforms.Any() {
 		return nil, ErrNoFeed
 	}
 	if f.Reload < 0 {
@@ -182,9 +187,12 @@ func (c *Config) LiveOptions(ctx context.Context, w io.Writer) (live.Options, er
 			return live.Options{}, err
 		}
 		opts.TAXII = []live.TAXIISource{src}
-		if f.Reload > 0 {
-			opts.Interval = f.Reload // a collection has no change to watch
-		}
+	}
+	if opts.Feeds, err = f.Platforms.Feeds(); err != nil {
+		return live.Options{}, err
+	}
+	if f.Reload > 0 && (len(opts.TAXII) > 0 || len(opts.Feeds) > 0) {
+		opts.Interval = f.Reload // a collection or an API feed has no change to watch
 	}
 	return opts, nil
 }

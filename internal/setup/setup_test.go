@@ -50,7 +50,7 @@ func TestConfigErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "at least one -feed or -taxii"},
+		{nil, "at least one -feed, -taxii, -otx"},
 		{[]string{"-feed", "x", "-reload", "-1s"}, "-reload -1s: must be 0 (off) or more"},
 		{[]string{"-feed", "x", "-max-matches-per-line", "-2"}, "-max-matches-per-line -2"},
 		{[]string{"-feed", "x", "-now", "yesterday"}, `-now "yesterday": not an RFC 3339 time`},

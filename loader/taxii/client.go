@@ -3,25 +3,19 @@ package taxii
 import (
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"mime"
-	"net"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
-	"unicode"
 
 	"github.com/iocmatch/iocmatch/loader"
+	"github.com/iocmatch/iocmatch/loader/fetch"
 )
 
 // MediaType is the media type of TAXII 2.1 resources, sent in the Accept
@@ -40,10 +34,6 @@ const (
 	DefaultLoadTimeout     = time.Hour
 	DefaultUserAgent       = "iocmatch-taxii/1"
 )
-
-// maxErrorBody is the most of an error response's body read, to find a
-// TAXII error message in it.
-const maxErrorBody = 64 << 10
 
 // Options configure a Client. The zero Options are the defaults: no
 // credentials, the system's root CAs, DefaultTimeout per request and so on.
@@ -141,7 +131,7 @@ type Options struct {
 
 // Client is a TAXII 2.1 client. It is safe for concurrent use.
 type Client struct {
-	hc   *http.Client
+	fc   *fetch.Client // the HTTP layer
 	opts Options
 
 	// hooks, replaced by tests
@@ -149,11 +139,6 @@ type Client struct {
 	now      func() time.Time
 	jitter   func() float64 // in [0, 1)
 	readSTIX func(r io.Reader, path string, opts loader.Options) (loader.Result, error)
-
-	credMu    sync.Mutex
-	credHosts map[string]bool // hostKey → the credentials are sent there
-	credAny   bool            // CredentialHosts has "*"
-	credBound bool            // the host of the first request is in credHosts
 }
 
 // New returns a Client with the given options. It fails when they
@@ -165,10 +150,6 @@ func New(opts Options) (*Client, error) {
 		return nil, errors.New("taxii: Username and Token are both set: use basic authentication or a bearer token, not both")
 	case opts.Username == "" && opts.Password != "":
 		return nil, errors.New("taxii: Password set without Username")
-	case opts.HTTPClient != nil && opts.TLSConfig != nil:
-		return nil, errors.New("taxii: HTTPClient and TLSConfig are both set: set the TLS configuration in the HTTPClient's transport")
-	case opts.MaxResponseSize < 0:
-		return nil, errors.New("taxii: negative MaxResponseSize")
 	case opts.MaxPages < 0:
 		return nil, errors.New("taxii: negative MaxPages")
 	case opts.MaxLoadSize < 0:
@@ -178,24 +159,6 @@ func New(opts Options) (*Client, error) {
 		switch http.CanonicalHeaderKey(k) {
 		case "Accept", "Authorization":
 			return nil, fmt.Errorf("taxii: Options.Header cannot set %s", k)
-		}
-	}
-	hosts := map[string]bool{}
-	anyHost := false
-	for _, h := range opts.CredentialHosts {
-		switch {
-		case h == "*":
-			anyHost = true
-		case strings.ContainsAny(h, "/@?#") || strings.TrimSpace(h) != h || h == "":
-			return nil, fmt.Errorf("taxii: CredentialHosts: %q is not a host or host:port", h)
-		default:
-			u := &url.URL{Host: h}
-			if u.Port() != "" {
-				hosts[hostKey(u.Hostname(), u.Port())] = true
-			} else {
-				hosts[hostKey(u.Hostname(), "443")] = true
-				hosts[hostKey(u.Hostname(), "80")] = true
-			}
 		}
 	}
 	if opts.Timeout == 0 {
@@ -225,108 +188,53 @@ func New(opts Options) (*Client, error) {
 	if opts.UserAgent == "" {
 		opts.UserAgent = DefaultUserAgent
 	}
-	opts.Header = opts.Header.Clone()
-	opts.CredentialHosts = slices.Clone(opts.CredentialHosts)
-	var hc http.Client
-	if opts.HTTPClient != nil {
-		hc = *opts.HTTPClient
-	} else {
-		tr := http.DefaultTransport.(*http.Transport).Clone()
-		if opts.TLSConfig != nil {
-			tr.TLSClientConfig = opts.TLSConfig.Clone()
-		}
-		hc.Transport = tr
-	}
 	c := &Client{
-		hc: &hc, opts: opts,
-		sleep: sleepCtx, now: time.Now, jitter: rand.Float64,
-		readSTIX:  loader.ReadSTIX,
-		credHosts: hosts, credAny: anyHost,
+		opts: opts, sleep: sleepCtx, now: time.Now, jitter: rand.Float64,
+		readSTIX: loader.ReadSTIX,
 	}
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
+	h := opts.Header.Clone()
+	if opts.Token != "" {
+		if h == nil {
+			h = http.Header{}
+		}
+		h.Set("Authorization", "Bearer "+opts.Token)
 	}
-	// The credentials are set on each request sent, redirects included,
-	// by the transport, for the credential hosts only: net/http itself
-	// would copy them to a redirect to the same name on another port, or
-	// to a subdomain, and Header to any host.
-	hc.Transport = &credTransport{base: base, c: c}
+	fo := fetch.Options{
+		Name: "taxii", HTTPClient: opts.HTTPClient, TLSConfig: opts.TLSConfig,
+		Header: h, CredentialHosts: opts.CredentialHosts,
+		Timeout: opts.Timeout, MaxResponseSize: opts.MaxResponseSize,
+		MaxRetries: opts.MaxRetries, RetryWait: opts.RetryWait, MaxRetryWait: opts.MaxRetryWait,
+		UserAgent: opts.UserAgent,
+		Hints: map[int]string{
+			http.StatusUnauthorized:                 "missing or bad credentials: check the user name and password, or the token",
+			http.StatusNotFound:                     "no such API root or collection, or no access to it",
+			http.StatusNotAcceptable:                "the server does not serve " + MediaType + ": is it a TAXII 2.1 server?",
+			http.StatusRequestedRangeNotSatisfiable: "a TAXII 2.0 server? only TAXII 2.1 is supported",
+		},
+		ErrorMessage: func(ct string, body []byte) string {
+			m := parseErrorMessage(ct, body)
+			switch {
+			case m == nil:
+				return ""
+			case m.Title != "" && m.Description != "":
+				return m.Title + ": " + m.Description
+			}
+			return m.Title + m.Description
+		},
+		Sleep:  func(ctx context.Context, d time.Duration) error { return c.sleep(ctx, d) },
+		Now:    func() time.Time { return c.now() },
+		Jitter: func() float64 { return c.jitter() },
+	}
+	if opts.Username != "" {
+		user, pass := opts.Username, opts.Password
+		fo.Sign = func(r *http.Request) error { r.SetBasicAuth(user, pass); return nil }
+	}
+	fc, err := fetch.New(fo)
+	if err != nil {
+		return nil, err
+	}
+	c.fc = fc
 	return c, nil
-}
-
-// hostKey is the key of a host in Client.credHosts: "name:port", the name
-// in lower case.
-func hostKey(name, port string) string {
-	return net.JoinHostPort(strings.ToLower(name), port)
-}
-
-// urlHostKey is the hostKey of u's host, with the default port of its
-// scheme when it has none.
-func urlHostKey(u *url.URL) string {
-	port := u.Port()
-	if port == "" {
-		port = "443"
-		if u.Scheme == "http" {
-			port = "80"
-		}
-	}
-	return hostKey(u.Hostname(), port)
-}
-
-// bindCredentials makes the host of u, the first URL requested, the
-// Client's own host: a credential host.
-func (c *Client) bindCredentials(u *url.URL) {
-	c.credMu.Lock()
-	defer c.credMu.Unlock()
-	if !c.credBound {
-		c.credBound = true
-		c.credHosts[urlHostKey(u)] = true
-	}
-}
-
-// sendsCredentials reports whether a request to u gets the credentials
-// and Options.Header.
-func (c *Client) sendsCredentials(u *url.URL) bool {
-	if c.credAny {
-		return true
-	}
-	c.credMu.Lock()
-	defer c.credMu.Unlock()
-	return c.credHosts[urlHostKey(u)]
-}
-
-// hasCredentials reports whether the Options have credentials or headers
-// to send.
-func (c *Client) hasCredentials() bool {
-	return c.opts.Token != "" || c.opts.Username != "" || len(c.opts.Header) > 0
-}
-
-// credTransport sets the credentials and Options.Header on the requests
-// to the credential hosts.
-type credTransport struct {
-	base http.RoundTripper
-	c    *Client
-}
-
-func (t *credTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	c := t.c
-	if !c.hasCredentials() || !c.sendsCredentials(req.URL) {
-		return t.base.RoundTrip(req)
-	}
-	r := req.Clone(req.Context())
-	for k, v := range c.opts.Header {
-		if k := http.CanonicalHeaderKey(k); k != "User-Agent" {
-			r.Header[k] = v
-		}
-	}
-	switch {
-	case c.opts.Token != "":
-		r.Header.Set("Authorization", "Bearer "+c.opts.Token)
-	case c.opts.Username != "":
-		r.SetBasicAuth(c.opts.Username, c.opts.Password)
-	}
-	return t.base.RoundTrip(r)
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
@@ -340,32 +248,33 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// The kinds of errors, for errors.Is. The errors returned name the URL
-// and, for HTTP errors, are *HTTPError.
+// The kinds of errors, for errors.Is: those of package fetch, the HTTP
+// layer the Client shares with the other feed clients (the same values).
+// The errors returned name the URL and, for HTTP errors, are *HTTPError.
 var (
-	ErrUnauthorized = errors.New("unauthorized")              // 401: missing or bad credentials
-	ErrForbidden    = errors.New("forbidden")                 // 403: no access to the resource
-	ErrNotFound     = errors.New("not found")                 // 404: no such API root or collection (or no access to it)
-	ErrTooLarge     = errors.New("response too large")        // a body over Options.MaxResponseSize
-	ErrMalformed    = errors.New("malformed response")        // a body that is not the TAXII resource expected
-	ErrContentType  = errors.New("not a TAXII JSON response") // a 200 response that is not JSON (an HTML login page …)
-	ErrNoProgress   = errors.New("paging makes no progress")  // a repeated next token, added_after not moving, empty pages
-	ErrTooManyPages = errors.New("too many pages")            // more than Options.MaxPages
-	ErrLoadTooLarge = errors.New("load too large")            // a Load or Poll over Options.MaxLoadSize
-	ErrLoadTimeout  = errors.New("load timed out")            // a Load or Poll longer than Options.LoadTimeout
+	ErrUnauthorized = fetch.ErrUnauthorized // 401: missing or bad credentials
+	ErrForbidden    = fetch.ErrForbidden    // 403: no access to the resource
+	ErrNotFound     = fetch.ErrNotFound     // 404: no such API root or collection (or no access to it)
+	ErrTooLarge     = fetch.ErrTooLarge     // a body over Options.MaxResponseSize
+	ErrMalformed    = fetch.ErrMalformed    // a body that is not the TAXII resource expected
+	ErrContentType  = fetch.ErrContentType  // a 200 response that is not JSON (an HTML login page …)
+	ErrNoProgress   = fetch.ErrNoProgress   // a repeated next token, added_after not moving, empty pages
+	ErrTooManyPages = fetch.ErrTooManyPages // more than Options.MaxPages
+	ErrLoadTooLarge = fetch.ErrLoadTooLarge // a Load or Poll over Options.MaxLoadSize
+	ErrLoadTimeout  = fetch.ErrLoadTimeout  // a Load or Poll longer than Options.LoadTimeout
 )
 
-// HTTPError is an HTTP response with a status other than 200 (or 204).
-// errors.Is matches it against ErrUnauthorized (401), ErrForbidden (403)
-// and ErrNotFound (404).
+// HTTPError is an HTTP response with a status other than 200 (or 204):
+// the HTTP layer's error (fetch.HTTPError: URL, StatusCode, RetryAfter …)
+// with the TAXII error message of its body. errors.Is matches it against
+// ErrUnauthorized (401), ErrForbidden (403) and ErrNotFound (404).
 type HTTPError struct {
-	URL        string        // the URL requested, without password
-	StatusCode int           // 401 …
-	RetryAfter time.Duration // the wait its Retry-After header asks for, or 0
-	TAXII      *ErrorMessage // the TAXII error message of its body, or nil
-
-	withheld bool // the credentials were not sent: not a credential host
+	*fetch.HTTPError
+	TAXII *ErrorMessage // the TAXII error message of its body, or nil
 }
+
+// Unwrap returns the HTTP layer's error.
+func (e *HTTPError) Unwrap() error { return e.HTTPError }
 
 // ErrorMessage is a TAXII 2.1 error message resource. Its strings are
 // sanitised (no control characters) and cut to a few hundred characters.
@@ -377,101 +286,39 @@ type ErrorMessage struct {
 	ExternalDetails string `json:"external_details,omitempty"`
 }
 
-// Error returns "taxii: GET URL: 401 Unauthorized: title: description",
-// with a hint for the common statuses.
-func (e *HTTPError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "taxii: GET %s: %d %s", e.URL, e.StatusCode, http.StatusText(e.StatusCode))
-	if m := e.TAXII; m != nil {
-		if m.Title != "" {
-			b.WriteString(": " + m.Title)
-		}
-		if m.Description != "" {
-			b.WriteString(": " + m.Description)
-		}
-	}
-	switch e.StatusCode {
-	case http.StatusUnauthorized:
-		if e.withheld {
-			b.WriteString(" (the credentials were not sent to this host: not a credential host, see Options.CredentialHosts)")
-		} else {
-			b.WriteString(" (missing or bad credentials: check the user name and password, or the token)")
-		}
-	case http.StatusForbidden:
-		b.WriteString(" (the credentials give no access to this resource)")
-	case http.StatusNotFound:
-		b.WriteString(" (no such API root or collection, or no access to it)")
-	case http.StatusNotAcceptable:
-		b.WriteString(" (the server does not serve " + MediaType + ": is it a TAXII 2.1 server?)")
-	case http.StatusRequestedRangeNotSatisfiable:
-		b.WriteString(" (a TAXII 2.0 server? only TAXII 2.1 is supported)")
-	}
-	return b.String()
+// wrappedHTTPError is an error of the HTTP layer that wraps a
+// *fetch.HTTPError ("… (gave up after 4 attempts)"), with that error as
+// a *HTTPError.
+type wrappedHTTPError struct {
+	err error
+	he  *HTTPError
 }
 
-// Is reports whether target is the error kind of the status.
-func (e *HTTPError) Is(target error) bool {
-	switch e.StatusCode {
-	case http.StatusUnauthorized:
-		return target == ErrUnauthorized
-	case http.StatusForbidden:
-		return target == ErrForbidden
-	case http.StatusNotFound:
-		return target == ErrNotFound
-	}
-	return false
-}
+func (e *wrappedHTTPError) Error() string { return e.err.Error() }
+func (e *wrappedHTTPError) Unwrap() error { return e.he }
 
-func (e *HTTPError) retryable() bool {
-	switch e.StatusCode {
-	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
-		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
-		return true
+// withTAXIIMessage gives the *fetch.HTTPError in err, if any, its TAXII error
+// message: errors.As then finds a *HTTPError.
+func withTAXIIMessage(err error) error {
+	var fe *fetch.HTTPError
+	if !errors.As(err, &fe) {
+		return err
 	}
-	return false
+	he := &HTTPError{HTTPError: fe, TAXII: parseErrorMessage(fe.ContentType, fe.Body)}
+	if err == error(fe) {
+		return he
+	}
+	return &wrappedHTTPError{err: err, he: he}
 }
 
 // urlError is an error about a URL that is not an HTTP status.
-type urlError struct {
-	url       string
-	kind      error // ErrTooLarge … or nil
-	err       error
-	transient bool // worth retrying
-}
+type urlError = fetch.Error
 
-func (e *urlError) Error() string {
-	if e.kind != nil && e.err == nil {
-		return fmt.Sprintf("taxii: GET %s: %v", e.url, e.kind)
-	}
-	return fmt.Sprintf("taxii: GET %s: %v", e.url, e.err)
-}
+func redact(s string) string { return fetch.Redact(s) }
 
-func (e *urlError) Unwrap() []error {
-	if e.kind != nil {
-		return []error{e.kind, e.err}
-	}
-	return []error{e.err}
-}
+func sanitize(s string, limit int) string { return fetch.Sanitize(s, limit) }
 
-// redact returns the URL s without the password of its user info.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err == nil {
-		return u.Redacted()
-	}
-	// Unparsable: cut any user info all the same.
-	if i := strings.Index(s, "://"); i >= 0 {
-		rest := s[i+3:]
-		end := strings.IndexAny(rest, "/?#")
-		if end < 0 {
-			end = len(rest)
-		}
-		if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
-			return s[:i+3] + "xxxxx" + rest[at:]
-		}
-	}
-	return s
-}
+func retryAfter(h string, now time.Time) time.Duration { return fetch.RetryAfter(h, now) }
 
 // response is a successful response.
 type response struct {
@@ -480,206 +327,22 @@ type response struct {
 	body   []byte
 }
 
-// get GETs rawURL, retrying as the Options say. The error names the URL.
+// get GETs rawURL through the HTTP layer, which retries as the Options
+// say. The error names the URL.
 func (c *Client) get(ctx context.Context, rawURL string) (*response, error) {
-	for attempt := 0; ; attempt++ {
-		resp, err := c.try(ctx, rawURL)
-		if err == nil {
-			return resp, nil
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("taxii: GET %s: %w", redact(rawURL), context.Cause(ctx))
-		}
-		wait, ok := c.retryWait(err, attempt)
-		if !ok {
-			var he *HTTPError
-			if errors.As(err, &he) && he.retryable() && he.RetryAfter > c.opts.MaxRetryWait {
-				return nil, fmt.Errorf("%w (not retried: Retry-After %v is longer than MaxRetryWait %v)", err, he.RetryAfter, c.opts.MaxRetryWait)
-			}
-			return nil, err
-		}
-		if attempt >= c.opts.MaxRetries {
-			if attempt == 0 {
-				return nil, err // no retries
-			}
-			return nil, fmt.Errorf("%w (gave up after %d attempts)", err, attempt+1)
-		}
-		if serr := c.sleep(ctx, wait); serr != nil {
-			if ctx.Err() != nil {
-				serr = context.Cause(ctx)
-			}
-			return nil, fmt.Errorf("taxii: GET %s: %w (while waiting %v to retry after: %v)", redact(rawURL), serr, wait, err)
-		}
-	}
-}
-
-// retryWait says whether err is worth retrying, and after how long, for
-// the retry number attempt+1.
-func (c *Client) retryWait(err error, attempt int) (time.Duration, bool) {
-	var he *HTTPError
-	var ue *urlError
-	switch {
-	case errors.As(err, &he):
-		if !he.retryable() {
-			return 0, false
-		}
-		if he.RetryAfter > 0 {
-			return he.RetryAfter, he.RetryAfter <= c.opts.MaxRetryWait
-		}
-	case errors.As(err, &ue):
-		if !ue.transient {
-			return 0, false
-		}
-	default:
-		return 0, false
-	}
-	d := c.opts.RetryWait
-	for i := 0; i < attempt && d < c.opts.MaxRetryWait; i++ {
-		d *= 2
-	}
-	d = min(d, c.opts.MaxRetryWait)
-	return d/2 + time.Duration(c.jitter()*float64(d/2)), true
-}
-
-// try sends one request.
-func (c *Client) try(ctx context.Context, rawURL string) (*response, error) {
-	red := redact(rawURL)
-	if c.opts.Timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, c.opts.Timeout,
-			fmt.Errorf("no complete response within %v", c.opts.Timeout))
-		defer cancel()
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
+	resp, err := c.fc.Get(ctx, fetch.Request{URL: rawURL, Accept: MediaType, Expect: MediaType,
+		Hint: "is it the URL of a TAXII 2.1 server?"})
 	if err != nil {
-		return nil, &urlError{url: red, err: err}
+		return nil, withTAXIIMessage(err)
 	}
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return nil, &urlError{url: red, err: fmt.Errorf("not an http or https URL")}
-	}
-	req.Header.Set("Accept", MediaType)
-	req.Header.Set("User-Agent", c.opts.UserAgent)
-	c.bindCredentials(req.URL)
-	withheld := c.hasCredentials() && !c.sendsCredentials(req.URL)
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		return nil, c.netError(ctx, red, err)
-	}
-	defer resp.Body.Close()
-	switch resp.StatusCode {
-	case http.StatusOK:
-	case http.StatusNoContent:
-		return &response{url: red, header: resp.Header}, nil
-	default:
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return nil, &HTTPError{
-			URL: red, StatusCode: resp.StatusCode, withheld: withheld,
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), c.now()),
-			TAXII:      parseErrorMessage(resp.Header.Get("Content-Type"), body),
-		}
-	}
-	if ct := resp.Header.Get("Content-Type"); !jsonContentType(ct) {
-		return nil, &urlError{url: red, kind: ErrContentType,
-			err: fmt.Errorf("response of type %q, not %s (is it the URL of a TAXII 2.1 server?)", sanitize(ct, 100), MediaType)}
-	}
-	limit := c.opts.MaxResponseSize
-	tooLarge := &urlError{url: red, kind: ErrTooLarge,
-		err: fmt.Errorf("response larger than MaxResponseSize (%d bytes): ask for smaller pages (limit)", limit)}
-	if resp.ContentLength > limit {
-		return nil, tooLarge
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return nil, c.netError(ctx, red, err)
-	}
-	if int64(len(body)) > limit {
-		return nil, tooLarge
-	}
-	return &response{url: red, header: resp.Header, body: body}, nil
-}
-
-// netError wraps an error sending a request or reading its response.
-func (c *Client) netError(ctx context.Context, red string, err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	if ctx.Err() != nil {
-		// the parent context (checked by get) or the request's timeout
-		return &urlError{url: red, err: context.Cause(ctx), transient: true}
-	}
-	return &urlError{url: red, err: err, transient: transient(err)}
-}
-
-// transient reports whether a network error is worth retrying: a timeout,
-// a reset or refused connection, a response cut short; not a TLS
-// certificate or DNS name error.
-func transient(err error) bool {
-	var cve *tls.CertificateVerificationError
-	var uae x509.UnknownAuthorityError
-	var hne x509.HostnameError
-	var cie x509.CertificateInvalidError
-	var rhe tls.RecordHeaderError
-	var dnse *net.DNSError
-	switch {
-	case errors.As(err, &cve), errors.As(err, &uae), errors.As(err, &hne), errors.As(err, &cie), errors.As(err, &rhe):
-		return false
-	case errors.As(err, &dnse):
-		return dnse.IsTimeout || dnse.IsTemporary
-	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNREFUSED),
-		errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
-		return true
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	var oe *net.OpError
-	return errors.As(err, &oe)
-}
-
-// jsonContentType reports whether a response's Content-Type is JSON:
-// application/taxii+json, application/json, application/stix+json or any
-// other application/…+json (some servers send one of these rather than
-// the TAXII type), or absent.
-func jsonContentType(ct string) bool {
-	if strings.TrimSpace(ct) == "" {
-		return true
-	}
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil {
-		return false
-	}
-	return mt == "application/json" || strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json")
-}
-
-// retryAfter parses a Retry-After header: seconds, or an HTTP date. It
-// returns 0 for an absent or bad header or a date in the past.
-func retryAfter(h string, now time.Time) time.Duration {
-	h = strings.TrimSpace(h)
-	if h == "" {
-		return 0
-	}
-	const maxWait = 365 * 24 * time.Hour // longer is as good as never
-	if n, err := strconv.ParseInt(h, 10, 64); err == nil || errors.Is(err, strconv.ErrRange) && n > 0 {
-		if n <= 0 {
-			return 0
-		}
-		return min(time.Duration(min(n, int64(maxWait/time.Second)))*time.Second, maxWait)
-	}
-	if t, err := http.ParseTime(h); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return min(d, maxWait)
-		}
-	}
-	return 0
+	return &response{url: resp.URL, header: resp.Header, body: resp.Body}, nil
 }
 
 // parseErrorMessage returns the TAXII error message in an error response's
 // body, or nil.
 func parseErrorMessage(ct string, body []byte) *ErrorMessage {
-	if !jsonContentType(ct) {
+	if mt, _, err := mime.ParseMediaType(ct); strings.TrimSpace(ct) != "" &&
+		(err != nil || mt != "application/json" && !(strings.HasPrefix(mt, "application/") && strings.HasSuffix(mt, "+json"))) {
 		return nil
 	}
 	var m struct {
@@ -715,24 +378,4 @@ func str(v any, limit int) string {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return ""
-}
-
-// sanitize replaces control characters and invalid UTF-8 in s (text from
-// a server, shown in errors) and cuts it to limit runes.
-func sanitize(s string, limit int) string {
-	var b strings.Builder
-	n := 0
-	for _, r := range s {
-		if n == limit {
-			b.WriteString("…")
-			break
-		}
-		if r == unicode.ReplacementChar || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' ||
-			unicode.Is(unicode.Bidi_Control, r) {
-			r = ' '
-		}
-		b.WriteRune(r)
-		n++
-	}
-	return strings.TrimSpace(b.String())
 }

@@ -132,36 +132,6 @@ func TestCredentialsRedirect(t *testing.T) {
 	assert.Equal(t, []string{"|"}, other.sent(), "nothing of the credentials for the other host")
 }
 
-func TestCredentialHostsOption(t *testing.T) {
-	for _, tc := range []struct {
-		hosts []string
-		url   string
-		want  bool
-	}{
-		{nil, "https://taxii.example/x", true}, // the first host
-		{[]string{"other.example"}, "https://taxii.example/x", true},
-		{nil, "https://TAXII.example:443/y", true},
-		{nil, "http://taxii.example/y", false}, // port 80
-		{nil, "https://taxii.example:8443/y", false},
-		{nil, "https://evil.taxii.example/y", false},
-		{[]string{"other.example"}, "https://other.example/", true},
-		{[]string{"other.example"}, "http://other.example/", true},
-		{[]string{"other.example"}, "https://other.example:8443/", false},
-		{[]string{"other.example:8443"}, "https://other.example:8443/", true},
-		{[]string{"[::1]:8443"}, "https://[::1]:8443/", true},
-		{[]string{"*"}, "https://anything.example:1/", true},
-	} {
-		c, err := New(Options{Token: "t", CredentialHosts: tc.hosts})
-		require.NoError(t, err)
-		first, _ := url.Parse("https://taxii.example/taxii2/")
-		u, _ := url.Parse(tc.url)
-		c.bindCredentials(first)
-		assert.Equal(t, tc.want, c.sendsCredentials(u), "%v %s", tc.hosts, tc.url)
-	}
-	_, err := New(Options{Token: "t", CredentialHosts: []string{"https://x.example/"}})
-	assert.ErrorContains(t, err, `CredentialHosts: "https://x.example/" is not a host or host:port`)
-}
-
 // TestCredentialsWithheldError: a 401 from a host the credentials were
 // not sent to says so.
 func TestCredentialsWithheldError(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/iocmatch/iocmatch/loader/fetch"
 )
 
 // FuzzParseEnvelope: parsing any response body does not panic, and the
@@ -70,7 +72,7 @@ func FuzzErrorResponse(f *testing.F) {
 					}
 				}
 			}
-			e := &HTTPError{URL: "u", StatusCode: 500, TAXII: m}
+			e := &HTTPError{HTTPError: &fetch.HTTPError{Name: "taxii", URL: "u", StatusCode: 500}, TAXII: m}
 			_ = e.Error()
 		}
 		if d := retryAfter(ra, now); d < 0 || d > 366*24*time.Hour {

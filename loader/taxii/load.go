@@ -183,7 +183,7 @@ func (c *Client) writeBundle(ctx context.Context, w io.Writer, collectionURL str
 			n += int64(len(o)) + 2
 		}
 		if size+n > c.opts.MaxLoadSize {
-			return &urlError{url: p.URL, kind: ErrLoadTooLarge, err: fmt.Errorf(
+			return &urlError{Name: "taxii", URL: p.URL, Kind: ErrLoadTooLarge, Err: fmt.Errorf(
 				"load stopped after %d pages (%d bytes of objects): the next page would make more than MaxLoadSize (%d bytes)",
 				stats.Pages, size, c.opts.MaxLoadSize)}
 		}
@@ -206,9 +206,9 @@ func (c *Client) writeBundle(ctx context.Context, w io.Writer, collectionURL str
 	var ue *urlError
 	switch {
 	case err == nil:
-	case errors.As(err, &ue) && (ue.kind == ErrLoadTooLarge || ue.kind == ErrTooManyPages):
-		msg := ue.err.Error()
-		if ue.kind == ErrTooManyPages {
+	case errors.As(err, &ue) && (ue.Kind == ErrLoadTooLarge || ue.Kind == ErrTooManyPages):
+		msg := ue.Err.Error()
+		if ue.Kind == ErrTooManyPages {
 			msg = fmt.Sprintf("load stopped after %d pages (%d bytes of objects): the server %s", stats.Pages, size,
 				strings.TrimPrefix(msg, ErrTooManyPages.Error()+": the server "))
 		}
@@ -220,7 +220,7 @@ func (c *Client) writeBundle(ctx context.Context, w io.Writer, collectionURL str
 		}
 		msg := fmt.Sprintf("load stopped after %d pages (%d bytes of objects): it took longer than LoadTimeout (%v)",
 			stats.Pages, size, c.opts.LoadTimeout)
-		err = &cutError{err: &urlError{url: url, kind: ErrLoadTimeout, err: fmt.Errorf("%s (%w)", msg, ErrLoadTimeout)}, msg: msg}
+		err = &cutError{err: &urlError{Name: "taxii", URL: url, Kind: ErrLoadTimeout, Err: fmt.Errorf("%s (%w)", msg, ErrLoadTimeout)}, msg: msg}
 	default:
 		return err
 	}

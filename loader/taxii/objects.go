@@ -125,8 +125,8 @@ func (c *Client) Objects(ctx context.Context, collectionURL string, q Query, fn 
 	empty := 0
 	for n := 1; ; n++ {
 		if n > c.opts.MaxPages {
-			return &urlError{url: red, kind: ErrTooManyPages,
-				err: fmt.Errorf("%w: the server still says more=true after %d pages (MaxPages)", ErrTooManyPages, c.opts.MaxPages)}
+			return &urlError{Name: "taxii", URL: red, Kind: ErrTooManyPages,
+				Err: fmt.Errorf("%w: the server still says more=true after %d pages (MaxPages)", ErrTooManyPages, c.opts.MaxPages)}
 		}
 		u.RawQuery = params.Encode()
 		resp, err := c.get(ctx, u.String())
@@ -135,7 +135,7 @@ func (c *Client) Objects(ctx context.Context, collectionURL string, q Query, fn 
 		}
 		env, err := parseEnvelope(resp.body)
 		if err != nil {
-			return &urlError{url: resp.url, kind: ErrMalformed, err: fmt.Errorf("malformed envelope: %w", err)}
+			return &urlError{Name: "taxii", URL: resp.url, Kind: ErrMalformed, Err: fmt.Errorf("malformed envelope: %w", err)}
 		}
 		p := Page{
 			URL: resp.url, Objects: env.Objects, More: env.More, Next: env.Next,
@@ -149,8 +149,8 @@ func (c *Client) Objects(ctx context.Context, collectionURL string, q Query, fn 
 			return nil
 		}
 		noProgress := func(format string, args ...any) error {
-			return &urlError{url: resp.url, kind: ErrNoProgress,
-				err: fmt.Errorf("%w: "+format, append([]any{ErrNoProgress}, args...)...)}
+			return &urlError{Name: "taxii", URL: resp.url, Kind: ErrNoProgress,
+				Err: fmt.Errorf("%w: "+format, append([]any{ErrNoProgress}, args...)...)}
 		}
 		if len(env.Objects) == 0 {
 			if empty++; empty == 2 {
@@ -162,8 +162,8 @@ func (c *Client) Objects(ctx context.Context, collectionURL string, q Query, fn 
 		switch {
 		case env.Next != "":
 			if len(env.Next) > maxNext {
-				return &urlError{url: resp.url, kind: ErrMalformed,
-					err: fmt.Errorf("malformed envelope: a next token of %d bytes (at most %d)", len(env.Next), maxNext)}
+				return &urlError{Name: "taxii", URL: resp.url, Kind: ErrMalformed,
+					Err: fmt.Errorf("malformed envelope: a next token of %d bytes (at most %d)", len(env.Next), maxNext)}
 			}
 			h := sha256.Sum256([]byte(env.Next))
 			if seen[h] {
@@ -180,7 +180,7 @@ func (c *Client) Objects(ctx context.Context, collectionURL string, q Query, fn 
 			params.Del("next")
 			params.Set("added_after", FormatTime(addedAfter))
 		default:
-			return &urlError{url: resp.url, kind: ErrMalformed, err: fmt.Errorf(
+			return &urlError{Name: "taxii", URL: resp.url, Kind: ErrMalformed, Err: fmt.Errorf(
 				"the envelope says more=true with no next token and no X-TAXII-Date-Added-Last header (%q): cannot ask for the next page",
 				sanitize(resp.header.Get("X-TAXII-Date-Added-Last"), 60))}
 		}

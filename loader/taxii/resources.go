@@ -53,7 +53,7 @@ func (c *Client) getJSON(ctx context.Context, rawURL, what string, v any) error 
 		return err
 	}
 	if err := decodeObject(resp.body, v); err != nil {
-		return &urlError{url: resp.url, kind: ErrMalformed, err: fmt.Errorf("malformed %s: %w", what, err)}
+		return &urlError{Name: "taxii", URL: resp.url, Kind: ErrMalformed, Err: fmt.Errorf("malformed %s: %w", what, err)}
 	}
 	return nil
 }
@@ -137,8 +137,8 @@ func (c *Client) Discovery(ctx context.Context, discoveryURL string) (*Discovery
 		d.APIRoots[i] = fix(r)
 	}
 	if len(bad) > 0 {
-		return nil, &urlError{url: redact(discoveryURL), kind: ErrMalformed,
-			err: fmt.Errorf("malformed discovery resource: bad API root URL %q", sanitize(bad[0], 200))}
+		return nil, &urlError{Name: "taxii", URL: redact(discoveryURL), Kind: ErrMalformed,
+			Err: fmt.Errorf("malformed discovery resource: bad API root URL %q", sanitize(bad[0], 200))}
 	}
 	return &d, nil
 }
