@@ -65,7 +65,7 @@ import (
 //
 // The metadata of each indicator:
 //
-//   - ID: the indicator's "id".
+//   - ID: the indicator's "id" (or "_id", as the API had it in 2015).
 //   - Source: the pulse's "author_name" (else "author"."username"),
 //     unless Options.Source is set; else the file's name.
 //   - Description: the pulse's "name", then the indicator's "title" and
@@ -141,6 +141,7 @@ type otxIndicator struct {
 	Indicator   *flexString `json:"indicator"`
 	Type        flexString  `json:"type"`
 	ID          flexString  `json:"id"`
+	OldID       flexString  `json:"_id"` // the id of the 2015 API (intelmq's samples), when there is no "id"
 	Created     flexString  `json:"created"`
 	Expiration  flexString  `json:"expiration"`
 	IsActive    *flexBool   `json:"is_active"`
@@ -167,6 +168,8 @@ func (x *otxIndicator) decode(fields map[string]json.RawMessage) error {
 			v = &x.Type
 		case "id":
 			v = &x.ID
+		case "_id":
+			v = &x.OldID
 		case "created":
 			v = &x.Created
 		case "expiration":
@@ -601,6 +604,9 @@ func (o *otxReader) indicatorRecord(rec string, kept map[string]json.RawMessage)
 // ok is false when it is not one (a problem reported, or unsupported).
 func (o *otxReader) convert(rec string, x *otxIndicator) (ind indicator.Indicator, ok bool, err error) {
 	c := o.c
+	if strings.TrimSpace(string(x.ID)) == "" {
+		x.ID = x.OldID
+	}
 	who := "indicator"
 	if id := strings.TrimSpace(string(x.ID)); id != "" {
 		who += " " + id

@@ -108,6 +108,12 @@ func TestReadOTXShapes(t *testing.T) {
 				assert.Equal(t, "b", res.Indicators[1].Source)
 				assert.Equal(t, indicator.TLPRed, res.Indicators[1].TLP, `"TLP", upper case`)
 			}},
+		{name: "2015 shape: _id", in: `[{"name": "Old", "author_name": "AlienVault", "indicators": [{"indicator": "http://107.6.172.54/woolen/", "_id": "55e6bfb14637f22cb6057466", "type": "URL", "description": "", "created": "2015-09-02T09:21:53.093"}]}]`,
+			want: []string{"url:http://107.6.172.54/woolen/"},
+			check: func(t *testing.T, res Result) {
+				assert.Equal(t, "55e6bfb14637f22cb6057466", res.Indicators[0].ID, `"_id" when there is no "id"`)
+				assert.Equal(t, time.Date(2015, 9, 2, 9, 21, 53, 93e6, time.UTC), res.Indicators[0].FirstSeen)
+			}},
 		{name: "TLP spellings", in: `{"tlp": "white", "indicators": [` + ind + `]}
 {"TLP": "TLP:AMBER+STRICT", "indicators": [` + ind + `]}
 {"tlp": "clear", "indicators": [{"indicator": "b.example", "type": "hostname"}]}
