@@ -9,7 +9,6 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/iocmatch/iocmatch/indicator"
 )
@@ -434,36 +433,16 @@ func abuseHeader(fields []string) (idx [4]int, ok bool) {
 
 // readAbuseIPDBLines reads the CSV or plain text form from r into c.
 func readAbuseIPDBLines(c *collector, r io.Reader) error {
-	maxLineLen := c.opts.maxLineLen()
-	lr := newLineReader(r, maxLineLen)
 	var cols [4]int
 	nfields := 0 // fields of the header, 0 before it (or without one)
 	started := false
-	for {
-		b, tooLong, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return readError(c.path, err)
-		}
-		n := lr.line
-		if tooLong {
-			if err := c.problem(n, ReasonLineTooLong, fmt.Sprintf("line longer than %d bytes", maxLineLen)); err != nil {
-				return err
-			}
-			continue
-		}
-		text := strings.TrimLeftFunc(string(b), unicode.IsSpace)
-		if text == "" || text[0] == '#' {
-			continue
-		}
+	return readLines(c, r, func(n int, text string) error {
 		if !started {
 			started = true
 			if fs, ok := splitLine([]byte(text), ','); ok {
 				if idx, ok := abuseHeader(fs); ok {
 					cols, nfields = idx, len(fs)
-					continue
+					return nil
 				}
 			}
 		}
@@ -474,10 +453,7 @@ func readAbuseIPDBLines(c *collector, r io.Reader) error {
 			} else {
 				err = c.problem(n, ReasonInvalidValue, err.Error())
 			}
-			if err != nil {
-				return err
-			}
-			continue
+			return err
 		}
 		fs, ok := splitLine([]byte(text), ',')
 		var perr error
@@ -506,10 +482,8 @@ func readAbuseIPDBLines(c *collector, r io.Reader) error {
 				perr = c.add(ind)
 			}
 		}
-		if perr != nil {
-			return perr
-		}
-	}
+		return perr
+	})
 }
 
 // sniffAbuseIPDBJSON reports whether JSON head (top-level keys keys) is an

@@ -517,11 +517,20 @@ func (t *tsTags) UnmarshalJSON(b []byte) error {
 		*t = strings.Split(s, ",")
 		return nil
 	}
+	out, err := namesList(b, "tags")
+	*t = out
+	return err
+}
+
+// namesList decodes b, a JSON list of strings or of objects with a
+// "name" (tags, labels), into the strings and names; what names the list
+// in errors.
+func namesList(b []byte, what string) ([]string, error) {
 	var list []json.RawMessage
 	if err := json.Unmarshal(b, &list); err != nil {
-		return fmt.Errorf("tags: not a list")
+		return nil, fmt.Errorf("%s: not a list", what)
 	}
-	out := make(tsTags, 0, len(list))
+	out := make([]string, 0, len(list))
 	for _, e := range list {
 		var s string
 		if json.Unmarshal(e, &s) == nil {
@@ -532,12 +541,11 @@ func (t *tsTags) UnmarshalJSON(b []byte) error {
 			Name flexString `json:"name"`
 		}
 		if err := json.Unmarshal(e, &o); err != nil {
-			return fmt.Errorf("tags: %.40s: not a string or an object with a name", e)
+			return nil, fmt.Errorf("%s: %.40s: not a string or an object with a name", what, e)
 		}
 		out = append(out, string(o.Name))
 	}
-	*t = out
-	return nil
+	return out, nil
 }
 
 type tsRecord struct {
@@ -921,27 +929,9 @@ func sortedKeys(m map[string]json.RawMessage) []string {
 type csLabels []string
 
 func (l *csLabels) UnmarshalJSON(b []byte) error {
-	var list []json.RawMessage
-	if err := json.Unmarshal(b, &list); err != nil {
-		return fmt.Errorf("labels: not a list")
-	}
-	out := make(csLabels, 0, len(list))
-	for _, e := range list {
-		var s string
-		if json.Unmarshal(e, &s) == nil {
-			out = append(out, s)
-			continue
-		}
-		var o struct {
-			Name flexString `json:"name"`
-		}
-		if err := json.Unmarshal(e, &o); err != nil {
-			return fmt.Errorf("labels: %.40s: not a string or an object with a name", e)
-		}
-		out = append(out, string(o.Name))
-	}
+	out, err := namesList(b, "labels")
 	*l = out
-	return nil
+	return err
 }
 
 type csRecord struct {
