@@ -225,6 +225,16 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
+// Options returns the Client's options, the defaults filled in (Timeout,
+// MaxResponseSize, MaxRetries, RetryWait, MaxRetryWait, UserAgent …). Its
+// Header and CredentialHosts are copies.
+func (c *Client) Options() Options {
+	o := c.opts
+	o.Header = o.Header.Clone()
+	o.CredentialHosts = slices.Clone(o.CredentialHosts)
+	return o
+}
+
 // Name returns Options.Name: the prefix of the Client's errors.
 func (c *Client) Name() string { return c.opts.Name }
 
