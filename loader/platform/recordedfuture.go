@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -192,6 +193,7 @@ func NewRecordedFuture(opts RecordedFutureOptions) (*RecordedFuture, error) {
 		http.StatusForbidden:    "the API token gives no access to this risk list: check the token's subscription (risk lists need the Connect API or Fusion)",
 		http.StatusNotFound:     "no such risk list or Fusion file: check the list name",
 	}
+	fo.ErrorMessage = rfErrorMessage
 	fc, err := fetch.New(fo)
 	if err != nil {
 		return nil, err
@@ -206,6 +208,30 @@ func NewRecordedFuture(opts RecordedFutureOptions) (*RecordedFuture, error) {
 	}
 	return &RecordedFuture{fc: fc, base: base, lists: append([]RiskList(nil), lists...), min: minInt, now: now,
 		states: make([]rfListState, len(lists))}, nil
+}
+
+// rfErrorMessage finds Recorded Future's error message: {"error":
+// {"status": 401, "message": "…"}}, or a plain "message" or "error"
+// string.
+func rfErrorMessage(ct string, body []byte) string {
+	var m struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+	}
+	if json.Unmarshal(body, &m) != nil {
+		return ""
+	}
+	var nested struct {
+		Message string `json:"message"`
+	}
+	var plain string
+	switch {
+	case json.Unmarshal(m.Error, &nested) == nil && nested.Message != "":
+		return nested.Message
+	case json.Unmarshal(m.Error, &plain) == nil && plain != "":
+		return plain
+	}
+	return m.Message
 }
 
 // baseURL checks and normalises a client's base URL (def when empty):
@@ -302,6 +328,10 @@ func (c *RecordedFuture) download(ctx context.Context, l RiskList, prev rfListSt
 	if err != nil {
 		return rfListState{}, err
 	}
+	if err := wholeBodyProblem(c.fc, u, res); err != nil {
+		return rfListState{}, err
+	}
+	renameFallbackSource(&res, resp.URL, opts, "recordedfuture:"+l.String())
 	return rfListState{etag: resp.Header.Get("ETag"), lastModified: resp.Header.Get("Last-Modified"), res: res, have: true}, nil
 }
 
@@ -311,4 +341,36 @@ func cloneResult(r loader.Result) loader.Result {
 	var out loader.Result
 	out.Merge(r)
 	return out
+}
+
+// renameFallbackSource sets the Source of the indicators read from a page
+// at url that have the loader's fallback source (the base name of the
+// path read, here a URL: "risklist?format=…") to name, unless
+// Options.Source set it.
+func renameFallbackSource(res *loader.Result, url string, opts loader.Options, name string) {
+	if opts.Source != "" {
+		return
+	}
+	fallback := loader.SourceName(url)
+	for i := range res.Indicators {
+		if res.Indicators[i].Source == fallback {
+			res.Indicators[i].Source = name
+		}
+	}
+}
+
+// wholeBodyProblem returns an ErrMalformed error naming url when the
+// body read into res was not read as a whole: a bad header, a format or
+// binary problem, or a problem of no line and no record (a gzip stream
+// cut short …). The problems of single records are not errors: they are
+// the records'.
+func wholeBodyProblem(fc *fetch.Client, url string, res loader.Result) error {
+	for _, p := range res.Problems {
+		switch {
+		case p.Reason == loader.ReasonBadHeader, p.Reason == loader.ReasonFormat, p.Reason == loader.ReasonBinary,
+			p.Line == 0 && p.Record == "" && p.Reason != loader.ReasonTooMany:
+			return fc.Errorf(url, fetch.ErrMalformed, "%s", p.Msg)
+		}
+	}
+	return nil
 }

@@ -422,6 +422,10 @@ func (c *ThreatConnect) Poll(ctx context.Context, opts loader.Options) (loader.R
 		if err != nil {
 			return loader.Result{}, err
 		}
+		if err := wholeBodyProblem(c.fc, u, pr); err != nil {
+			return loader.Result{}, err
+		}
+		renameFallbackSource(&pr, resp.URL, opts, "threatconnect")
 		for _, ind := range pr.Indicators {
 			if ind.ID != "" && pageIDs[ind.ID] {
 				byID[ind.ID] = append(byID[ind.ID], ind)
