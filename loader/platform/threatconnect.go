@@ -136,12 +136,12 @@ func NewThreatConnect(opts ThreatConnectOptions) (*ThreatConnect, error) {
 	switch {
 	case opts.Token != "" && (opts.AccessID != "" || opts.SecretKey != ""):
 		return nil, errors.New("threatconnect: both an API token and an access id or secret key: use one")
+	case opts.AccessID == "" && opts.SecretKey != "":
+		return nil, errors.New("threatconnect: secret key without access id")
 	case opts.Token == "" && opts.AccessID == "":
 		return nil, errors.New("threatconnect: no credentials: an access id and secret key, or an API token")
 	case opts.AccessID != "" && opts.SecretKey == "":
 		return nil, errors.New("threatconnect: access id without secret key")
-	case opts.AccessID == "" && opts.SecretKey != "":
-		return nil, errors.New("threatconnect: secret key without access id")
 	case strings.ContainsAny(opts.AccessID, ": \r\n"):
 		return nil, errors.New("threatconnect: bad access id (a colon, a space or a line break in it)")
 	case opts.PageSize < 0 || opts.PageSize > 10000:
@@ -365,7 +365,7 @@ func (c *ThreatConnect) Poll(ctx context.Context, opts loader.Options) (loader.R
 			return loader.Result{}, fmt.Errorf("threatconnect: %w", context.Cause(ctx))
 		}
 		u := c.pageURL(tql, start)
-		if err := pager.Before(u, strconv.Itoa(start)); err != nil {
+		if err := pager.Before(u, "resultStart="+strconv.Itoa(start)); err != nil {
 			return loader.Result{}, err
 		}
 		resp, err := c.fc.Get(ctx, fetch.Request{URL: u, Expect: "application/json (an API v3 page)",
