@@ -29,6 +29,11 @@ const (
 	// daily), and a download is large (tens of MB for the default IP
 	// list): a Poll within it returns the previous snapshot.
 	DefaultRecordedFutureMinInterval = time.Hour
+	// DefaultRecordedFutureTimeout is the longest one download may take.
+	DefaultRecordedFutureTimeout = 5 * time.Minute
+	// DefaultRecordedFutureMaxSize is the largest download read, in
+	// bytes.
+	DefaultRecordedFutureMaxSize = 512 << 20
 )
 
 // The entity types of Recorded Future's risk lists (RiskList.Entity).
@@ -118,9 +123,12 @@ type RecordedFutureOptions struct {
 
 	// Fetch are the options of the HTTP layer (timeouts, size cap,
 	// retries, TLS, test hooks); its Name, Header, Hints and ErrorMessage
-	// are the client's own. Its MaxResponseSize defaults to 512 MiB
-	// here: a risk list is one large file (the default IP list is tens of
-	// MB, gzipped).
+	// are the client's own. Two defaults differ from fetch's, as a risk
+	// list is one large file (the default IP list is tens of MB): the
+	// Timeout of a download is DefaultRecordedFutureTimeout (5 minutes)
+	// and MaxResponseSize DefaultRecordedFutureMaxSize (512 MiB, after
+	// decompression by the transport; a gzip body is decompressed by the
+	// reader, as it is read).
 	Fetch fetch.Options
 
 	// CredentialHint names, in the error of a 401 response, where the
@@ -182,7 +190,10 @@ func NewRecordedFuture(opts RecordedFutureOptions) (*RecordedFuture, error) {
 	fo.Name = "recordedfuture"
 	fo.Header = http.Header{"X-Rftoken": {opts.Token}}
 	if fo.MaxResponseSize == 0 {
-		fo.MaxResponseSize = 512 << 20
+		fo.MaxResponseSize = DefaultRecordedFutureMaxSize
+	}
+	if fo.Timeout == 0 {
+		fo.Timeout = DefaultRecordedFutureTimeout
 	}
 	hint := opts.CredentialHint
 	if hint == "" {
@@ -262,7 +273,8 @@ func (c *RecordedFuture) URL(list RiskList) string { return c.base + list.path()
 // Poll downloads the risk lists and reads them (loader.FormatRecordedFuture,
 // gzip or not) with opts: its Result holds all their indicators, the
 // lists' results merged in the order of the lists (one PerFile entry per
-// list, named by its URL). A Poll within MinInterval of the previous
+// list, named by its URL; the indicators' source is "recordedfuture:" and
+// the list, "recordedfuture:ip", unless opts.Source is set). A Poll within MinInterval of the previous
 // successful one returns that Poll's Result again, without a request.
 // Each download is conditional (If-None-Match, If-Modified-Since) when
 // the previous one gave an ETag or Last-Modified: a list that has not

@@ -336,7 +336,8 @@ func (c *ThreatConnect) TQL(since time.Time) string {
 // Poll asks for the same again.
 //
 // The Result's Indicators are the whole current set, in the order their
-// ids were first read; its Problems, Skipped, Unsupported and PerFile
+// ids were first read (the source of an indicator without ownerName is
+// "threatconnect", unless opts.Source is set); its Problems, Skipped, Unsupported and PerFile
 // (one per page) are of this Poll alone. The indicators share their
 // strings and slices with the client: do not modify them.
 func (c *ThreatConnect) Poll(ctx context.Context, opts loader.Options) (loader.Result, error) {

@@ -586,6 +586,16 @@ func TestThreatConnectLive(t *testing.T) {
 	_, err = lm.Reload(ctx)
 	require.ErrorIs(t, err, fetch.ErrContentType)
 	assert.Equal(t, uint64(1), lm.Current().Generation)
+	// a Retry-After too long: the set stays too
+	srv.setFail(func(w http.ResponseWriter, r *http.Request) bool {
+		w.Header().Set("Retry-After", "3600")
+		w.WriteHeader(http.StatusTooManyRequests)
+		return true
+	})
+	_, err = lm.Reload(ctx)
+	require.ErrorIs(t, err, fetch.ErrRateLimited)
+	assert.Equal(t, uint64(1), lm.Current().Generation)
+	assert.NotEmpty(t, lm.Current().Matcher.LookupDomain("win7smartupdate.com"))
 
 	srv.setFail(nil)
 	added := recs[5]
