@@ -120,42 +120,42 @@ func (s *rfServer) last() *http.Request {
 	return s.requests[len(s.requests)-1]
 }
 
-// testClock is a settable clock.
-type testClock struct {
+// rftcClock is a settable clock.
+type rftcClock struct {
 	mu sync.Mutex
 	t  time.Time
 }
 
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
+func (c *rftcClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *rftcClock) Add(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.t = c.t.Add(d)
 }
 
-// sleeps records the waits of the fetch layer instead of sleeping.
-type sleeps struct {
+// rftcSleeps records the waits of the fetch layer instead of sleeping.
+type rftcSleeps struct {
 	mu sync.Mutex
 	d  []time.Duration
 }
 
-func (s *sleeps) Sleep(ctx context.Context, d time.Duration) error {
+func (s *rftcSleeps) Sleep(ctx context.Context, d time.Duration) error {
 	s.mu.Lock()
 	s.d = append(s.d, d)
 	s.mu.Unlock()
 	return ctx.Err()
 }
 
-func (s *sleeps) waits() []time.Duration {
+func (s *rftcSleeps) waits() []time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.d...)
 }
 
-func newRF(t *testing.T, srv *rfServer, lists ...string) (*RecordedFuture, *testClock, *sleeps) {
+func newRF(t *testing.T, srv *rfServer, lists ...string) (*RecordedFuture, *rftcClock, *rftcSleeps) {
 	t.Helper()
-	clock := &testClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	sl := &sleeps{}
+	clock := &rftcClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	sl := &rftcSleeps{}
 	opts := RecordedFutureOptions{Token: rfToken, BaseURL: srv.URL, Now: clock.Now,
 		Fetch: fetch.Options{Sleep: sl.Sleep, Jitter: func() float64 { return 0 }, MaxRetryWait: time.Minute, Timeout: 10 * time.Second}}
 	for _, s := range lists {
@@ -174,7 +174,7 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-func values(inds []indicator.Indicator) []string {
+func indicatorStrings(inds []indicator.Indicator) []string {
 	var out []string
 	for _, ind := range inds {
 		out = append(out, ind.String())
@@ -182,14 +182,14 @@ func values(inds []indicator.Indicator) []string {
 	return out
 }
 
-func byValue(t *testing.T, inds []indicator.Indicator, value string) indicator.Indicator {
+func findIndicator(t *testing.T, inds []indicator.Indicator, value string) indicator.Indicator {
 	t.Helper()
 	for _, ind := range inds {
 		if ind.Value == value {
 			return ind
 		}
 	}
-	t.Fatalf("no indicator %q in %v", value, values(inds))
+	t.Fatalf("no indicator %q in %v", value, indicatorStrings(inds))
 	return indicator.Indicator{}
 }
 
@@ -241,7 +241,7 @@ func TestNewRecordedFutureOptions(t *testing.T) {
 // highest criticality → severity, rules and labels → tags, evidence
 // time → last seen); a gzipped download is read too.
 func TestRecordedFuturePoll(t *testing.T) {
-	needReader(t, loader.FormatRecordedFuture)
+	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	srv.gzipped["/v2/hash/risklist"] = true
 	c, _, _ := newRF(t, srv, "url", "hash")
@@ -261,8 +261,8 @@ func TestRecordedFuturePoll(t *testing.T) {
 		"url:http://3.145.115.94/zambo/groenhuyzen.exe",
 		"sha256:63212aa8c94098a844945ed1611389b2e1c9dc3906a5ba9d7d0d320344213f4f",
 		"sha256:ea0e23a30aa252e4c8a7a8cb92ac2bba1ffcb4e94027bca555798b2920f9bfab",
-	}, values(res.Indicators))
-	u := byValue(t, res.Indicators, "http://144.34.179.162/a")
+	}, indicatorStrings(res.Indicators))
+	u := findIndicator(t, res.Indicators, "http://144.34.179.162/a")
 	assert.Equal(t, 87, u.Confidence.Value())
 	assert.Equal(t, indicator.SeverityHigh, u.Severity) // a Malicious rule: criticality 3
 	assert.Contains(t, u.Tags, "Recently Reported by Insikt Group")
@@ -271,7 +271,7 @@ func TestRecordedFuturePoll(t *testing.T) {
 	assert.Equal(t, indicator.TLPUnknown, u.TLP) // risk lists carry no TLP
 	assert.True(t, u.ValidUntil.IsZero())        // nor a validity: each download is the whole list
 	assert.Equal(t, "recordedfuture:url", u.Source)
-	h := byValue(t, res.Indicators, "ea0e23a30aa252e4c8a7a8cb92ac2bba1ffcb4e94027bca555798b2920f9bfab") // the ragged row
+	h := findIndicator(t, res.Indicators, "ea0e23a30aa252e4c8a7a8cb92ac2bba1ffcb4e94027bca555798b2920f9bfab") // the ragged row
 	assert.Equal(t, 75, h.Confidence.Value())
 	assert.Equal(t, "recordedfuture:hash", h.Source)
 	require.Len(t, res.PerFile, 2)
@@ -290,7 +290,7 @@ func TestRecordedFuturePoll(t *testing.T) {
 // request; after it, a list with the same ETag is not downloaded again
 // (304) and keeps its indicators, a changed one is read anew.
 func TestRecordedFutureMinIntervalAndNotModified(t *testing.T) {
-	needReader(t, loader.FormatRecordedFuture)
+	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	srv.etag["/v2/url/risklist"] = `"url-v1"`
 	srv.etag["/v2/ip/risklist"] = `"ip-v1"`
@@ -305,7 +305,7 @@ func TestRecordedFutureMinIntervalAndNotModified(t *testing.T) {
 	again, err := c.Poll(ctx, loader.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, 2, srv.count(), "no request within MinInterval")
-	assert.Equal(t, values(first.Indicators), values(again.Indicators))
+	assert.Equal(t, indicatorStrings(first.Indicators), indicatorStrings(again.Indicators))
 
 	// the URL list changes (a new ETag); the IP list does not
 	srv.set("/v2/url/risklist", readTestdata(t, "recordedfuture/url_risklist_next.csv"))
@@ -323,8 +323,8 @@ func TestRecordedFutureMinIntervalAndNotModified(t *testing.T) {
 		"url:http://3.145.115.94/zambo/groenhuyzen.exe",
 		"url:http://gxbrowser.net/",
 		"ipv4:192.168.0.1", // 304: kept
-	}, values(next.Indicators))
-	assert.Equal(t, 65, byValue(t, next.Indicators, "192.168.0.1").Confidence.Value())
+	}, indicatorStrings(next.Indicators))
+	assert.Equal(t, 65, findIndicator(t, next.Indicators, "192.168.0.1").Confidence.Value())
 
 	// a negative MinInterval downloads every time
 	c2, err := NewRecordedFuture(RecordedFutureOptions{Token: rfToken, BaseURL: srv.URL, MinInterval: -1, Lists: []RiskList{{Entity: "ip"}}})
@@ -372,7 +372,7 @@ func TestRecordedFutureAuth(t *testing.T) {
 // the download succeeds; a Retry-After longer than MaxRetryWait is an
 // error at once.
 func TestRecordedFutureRateLimit(t *testing.T) {
-	needReader(t, loader.FormatRecordedFuture)
+	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	n := 0
 	srv.setFail(func(w http.ResponseWriter, r *http.Request) bool {
@@ -387,7 +387,7 @@ func TestRecordedFutureRateLimit(t *testing.T) {
 	res, err := c.Poll(testCtx(t), loader.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, []time.Duration{7 * time.Second}, sl.waits())
-	assert.Equal(t, []string{"ipv4:192.168.0.1"}, values(res.Indicators))
+	assert.Equal(t, []string{"ipv4:192.168.0.1"}, indicatorStrings(res.Indicators))
 	assert.Equal(t, 2, srv.count())
 
 	srv.setFail(func(w http.ResponseWriter, r *http.Request) bool {
@@ -408,7 +408,7 @@ func TestRecordedFutureRateLimit(t *testing.T) {
 // when one of two lists fails, nothing of the Poll is kept: the next Poll
 // downloads both again.
 func TestRecordedFutureMalformed(t *testing.T) {
-	needReader(t, loader.FormatRecordedFuture)
+	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -453,7 +453,7 @@ func TestRecordedFutureMalformed(t *testing.T) {
 			res, err := c.Poll(testCtx(t), loader.Options{})
 			require.NoError(t, err)
 			assert.Equal(t, before+4, srv.count())
-			assert.Equal(t, values(good.Indicators), values(res.Indicators))
+			assert.Equal(t, indicatorStrings(good.Indicators), indicatorStrings(res.Indicators))
 		})
 	}
 }
@@ -507,7 +507,7 @@ func TestRecordedFutureCancel(t *testing.T) {
 // A live.Matcher with the client in Options.Feeds picks up the next
 // snapshot at a Reload, and keeps its set when a download fails.
 func TestRecordedFutureLive(t *testing.T) {
-	needReader(t, loader.FormatRecordedFuture)
+	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	c, clock, _ := newRF(t, srv, "url")
 	ctx := testCtx(t)
@@ -541,9 +541,9 @@ func TestRecordedFutureLive(t *testing.T) {
 	assert.NotEmpty(t, m.LookupURL("http://gxbrowser.net/"))
 }
 
-// needReader skips the test while package loader cannot read format f
+// needFormatReader skips the test while package loader cannot read format f
 // yet (its reader is written on another branch).
-func needReader(t *testing.T, f loader.Format) {
+func needFormatReader(t *testing.T, f loader.Format) {
 	t.Helper()
 	body := map[loader.Format]string{
 		loader.FormatRecordedFuture: "testdata/recordedfuture/ip_risklist.csv",

@@ -177,10 +177,10 @@ func (s *tcServer) update(id any, lastModified string, set map[string]any) {
 // externalDateExpires (2023-10-04T12:34:56Z).
 var tcNow = time.Date(2023, 9, 1, 0, 0, 0, 0, time.UTC)
 
-func newTC(t *testing.T, srv *tcServer, opts ThreatConnectOptions) (*ThreatConnect, *testClock, *sleeps) {
+func newTC(t *testing.T, srv *tcServer, opts ThreatConnectOptions) (*ThreatConnect, *rftcClock, *rftcSleeps) {
 	t.Helper()
-	clock := &testClock{t: tcNow}
-	sl := &sleeps{}
+	clock := &rftcClock{t: tcNow}
+	sl := &rftcSleeps{}
 	opts.BaseURL = srv.URL
 	if opts.Token == "" && opts.AccessID == "" {
 		opts.AccessID, opts.SecretKey = tcAccessID, tcSecretKey
@@ -230,7 +230,7 @@ func TestNewThreatConnectOptions(t *testing.T) {
 // externalDateExpires → valid until, tags, owner → source; a File's
 // three hashes).
 func TestThreatConnectPages(t *testing.T) {
-	needReader(t, loader.FormatThreatConnect)
+	needFormatReader(t, loader.FormatThreatConnect)
 	srv := newTCServer(t, tcRecords(t))
 	c, _, _ := newTC(t, srv, ThreatConnectOptions{TQL: "confidence > 10"})
 	res, err := c.Poll(testCtx(t), loader.Options{})
@@ -253,8 +253,8 @@ func TestThreatConnectPages(t *testing.T) {
 		"sha1:ec86990c7190a2216f55d09999250d5b41e1c046",
 		"sha256:1ab4dacc068dbd89507b91e49b40d7711b4bd0e59592247fc42f66a2333ce5d8",
 		"url:https://google.com/",
-	}, values(res.Indicators))
-	e := byValue(t, res.Indicators, "johnbae@poverts.com")
+	}, indicatorStrings(res.Indicators))
+	e := findIndicator(t, res.Indicators, "johnbae@poverts.com")
 	assert.Equal(t, "891599", e.ID)
 	assert.Equal(t, 61, e.Confidence.Value())
 	assert.Equal(t, indicator.SeverityMedium, e.Severity) // rating 3
@@ -262,16 +262,16 @@ func TestThreatConnectPages(t *testing.T) {
 	assert.Equal(t, time.Date(2023, 10, 4, 12, 34, 56, 0, time.UTC), e.ValidUntil.UTC())
 	assert.Equal(t, "Elastic", e.Source)
 	assert.Contains(t, e.Techniques, "T1055.005")
-	h := byValue(t, res.Indicators, "pb.upinfo.biz")
+	h := findIndicator(t, res.Indicators, "pb.upinfo.biz")
 	assert.Equal(t, 100, h.Confidence.Value())
 	assert.Equal(t, indicator.SeverityCritical, h.Severity) // rating 5
 	assert.Equal(t, indicator.TLPUnknown, h.TLP)
 	assert.Contains(t, h.Tags, "Advanced Persistent Threat")
 	assert.Equal(t, "threatconnect", h.Source) // no ownerName
 	assert.True(t, h.ValidUntil.IsZero())
-	sha := byValue(t, res.Indicators, "1ab4dacc068dbd89507b91e49b40d7711b4bd0e59592247fc42f66a2333ce5d8")
+	sha := findIndicator(t, res.Indicators, "1ab4dacc068dbd89507b91e49b40d7711b4bd0e59592247fc42f66a2333ce5d8")
 	assert.Equal(t, "24348508", sha.ID)
-	u := byValue(t, res.Indicators, "https://google.com/")
+	u := findIndicator(t, res.Indicators, "https://google.com/")
 	assert.Equal(t, "xxxx", u.ID)
 	assert.Equal(t, 75, u.Confidence.Value())
 	assert.Equal(t, indicator.SeverityLow, u.Severity) // rating 2
@@ -314,7 +314,7 @@ func TestThreatConnectAuth(t *testing.T) {
 // A 429 with Retry-After on the second page is waited for, then the Poll
 // goes on; a Retry-After too long fails the Poll at once.
 func TestThreatConnectRateLimit(t *testing.T) {
-	needReader(t, loader.FormatThreatConnect)
+	needFormatReader(t, loader.FormatThreatConnect)
 	srv := newTCServer(t, tcRecords(t))
 	n := 0
 	srv.setFail(func(w http.ResponseWriter, r *http.Request) bool {
@@ -352,7 +352,7 @@ func TestThreatConnectRateLimit(t *testing.T) {
 // nothing of the Poll is applied: the set stays, the next Poll asks for
 // the same again.
 func TestThreatConnectMalformedPage(t *testing.T) {
-	needReader(t, loader.FormatThreatConnect)
+	needFormatReader(t, loader.FormatThreatConnect)
 	for _, tc := range []struct {
 		name, body, want string
 	}{
@@ -386,8 +386,8 @@ func TestThreatConnectMalformedPage(t *testing.T) {
 			srv.setFail(nil)
 			res, err := c.Poll(testCtx(t), loader.Options{})
 			require.NoError(t, err)
-			assert.Equal(t, values(first.Indicators), values(res.Indicators))
-			assert.Equal(t, 5, byValue(t, res.Indicators, "win7smartupdate.com").Confidence.Value())
+			assert.Equal(t, indicatorStrings(first.Indicators), indicatorStrings(res.Indicators))
+			assert.Equal(t, 5, findIndicator(t, res.Indicators, "win7smartupdate.com").Confidence.Value())
 		})
 	}
 }
@@ -443,7 +443,7 @@ func TestThreatConnectEndlessPaging(t *testing.T) {
 // A "next" link to another host is never requested: the next page is
 // asked for at the base URL, with the credentials.
 func TestThreatConnectNextElsewhere(t *testing.T) {
-	needReader(t, loader.FormatThreatConnect)
+	needFormatReader(t, loader.FormatThreatConnect)
 	var other []string
 	var mu sync.Mutex
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -495,7 +495,7 @@ func TestThreatConnectCancel(t *testing.T) {
 // new one added; an expired one leaves; a deleted one stays until the
 // next full Poll (FullEvery).
 func TestThreatConnectIncremental(t *testing.T) {
-	needReader(t, loader.FormatThreatConnect)
+	needFormatReader(t, loader.FormatThreatConnect)
 	recs := tcRecords(t)
 	srv := newTCServer(t, recs[:5]) // the xsoar URL indicator comes later
 	c, clock, _ := newTC(t, srv, ThreatConnectOptions{TQL: "confidence > 10", FullEvery: 24 * time.Hour})
@@ -529,8 +529,8 @@ func TestThreatConnectIncremental(t *testing.T) {
 		"sha1:ec86990c7190a2216f55d09999250d5b41e1c046",
 		"sha256:1ab4dacc068dbd89507b91e49b40d7711b4bd0e59592247fc42f66a2333ce5d8",
 		"url:https://google.com/",
-	}, values(res.Indicators))
-	w := byValue(t, res.Indicators, "win7smartupdate.com")
+	}, indicatorStrings(res.Indicators))
+	w := findIndicator(t, res.Indicators, "win7smartupdate.com")
 	assert.Equal(t, 20, w.Confidence.Value())
 	assert.Equal(t, indicator.SeverityInfo, w.Severity)
 	assert.Equal(t, 1, res.Unsupported["threatconnect inactive"])
@@ -550,8 +550,8 @@ func TestThreatConnectIncremental(t *testing.T) {
 	srv.mu.Unlock()
 	res, err = c.Poll(ctx, loader.Options{})
 	require.NoError(t, err)
-	assert.NotContains(t, values(res.Indicators), "email:johnbae@poverts.com")
-	assert.Contains(t, values(res.Indicators), "domain:pb.upinfo.biz")
+	assert.NotContains(t, indicatorStrings(res.Indicators), "email:johnbae@poverts.com")
+	assert.Contains(t, indicatorStrings(res.Indicators), "domain:pb.upinfo.biz")
 
 	// the full Poll, FullEvery after the first: the deleted one leaves
 	c.fullEvery = 24 * time.Hour
@@ -559,15 +559,15 @@ func TestThreatConnectIncremental(t *testing.T) {
 	res, err = c.Poll(ctx, loader.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, "confidence > 10", srv.request(n).URL.Query().Get("tql"))
-	assert.NotContains(t, values(res.Indicators), "domain:pb.upinfo.biz")
-	assert.NotContains(t, values(res.Indicators), "email:johnbae@poverts.com")
-	assert.Contains(t, values(res.Indicators), "domain:win7smartupdate.com")
+	assert.NotContains(t, indicatorStrings(res.Indicators), "domain:pb.upinfo.biz")
+	assert.NotContains(t, indicatorStrings(res.Indicators), "email:johnbae@poverts.com")
+	assert.Contains(t, indicatorStrings(res.Indicators), "domain:win7smartupdate.com")
 }
 
 // A live.Matcher with the client in Options.Feeds picks up a change at a
 // Reload, and keeps its set when a Poll fails.
 func TestThreatConnectLive(t *testing.T) {
-	needReader(t, loader.FormatThreatConnect)
+	needFormatReader(t, loader.FormatThreatConnect)
 	recs := tcRecords(t)
 	srv := newTCServer(t, recs[:5])
 	c, _, _ := newTC(t, srv, ThreatConnectOptions{})
