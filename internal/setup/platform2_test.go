@@ -23,7 +23,7 @@ import (
 
 func TestRecordedFutureFlags(t *testing.T) {
 	t.Setenv("IOCTEST_RF_TOKEN", "env-token")
-	f, _, err := parse(t, "-recordedfuture", "ip", "-recordedfuture", "url:large", "-recordedfuture", "fusion:/public/default_domain_risklist.csv")
+	f, _, err := parse(t, "-recordedfuture", "ip", "-recordedfuture", "url:large", "-recordedfuture", "fusion:domain")
 	require.NoError(t, err)
 	_, err = f.Config()
 	require.NoError(t, err, "a platform feed alone is a feed")
@@ -31,11 +31,11 @@ func TestRecordedFutureFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "env-token", opts.Token)
 	assert.Equal(t, platform.DefaultRecordedFutureURL, opts.BaseURL)
-	assert.Equal(t, []platform.RiskList{{Entity: "ip"}, {Entity: "url", List: "large"}, {FusionPath: "/public/default_domain_risklist.csv"}}, opts.Lists)
+	assert.Equal(t, []platform.RiskList{{Entity: "ip"}, {Entity: "url", List: "large"}, {FusionPath: "/public/risklists/default_domain_risklist.csv"}}, opts.Lists)
 	feeds, err := f.Platforms.Feeds()
 	require.NoError(t, err)
 	require.Len(t, feeds, 1)
-	assert.Equal(t, "recordedfuture:ip,url:large,fusion:/public/default_domain_risklist.csv", feeds[0].Name())
+	assert.Equal(t, "recordedfuture:ip,url:large,fusion:/public/risklists/default_domain_risklist.csv", feeds[0].Name())
 
 	// the flag wins over the environment
 	f, _, err = parse(t, "-recordedfuture", "hash", "-recordedfuture-token", "flag-token", "-recordedfuture-url", "https://rf.example/")

@@ -24,7 +24,7 @@ type RecordedFuture struct {
 
 func (p *RecordedFuture) register(fs *flag.FlagSet, envPrefix string) {
 	p.EnvToken = envPrefix + "_RF_TOKEN"
-	fs.Var(&p.Lists, "recordedfuture", "download the Recorded Future risk `LIST`: ip, domain, url or hash (the default list of the type), TYPE:NAME (a named list: ip:large) or fusion:PATH (a Fusion file); repeatable; each a whole snapshot, downloaded at most hourly with -reload; token in $"+p.EnvToken)
+	fs.Var(&p.Lists, "recordedfuture", "download the Recorded Future risk `LIST`: ip, domain, url or hash (the default list of the type), TYPE:NAME (a named list: ip:large) or fusion:PATH (a Fusion file; fusion:ip … the type's default one); repeatable; each a whole snapshot, downloaded at most hourly with -reload; token in $"+p.EnvToken)
 	fs.StringVar(&p.URL, "recordedfuture-url", platform.DefaultRecordedFutureURL, "Recorded Future API base `URL`")
 	fs.StringVar(&p.Token, "recordedfuture-token", "", "Recorded Future API token (prefer $"+p.EnvToken+")")
 }

@@ -49,7 +49,7 @@ type RiskList struct {
 	// or a risk rule's name: "large", "recentBotnetTraffic" …).
 	List string
 	// FusionPath, when set, is the path of a Fusion file instead
-	// ("/public/default_ip_risklist.csv" …); Entity and List are then
+	// ("/public/risklists/default_ip_risklist.csv" …); Entity and List are then
 	// empty.
 	FusionPath string
 }
@@ -57,12 +57,16 @@ type RiskList struct {
 // ParseRiskList parses a risk list as the -recordedfuture flag gives it:
 // "ip", "domain", "url" or "hash" (the default list of the entity type),
 // "ENTITY:LIST" (a named list: "ip:large"), or "fusion:PATH" (a Fusion
-// file: "fusion:/public/default_ip_risklist.csv").
+// file: "fusion:/public/risklists/default_ip_risklist.csv"; "fusion:ip"
+// … is the entity's default Fusion risk list, that path).
 func ParseRiskList(s string) (RiskList, error) {
 	s = strings.TrimSpace(s)
 	if p, ok := strings.CutPrefix(s, "fusion:"); ok {
+		if e := strings.ToLower(p); recordedFutureEntities[e] {
+			p = "/public/risklists/default_" + e + "_risklist.csv"
+		}
 		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "?#") {
-			return RiskList{}, fmt.Errorf("recordedfuture: fusion file %q: a path such as /public/default_ip_risklist.csv", p)
+			return RiskList{}, fmt.Errorf("recordedfuture: fusion file %q: a path such as /public/risklists/default_ip_risklist.csv, or ip, domain, url or hash", p)
 		}
 		return RiskList{FusionPath: p}, nil
 	}

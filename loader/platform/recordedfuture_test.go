@@ -72,6 +72,18 @@ func (s *rfServer) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
+	if r.URL.Path == "/v2/fusion/files/" {
+		s.mu.Lock()
+		body, ok = s.lists["fusion:"+q.Get("path")]
+		s.mu.Unlock()
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(body)
+		return
+	}
 	if !ok || q.Get("format") != "csv/splunk" || q.Get("list") == "" {
 		http.NotFound(w, r)
 		return
@@ -204,7 +216,8 @@ func TestParseRiskList(t *testing.T) {
 		{"Domain", RiskList{Entity: "domain"}, "/v2/domain/risklist?format=csv/splunk&gzip=true&list=default", ""},
 		{"ip:large", RiskList{Entity: "ip", List: "large"}, "/v2/ip/risklist?format=csv/splunk&gzip=true&list=large", ""},
 		{"hash:recentPositiveMalwareVerdict", RiskList{Entity: "hash", List: "recentPositiveMalwareVerdict"}, "/v2/hash/risklist?format=csv/splunk&gzip=true&list=recentPositiveMalwareVerdict", ""},
-		{"fusion:/public/default_ip_risklist.csv", RiskList{FusionPath: "/public/default_ip_risklist.csv"}, "/v2/fusion/files/?path=%2Fpublic%2Fdefault_ip_risklist.csv", ""},
+		{"fusion:/public/risklists/default_ip_risklist.csv", RiskList{FusionPath: "/public/risklists/default_ip_risklist.csv"}, "/v2/fusion/files/?path=%2Fpublic%2Frisklists%2Fdefault_ip_risklist.csv", ""},
+		{"fusion:Domain", RiskList{FusionPath: "/public/risklists/default_domain_risklist.csv"}, "/v2/fusion/files/?path=%2Fpublic%2Frisklists%2Fdefault_domain_risklist.csv", ""},
 		{"vulnerability", RiskList{}, "", "not ip, domain, url or hash"},
 		{"ip:a&b", RiskList{}, "", "bad list name"},
 		{"fusion:public.csv", RiskList{}, "", "a path such as"},
@@ -277,8 +290,18 @@ func TestRecordedFuturePoll(t *testing.T) {
 	require.Len(t, res.PerFile, 2)
 	assert.Equal(t, srv.URL+"/v2/url/risklist?format=csv/splunk&gzip=true&list=default", res.PerFile[0].Path)
 
+	// a Fusion file
+	srv.set("fusion:/public/risklists/default_ip_risklist.csv", readTestdata(t, "recordedfuture/ip_risklist.csv"))
+	c2, _, _ := newRF(t, srv, "fusion:ip")
+	res, err = c2.Poll(testCtx(t), loader.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, "/v2/fusion/files/", srv.last().URL.Path)
+	assert.Equal(t, "path=%2Fpublic%2Frisklists%2Fdefault_ip_risklist.csv", srv.last().URL.RawQuery)
+	assert.Equal(t, []string{"ipv4:192.168.0.1"}, indicatorStrings(res.Indicators))
+	assert.Equal(t, "recordedfuture:fusion:/public/risklists/default_ip_risklist.csv", res.Indicators[0].Source)
+
 	// Options.Source wins
-	c2, _, _ := newRF(t, srv, "ip")
+	c2, _, _ = newRF(t, srv, "ip")
 	res, err = c2.Poll(testCtx(t), loader.Options{Source: "RF"})
 	require.NoError(t, err)
 	require.Len(t, res.Indicators, 1)

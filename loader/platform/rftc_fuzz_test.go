@@ -25,7 +25,7 @@ func (t bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 }
 
 func FuzzParseRiskList(f *testing.F) {
-	for _, s := range []string{"ip", "domain:large", "url", "hash:recentPositiveMalwareVerdict", "fusion:/public/default_ip_risklist.csv", "ip:", ":x"} {
+	for _, s := range []string{"ip", "domain:large", "url", "hash:recentPositiveMalwareVerdict", "fusion:/public/risklists/default_ip_risklist.csv", "fusion:url", "ip:", ":x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
