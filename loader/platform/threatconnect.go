@@ -258,6 +258,7 @@ func (c *ThreatConnect) pageURL(tql string, start int) string {
 	if c.opts.Owner != "" {
 		q.Set("owner", c.opts.Owner)
 	}
+	q.Set("sorting", "dateAdded ASC")
 	q.Set("resultStart", strconv.Itoa(start))
 	q.Set("resultLimit", strconv.Itoa(c.opts.PageSize))
 	q["fields"] = ThreatConnectFields
@@ -296,12 +297,16 @@ func jsonID(raw json.RawMessage) string {
 }
 
 // TQL returns the tql of a Poll: the Options' TQL, ANDed, for an
-// incremental Poll (since not zero), with `lastModified >= "SINCE"`.
+// incremental Poll (since, the latest lastModified read, not zero), with
+// `lastModified > "SINCE − 1 s"`: ThreatConnect's times have whole
+// seconds, so the indicators modified in the second of since are asked
+// for again (harmlessly: they replace themselves), lest one modified in
+// that second after the previous Poll be missed.
 func (c *ThreatConnect) TQL(since time.Time) string {
 	if since.IsZero() {
 		return c.opts.TQL
 	}
-	cond := `lastModified >= "` + since.UTC().Format(time.RFC3339) + `"`
+	cond := `lastModified > "` + since.Add(-time.Second).UTC().Format(time.RFC3339) + `"`
 	if strings.TrimSpace(c.opts.TQL) == "" {
 		return cond
 	}
@@ -315,9 +320,7 @@ func (c *ThreatConnect) TQL(since time.Time) string {
 // The first Poll, and then a Poll every FullEvery, is full: it reads
 // every page of the query, and its indicators are the new current set.
 // The Polls in between are incremental: they ask only for the indicators
-// modified since the latest lastModified read (`lastModified >= "…"`,
-// ANDed with the TQL: the indicators modified in that same second are
-// read again, harmlessly), and merge them by ThreatConnect id into the
+// modified since the latest lastModified read (see TQL), and merge them by ThreatConnect id into the
 // current set: a re-read indicator replaces its indicators, one that
 // became inactive ("active": false) or gives no indicator any more
 // leaves it. An indicator whose externalDateExpires (Meta.ValidUntil) has
@@ -325,11 +328,14 @@ func (c *ThreatConnect) TQL(since time.Time) string {
 // ThreatConnect, or that no longer matches the TQL, is not seen by an
 // incremental Poll: it stays until the next full one.
 //
-// Pages are asked for by resultStart and resultLimit: there is another
-// page while the page is full, or the response's "count" says there are
-// more, or it has a "next" link (only a sign: the next page is always
-// asked for at the base URL, with the credentials; a "next" link's own
-// host is never requested). A Poll fails on any error: a status, a page
+// Pages are asked for by resultStart and resultLimit, sorted by
+// dateAdded (so that an indicator added during a Poll comes last, not
+// shifting the pages): there is another page while the response has a
+// "next" link, or while the "count" of the first page (the API gives it
+// there only) says there are more, or, without a count, while the pages
+// are full. A "next" link is only a sign: the next page is always asked
+// for at the base URL, with the credentials; a "next" link's own host is
+// never requested. A Poll fails on any error: a status, a page
 // that is not a v3 page (fetch.ErrMalformed, naming the URL), a paging
 // guard (fetch.ErrTooManyPages, ErrNoProgress, ErrLoadTooLarge), ctx
 // done; nothing of it is applied, the current set stays, and the next
@@ -357,6 +363,7 @@ func (c *ThreatConnect) Poll(ctx context.Context, opts loader.Options) (loader.R
 	seen := map[string]bool{}
 	var noID []indicator.Indicator
 	bodies := map[[sha256.Size]byte]bool{} // of the pages with records
+	count := -1                            // of the first page, when it has one
 	cursor := c.cursor
 	if full {
 		cursor = time.Time{}
@@ -392,8 +399,11 @@ func (c *ThreatConnect) Poll(ctx context.Context, opts loader.Options) (loader.R
 			}
 			bodies[h] = true
 		}
+		if start == 0 && page.Count != nil {
+			count = *page.Count
+		}
 		next := start + len(page.Data)
-		more := len(page.Data) >= c.opts.PageSize || page.Next != "" || (page.Count != nil && next < *page.Count)
+		more := page.Next != "" || (count >= 0 && next < count) || (count < 0 && len(page.Data) >= c.opts.PageSize)
 		if err := pager.Page(u, len(resp.Body), len(page.Data), more); err != nil {
 			return loader.Result{}, err
 		}

@@ -44,6 +44,7 @@ type tcServer struct {
 	records  []map[string]any
 	requests []*http.Request
 	sendNext func(start, limit int) string                     // the next link; nil: the server's own
+	count0   bool                                              // the first page has the count
 	fail     func(w http.ResponseWriter, r *http.Request) bool // answers instead, when it returns true
 }
 
@@ -65,12 +66,12 @@ func newTCServer(t *testing.T, records []map[string]any) *tcServer {
 	return s
 }
 
-var tqlSince = regexp.MustCompile(`lastModified >= "([^"]+)"`)
+var tqlSince = regexp.MustCompile(`lastModified > "([^"]+)"`)
 
 func (s *tcServer) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests = append(s.requests, r.Clone(context.Background()))
-	fail, sendNext := s.fail, s.sendNext
+	fail, sendNext, count0 := s.fail, s.sendNext, s.count0
 	records := append([]map[string]any(nil), s.records...)
 	s.mu.Unlock()
 	if !s.authorized(r) {
@@ -93,7 +94,7 @@ func (s *tcServer) serve(w http.ResponseWriter, r *http.Request) {
 		var kept []map[string]any
 		for _, rec := range records {
 			lm, _ := time.Parse(time.RFC3339, rec["lastModified"].(string))
-			if !lm.Before(since) {
+			if lm.After(since) {
 				kept = append(kept, rec)
 			}
 		}
@@ -102,6 +103,9 @@ func (s *tcServer) serve(w http.ResponseWriter, r *http.Request) {
 	start, _ := strconv.Atoi(q.Get("resultStart"))
 	limit, _ := strconv.Atoi(q.Get("resultLimit"))
 	page := map[string]any{"status": "Success", "data": []any{}}
+	if start == 0 && count0 {
+		page["count"] = len(records) // as ThreatConnect: on the first page only
+	}
 	if start < len(records) {
 		page["data"] = records[start:min(start+limit, len(records))]
 	}
@@ -221,8 +225,8 @@ func TestNewThreatConnectOptions(t *testing.T) {
 	c, err := NewThreatConnect(ThreatConnectOptions{BaseURL: "https://app.threatconnect.com/api/", Token: "t", Owner: "Acme", TQL: "confidence > 50"})
 	require.NoError(t, err)
 	assert.Equal(t, "threatconnect:app.threatconnect.com/Acme", c.Name())
-	assert.Equal(t, "https://app.threatconnect.com/api/v3/indicators?fields=tags&fields=securityLabels&fields=attributes&owner=Acme&resultLimit=1000&resultStart=0&tql=confidence+%3E+50", c.pageURL(c.TQL(time.Time{}), 0))
-	assert.Equal(t, `(confidence > 50) AND lastModified >= "2026-01-02T03:04:05Z"`, c.TQL(time.Date(2026, 1, 2, 4, 4, 5, 0, time.FixedZone("", 3600))))
+	assert.Equal(t, "https://app.threatconnect.com/api/v3/indicators?fields=tags&fields=securityLabels&fields=attributes&owner=Acme&resultLimit=1000&resultStart=0&sorting=dateAdded+ASC&tql=confidence+%3E+50", c.pageURL(c.TQL(time.Time{}), 0))
+	assert.Equal(t, `(confidence > 50) AND lastModified > "2026-01-02T03:04:04Z"`, c.TQL(time.Date(2026, 1, 2, 4, 4, 5, 0, time.FixedZone("", 3600))))
 }
 
 // The pages are asked for one by one, each signed, and their indicators
@@ -278,9 +282,24 @@ func TestThreatConnectPages(t *testing.T) {
 	assert.Len(t, res.PerFile, 4)
 	assert.Equal(t, time.Date(2023, 12, 1, 8, 26, 48, 0, time.UTC), c.Cursor())
 
+	// with the count on the first page, as ThreatConnect sends it: no
+	// empty page at the end
+	srv.mu.Lock()
+	srv.count0 = true
+	srv.mu.Unlock()
+	c, _, _ = newTC(t, srv, ThreatConnectOptions{})
+	before := srv.count()
+	res, err = c.Poll(testCtx(t), loader.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, before+3, srv.count())
+	assert.Len(t, res.Indicators, 8)
+	srv.mu.Lock()
+	srv.count0 = false
+	srv.mu.Unlock()
+
 	// an API token instead; a page size the last page does not fill
 	c, _, _ = newTC(t, srv, ThreatConnectOptions{Token: tcToken, PageSize: 4})
-	before := srv.count()
+	before = srv.count()
 	res, err = c.Poll(testCtx(t), loader.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, before+2, srv.count())
@@ -517,7 +536,8 @@ func TestThreatConnectIncremental(t *testing.T) {
 	res, err := c.Poll(ctx, loader.Options{})
 	require.NoError(t, err)
 	q := srv.request(n).URL.Query()
-	assert.Equal(t, `(confidence > 10) AND lastModified >= "2023-12-01T08:26:48Z"`, q.Get("tql"))
+	assert.Equal(t, `(confidence > 10) AND lastModified > "2023-12-01T08:26:47Z"`, q.Get("tql"))
+	assert.Equal(t, "dateAdded ASC", q.Get("sorting"))
 	// 4 records modified since: 891599 (the same second), 24348506,
 	// 24348507, xxxx; 2 full pages, then an empty one
 	assert.Equal(t, n+3, srv.count())
