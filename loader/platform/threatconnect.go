@@ -262,7 +262,9 @@ func (c *ThreatConnect) pageURL(tql string, start int) string {
 	q.Set("resultStart", strconv.Itoa(start))
 	q.Set("resultLimit", strconv.Itoa(c.opts.PageSize))
 	q["fields"] = ThreatConnectFields
-	return c.base + "/api/v3/indicators?" + q.Encode()
+	// spaces as %20, not +: as ThreatConnect's own clients send them (the
+	// HMAC signature covers the query as sent); a + of the TQL is %2B
+	return c.base + "/api/v3/indicators?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
 // tcPage is a v3 page: {"data": […], "count": N, "next": URL, "status":

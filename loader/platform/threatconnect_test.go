@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -225,7 +226,11 @@ func TestNewThreatConnectOptions(t *testing.T) {
 	c, err := NewThreatConnect(ThreatConnectOptions{BaseURL: "https://app.threatconnect.com/api/", Token: "t", Owner: "Acme", TQL: "confidence > 50"})
 	require.NoError(t, err)
 	assert.Equal(t, "threatconnect:app.threatconnect.com/Acme", c.Name())
-	assert.Equal(t, "https://app.threatconnect.com/api/v3/indicators?fields=tags&fields=securityLabels&fields=attributes&owner=Acme&resultLimit=1000&resultStart=0&sorting=dateAdded+ASC&tql=confidence+%3E+50", c.pageURL(c.TQL(time.Time{}), 0))
+	assert.Equal(t, "https://app.threatconnect.com/api/v3/indicators?fields=tags&fields=securityLabels&fields=attributes&owner=Acme&resultLimit=1000&resultStart=0&sorting=dateAdded%20ASC&tql=confidence%20%3E%2050", c.pageURL(c.TQL(time.Time{}), 0))
+	u, err := url.Parse(c.pageURL(`summary CONTAINS "a+b c"`, 0))
+	require.NoError(t, err)
+	assert.Equal(t, `summary CONTAINS "a+b c"`, u.Query().Get("tql"))
+	assert.Contains(t, u.RawQuery, "tql=summary%20CONTAINS%20%22a%2Bb%20c%22")
 	assert.Equal(t, `(confidence > 50) AND lastModified > "2026-01-02T03:04:04Z"`, c.TQL(time.Date(2026, 1, 2, 4, 4, 5, 0, time.FixedZone("", 3600))))
 }
 
