@@ -184,9 +184,9 @@ func NewThreatConnect(opts ThreatConnectOptions) (*ThreatConnect, error) {
 	}
 	fo.Hints = map[int]string{
 		http.StatusUnauthorized: "missing or bad credentials: check " + which,
-		http.StatusForbidden:    "the API user has no access to these indicators or this owner: check its role and -threatconnect-owner",
+		http.StatusForbidden:    "the API user has no access to these indicators or this owner: check its role and the owner",
 		http.StatusNotFound:     "no API v3 here: check the base URL (the instance's API URL, e.g. https://app.threatconnect.com)",
-		http.StatusBadRequest:   "the request was refused: check the TQL (-threatconnect-tql) and the owner",
+		http.StatusBadRequest:   "the request was refused: check the TQL and the owner",
 	}
 	fo.ErrorMessage = tcErrorMessage
 	fc, err := fetch.New(fo)
