@@ -91,3 +91,27 @@ func ExampleIsDocumentation() {
 	// c2.txt false
 	// ips.csv.gz false
 }
+
+func ExampleReadRecordedFuture() {
+	const riskList = `"Name","Risk","RiskString","EvidenceDetails"
+"198.51.100.7","89","2/64","{""EvidenceDetails"": [{""Rule"": ""Historical Spam Source"", ""CriticalityLabel"": ""Unusual"", ""EvidenceString"": ""1 sighting on 1 source: Spamhaus."", ""Timestamp"": ""2024-01-02T00:00:00.000Z"", ""Criticality"": 1.0}, {""Rule"": ""Current C&C Server"", ""CriticalityLabel"": ""Very Malicious"", ""EvidenceString"": ""1 sighting on 1 source: Recorded Future Command & Control List."", ""Timestamp"": ""2024-03-04T05:06:07.000Z"", ""Criticality"": 4.0}]}"
+"evil.example","65","1/1","{a jason somethingoranother}"
+`
+	res, err := loader.ReadRecordedFuture(strings.NewReader(riskList), "feeds/rf_ip_risklist.csv", loader.Options{})
+	if err != nil {
+		panic(err)
+	}
+	for _, ind := range res.Indicators {
+		fmt.Printf("%s confidence %v severity %v last seen %s\n  tags %q\n  %s\n",
+			ind, ind.Confidence, ind.Severity, ind.LastSeen.Format("2006-01-02"), ind.Tags, ind.Description)
+	}
+	fmt.Println(res.Unsupported)
+	// Output:
+	// ipv4:198.51.100.7 confidence 89 severity critical last seen 2024-03-04
+	//   tags ["Historical Spam Source" "Current C&C Server" "Unusual" "Very Malicious"]
+	//   Current C&C Server: 1 sighting on 1 source: Recorded Future Command & Control List.
+	// domain:evil.example confidence 65 severity unknown last seen 0001-01-01
+	//   tags []
+	//   evidence not read: not JSON
+	// map[recordedfuture evidence: not JSON:1]
+}

@@ -87,6 +87,12 @@
 //
 // # Errors and retries
 //
+// The requests go through package loader/fetch, the HTTP layer the
+// platform clients (package loader/platform) share: the timeouts, size
+// caps, retries and credential rules below are fetch's, and the error
+// kinds (ErrUnauthorized …) are fetch's values, so errors.Is works with
+// either name; *HTTPError wraps a *fetch.HTTPError.
+//
 // Every error names the URL requested (without its password). A status
 // other than 200 and 204 is an *HTTPError, with the title and description
 // of the TAXII error message in its body, when there is one (sanitised and
