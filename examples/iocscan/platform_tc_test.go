@@ -99,3 +99,48 @@ func TestThreatConnectCLI(t *testing.T) {
 	assert.Equal(t, 2, code)
 	assert.Contains(t, stderr, "-threatconnect-access-id: no secret key: set $IOCSCAN_TC_SECRET_KEY")
 }
+
+// -recordedfuture downloads the lists from -recordedfuture-url with the
+// token of $IOCSCAN_RF_TOKEN, and matches their indicators.
+func TestRecordedFutureCLI(t *testing.T) {
+	urls, err := os.ReadFile("../../loader/platform/testdata/recordedfuture/url_risklist.csv")
+	require.NoError(t, err)
+	hashes, err := os.ReadFile("../../loader/platform/testdata/recordedfuture/hash_risklist.csv")
+	require.NoError(t, err)
+	var got atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-RFToken") != "rf-token" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		got.Add(1)
+		w.Header().Set("Content-Type", "text/csv")
+		switch r.URL.Path {
+		case "/v2/url/risklist":
+			w.Write(urls)
+		case "/v2/hash/risklist":
+			w.Write(hashes)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	t.Setenv(envPrefix+"_RF_TOKEN", "rf-token")
+	logs := "GET http://3.145.115.94/zambo/groenhuyzen.exe\nsha256 63212aa8c94098a844945ed1611389b2e1c9dc3906a5ba9d7d0d320344213f4f\n"
+	code, stdout, stderr := runIOCScan(t, logs, "-max-age", "off", "-recordedfuture-url", srv.URL, "-recordedfuture", "url", "-recordedfuture", "hash")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, int32(2), got.Load())
+	recs := decode(t, stdout)
+	require.Len(t, recs, 2, stdout)
+	assert.Equal(t, "http://3.145.115.94/zambo/groenhuyzen.exe", recs[0].Indicator)
+	assert.Equal(t, []string{"recordedfuture:url"}, recs[0].Sources)
+	assert.Equal(t, "63212aa8c94098a844945ed1611389b2e1c9dc3906a5ba9d7d0d320344213f4f", recs[1].Indicator)
+	assert.Equal(t, []string{"recordedfuture:hash"}, recs[1].Sources)
+	assert.Contains(t, stdout, `"confidence":"high","severity":"high"`)
+	assert.Contains(t, stderr, "iocscan: feed recordedfuture:url,hash: 5 indicators from 2 files")
+
+	t.Setenv(envPrefix+"_RF_TOKEN", "")
+	code, _, stderr = runIOCScan(t, "", "-recordedfuture", "ip")
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "-recordedfuture: no API token: set $IOCSCAN_RF_TOKEN (or -recordedfuture-token)")
+}
