@@ -328,7 +328,9 @@ func (c *ThreatConnect) TQL(since time.Time) string {
 // leaves it. An indicator whose externalDateExpires (Meta.ValidUntil) has
 // passed leaves the set at each Poll. An indicator deleted from
 // ThreatConnect, or that no longer matches the TQL, is not seen by an
-// incremental Poll: it stays until the next full one.
+// incremental Poll: it stays until the next full one. (The indicators of
+// a record without "id" nor "xid", which the API does not send, cannot be
+// merged: they are added at each Poll, until the next full one.)
 //
 // Pages are asked for by resultStart and resultLimit, sorted by
 // dateAdded (so that an indicator added during a Poll comes last, not
