@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -860,6 +861,72 @@ func readCSV(c *collector, r io.Reader) error {
 		}
 	}
 
+	return readCSVRecords(c, r, csvRecords{
+		comma:     func() byte { return rd.comma },
+		skipComma: rd.skipComma,
+		line: func(n int, b []byte) (bool, error) {
+			text := bytes.TrimLeftFunc(b, unicode.IsSpace)
+			if len(text) == 0 {
+				return true, nil
+			}
+			if text[0] == '#' {
+				if rd.lay == nil {
+					rd.comment(bytes.Clone(text[1:]), n)
+				}
+				return true, nil
+			}
+			if rd.lay == nil {
+				isHeader, err := rd.decide(b, n)
+				if err != nil {
+					return true, err // a Strict problem
+				}
+				if rd.lay == nil {
+					return true, errStopRecords // options that cannot be used: reported
+				}
+				return isHeader, nil
+			}
+			return false, nil
+		},
+		record: rd.record,
+	})
+}
+
+// errStopRecords, from a csvRecords function, ends readCSVRecords without
+// an error: the rest of the file cannot be read (a bad header, reported).
+var errStopRecords = errors.New("stop reading the records")
+
+// csvRecords are the functions of readCSVRecords.
+type csvRecords struct {
+	// comma is the field separator of the next record.
+	comma func() byte
+	// skipComma is the separator to follow a line too long with when
+	// comma is still 0 (not known yet); nil: comma.
+	skipComma func() byte
+	// line is called with each line that starts a record (line number n)
+	// before it is split: it returns true when the line is not a record
+	// (blank, a comment, a header), or an error.
+	line func(n int, b []byte) (bool, error)
+	// record is called with the fields of each record and its first line.
+	record func(fields []string, line int) error
+}
+
+// readCSVRecords reads the CSV records of r (quoted fields may span lines)
+// and calls f.record with each; a record longer than MaxLineLen (over its
+// lines) is a problem, followed to its end without being held. It
+// returns nil at the end of the input, or the first error of f's
+// functions but errStopRecords, which ends the reading without one.
+func readCSVRecords(c *collector, r io.Reader, f csvRecords) error {
+	err := csvRecordLoop(c, r, f)
+	if err == errStopRecords {
+		return nil
+	}
+	return err
+}
+
+func csvRecordLoop(c *collector, r io.Reader, f csvRecords) error {
+	if f.skipComma == nil {
+		f.skipComma = f.comma
+	}
 	maxLen := c.opts.maxLineLen()
 	lr := newLineReader(r, maxLen)
 	var sp csvSplitter
@@ -869,7 +936,7 @@ func readCSV(c *collector, r io.Reader) error {
 	var sk csvSkipper
 	lr.skipped = func(b []byte) {
 		if sk.comma == 0 {
-			sk.comma = rd.skipComma()
+			sk.comma = f.skipComma()
 		}
 		sk.feed(b)
 	}
@@ -891,9 +958,9 @@ func readCSV(c *collector, r io.Reader) error {
 	for {
 		switch mode {
 		case atRecord:
-			sk.start(rd.comma)
+			sk.start(f.comma())
 		case inQuoted:
-			sk.quoted(rd.comma)
+			sk.quoted(f.comma())
 		}
 		b, long, err := lr.next()
 		if err == io.EOF {
@@ -928,7 +995,7 @@ func readCSV(c *collector, r io.Reader) error {
 			size += 1 + len(b)
 			if sp.feed(b) {
 				mode = atRecord
-				if err := rd.record(sp.fields, recLine); err != nil {
+				if err := f.record(sp.fields, recLine); err != nil {
 					return err
 				}
 			}
@@ -940,32 +1007,19 @@ func readCSV(c *collector, r io.Reader) error {
 			}
 			continue
 		}
-		text := bytes.TrimLeftFunc(b, unicode.IsSpace)
-		if len(text) == 0 {
-			continue
-		}
-		if text[0] == '#' {
-			if rd.lay == nil {
-				rd.comment(bytes.Clone(text[1:]), n)
+		if skip, err := f.line(n, b); skip || err != nil {
+			if err != nil {
+				return err
 			}
 			continue
 		}
-		if rd.lay == nil {
-			isHeader, err := rd.decide(b, n)
-			if err != nil || rd.lay == nil {
-				return err // a Strict problem, or options that cannot be used
-			}
-			if isHeader {
-				continue
-			}
-		}
-		sp.reset(rd.comma)
+		sp.reset(f.comma())
 		recLine, size = n, len(b)
 		if !sp.feed(b) {
 			mode = inQuoted
 			continue
 		}
-		if err := rd.record(sp.fields, n); err != nil {
+		if err := f.record(sp.fields, n); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package loader
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,22 @@ func Formats() []Format {
 		FormatWarninglist, FormatZeek, FormatSuricataDataset, FormatSuricataIPRep,
 		FormatOTX, FormatRecordedFuture, FormatAbuseIPDB, FormatThreatConnect,
 		FormatThreatStream, FormatMandiant, FormatCrowdStrike}
+}
+
+// ParseFormat returns the format named s (case-insensitively): one of
+// Formats ("list", "csv", "stix", "otx", "abuseipdb" …). The error lists
+// them.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats() {
+		if strings.EqualFold(s, string(f)) {
+			return f, nil
+		}
+	}
+	names := make([]string, 0, len(Formats()))
+	for _, f := range Formats() {
+		names = append(names, string(f))
+	}
+	return FormatUnknown, fmt.Errorf("loader: unknown format %q (formats: %s)", s, strings.Join(names, ", "))
 }
 
 // readFunc reads one file of a format into c.

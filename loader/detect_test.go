@@ -1,9 +1,11 @@
 package loader
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 func TestDetectJSON(t *testing.T) {
@@ -62,4 +64,16 @@ func TestIsUUID(t *testing.T) {
 	assert.False(t, isUUID("56bf399d-c46c-4fdb-a9cf-d9bb02de0b8"))
 	assert.False(t, isUUID("56bf399d-c46c-4fdb-a9cf-d9bb02de0b8g"))
 	assert.False(t, isUUID("56bf399dxc46c-4fdb-a9cf-d9bb02de0b81"))
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range Formats() {
+		got, err := ParseFormat(strings.ToUpper(string(f)))
+		require.NoError(t, err)
+		assert.Equal(t, f, got)
+	}
+	_, err := ParseFormat("stix1")
+	assert.ErrorContains(t, err, `loader: unknown format "stix1" (formats: list, csv, stix, misp,`)
+	_, err = ParseFormat("")
+	assert.Error(t, err, "the empty name is no format")
 }

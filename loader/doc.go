@@ -23,8 +23,13 @@
 //	FormatZeek             ReadZeek             Zeek intel framework files
 //	FormatSuricataDataset  ReadSuricataDataset  Suricata datasets
 //	FormatSuricataIPRep    ReadSuricataIPRep    Suricata IP reputation files
+//	FormatOTX              ReadOTX              AlienVault OTX pulses, API pages, indicator lines
 //	FormatRecordedFuture   ReadRecordedFuture   Recorded Future risk lists (CSV)
+//	FormatAbuseIPDB        ReadAbuseIPDB        AbuseIPDB blacklists: JSON, CSV, plain text
 //	FormatThreatConnect    ReadThreatConnect    ThreatConnect indicators: API v2, v3, batch files
+//	FormatThreatStream     ReadThreatStream     Anomali ThreatStream intelligence (API pages, objects, elastic events)
+//	FormatMandiant         ReadMandiant         Mandiant Threat Intelligence indicators (API pages, elastic events)
+//	FormatCrowdStrike      ReadCrowdStrike      CrowdStrike Falcon Intel indicators (arrays, API envelopes)
 //
 // The rules of each format are in the documentation of its reader; the
 // TAXII 2.1 client is package loader/taxii. gzip-compressed input

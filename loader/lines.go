@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 )
 
@@ -29,6 +30,34 @@ type lineReader struct {
 	// its line ending), for a reader that must follow what the line
 	// holds (CSV quoting).
 	skipped func([]byte)
+}
+
+// eachLine calls fn with the number and bytes of each line of r (valid
+// until fn returns), reading them with a lineReader of c's MaxLineLen: a
+// longer line is a problem of c (ReasonLineTooLong), not given to fn. It
+// returns nil at the end of the input, the read error (with c's path), or
+// the first error of fn or of c's problems.
+func eachLine(c *collector, r io.Reader, fn func(n int, b []byte) error) error {
+	maxLineLen := c.opts.maxLineLen()
+	lr := newLineReader(r, maxLineLen)
+	for {
+		b, tooLong, err := lr.next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return readError(c.path, err)
+		}
+		if tooLong {
+			if err := c.problem(lr.line, ReasonLineTooLong, fmt.Sprintf("line longer than %d bytes", maxLineLen)); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := fn(lr.line, b); err != nil {
+			return err
+		}
+	}
 }
 
 func newLineReader(r io.Reader, maxLen int) *lineReader {

@@ -22,34 +22,18 @@ func ReadList(r io.Reader, path string, opts Options) (Result, error) {
 
 // readList reads a plain list from r into c.
 func readList(c *collector, r io.Reader) error {
-	maxLineLen := c.opts.maxLineLen()
-	lr := newLineReader(r, maxLineLen)
 	typ := indicator.Invalid // Invalid: infer the type of each value
 	badHeader := 0           // line of the bad "# type:" header in force, or 0
-	for {
-		b, tooLong, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return readError(c.path, err)
-		}
-		n := lr.line
-		if tooLong {
-			if err := c.problem(n, ReasonLineTooLong, fmt.Sprintf("line longer than %d bytes", maxLineLen)); err != nil {
-				return err
-			}
-			continue
-		}
+	return eachLine(c, r, func(n int, b []byte) error {
 		line := string(b)
 		text := strings.TrimLeftFunc(line, unicode.IsSpace)
 		if text == "" {
-			continue // blank
+			return nil // blank
 		}
 		if text[0] == '#' {
 			name, ok := typeHeader(text[1:])
 			if !ok {
-				continue // comment
+				return nil // comment
 			}
 			t, err := indicator.ParseType(name)
 			if err != nil {
@@ -57,27 +41,28 @@ func readList(c *collector, r io.Reader) error {
 				if err := c.problem(n, ReasonBadHeader, "type header: "+err.Error()); err != nil {
 					return err
 				}
-				continue
+				return nil
 			}
 			typ, badHeader = t, 0
-			continue
+			return nil
 		}
 		if badHeader != 0 {
 			msg := fmt.Sprintf("value skipped: the type header at line %d names no known type", badHeader)
 			if err := c.problem(n, ReasonBadHeader, msg); err != nil {
 				return err
 			}
-			continue
+			return nil
 		}
 		if !typ.IsString() {
 			if names, ok := hostsLine(text); ok {
 				if err := readHostsNames(c, n, typ, names); err != nil {
 					return err
 				}
-				continue
+				return nil
 			}
 		}
 		var ind indicator.Indicator
+		var err error
 		switch {
 		case typ == indicator.Invalid:
 			ind, err = indicator.Parse(firstField(text))
@@ -90,12 +75,10 @@ func readList(c *collector, r io.Reader) error {
 			if err := c.problem(n, valueReason(err), err.Error()); err != nil {
 				return err
 			}
-			continue
+			return nil
 		}
-		if err := c.add(ind); err != nil {
-			return err
-		}
-	}
+		return c.add(ind)
+	})
 }
 
 // sinkAddrs are the addresses hosts files map blocked names to.

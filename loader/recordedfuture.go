@@ -91,109 +91,27 @@ func rfHeader(fields []string) (rfColumns, bool) {
 }
 
 func readRecordedFuture(c *collector, r io.Reader) error {
-	maxLen := c.opts.maxLineLen()
-	lr := newLineReader(r, maxLen)
-	var sp csvSplitter
-	var sk csvSkipper
-	lr.skipped = func(b []byte) { sk.feed(b) }
-	const (
-		atRecord = iota
-		inQuoted
-		skipping
-	)
-	mode := atRecord
 	var cols *rfColumns
-	recLine, size := 0, 0
-	tooLong := func(line int) error {
-		if sk.open() {
-			mode = skipping
-		} else {
-			mode = atRecord
-		}
-		return c.problem(line, ReasonLineTooLong, fmt.Sprintf("record longer than %d bytes (MaxLineLen)", maxLen))
-	}
-	record := func(fields []string, line int) error {
-		if cols == nil {
-			h, ok := rfHeader(fields)
-			if !ok {
-				return c.problem(line, ReasonBadHeader, fmt.Sprintf("not a Recorded Future risk list header (Name, Risk, RiskString, EvidenceDetails): %s", quoteShortN(strings.Join(fields, ","), 120)))
-			}
-			cols = &h
-			return nil
-		}
-		return rfRecord(c, cols, fields, line)
-	}
-	for {
-		switch mode {
-		case atRecord:
-			sk.start(',')
-		case inQuoted:
-			sk.quoted(',')
-		}
-		b, long, err := lr.next()
-		if err == io.EOF {
-			if mode == inQuoted {
-				return c.problem(recLine, ReasonMalformed, "quoted field not closed at the end of the input")
-			}
-			return nil
-		}
-		if err != nil {
-			return readError(c.path, err)
-		}
-		n := lr.line
-		switch mode {
-		case skipping:
-			if !long {
-				sk.feed(b)
-			}
-			if !sk.open() {
-				mode = atRecord
-			}
-			continue
-		case inQuoted:
-			if long || size+1+len(b) > maxLen {
-				if !long {
-					sk.feed(b)
+	return readCSVRecords(c, r, csvRecords{
+		comma: func() byte { return ',' },
+		line: func(n int, b []byte) (bool, error) {
+			return len(bytes.TrimLeftFunc(b, unicode.IsSpace)) == 0, nil
+		},
+		record: func(fields []string, line int) error {
+			if cols == nil {
+				h, ok := rfHeader(fields)
+				if !ok {
+					if err := c.problem(line, ReasonBadHeader, fmt.Sprintf("not a Recorded Future risk list header (Name, Risk, RiskString, EvidenceDetails): %s", quoteShortN(strings.Join(fields, ","), 120))); err != nil {
+						return err
+					}
+					return errStopRecords // no header: reported
 				}
-				if err := tooLong(recLine); err != nil {
-					return err
-				}
-				continue
+				cols = &h
+				return nil
 			}
-			size += 1 + len(b)
-			if sp.feed(b) {
-				mode = atRecord
-				if err := record(sp.fields, recLine); err != nil {
-					return err
-				}
-				if cols == nil {
-					return nil // no header: reported
-				}
-			}
-			continue
-		}
-		if long {
-			if err := tooLong(n); err != nil {
-				return err
-			}
-			continue
-		}
-		if len(bytes.TrimLeftFunc(b, unicode.IsSpace)) == 0 {
-			continue
-		}
-		sp.reset(',')
-		recLine, size = n, len(b)
-		if !sp.feed(b) {
-			mode = inQuoted
-			continue
-		}
-		if err := record(sp.fields, n); err != nil {
-			return err
-		}
-		if cols == nil {
-			return nil // no header: reported
-		}
-	}
+			return rfRecord(c, cols, fields, line)
+		},
+	})
 }
 
 // rfRecord reads one row of a risk list.

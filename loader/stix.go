@@ -114,7 +114,8 @@ import (
 //     description.
 //   - ValidFrom, ValidUntil: "valid_from", "valid_until" (expired
 //     indicators are kept: the matcher applies ValidUntil).
-//   - Confidence: "confidence" (0-100).
+//   - Confidence: "confidence" (0-100), else OpenCTI's "x_opencti_score"
+//     (0-100, as OpenCTI exports it: its score of the indicator).
 //   - Tags: "labels", "indicator_types" and, for each "kill_chain_phases"
 //     entry, "kill_chain_name:phase_name" ("lockheed-martin-cyber-kill-chain:delivery"),
 //     in this order, without duplicates.
@@ -140,7 +141,7 @@ import (
 // that is not a STIX object, an object without "type", an indicator that
 // does not fit the STIX types (a string where a list is expected …),
 // without a pattern, with a bad "valid_from", "valid_until" (RFC 3339
-// timestamps) or "confidence" (an integer 0-100), a pattern with a syntax
+// timestamps), "confidence" or "x_opencti_score" (an integer 0-100), a pattern with a syntax
 // error (the problem quotes the pattern), all ReasonMalformed; a pattern
 // nested deeper than 32 parentheses and brackets (ReasonTooDeep); invalid
 // values (ReasonInvalidValue). These skip the record and reading goes on.
@@ -644,6 +645,7 @@ type stixIndicator struct {
 	ValidFrom         string          `json:"valid_from"`
 	ValidUntil        string          `json:"valid_until"`
 	Confidence        json.RawMessage `json:"confidence"`
+	OpenCTIScore      json.RawMessage `json:"x_opencti_score"` // OpenCTI's score 0-100: the confidence when there is none
 	Labels            []string        `json:"labels"`
 	IndicatorTypes    []string        `json:"indicator_types"`
 	Modified          string          `json:"modified"`
@@ -797,14 +799,21 @@ func (o *stixIndicator) meta() (indicator.Meta, error) {
 	if m.ValidUntil, err = stixTime("valid_until", o.ValidUntil); err != nil {
 		return m, err
 	}
-	if len(o.Confidence) > 0 && string(o.Confidence) != "null" {
-		v, err := strconv.Atoi(string(o.Confidence))
+	for _, c := range []struct {
+		field string
+		raw   json.RawMessage
+	}{{"confidence", o.Confidence}, {"x_opencti_score", o.OpenCTIScore}} {
+		if len(c.raw) == 0 || string(c.raw) == "null" {
+			continue
+		}
+		v, err := strconv.Atoi(string(c.raw))
 		if err == nil {
 			m.Confidence, err = indicator.NewConfidence(v)
 		}
 		if err != nil {
-			return m, fmt.Errorf("confidence %s: not an integer in 0-100", quoteShortN(string(o.Confidence), 64))
+			return m, fmt.Errorf("%s %s: not an integer in 0-100", c.field, quoteShortN(string(c.raw), 64))
 		}
+		break // the first given
 	}
 	seen := map[string]bool{}
 	tag := func(t string) {

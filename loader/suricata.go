@@ -272,30 +272,13 @@ func readSuricataIPRep(c *collector, r io.Reader) error {
 // comment, with white space around it dropped, reporting long lines. It
 // stops at the first error record returns.
 func readLines(c *collector, r io.Reader, record func(n int, line string) error) error {
-	maxLineLen := c.opts.maxLineLen()
-	lr := newLineReader(r, maxLineLen)
-	for {
-		b, tooLong, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return readError(c.path, err)
-		}
-		if tooLong {
-			if err := c.problem(lr.line, ReasonLineTooLong, fmt.Sprintf("line longer than %d bytes", maxLineLen)); err != nil {
-				return err
-			}
-			continue
-		}
+	return eachLine(c, r, func(n int, b []byte) error {
 		line := strings.TrimSpace(string(b))
 		if line == "" || line[0] == '#' {
-			continue
+			return nil
 		}
-		if err := record(lr.line, line); err != nil {
-			return err
-		}
-	}
+		return record(n, line)
+	})
 }
 
 // sniffDataset reports whether head starts a Suricata dataset that is not

@@ -188,48 +188,32 @@ type zeekSeps struct {
 
 // readZeek reads a Zeek intel file from r into c.
 func readZeek(c *collector, r io.Reader) error {
-	maxLineLen := c.opts.maxLineLen()
-	lr := newLineReader(r, maxLineLen)
 	seps := zeekSeps{sep: '\t', setSep: ",", empty: "(empty)", unset: "-"}
 	var h zeekHeader
 	var fields []string
-	for {
-		b, tooLong, err := lr.next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return readError(c.path, err)
-		}
-		n := lr.line
-		if tooLong {
-			if err := c.problem(n, ReasonLineTooLong, fmt.Sprintf("line longer than %d bytes", maxLineLen)); err != nil {
-				return err
-			}
-			continue
-		}
+	return eachLine(c, r, func(n int, b []byte) error {
 		if len(bytes.TrimSpace(b)) == 0 {
-			continue
+			return nil
 		}
 		line := string(b)
 		if line[0] == '#' {
 			if err := zeekDirective(c, n, line, &seps, &h); err != nil {
 				return err
 			}
-			continue
+			return nil
 		}
 		if h.line == 0 {
 			if err := c.problem(n, ReasonBadHeader, "data line before any #fields header"); err != nil {
 				return err
 			}
-			continue
+			return nil
 		}
 		if h.bad != "" {
 			msg := fmt.Sprintf("line skipped: the #fields header at line %d %s", h.line, h.bad)
 			if err := c.problem(n, ReasonBadHeader, msg); err != nil {
 				return err
 			}
-			continue
+			return nil
 		}
 		fields = splitByte(fields[:0], line, seps.sep)
 		if len(fields) != h.ncols {
@@ -237,12 +221,10 @@ func readZeek(c *collector, r io.Reader) error {
 			if err := c.problem(n, ReasonMalformed, msg); err != nil {
 				return err
 			}
-			continue
+			return nil
 		}
-		if err := zeekRecord(c, n, fields, &seps, &h); err != nil {
-			return err
-		}
-	}
+		return zeekRecord(c, n, fields, &seps, &h)
+	})
 }
 
 // zeekDirectives are the header lines Zeek's ASCII format defines.

@@ -29,6 +29,7 @@ func (f *Multi) Set(v string) error { *f = append(*f, v); return nil }
 // Flags are the shared flags of a host program, as Register defines them.
 type Flags struct {
 	Feeds                  Multi         // -feed
+	FeedFormat             string        // -feed-format: "" detect
 	Strict                 bool          // -strict
 	TAXII                  TAXII         // -taxii and its flags
 	Platforms              Platforms     // -otx, -abuseipdb, -recordedfuture, -threatconnect and their flags
@@ -54,6 +55,7 @@ func NewFlags(envPrefix string) *Flags {
 // Register defines the flags on fs.
 func (f *Flags) Register(fs *flag.FlagSet) {
 	fs.Var(&f.Feeds, "feed", "`PATH` of a feed file or directory (repeatable; at least one -feed, -taxii or platform feed: -otx …)")
+	fs.StringVar(&f.FeedFormat, "feed-format", "", "read every -feed file as `FORMAT` (list, csv, stix, misp, zeek, otx, abuseipdb, recordedfuture, threatconnect …) instead of detecting it from its content")
 	fs.BoolVar(&f.Strict, "strict", false, "fail on the first bad feed record instead of skipping it")
 	f.TAXII.register(fs)
 	f.Platforms.register(fs, f.envPrefix)
@@ -75,7 +77,7 @@ var ErrNoFeed = errors.New("at least one -feed, -taxii, -otx, -abuseipdb, -recor
 // Config is what the flags build.
 type Config struct {
 	Flags  *Flags
-	Loader loader.Options // Strict, Include, Exclude
+	Loader loader.Options // Strict, Include, Exclude, Format (-feed-format)
 	Match  match.Options  // MinConfidence, MaxMatchesPerLine (< 0: none), SubdomainsOfPublicSuffixes, Now (-now; nil: the clock)
 	Age    *age.Policy    // the ageing and decay policy, on Clock
 	Clock  func() time.Time
@@ -101,6 +103,13 @@ func (f *Flags) Config() (*Config, error) {
 		Flags:  f,
 		Loader: loader.Options{Strict: f.Strict, Include: f.Include, Exclude: f.Exclude},
 		Match:  match.Options{MinConfidence: f.MinConfidence, MaxMatchesPerLine: maxHits, SubdomainsOfPublicSuffixes: f.PublicSuffixSubdomains},
+	}
+	if f.FeedFormat != "" {
+		ff, err := loader.ParseFormat(f.FeedFormat)
+		if err != nil {
+			return nil, fmt.Errorf("-feed-format: %w", err)
+		}
+		c.Loader.Format = ff
 	}
 	if f.Now != "" {
 		now, err := ParseNow(f.Now)

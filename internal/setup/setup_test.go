@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/live"
+	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/match"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,6 +57,7 @@ func TestConfigErrors(t *testing.T) {
 		{[]string{"-feed", "x", "-now", "yesterday"}, `-now "yesterday": not an RFC 3339 time`},
 		{[]string{"-feed", "x", "-max-age", "ip=forever"}, "-max-age"},
 		{[]string{"-feed", "x", "-decay", "No Such Model"}, "-decay"},
+		{[]string{"-feed", "x", "-feed-format", "stix1"}, `-feed-format: loader: unknown format "stix1"`},
 	} {
 		f, _, err := parse(t, c.args...)
 		require.NoError(t, err)
@@ -64,6 +66,27 @@ func TestConfigErrors(t *testing.T) {
 			assert.Contains(t, err.Error(), c.want)
 		}
 	}
+}
+
+// TestFeedFormat: -feed-format sets the format of every -feed file, so
+// that AbuseIPDB's plain text (no sign of its platform) reads as
+// AbuseIPDB's, with its source.
+func TestFeedFormat(t *testing.T) {
+	f, _, err := parse(t, "-feed", "x", "-feed-format", "AbuseIPDB")
+	require.NoError(t, err)
+	c, err := f.Config()
+	require.NoError(t, err)
+	assert.Equal(t, loader.FormatAbuseIPDB, c.Loader.Format)
+	res, err := loader.Read(strings.NewReader("# AbuseIPDB blacklist\n203.0.113.7\n"), "blacklist.txt", c.Loader)
+	require.NoError(t, err)
+	require.Len(t, res.Indicators, 1)
+	assert.Equal(t, loader.AbuseIPDBSource, res.Indicators[0].Source)
+
+	f, _, err = parse(t, "-feed", "x")
+	require.NoError(t, err)
+	c, err = f.Config()
+	require.NoError(t, err)
+	assert.Equal(t, loader.FormatUnknown, c.Loader.Format, "detected by default")
 }
 
 func TestConfigOptions(t *testing.T) {

@@ -225,6 +225,16 @@ func New(opts Options) (*Client, error) {
 	return c, nil
 }
 
+// Options returns the Client's options, the defaults filled in (Timeout,
+// MaxResponseSize, MaxRetries, RetryWait, MaxRetryWait, UserAgent …). Its
+// Header and CredentialHosts are copies.
+func (c *Client) Options() Options {
+	o := c.opts
+	o.Header = o.Header.Clone()
+	o.CredentialHosts = slices.Clone(o.CredentialHosts)
+	return o
+}
+
 // Name returns Options.Name: the prefix of the Client's errors.
 func (c *Client) Name() string { return c.opts.Name }
 
@@ -345,7 +355,10 @@ type Request struct {
 	Expect, Hint string
 }
 
-// Response is a successful response: status 200, or 204 with no body.
+// Response is a successful response: status 200, or 204 with no body, or
+// 304 Not Modified (no body) to a conditional request (a Request.Header
+// with If-None-Match or If-Modified-Since; to another request, a 304 is
+// an *HTTPError).
 type Response struct {
 	URL        string // the URL requested, without password
 	StatusCode int
@@ -356,7 +369,8 @@ type Response struct {
 // Get sends req, retrying as the Options say, and returns the response
 // read whole (at most Options.MaxResponseSize bytes). The error names the
 // URL (without password): an *HTTPError for another status than 200 or
-// 204, an *Error for the rest, or the context's cause when ctx is done.
+// 204 (or 304 to a conditional request), an *Error for the rest, or the
+// context's cause when ctx is done.
 func (c *Client) Get(ctx context.Context, req Request) (*Response, error) {
 	for attempt := 0; ; attempt++ {
 		resp, err := c.try(ctx, req)
@@ -461,6 +475,11 @@ func (c *Client) try(ctx context.Context, r Request) (*Response, error) {
 	case http.StatusOK:
 	case http.StatusNoContent:
 		return &Response{URL: red, StatusCode: resp.StatusCode, Header: resp.Header}, nil
+	case http.StatusNotModified:
+		if conditional(req.Header) {
+			return &Response{URL: red, StatusCode: resp.StatusCode, Header: resp.Header}, nil
+		}
+		fallthrough
 	default:
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, MaxErrorBody))
 		ct := resp.Header.Get("Content-Type")
@@ -501,6 +520,12 @@ func (c *Client) try(ctx context.Context, r Request) (*Response, error) {
 		return nil, tooLarge
 	}
 	return &Response{URL: red, StatusCode: resp.StatusCode, Header: resp.Header, Body: body}, nil
+}
+
+// conditional reports whether h makes a conditional request: one a 304
+// Not Modified answers.
+func conditional(h http.Header) bool {
+	return h.Get("If-None-Match") != "" || h.Get("If-Modified-Since") != ""
 }
 
 // Errorf returns an *Error of the Client about url (redacted) of the kind

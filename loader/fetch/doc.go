@@ -25,7 +25,8 @@
 //     pages, and the detection of a server that gives the same next page
 //     again.
 //
-// Errors are *HTTPError for a response status other than 200 or 204 (with
+// Errors are *HTTPError for a response status other than 200 or 204, or
+// 304 to a conditional request (If-None-Match, If-Modified-Since) (with
 // errors.Is against ErrUnauthorized, ErrForbidden, ErrNotFound,
 // ErrRateLimited) and *Error for the rest (errors.Is against ErrTooLarge,
 // ErrContentType, ErrMalformed, ErrNoProgress, ErrTooManyPages,

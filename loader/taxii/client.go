@@ -22,15 +22,16 @@ import (
 // header of every request.
 const MediaType = "application/taxii+json;version=2.1"
 
-// Defaults of the Options, used when the corresponding field is zero.
+// Defaults of the Options, used when the corresponding field is zero;
+// those of a request are the HTTP layer's (package loader/fetch).
 const (
-	DefaultTimeout         = 30 * time.Second
-	DefaultMaxResponseSize = 64 << 20
-	DefaultMaxRetries      = 3
-	DefaultRetryWait       = time.Second
-	DefaultMaxRetryWait    = 2 * time.Minute
-	DefaultMaxPages        = 10000
-	DefaultMaxLoadSize     = 256 << 20
+	DefaultTimeout         = fetch.DefaultTimeout
+	DefaultMaxResponseSize = fetch.DefaultMaxResponseSize
+	DefaultMaxRetries      = fetch.DefaultMaxRetries
+	DefaultRetryWait       = fetch.DefaultRetryWait
+	DefaultMaxRetryWait    = fetch.DefaultMaxRetryWait
+	DefaultMaxPages        = fetch.DefaultMaxPages
+	DefaultMaxLoadSize     = fetch.DefaultMaxBytes
 	DefaultLoadTimeout     = time.Hour
 	DefaultUserAgent       = "iocmatch-taxii/1"
 )
@@ -161,21 +162,6 @@ func New(opts Options) (*Client, error) {
 			return nil, fmt.Errorf("taxii: Options.Header cannot set %s", k)
 		}
 	}
-	if opts.Timeout == 0 {
-		opts.Timeout = DefaultTimeout
-	}
-	if opts.MaxResponseSize == 0 {
-		opts.MaxResponseSize = DefaultMaxResponseSize
-	}
-	if opts.MaxRetries == 0 {
-		opts.MaxRetries = DefaultMaxRetries
-	}
-	if opts.RetryWait <= 0 {
-		opts.RetryWait = DefaultRetryWait
-	}
-	if opts.MaxRetryWait <= 0 {
-		opts.MaxRetryWait = DefaultMaxRetryWait
-	}
 	if opts.MaxPages == 0 {
 		opts.MaxPages = DefaultMaxPages
 	}
@@ -234,6 +220,10 @@ func New(opts Options) (*Client, error) {
 		return nil, err
 	}
 	c.fc = fc
+	// the HTTP layer's defaults, for Options() and the reports
+	fo = fc.Options()
+	c.opts.Timeout, c.opts.MaxResponseSize, c.opts.MaxRetries = fo.Timeout, fo.MaxResponseSize, fo.MaxRetries
+	c.opts.RetryWait, c.opts.MaxRetryWait = fo.RetryWait, fo.MaxRetryWait
 	return c, nil
 }
 
