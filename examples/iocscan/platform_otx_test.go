@@ -97,3 +97,39 @@ func TestOTXFeedErrors(t *testing.T) {
 	assert.Contains(t, stderr, "check -otx-key or $IOCSCAN_OTX_KEY")
 	assert.NotContains(t, stderr, "wrong-otx-key")
 }
+
+func TestAbuseIPDBFeed(t *testing.T) {
+	body, err := os.ReadFile("../../loader/platform/testdata/abuseipdb/blacklist.json")
+	require.NoError(t, err)
+	var query atomic.Value
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		query.Store(r.URL.RawQuery)
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("Key") != "abuse-key" {
+			w.WriteHeader(http.StatusUnauthorized)
+			_, _ = w.Write([]byte(`{"errors":[{"detail":"Authentication failed.","status":401}]}`))
+			return
+		}
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	t.Setenv(envPrefix+"_ABUSEIPDB_KEY", "abuse-key")
+	logs := "sshd[1]: Failed password for root from 128.199.118.234 port 22\nsshd[2]: Accepted publickey from 198.51.100.1\nfrom 2602:fb54:c7b::\n"
+	code, stdout, stderr := runIOCScan(t, logs, "-max-age", "off", "-abuseipdb", "-abuseipdb-url", srv.URL, "-abuseipdb-confidence-minimum", "90")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, "confidenceMinimum=90&limit=10000", query.Load())
+	var got []string
+	for _, r := range decode(t, stdout) {
+		got = append(got, r.Type+":"+r.Indicator)
+		assert.Equal(t, []string{"abuseipdb"}, r.Sources)
+	}
+	assert.Equal(t, []string{"ipv4:128.199.118.234", "ipv6:2602:fb54:c7b::"}, got)
+	assert.Contains(t, stderr, "iocscan: feed abuseipdb:"+srv.URL+"/api/v2/blacklist?confidenceMinimum=90&limit=10000: 16 indicators")
+
+	t.Setenv(envPrefix+"_ABUSEIPDB_KEY", "bad-abuse-key")
+	code, _, stderr = runIOCScan(t, "", "-abuseipdb", "-abuseipdb-url", srv.URL)
+	assert.Equal(t, 2, code)
+	assert.Contains(t, stderr, "401 Unauthorized: Authentication failed.")
+	assert.Contains(t, stderr, "check -abuseipdb-key or $IOCSCAN_ABUSEIPDB_KEY")
+	assert.NotContains(t, stderr, "bad-abuse-key")
+}
