@@ -36,7 +36,7 @@ func (p *OTX) register(fs *flag.FlagSet, envPrefix string) {
 	fs.StringVar(&p.URL, "otx-url", platform.DefaultOTXBaseURL, "OTX API base `URL`")
 	fs.StringVar(&p.Key, "otx-key", "", "OTX API `key` (prefer $"+p.EnvKey+": a flag shows in the process list)")
 	fs.StringVar(&p.Since, "otx-since", "", "load only the OTX pulses modified since `TIME` (RFC 3339, or a date 2006-01-02); default: all")
-	fs.IntVar(&p.Limit, "otx-limit", platform.DefaultOTXLimit, "OTX pulses per page (`N`)")
+	fs.IntVar(&p.Limit, "otx-limit", platform.DefaultOTXLimit, "ask OTX for `N` pulses per page (each with all its indicators)")
 	fs.DurationVar(&p.FullInterval, "otx-full-interval", platform.DefaultOTXFullInterval, "with -reload, read all the subscribed OTX pulses again every `DURATION` (drops deleted and unsubscribed pulses); 0: never")
 }
 

@@ -126,7 +126,7 @@ func NewAbuseIPDB(opts AbuseIPDBOptions) (*AbuseIPDB, error) {
 	if ho.Header == nil {
 		ho.Header = http.Header{}
 	}
-	ho.Header.Set(AbuseIPDBKeyHeader, opts.Key)
+	ho.Header.Set(AbuseIPDBKeyHeader, strings.TrimSpace(opts.Key))
 	ho.Hints = withHints(ho.Hints, map[int]string{
 		http.StatusUnauthorized:        "missing or bad AbuseIPDB API key: check the key (Key header)",
 		http.StatusForbidden:           "the AbuseIPDB API key was refused: check the key (Key header), and that its plan allows these parameters",

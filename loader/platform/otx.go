@@ -154,7 +154,7 @@ func NewOTX(opts OTXOptions) (*OTX, error) {
 	if ho.Header == nil {
 		ho.Header = http.Header{}
 	}
-	ho.Header.Set(OTXKeyHeader, opts.Key)
+	ho.Header.Set(OTXKeyHeader, strings.TrimSpace(opts.Key))
 	ho.Hints = withHints(ho.Hints, map[int]string{
 		http.StatusUnauthorized: "missing or bad OTX API key: check the key (X-OTX-API-KEY)",
 		http.StatusForbidden:    "the OTX API key was refused: check the key (X-OTX-API-KEY)",
