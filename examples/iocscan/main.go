@@ -3,19 +3,29 @@
 //
 //	go run ./examples/iocscan -feed PATH [-feed PATH …] [-q] [-v] [-now TIME] [-format json|ecs] [FILE …]
 //	go run ./examples/iocscan -taxii URL [-taxii-collection NAME] [-taxii-user U] … [FILE …]
+//	IOCSCAN_OTX_KEY=… go run ./examples/iocscan -otx [-abuseipdb] [-recordedfuture ip] [-threatconnect URL] … [FILE …]
 //	tail -f app.log | iocscan -feed PATH
 //	go run ./examples/iocscan -feed PATH -follow [-poll DURATION] [-retro SIZE] FILE …
 //	go run ./examples/iocscan -feed PATH -follow -reload 1m -retro 256MiB -stats hits.json -sightings s.json -roi roi.md FILE …
 //
 // Each -feed is a feed file or a directory of feed files, in any format
-// package loader reads (detected from each file's content). -taxii loads
+// package loader reads (detected from each file's content, or the one
+// -feed-format names). -taxii loads
 // a TAXII 2.1 collection: URL is the collection's URL, or a discovery or
 // API root URL with -taxii-collection naming it (id, alias or title);
 // -taxii-user with -taxii-password (or $IOCSCAN_TAXII_PASSWORD) or
 // -taxii-token (or $IOCSCAN_TAXII_TOKEN) authenticate (the credentials
 // go only to the host of URL, and to those -taxii-credential-hosts lists:
 // "name" or "name:port", comma-separated), and -taxii-added-after loads
-// only what was added after an RFC 3339 time.
+// only what was added after an RFC 3339 time. -otx, -abuseipdb,
+// -recordedfuture LIST and -threatconnect URL load the platforms' API
+// feeds (package loader/platform: the account's subscribed OTX pulses,
+// the AbuseIPDB blacklist, Recorded Future risk lists, ThreatConnect
+// indicators), their secrets from $IOCSCAN_OTX_KEY,
+// $IOCSCAN_ABUSEIPDB_KEY, $IOCSCAN_RF_TOKEN, $IOCSCAN_TC_SECRET_KEY (with
+// -threatconnect-access-id) or $IOCSCAN_TC_TOKEN, or their flags; with
+// -reload they are polled that often, OTX and ThreatConnect
+// incrementally.
 //
 // For each feed, its problems, then the counts of indicators, skipped
 // records (per reason) and unsupported records (per kind) go to standard
