@@ -99,7 +99,7 @@ func NewAbuseIPDB(opts AbuseIPDBOptions) (*AbuseIPDB, error) {
 	if opts.BaseURL == "" {
 		opts.BaseURL = DefaultAbuseIPDBBaseURL
 	}
-	base, err := parseBase("abuseipdb", opts.BaseURL)
+	base, err := parseBase("abuseipdb", opts.BaseURL, DefaultAbuseIPDBBaseURL)
 	if err != nil {
 		return nil, err
 	}

@@ -126,7 +126,7 @@ func NewOTX(opts OTXOptions) (*OTX, error) {
 	if opts.BaseURL == "" {
 		opts.BaseURL = DefaultOTXBaseURL
 	}
-	base, err := parseBase("otx", opts.BaseURL)
+	base, err := parseBase("otx", opts.BaseURL, DefaultOTXBaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -169,36 +169,6 @@ func NewOTX(opts OTXOptions) (*OTX, error) {
 		now = time.Now
 	}
 	return &OTX{fc: fc, opts: opts, base: base, now: now, read: readBody}, nil
-}
-
-// parseBase parses a base URL: http or https with a host; the path is
-// kept without its trailing slash, the query and fragment dropped.
-func parseBase(name, s string) (*url.URL, error) {
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%s: base URL %q is not an http or https URL", name, fetch.Redact(s))
-	}
-	if u.User != nil {
-		return nil, fmt.Errorf("%s: base URL %q has user info: give the key in the options", name, fetch.Redact(s))
-	}
-	v := *u
-	v.Path = strings.TrimRight(v.Path, "/")
-	v.RawPath = ""
-	v.RawQuery, v.Fragment = "", ""
-	return &v, nil
-}
-
-// withHints returns hints with the defaults def for the statuses it does
-// not have.
-func withHints(hints, def map[int]string) map[int]string {
-	out := make(map[int]string, len(hints)+len(def))
-	for k, v := range def {
-		out[k] = v
-	}
-	for k, v := range hints {
-		out[k] = v
-	}
-	return out
 }
 
 // SubscribedURL returns the URL of the first page of the subscribed

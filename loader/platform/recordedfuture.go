@@ -125,7 +125,7 @@ type RecordedFutureOptions struct {
 	// downloads at every Poll.
 	MinInterval time.Duration
 
-	// Fetch are the options of the HTTP layer (timeouts, size cap,
+	// HTTP are the options of the HTTP layer (timeouts, size cap,
 	// retries, TLS, test hooks); its Name, Header, Hints and ErrorMessage
 	// are the client's own. Two defaults differ from fetch's, as a risk
 	// list is one large file (the default IP list is tens of MB): the
@@ -133,7 +133,7 @@ type RecordedFutureOptions struct {
 	// and MaxResponseSize DefaultRecordedFutureMaxSize (512 MiB, after
 	// decompression by the transport; a gzip body is decompressed by the
 	// reader, as it is read).
-	Fetch fetch.Options
+	HTTP fetch.Options
 
 	// CredentialHint names, in the error of a 401 response, where the
 	// token came from ("-recordedfuture-token or $IOCSCAN_RF_TOKEN");
@@ -177,10 +177,11 @@ func NewRecordedFuture(opts RecordedFutureOptions) (*RecordedFuture, error) {
 	if opts.Token == "" {
 		return nil, errors.New("recordedfuture: no API token (RecordedFutureOptions.Token)")
 	}
-	base, err := baseURL("recordedfuture", opts.BaseURL, DefaultRecordedFutureURL)
+	bu, err := parseBase("recordedfuture", opts.BaseURL, DefaultRecordedFutureURL)
 	if err != nil {
 		return nil, err
 	}
+	base := bu.String()
 	lists := opts.Lists
 	if len(lists) == 0 {
 		lists = []RiskList{{Entity: "ip"}}
@@ -190,7 +191,7 @@ func NewRecordedFuture(opts RecordedFutureOptions) (*RecordedFuture, error) {
 			return nil, fmt.Errorf("recordedfuture: risk list entity %q: not ip, domain, url or hash", l.Entity)
 		}
 	}
-	fo := opts.Fetch
+	fo := opts.HTTP
 	fo.Name = "recordedfuture"
 	fo.Header = http.Header{"X-Rftoken": {opts.Token}}
 	if fo.MaxResponseSize == 0 {
@@ -203,11 +204,11 @@ func NewRecordedFuture(opts RecordedFutureOptions) (*RecordedFuture, error) {
 	if hint == "" {
 		hint = "RecordedFutureOptions.Token"
 	}
-	fo.Hints = map[int]string{
+	fo.Hints = withHints(fo.Hints, map[int]string{
 		http.StatusUnauthorized: "missing or bad API token: check the token (" + hint + ")",
 		http.StatusForbidden:    "the API token gives no access to this risk list: check the token's subscription (risk lists need the Connect API or Fusion)",
 		http.StatusNotFound:     "no such risk list or Fusion file: check the list name",
-	}
+	})
 	fo.ErrorMessage = rfErrorMessage
 	fc, err := fetch.New(fo)
 	if err != nil {
@@ -247,19 +248,6 @@ func rfErrorMessage(ct string, body []byte) string {
 		return plain
 	}
 	return m.Message
-}
-
-// baseURL checks and normalises a client's base URL (def when empty):
-// http or https, a host, no query; without a trailing slash.
-func baseURL(name, s, def string) (string, error) {
-	if s == "" {
-		s = def
-	}
-	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%s: base URL %q: not an http or https URL without query", name, fetch.Redact(s))
-	}
-	return strings.TrimRight(u.String(), "/"), nil
 }
 
 // Name returns "recordedfuture:" and the lists: "recordedfuture:ip,url".

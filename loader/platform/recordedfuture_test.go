@@ -169,7 +169,7 @@ func newRF(t *testing.T, srv *rfServer, lists ...string) (*RecordedFuture, *rftc
 	clock := &rftcClock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
 	sl := &rftcSleeps{}
 	opts := RecordedFutureOptions{Token: rfToken, BaseURL: srv.URL, Now: clock.Now,
-		Fetch: fetch.Options{Sleep: sl.Sleep, Jitter: func() float64 { return 0 }, MaxRetryWait: time.Minute, Timeout: 10 * time.Second}}
+		HTTP: fetch.Options{Sleep: sl.Sleep, Jitter: func() float64 { return 0 }, MaxRetryWait: time.Minute, Timeout: 10 * time.Second}}
 	for _, s := range lists {
 		l, err := ParseRiskList(s)
 		require.NoError(t, err)

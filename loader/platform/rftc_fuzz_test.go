@@ -53,7 +53,7 @@ func FuzzThreatConnectPoll(f *testing.F) {
 	f.Add([]byte(`{"data":[1,"x",null,{"id":{}}]}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, err := NewThreatConnect(ThreatConnectOptions{BaseURL: "https://tc.example", Token: "t", PageSize: 10000, MaxPages: 3,
-			Fetch: fetch.Options{HTTPClient: &http.Client{Transport: bodyTransport{body, "application/json"}}, MaxRetries: -1},
+			HTTP: fetch.Options{HTTPClient: &http.Client{Transport: bodyTransport{body, "application/json"}}, MaxRetries: -1},
 			Now:   func() time.Time { return tcNow }})
 		if err != nil {
 			t.Fatal(err)
@@ -80,7 +80,7 @@ func FuzzRecordedFuturePoll(f *testing.F) {
 	f.Add([]byte("\x1f\x8b\x08\x00"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, err := NewRecordedFuture(RecordedFutureOptions{Token: "t",
-			Fetch: fetch.Options{HTTPClient: &http.Client{Transport: bodyTransport{body, "text/csv"}}, MaxRetries: -1}})
+			HTTP: fetch.Options{HTTPClient: &http.Client{Transport: bodyTransport{body, "text/csv"}}, MaxRetries: -1}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -80,11 +80,11 @@ type ThreatConnectOptions struct {
 	MaxPages    int
 	MaxLoadSize int64
 
-	// Fetch are the options of the HTTP layer (timeouts, size cap,
+	// HTTP are the options of the HTTP layer (timeouts, size cap,
 	// retries, TLS, test hooks); its Name, Header, Sign, Hints and
 	// ErrorMessage are the client's own. Its Now is also the clock of the
 	// HMAC timestamps.
-	Fetch fetch.Options
+	HTTP fetch.Options
 
 	// CredentialHint names, in the error of a 401 response, where the
 	// credentials came from ("-threatconnect-access-id and
@@ -128,11 +128,11 @@ func NewThreatConnect(opts ThreatConnectOptions) (*ThreatConnect, error) {
 	if opts.BaseURL == "" {
 		return nil, errors.New("threatconnect: no base URL (the instance's API URL, e.g. https://app.threatconnect.com)")
 	}
-	base, err := baseURL("threatconnect", opts.BaseURL, "")
+	bu, err := parseBase("threatconnect", opts.BaseURL, "")
 	if err != nil {
 		return nil, err
 	}
-	base = strings.TrimSuffix(base, "/api")
+	base := strings.TrimSuffix(bu.String(), "/api")
 	switch {
 	case opts.Token != "" && (opts.AccessID != "" || opts.SecretKey != ""):
 		return nil, errors.New("threatconnect: both an API token and an access id or secret key: use one")
@@ -150,7 +150,7 @@ func NewThreatConnect(opts ThreatConnectOptions) (*ThreatConnect, error) {
 	if opts.PageSize == 0 {
 		opts.PageSize = DefaultThreatConnectPageSize
 	}
-	fo := opts.Fetch
+	fo := opts.HTTP
 	fo.Name = "threatconnect"
 	fo.Header, fo.Sign = nil, nil
 	clock := fo.Now
@@ -182,12 +182,12 @@ func NewThreatConnect(opts ThreatConnectOptions) (*ThreatConnect, error) {
 	if opts.Token == "" {
 		which += ", and this machine's clock (the signature's timestamp must be within minutes of the server's)"
 	}
-	fo.Hints = map[int]string{
+	fo.Hints = withHints(fo.Hints, map[int]string{
 		http.StatusUnauthorized: "missing or bad credentials: check " + which,
 		http.StatusForbidden:    "the API user has no access to these indicators or this owner: check its role and the owner",
 		http.StatusNotFound:     "no API v3 here: check the base URL (the instance's API URL, e.g. https://app.threatconnect.com)",
 		http.StatusBadRequest:   "the request was refused: check the TQL and the owner",
-	}
+	})
 	fo.ErrorMessage = tcErrorMessage
 	fc, err := fetch.New(fo)
 	if err != nil {

@@ -194,7 +194,7 @@ func newTC(t *testing.T, srv *tcServer, opts ThreatConnectOptions) (*ThreatConne
 		opts.PageSize = 2
 	}
 	opts.Now = clock.Now
-	opts.Fetch = fetch.Options{Sleep: sl.Sleep, Jitter: func() float64 { return 0 }, MaxRetryWait: time.Minute, Timeout: 10 * time.Second}
+	opts.HTTP = fetch.Options{Sleep: sl.Sleep, Jitter: func() float64 { return 0 }, MaxRetryWait: time.Minute, Timeout: 10 * time.Second}
 	c, err := NewThreatConnect(opts)
 	require.NoError(t, err)
 	return c, clock, sl

@@ -1,0 +1,46 @@
+package platform
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/iocmatch/iocmatch/loader/fetch"
+)
+
+// parseBase parses the base URL s of a platform's API (def when s is
+// empty): http or https with a host, no user info (the credentials are
+// options), no query or fragment; the path is kept without its trailing
+// slash. name prefixes the error.
+func parseBase(name, s, def string) (*url.URL, error) {
+	if s == "" {
+		s = def
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%s: base URL %q is not an http or https URL", name, fetch.Redact(s))
+	}
+	switch {
+	case u.User != nil:
+		return nil, fmt.Errorf("%s: base URL %q has user info: give the credentials in the options", name, fetch.Redact(s))
+	case u.RawQuery != "" || u.Fragment != "":
+		return nil, fmt.Errorf("%s: base URL %q has a query or fragment: give the API's base URL only", name, fetch.Redact(s))
+	}
+	v := *u
+	v.Path = strings.TrimRight(v.Path, "/")
+	v.RawPath = ""
+	return &v, nil
+}
+
+// withHints returns hints with the defaults def for the statuses it does
+// not have: the user's own hints (fetch.Options.Hints) win.
+func withHints(hints, def map[int]string) map[int]string {
+	out := make(map[int]string, len(hints)+len(def))
+	for k, v := range def {
+		out[k] = v
+	}
+	for k, v := range hints {
+		out[k] = v
+	}
+	return out
+}
