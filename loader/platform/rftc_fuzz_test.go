@@ -54,7 +54,7 @@ func FuzzThreatConnectPoll(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		c, err := NewThreatConnect(ThreatConnectOptions{BaseURL: "https://tc.example", Token: "t", PageSize: 10000, MaxPages: 3,
 			HTTP: fetch.Options{HTTPClient: &http.Client{Transport: bodyTransport{body, "application/json"}}, MaxRetries: -1},
-			Now:   func() time.Time { return tcNow }})
+			Now:  func() time.Time { return tcNow }})
 		if err != nil {
 			t.Fatal(err)
 		}
