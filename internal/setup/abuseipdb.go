@@ -49,7 +49,7 @@ func (p *AbuseIPDB) set() bool { return p.On }
 func (p *AbuseIPDB) Options() (platform.AbuseIPDBOptions, error) {
 	var opts platform.AbuseIPDBOptions
 	if !p.On {
-		if p.Key != "" || p.URL != platform.DefaultAbuseIPDBBaseURL {
+		if p.Key != "" || p.URL != "" && p.URL != platform.DefaultAbuseIPDBBaseURL {
 			return opts, errors.New("-abuseipdb-url or -abuseipdb-key given without -abuseipdb")
 		}
 		return opts, nil

@@ -49,7 +49,7 @@ func (p *OTX) set() bool { return p.On }
 func (p *OTX) Options() (platform.OTXOptions, error) {
 	var opts platform.OTXOptions
 	if !p.On {
-		if p.Key != "" || p.Since != "" || p.URL != platform.DefaultOTXBaseURL {
+		if p.Key != "" || p.Since != "" || p.URL != "" && p.URL != platform.DefaultOTXBaseURL {
 			return opts, errors.New("-otx-url, -otx-key or -otx-since given without -otx")
 		}
 		return opts, nil

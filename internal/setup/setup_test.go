@@ -162,3 +162,20 @@ func TestLiveOptions(t *testing.T) {
 	}
 	assert.Equal(t, "evil.example,203.0.113.7", strings.Join(vals, ","))
 }
+
+// TestFlagsWithoutRegister: a host that fills Flags itself, without
+// Register (and so without the flags' defaults), asks for no platform
+// feed and gets none.
+func TestFlagsWithoutRegister(t *testing.T) {
+	dir := t.TempDir()
+	feed := filepath.Join(dir, "feed.txt")
+	require.NoError(t, os.WriteFile(feed, []byte("evil.example\n"), 0o644))
+	f := NewFlags("IOCTEST")
+	f.Feeds = Multi{feed}
+	c, err := f.Config()
+	require.NoError(t, err)
+	opts, err := c.LiveOptions(context.Background(), io.Discard)
+	require.NoError(t, err)
+	assert.Empty(t, opts.Feeds)
+	assert.Equal(t, []string{feed}, opts.Paths)
+}
