@@ -2,6 +2,7 @@ package platform
 
 import (
 	"fmt"
+	"net/netip"
 	"net/url"
 	"strings"
 
@@ -9,9 +10,10 @@ import (
 )
 
 // parseBase parses the base URL s of a platform's API (def when s is
-// empty): http or https with a host, no user info (the credentials are
-// options), no query or fragment; the path is kept without its trailing
-// slash. name prefixes the error.
+// empty): https with a host (http for a loopback host only: localhost,
+// 127.0.0.0/8, ::1), no user info (the credentials are options), no query
+// or fragment; the path is kept without its trailing slash. name
+// prefixes the error.
 func parseBase(name, s, def string) (*url.URL, error) {
 	if s == "" {
 		s = def
@@ -21,6 +23,8 @@ func parseBase(name, s, def string) (*url.URL, error) {
 		return nil, fmt.Errorf("%s: base URL %q is not an http or https URL", name, fetch.Redact(s))
 	}
 	switch {
+	case u.Scheme == "http" && !loopback(u.Hostname()):
+		return nil, fmt.Errorf("%s: base URL %q: plain http would send the API credentials in clear: use https (http is taken for a loopback host only)", name, fetch.Redact(s))
 	case u.User != nil:
 		return nil, fmt.Errorf("%s: base URL %q has user info: give the credentials in the options", name, fetch.Redact(s))
 	case u.RawQuery != "" || u.Fragment != "":
@@ -30,6 +34,15 @@ func parseBase(name, s, def string) (*url.URL, error) {
 	v.Path = strings.TrimRight(v.Path, "/")
 	v.RawPath = ""
 	return &v, nil
+}
+
+// loopback reports whether host is localhost or a loopback address.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
 }
 
 // withHints returns hints with the defaults def for the statuses it does
