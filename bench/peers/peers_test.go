@@ -123,3 +123,25 @@ func TestRusageHelper(t *testing.T) {
 	}
 	_ = hold[len(hold)-1]
 }
+
+func TestRunProcessCPU(t *testing.T) {
+	// a shell loop that burns ~0.2 s of CPU reports at least 0.1 s, and
+	// true far less: the child's own CPU time, not the wall clock
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	busy, err := peers.RunProcess(context.Background(), "/bin/sh", []string{"-c", "t=$(date +%s%N); while [ $(( $(date +%s%N) - t )) -lt 200000000 ]; do :; done"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, err := peers.RunProcess(context.Background(), "sleep", []string{"0.2"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if busy.CPU < 100*time.Millisecond || busy.CPU > busy.Wall+50*time.Millisecond {
+		t.Errorf("busy loop: CPU %v, wall %v", busy.CPU, busy.Wall)
+	}
+	if idle.CPU > 50*time.Millisecond || idle.Wall < 200*time.Millisecond {
+		t.Errorf("sleep 0.2: CPU %v, wall %v", idle.CPU, idle.Wall)
+	}
+}
