@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/iocmatch/iocmatch/bench/peers"
+)
+
+// TestLiteralPeers runs -only-peers on a 2k domain set and a 1 MB log:
+// every engine that ran matched exactly the log's hit lines (the domain
+// log's hit lines carry one domain each, in lower case, and its miss
+// lines none), with positive CPU figures; the ones that cannot run say
+// why. With -short grep and rg are not run.
+func TestLiteralPeers(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-only-peers", "-hyperscan", "-tool-cpu", "-hs-sizes", "2000", "-tool-sizes", "2000",
+		"-peer-log-mb", "1", "-peer-rounds", "2", "-realdata", "", "-o", dir}
+	if testing.Short() {
+		args = append(args, "-no-procs")
+	}
+	var log bytes.Buffer
+	if code := run(args, &log); code != 0 {
+		t.Fatalf("exit status %d:\n%s", code, log.String())
+	}
+	js, err := os.ReadFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res Results
+	if err := json.Unmarshal(js, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Scan) != 0 || len(res.Engines) != 0 {
+		t.Errorf("-only-peers measured more: %d scan rows, %d engine rows", len(res.Scan), len(res.Engines))
+	}
+	seen := map[string]bool{}
+	for _, l := range res.Literal {
+		seen[l.Engine] = true
+		if l.N != 2000 || l.LogBytes < 1<<20 || l.HitLines == 0 {
+			t.Errorf("%s: N %d, log %d bytes, %d hit lines", l.Engine, l.N, l.LogBytes, l.HitLines)
+		}
+		ran := l.Engine == "iocmatch" || l.Engine == "hyperscan" && peers.HyperscanBuilt || !testing.Short() && res.Tools[strings.TrimSuffix(l.Engine, " -F")] != "not installed"
+		if !ran {
+			if l.Status == "" || len(l.ScanCPUSec) != 0 {
+				t.Errorf("%s did not run but says %q, with %d rounds", l.Engine, l.Status, len(l.ScanCPUSec))
+			}
+			continue
+		}
+		if l.Matched != l.HitLines {
+			t.Errorf("%s matched %d lines, want the %d hit lines (%s)", l.Engine, l.Matched, l.HitLines, l.Status)
+		}
+		if len(l.ScanCPUSec) != 2 || len(l.ScanWallSec) != 2 || l.MBpsCPU <= 0 || l.MBpsCPUMin > l.MBpsCPU || l.BuildSec <= 0 {
+			t.Errorf("%s: rounds %v / %v, MB/CPU-s %v (slowest %v), build %v", l.Engine, l.ScanCPUSec, l.ScanWallSec, l.MBpsCPU, l.MBpsCPUMin, l.BuildSec)
+		}
+	}
+	for _, e := range []string{"iocmatch", "hyperscan", "grep -F", "rg -F"} {
+		if !seen[e] {
+			t.Errorf("no %s row", e)
+		}
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"## Literal peers on a large domain log, by CPU time", "| Engine | N | build wall / CPU | scan CPU best (slowest) |", "| iocmatch | 2k |", "| hyperscan | 2k |"}
+	if !peers.HyperscanBuilt {
+		want = append(want, "hyperscan: not built (go build -tags hyperscan, needs Debian's libhyperscan-dev)")
+	}
+	for _, w := range want {
+		if !bytes.Contains(md, []byte(w)) {
+			t.Errorf("report.md lacks %q", w)
+		}
+	}
+}
+
+func TestLiteralFlags(t *testing.T) {
+	cfg, err := parseFlags([]string{"-o", t.TempDir()}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.hyperscan || cfg.toolCPU || cfg.onlyPeers || len(cfg.hsSizes) != 3 || cfg.peerLogMB != 512 || cfg.peerRounds != 3 {
+		t.Errorf("defaults: %+v", cfg)
+	}
+	if (&runner{cfg: cfg}).literalSizes() != nil {
+		t.Error("a plain run would run the literal peers")
+	}
+	cfg.hyperscan, cfg.toolCPU, cfg.toolSizes = true, true, []int{5, 10_000}
+	if got := (&runner{cfg: cfg}).literalSizes(); len(got) != 4 || got[0] != 5 || got[3] != 1_000_000 {
+		t.Errorf("literalSizes = %v", got)
+	}
+	if _, err := parseFlags([]string{"-only-peers", "-o", t.TempDir()}, io.Discard); err == nil {
+		t.Error("-only-peers without a peer: no error")
+	}
+}
