@@ -113,6 +113,9 @@ func (r *runner) literalSize(n int) error {
 				row.Status = r.res.Tools[name]
 			} else {
 				r.toolCPURounds(t, &row, patFile, logFile, emptyFile)
+				if name == "rg" {
+					row.MemNote += " (rg maps the log into memory: its pages count)"
+				}
 			}
 			r.literalRow(row)
 		}

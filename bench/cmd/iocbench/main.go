@@ -33,6 +33,14 @@
 // when -realdata names a directory with a logs/ folder, the real log
 // files in it.
 //
+// Off by default, the literal peers on a large domain log (-peer-log-mb,
+// 512 MB, on disk and deleted after each size), timed by CPU time, best
+// and slowest of -peer-rounds (3): -hyperscan runs Hyperscan at -hs-sizes
+// (a build with -tags hyperscan: bench/hyperscan.sh), -tool-cpu runs grep
+// -F and rg -F at -tool-sizes with scan = CPU time on the log - CPU time
+// on an empty file; iocmatch runs beside them on the same log;
+// -only-peers runs only these.
+//
 // Timings take the fastest of three rounds of at least -benchtime/3 each.
 // Everything is deterministic (-seed) but the clock.
 package main
