@@ -42,12 +42,16 @@ type LiteralRow struct {
 	// process, all threads (grep, rg); wall likewise.
 	ScanCPUSec  []float64
 	ScanWallSec []float64
-	MBpsCPU     float64 // log MB per CPU-second, best round
-	MBpsCPUMin  float64 // the slowest round
-	MBpsWall    float64 // log MB per wall second, best round
-	PeakRSS     int64   // grep, rg: the process's peak RSS; in-process: growth of this process's peak RSS during the build
-	MemNote     string
-	Status      string
+	// ScanCPUBest and ScanCPUWorst are the fastest and slowest of the
+	// rounds kept (see finish).
+	ScanCPUBest  float64
+	ScanCPUWorst float64
+	MBpsCPU      float64 // log MB per CPU-second, best round
+	MBpsCPUMin   float64 // the slowest round
+	MBpsWall     float64 // log MB per wall second, best round
+	PeakRSS      int64   // grep, rg: the process's peak RSS; in-process: growth of this process's peak RSS during the build
+	MemNote      string
+	Status       string
 }
 
 // literalSizes is the sorted union of the sizes at which the literal
@@ -156,18 +160,37 @@ func (r *runner) literalRow(row LiteralRow) {
 }
 
 // finish fills the MB/s figures of row from its rounds; diff says the
-// scan times are differences of two process runs.
+// scan times are differences of two process runs, where a round whose
+// difference is not positive (the build's noise exceeded the scan) is
+// left out, and said so.
 func (row *LiteralRow) finish(diff bool) {
 	mb := float64(row.LogBytes) / 1e6
-	if len(row.ScanCPUSec) == 0 {
+	var cpus, walls []float64
+	for i, c := range row.ScanCPUSec {
+		if c > 0 && row.ScanWallSec[i] > 0 {
+			cpus, walls = append(cpus, c), append(walls, row.ScanWallSec[i])
+		}
+	}
+	var notes []string
+	if row.Status != "" {
+		notes = append(notes, row.Status)
+	}
+	switch {
+	case len(row.ScanCPUSec) == 0:
 		return
+	case len(cpus) == 0:
+		row.Status = strings.Join(append(notes, "scan not measurable: CPU or wall on the log no more than on the empty file in every round (the build's noise exceeds the scan): use a larger -peer-log-mb"), "; ")
+		return
+	case len(cpus) < len(row.ScanCPUSec):
+		notes = append(notes, fmt.Sprintf("%d of %d rounds left out: CPU or wall on the log no more than on the empty file", len(row.ScanCPUSec)-len(cpus), len(row.ScanCPUSec)))
 	}
-	bestCPU, worstCPU := slices.Min(row.ScanCPUSec), slices.Max(row.ScanCPUSec)
-	row.MBpsCPU, row.MBpsCPUMin = mb/max(bestCPU, 1e-6), mb/max(worstCPU, 1e-6)
-	row.MBpsWall = mb / max(slices.Min(row.ScanWallSec), 1e-6)
-	if diff && bestCPU < 0.5*row.BuildCPUSec {
-		row.Status = strings.TrimSpace(row.Status + " scan CPU below half the build's: the difference is noisy, use a larger -peer-log-mb")
+	row.ScanCPUBest, row.ScanCPUWorst = slices.Min(cpus), slices.Max(cpus)
+	row.MBpsCPU, row.MBpsCPUMin = mb/row.ScanCPUBest, mb/row.ScanCPUWorst
+	row.MBpsWall = mb / slices.Min(walls)
+	if diff && row.ScanCPUBest < 0.5*row.BuildCPUSec {
+		notes = append(notes, "scan CPU below half the build's: the difference is noisy, use a larger -peer-log-mb")
 	}
+	row.Status = strings.Join(notes, "; ")
 }
 
 // toolCPURounds runs t -peer-rounds times on the empty file and on the
@@ -342,8 +365,8 @@ func writeLiteral(b *bytes.Buffer, cfg config, res *Results) {
 	t := newTable(b, "Engine", "N", "build wall / CPU", "scan CPU best (slowest)", "MB/CPU-s best (slowest)", "MB/s wall", "peak RSS", "matched / hit lines", "how", "note")
 	for _, l := range res.Literal {
 		scan, rate, ml := "-", "-", "-"
-		if len(l.ScanCPUSec) > 0 {
-			scan = fmt.Sprintf("%s (%s)", fmtSec(slices.Min(l.ScanCPUSec)), fmtSec(slices.Max(l.ScanCPUSec)))
+		if l.ScanCPUBest > 0 {
+			scan = fmt.Sprintf("%s (%s)", fmtSec(l.ScanCPUBest), fmtSec(l.ScanCPUWorst))
 			rate = fmt.Sprintf("%s (%s)", fmtMBps(l.MBpsCPU), fmtMBps(l.MBpsCPUMin))
 		}
 		if l.Matched >= 0 {

@@ -98,3 +98,31 @@ func TestLiteralFlags(t *testing.T) {
 		t.Error("-only-peers without a peer: no error")
 	}
 }
+
+func TestLiteralFinish(t *testing.T) {
+	// 100 MB; rounds of 1 s and 2 s CPU, and one whose difference is
+	// negative (the empty-file run was slower): left out, and said so.
+	row := LiteralRow{LogBytes: 100e6, BuildCPUSec: 1, ScanCPUSec: []float64{2, -0.5, 1}, ScanWallSec: []float64{2.5, 0.1, 1.5}}
+	row.finish(true)
+	if row.MBpsCPU != 100 || row.MBpsCPUMin != 50 || row.ScanCPUBest != 1 || row.ScanCPUWorst != 2 || row.MBpsWall != 100e6/1.5/1e6 {
+		t.Errorf("rates: %+v", row)
+	}
+	if !strings.Contains(row.Status, "1 of 3 rounds left out") || strings.Contains(row.Status, "below half") {
+		t.Errorf("status %q", row.Status)
+	}
+	// Every round negative: no rate at all.
+	row = LiteralRow{LogBytes: 100e6, BuildCPUSec: 30, ScanCPUSec: []float64{-1, -2}, ScanWallSec: []float64{-1, 1}}
+	row.finish(true)
+	if row.MBpsCPU != 0 || row.MBpsWall != 0 || !strings.Contains(row.Status, "scan not measurable") {
+		t.Errorf("all rounds negative: %+v", row)
+	}
+	// A scan well below the build's CPU time is flagged for the process
+	// runs only.
+	for _, diff := range []bool{true, false} {
+		row = LiteralRow{LogBytes: 100e6, BuildCPUSec: 30, ScanCPUSec: []float64{2}, ScanWallSec: []float64{2}}
+		row.finish(diff)
+		if strings.Contains(row.Status, "below half the build's") != diff {
+			t.Errorf("diff %v: status %q", diff, row.Status)
+		}
+	}
+}
