@@ -2,15 +2,9 @@
 
 package peers
 
-import "errors"
-
 // HyperscanBuilt reports whether this binary was built with the Hyperscan
 // peer (go build -tags hyperscan, with libhyperscan-dev installed).
 const HyperscanBuilt = false
-
-// ErrHyperscanNotBuilt is what NewHyperscan returns in a build without
-// the hyperscan tag (or without cgo).
-var ErrHyperscanNotBuilt = errors.New("hyperscan: not built (go build -tags hyperscan, needs Debian's libhyperscan-dev)")
 
 // Hyperscan is the Hyperscan peer; in this build (no hyperscan tag or no
 // cgo) it cannot be made: NewHyperscan returns ErrHyperscanNotBuilt.

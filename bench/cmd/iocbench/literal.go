@@ -26,6 +26,7 @@ import (
 type LiteralRow struct {
 	Engine   string
 	N        int
+	Set      string // "domains" (-tool-cpu, -hyperscan), "mixed" (-hs-set mixed)
 	Mode     string // how the engine scans the log
 	LogBytes int64
 	LogLines int
@@ -83,6 +84,18 @@ func (r *runner) literal() error {
 
 func (r *runner) literalSize(n int) error {
 	cfg := r.cfg
+	tools := cfg.toolCPU && slices.Contains(cfg.toolSizes, n)
+	hs := cfg.hyperscan && slices.Contains(cfg.hsSizes, n)
+	if hs && cfg.hsSet == "mixed" {
+		if err := r.literalMixed(n); err != nil {
+			return err
+		}
+		release()
+		hs = false
+	}
+	if !tools && !hs {
+		return nil
+	}
 	doms := workload.Domains(n, cfg.seed)
 	dir := filepath.Join(r.tmp, fmt.Sprintf("literal-%d", n))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -104,8 +117,8 @@ func (r *runner) literalSize(n int) error {
 		return err
 	}
 	r.logf("literal peers, N=%d: domain log %s, %d lines, %d hit lines", n, fmtBytes(float64(st.Bytes)), st.Lines, st.Hits)
-	base := LiteralRow{N: n, LogBytes: st.Bytes, LogLines: st.Lines, HitLines: st.Hits, Matched: -1}
-	if cfg.toolCPU && slices.Contains(cfg.toolSizes, n) {
+	base := LiteralRow{N: n, Set: "domains", LogBytes: st.Bytes, LogLines: st.Lines, HitLines: st.Hits, Matched: -1}
+	if tools {
 		for _, name := range []string{"grep", "rg"} {
 			t := r.grep
 			if name == "rg" {
@@ -124,7 +137,7 @@ func (r *runner) literalSize(n int) error {
 			r.literalRow(row)
 		}
 	}
-	if !cfg.hyperscan || !slices.Contains(cfg.hsSizes, n) {
+	if !hs {
 		return nil
 	}
 	data, err := os.ReadFile(logFile)
@@ -132,18 +145,54 @@ func (r *runner) literalSize(n int) error {
 		return err
 	}
 	os.Remove(logFile) // the disk is not needed any more
-	ends := make([]uint64, 0, st.Lines)
+	ends := lineEnds(data, st.Lines)
+	r.hyperscanRounds(base, workload.Values(doms), data, ends)
+	release()
+	r.iocmatchRounds(base, doms, data, ends)
+	runtime.KeepAlive(data)
+	return nil
+}
+
+// lineEnds returns the offsets of the newlines of data.
+func lineEnds(data []byte, lines int) []uint64 {
+	ends := make([]uint64, 0, lines)
 	for off := 0; ; {
 		i := bytes.IndexByte(data[off:], '\n')
 		if i < 0 {
-			break
+			return ends
 		}
 		ends = append(ends, uint64(off+i))
 		off += i + 1
 	}
-	r.hyperscanRounds(base, workload.Values(doms), data, ends)
+}
+
+// literalMixed runs Hyperscan (-hs-set mixed) on the values of the mixed
+// set of n indicators but its CIDRs, and iocmatch on the whole set, over a
+// mixed log of -peer-log-mb MB generated in memory. A literal match of a
+// value is not a typed match (an IPv4 address matches inside a longer
+// one), so their matched lines differ.
+func (r *runner) literalMixed(n int) error {
+	cfg := r.cfg
+	inds := workload.Indicators(n, cfg.seed)
+	var vals []string
+	for _, ind := range inds {
+		if ind.Type != indicator.CIDR {
+			vals = append(vals, ind.Value)
+		}
+	}
+	var buf bytes.Buffer
+	buf.Grow(cfg.peerLogMB<<20 + 1<<20)
+	st, err := workload.Write(&buf, workload.Mixed, int64(cfg.peerLogMB)<<20, cfg.hitRate, inds, cfg.seed+107)
+	if err != nil {
+		return err
+	}
+	data := buf.Bytes()
+	r.logf("literal peers, N=%d mixed (%d values without CIDRs): mixed log %s, %d lines, %d hit lines", n, len(vals), fmtBytes(float64(st.Bytes)), st.Lines, st.Hits)
+	base := LiteralRow{N: n, Set: "mixed", LogBytes: st.Bytes, LogLines: st.Lines, HitLines: st.Hits, Matched: -1}
+	ends := lineEnds(data, st.Lines)
+	r.hyperscanRounds(base, vals, data, ends)
 	release()
-	r.iocmatchRounds(base, doms, data, ends)
+	r.iocmatchRounds(base, inds, data, ends)
 	runtime.KeepAlive(data)
 	return nil
 }
@@ -289,7 +338,7 @@ func (r *runner) hyperscanRounds(base LiteralRow, patterns []string, data []byte
 func (r *runner) iocmatchRounds(base LiteralRow, doms []indicator.Indicator, data []byte, ends []uint64) {
 	row := base
 	row.Engine = "iocmatch"
-	row.Mode = "in process, Compile of the domain indicators, AppendMatches per line, 1 goroutine"
+	row.Mode = "in process, Compile of the " + row.Set + " indicators, AppendMatches per line, 1 goroutine"
 	lines := make([][]byte, len(ends))
 	start := 0
 	for i, e := range ends {
@@ -358,11 +407,12 @@ func writeLiteral(b *bytes.Buffer, cfg config, res *Results) {
 	fmt.Fprintf(b, "A domain-only set and a log of %d MB of the same distribution as above (%.3g%% hit lines), written to disk for grep and rg and read into memory for the in-process engines. "+
 		"Hyperscan, grep -F and rg -F match literal substrings: no token boundaries, no indicator types, no CIDRs; Hyperscan ignores ASCII case, grep and rg (LC_ALL=C) do not. "+
 		"iocmatch matches the same domains as tokens (and their subdomains). "+
+		"Set *mixed* (-hs-set mixed): Hyperscan holds the mixed set's values but its CIDRs as literals, iocmatch the whole set by type, on a mixed log of the same size generated in memory; a literal value also matches inside longer tokens (an IPv4 address in a longer one), so the matched lines differ. "+
 		"grep and rg: build = the best run on an empty file; scan = CPU time (user+system, all threads) on the log minus CPU time on the empty file of the same round. "+
 		"Hyperscan and iocmatch: build once; scan = CPU time of the scanning thread. "+
 		"MB/CPU-s is log MB per CPU-second of scan, best round (slowest round in brackets), of %d rounds; wall MB/s is the best round's wall time, which a shared machine inflates.\n\n",
 		cfg.peerLogMB, cfg.hitRate*100, cfg.peerRounds)
-	t := newTable(b, "Engine", "N", "build wall / CPU", "scan CPU best (slowest)", "MB/CPU-s best (slowest)", "MB/s wall", "peak RSS", "matched / hit lines", "how", "note")
+	t := newTable(b, "Engine", "Set", "N", "build wall / CPU", "scan CPU best (slowest)", "MB/CPU-s best (slowest)", "MB/s wall", "peak RSS", "matched / hit lines", "how", "note")
 	for _, l := range res.Literal {
 		scan, rate, ml := "-", "-", "-"
 		if l.ScanCPUBest > 0 {
@@ -375,7 +425,7 @@ func writeLiteral(b *bytes.Buffer, cfg config, res *Results) {
 		mem := fmtBytes(float64(l.PeakRSS))
 		note := strings.TrimSpace(strings.Join([]string{l.MemNote, l.Status}, "; "))
 		note = strings.Trim(note, "; ")
-		t.row(l.Engine, fmtCount(float64(l.N)), fmtSec(l.BuildSec)+" / "+fmtSec(l.BuildCPUSec), scan, rate, fmtMBps(l.MBpsWall), mem, ml, l.Mode, note)
+		t.row(l.Engine, l.Set, fmtCount(float64(l.N)), fmtSec(l.BuildSec)+" / "+fmtSec(l.BuildCPUSec), scan, rate, fmtMBps(l.MBpsWall), mem, ml, l.Mode, note)
 	}
 	t.end()
 }

@@ -84,7 +84,8 @@ type config struct {
 	serveReqs   int   // 1-line requests to iocserve (a tenth as many of 1000 lines)
 	hyperscan   bool  // run the Hyperscan peer (literal.go)
 	hsSizes     []int
-	toolCPU     bool // grep/rg timed by CPU on a large log (literal.go)
+	hsSet       string // "domains" or "mixed"
+	toolCPU     bool   // grep/rg timed by CPU on a large log (literal.go)
 	toolSizes   []int
 	peerLogMB   int
 	peerRounds  int
@@ -170,6 +171,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	serveReqs := fs.Int("serve-requests", 20000, "requests of 1 line to examples/iocserve (and a tenth as many of 1000 lines)")
 	hyperscan := fs.Bool("hyperscan", false, "run the Hyperscan peer at -hs-sizes on the -peer-log-mb domain log (needs a build with -tags hyperscan: see hyperscan.sh)")
 	hsSizes := fs.String("hs-sizes", "10k,100k,1M", "domain counts of the Hyperscan peer (1M: ~60 s and ~2.7 GiB)")
+	hsSet := fs.String("hs-set", "domains", `the set of the Hyperscan peer: "domains" (the domain log of -tool-cpu) or "mixed" (the mixed set's values but CIDRs, on a mixed log)`)
 	toolCPU := fs.Bool("tool-cpu", false, "time grep -F and rg -F by CPU at -tool-sizes on the -peer-log-mb domain log: scan = CPU on the log - CPU on an empty file")
 	toolSizes := fs.String("tool-sizes", "10k,100k,1M", "domain counts of the -tool-cpu runs")
 	peerLogMB := fs.Int("peer-log-mb", 512, "size of the domain log of -hyperscan and -tool-cpu, MB (on disk in the temporary directory, deleted after each size)")
@@ -207,7 +209,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		procs: !*noProcs, procMB: *procMB, iocscanMB: *iocscanMB, seed: *seed, realdata: *realdata,
 		realMaxMB: *realMaxMB, repo: *repo, quick: *quick, goroutines: *goroutines, retroBytes: int64(*retroMB) << 20,
 		serveReqs: *serveReqs,
-		hyperscan: *hyperscan, toolCPU: *toolCPU, peerLogMB: *peerLogMB, peerRounds: *peerRounds, onlyPeers: *onlyPeers,
+		hyperscan: *hyperscan, hsSet: *hsSet, toolCPU: *toolCPU, peerLogMB: *peerLogMB, peerRounds: *peerRounds, onlyPeers: *onlyPeers,
 		args: append([]string{"iocbench"}, args...),
 	}
 	var err error
@@ -225,6 +227,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.toolSizes, err = parseSizes(*toolSizes); err != nil {
 		return cfg, fmt.Errorf("-tool-sizes: %v", err)
+	}
+	if cfg.hsSet != "domains" && cfg.hsSet != "mixed" {
+		return cfg, fmt.Errorf("-hs-set %q: domains or mixed", cfg.hsSet)
 	}
 	if cfg.peerLogMB < 1 || cfg.peerRounds < 1 {
 		return cfg, fmt.Errorf("-peer-log-mb and -peer-rounds must be positive")

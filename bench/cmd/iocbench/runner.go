@@ -205,8 +205,8 @@ func (r *runner) all() (*Results, error) {
 		r.res.Tools["hyperscan"] = peers.HyperscanVersion()
 	}
 	if len(r.literalSizes()) > 0 {
-		r.res.Settings["literal peers"] = fmt.Sprintf("hyperscan %v at %v, grep/rg CPU scans %v at %v, domain log %d MB, %d rounds",
-			cfg.hyperscan, cfg.hsSizes, cfg.toolCPU, cfg.toolSizes, cfg.peerLogMB, cfg.peerRounds)
+		r.res.Settings["literal peers"] = fmt.Sprintf("hyperscan %v at %v (%s), grep/rg CPU scans %v at %v, domain log %d MB, %d rounds",
+			cfg.hyperscan, cfg.hsSizes, cfg.hsSet, cfg.toolCPU, cfg.toolSizes, cfg.peerLogMB, cfg.peerRounds)
 	}
 	if cfg.onlyPeers {
 		if err := r.literal(); err != nil {
