@@ -11,9 +11,17 @@
 //     candidate tokens (URLs, dotted quads, hex digests, host names), then
 //     map lookups, walking the parents of host names.
 //   - Tool: an external program run as a whole process (GNU grep -F -f,
-//     ripgrep -F -f), timed by wall clock with its peak RSS.
+//     ripgrep -F -f), timed by wall clock and CPU time (user+system) with
+//     its peak RSS.
+//   - Hyperscan: Intel Hyperscan (libhs) through a cgo binding of its own,
+//     literal patterns (hs_compile_lit_multi, caseless, single match),
+//     block mode, one block per line. Built only with the hyperscan build
+//     tag (go build -tags hyperscan, needs Debian's libhyperscan-dev:
+//     bench/hyperscan.sh installs it); without the tag NewHyperscan
+//     returns ErrHyperscanNotBuilt, so the module builds and tests without
+//     the library.
 //
-// The literal engines (Aho-Corasick, grep, rg) know nothing of token
+// The literal engines (Aho-Corasick, grep, rg, Hyperscan) know nothing of token
 // boundaries or indicator types: they are compared on domain-only sets,
 // where a literal match is close to what iocmatch does.
 package peers

@@ -123,3 +123,26 @@ func TestRusageHelper(t *testing.T) {
 	}
 	_ = hold[len(hold)-1]
 }
+
+func TestRunProcessCPU(t *testing.T) {
+	// a shell loop that counts to 200,000 (no forks: ~0.2-0.5 s of CPU)
+	// reports a good part of its wall time as CPU, and sleep 0.2 almost
+	// none: the child's own CPU time, not the wall clock
+	if _, err := os.Stat("/bin/sh"); err != nil {
+		t.Skip("no /bin/sh")
+	}
+	busy, err := peers.RunProcess(context.Background(), "/bin/sh", []string{"-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idle, err := peers.RunProcess(context.Background(), "sleep", []string{"0.2"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if busy.CPU < 50*time.Millisecond || busy.CPU > busy.Wall+50*time.Millisecond {
+		t.Errorf("busy loop: CPU %v, wall %v", busy.CPU, busy.Wall)
+	}
+	if idle.CPU > 50*time.Millisecond || idle.Wall < 200*time.Millisecond {
+		t.Errorf("sleep 0.2: CPU %v, wall %v", idle.CPU, idle.Wall)
+	}
+}

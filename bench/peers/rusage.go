@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // helperEnv marks a process started as the rusage helper.
@@ -58,13 +59,25 @@ func helperMain(args []string) int {
 		return 126
 	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		fmt.Fprintf(report, "maxrss_kb=%d\n", ru.Maxrss)
+		fmt.Fprintf(report, "maxrss_kb=%d\ncpu_ns=%d\n", ru.Maxrss, ru.Utime.Nano()+ru.Stime.Nano())
 	}
 	report.Close()
 	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 		return 128 + int(ws.Signal())
 	}
 	return cmd.ProcessState.ExitCode()
+}
+
+// parseCPU reads the child's CPU time (user+system) from the helper's
+// report.
+func parseCPU(s string) (time.Duration, bool) {
+	for _, l := range strings.Split(s, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(l), "cpu_ns="); ok {
+			ns, err := strconv.ParseInt(v, 10, 64)
+			return time.Duration(ns), err == nil
+		}
+	}
+	return 0, false
 }
 
 // parseMaxRSS reads the helper's report.

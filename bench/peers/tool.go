@@ -58,8 +58,11 @@ func (t Tool) Version() string {
 
 // Run is the outcome of one process run.
 type Run struct {
-	Wall     time.Duration
-	MaxRSS   int64  // peak resident set size of the child, bytes
+	Wall   time.Duration
+	MaxRSS int64 // peak resident set size of the child, bytes
+	// CPU is the child's CPU time, user+system, all its threads (0:
+	// unknown).
+	CPU      time.Duration
 	Output   string // standard output, trimmed
 	Stderr   string // standard error, trimmed
 	TimedOut bool
@@ -117,9 +120,13 @@ func RunProcess(ctx context.Context, path string, args, env []string) (Run, erro
 		if rss, ok := parseMaxRSS(string(rep)); ok {
 			r.MaxRSS = rss
 		}
+		if cpu, ok := parseCPU(string(rep)); ok {
+			r.CPU = cpu
+		}
 	} else if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			r.MaxRSS = int64(ru.Maxrss) * 1024 // kilobytes on Linux
+			r.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 		}
 	}
 	if ctx.Err() == context.DeadlineExceeded {

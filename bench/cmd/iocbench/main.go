@@ -33,6 +33,14 @@
 // when -realdata names a directory with a logs/ folder, the real log
 // files in it.
 //
+// Off by default, the literal peers on a large domain log (-peer-log-mb,
+// 512 MB, on disk and deleted after each size), timed by CPU time, best
+// and slowest of -peer-rounds (3): -hyperscan runs Hyperscan at -hs-sizes
+// (a build with -tags hyperscan: bench/hyperscan.sh), -tool-cpu runs grep
+// -F and rg -F at -tool-sizes with scan = CPU time on the log - CPU time
+// on an empty file; iocmatch runs beside them on the same log;
+// -only-peers runs only these.
+//
 // Timings take the fastest of three rounds of at least -benchtime/3 each.
 // Everything is deterministic (-seed) but the clock.
 package main
@@ -74,6 +82,14 @@ type config struct {
 	retroBytes  int64 // the retro-hunt buffer's budget
 	serveN      int   // indicators of the detection service's figures (0: the largest of sizes)
 	serveReqs   int   // 1-line requests to iocserve (a tenth as many of 1000 lines)
+	hyperscan   bool  // run the Hyperscan peer (literal.go)
+	hsSizes     []int
+	hsSet       string // "domains" or "mixed"
+	toolCPU     bool   // grep/rg timed by CPU on a large log (literal.go)
+	toolSizes   []int
+	peerLogMB   int
+	peerRounds  int
+	onlyPeers   bool // only the literal peers
 	args        []string
 }
 
@@ -153,6 +169,14 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	retroMB := fs.Int("retro-mb", 256, "budget of the retro-hunt buffer, MiB")
 	serveN := fs.String("serve-n", "", "indicators in the feed of examples/iocserve (default: the largest of -sizes)")
 	serveReqs := fs.Int("serve-requests", 20000, "requests of 1 line to examples/iocserve (and a tenth as many of 1000 lines)")
+	hyperscan := fs.Bool("hyperscan", false, "run the Hyperscan peer at -hs-sizes on the -peer-log-mb domain log (needs a build with -tags hyperscan: see hyperscan.sh)")
+	hsSizes := fs.String("hs-sizes", "10k,100k,1M", "domain counts of the Hyperscan peer (1M: ~60 s and ~2.7 GiB)")
+	hsSet := fs.String("hs-set", "domains", `the set of the Hyperscan peer: "domains" (the domain log of -tool-cpu) or "mixed" (the mixed set's values but CIDRs, on a mixed log)`)
+	toolCPU := fs.Bool("tool-cpu", false, "time grep -F and rg -F by CPU at -tool-sizes on the -peer-log-mb domain log: scan = CPU on the log - CPU on an empty file")
+	toolSizes := fs.String("tool-sizes", "10k,100k,1M", "domain counts of the -tool-cpu runs")
+	peerLogMB := fs.Int("peer-log-mb", 512, "size of the domain log of -hyperscan and -tool-cpu, MB (on disk in the temporary directory, deleted after each size)")
+	peerRounds := fs.Int("peer-rounds", 3, "rounds of each -hyperscan and -tool-cpu figure")
+	onlyPeers := fs.Bool("only-peers", false, "run only -hyperscan and -tool-cpu, nothing else")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -178,13 +202,15 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		def("realdata-max-mb", func() { *realMaxMB = 1 })
 		def("retro-mb", func() { *retroMB = 4 })
 		def("serve-requests", func() { *serveReqs = 1000 })
+		def("peer-log-mb", func() { *peerLogMB = 8 })
 	}
 	cfg := config{
 		out: *out, hitRate: *hitRate, lines: *lines, minDur: *minDur, peerTimeout: *peerTimeout,
 		procs: !*noProcs, procMB: *procMB, iocscanMB: *iocscanMB, seed: *seed, realdata: *realdata,
 		realMaxMB: *realMaxMB, repo: *repo, quick: *quick, goroutines: *goroutines, retroBytes: int64(*retroMB) << 20,
 		serveReqs: *serveReqs,
-		args:      append([]string{"iocbench"}, args...),
+		hyperscan: *hyperscan, hsSet: *hsSet, toolCPU: *toolCPU, peerLogMB: *peerLogMB, peerRounds: *peerRounds, onlyPeers: *onlyPeers,
+		args: append([]string{"iocbench"}, args...),
 	}
 	var err error
 	if cfg.sizes, err = parseSizes(*sizes); err != nil || len(cfg.sizes) == 0 {
@@ -195,6 +221,21 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.stringSizes, err = parseSizes(*stringSizes); err != nil {
 		return cfg, fmt.Errorf("-string-sizes: %v", err)
+	}
+	if cfg.hsSizes, err = parseSizes(*hsSizes); err != nil {
+		return cfg, fmt.Errorf("-hs-sizes: %v", err)
+	}
+	if cfg.toolSizes, err = parseSizes(*toolSizes); err != nil {
+		return cfg, fmt.Errorf("-tool-sizes: %v", err)
+	}
+	if cfg.hsSet != "domains" && cfg.hsSet != "mixed" {
+		return cfg, fmt.Errorf("-hs-set %q: domains or mixed", cfg.hsSet)
+	}
+	if cfg.peerLogMB < 1 || cfg.peerRounds < 1 {
+		return cfg, fmt.Errorf("-peer-log-mb and -peer-rounds must be positive")
+	}
+	if cfg.onlyPeers && !cfg.hyperscan && !cfg.toolCPU {
+		return cfg, fmt.Errorf("-only-peers needs -hyperscan or -tool-cpu")
 	}
 	if *reloadN != "" {
 		ns, err := parseSizes(*reloadN)

@@ -119,7 +119,10 @@ func writeReport(cfg config, res *Results) error {
 	for _, k := range keys {
 		t.row(k, res.Settings[k])
 	}
-	for _, k := range []string{"grep", "rg"} {
+	for _, k := range []string{"grep", "rg", "hyperscan"} {
+		if k == "hyperscan" && res.Tools[k] == "" {
+			continue
+		}
 		t.row(k, orDash(res.Tools[k]))
 	}
 	t.end()
@@ -179,6 +182,8 @@ func writeReport(cfg config, res *Results) error {
 		acNote = append(acNote, fmtCount(float64(n)))
 	}
 	fmt.Fprintf(&b, "cloudflare/ahocorasick is only built at %s domains (-ac-sizes): its 256-way nodes take ~4 KiB per pattern byte (~3 GB for 50k domains), so larger sets would not fit.\n\n", orDash(strings.Join(acNote, ", ")))
+
+	writeLiteral(&b, cfg, res)
 
 	fmt.Fprintf(&b, "## Field lookups (ns per lookup, 1024 distinct keys in turn)\n\n")
 	b.WriteString("addr: AppendAddr (cidranger: Contains) with addresses of ipv4 indicators and inside cidr ones; domain: AppendDomain with names two labels below a domain indicator (parent walk); hash: AppendHash with sha256/md5 digests; url: AppendURL. Misses use documentation values.\n\n")

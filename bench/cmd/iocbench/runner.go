@@ -44,6 +44,7 @@ type Results struct {
 	// enriched output.
 	Life     []LifeRow
 	HitStats []HitStatsRow     // hitstats.go
+	Literal  []LiteralRow      // literal.go: -hyperscan, -tool-cpu
 	Tools    map[string]string // tool name: version, or why it did not run
 	Notes    []string
 
@@ -200,6 +201,20 @@ func (r *runner) all() (*Results, error) {
 		r.res.Tools["grep"] = "not run (-no-procs)"
 		r.res.Tools["rg"] = "not run (-no-procs)"
 	}
+	if cfg.hyperscan {
+		r.res.Tools["hyperscan"] = peers.HyperscanVersion()
+	}
+	if len(r.literalSizes()) > 0 {
+		r.res.Settings["literal peers"] = fmt.Sprintf("hyperscan %v at %v (%s), grep/rg CPU scans %v at %v, domain log %d MB, %d rounds",
+			cfg.hyperscan, cfg.hsSizes, cfg.hsSet, cfg.toolCPU, cfg.toolSizes, cfg.peerLogMB, cfg.peerRounds)
+	}
+	if cfg.onlyPeers {
+		if err := r.literal(); err != nil {
+			return nil, err
+		}
+		r.res.Header.LoadAvgEnd = loadAvg()
+		return r.res, nil
+	}
 	for _, n := range cfg.sizes {
 		if err := r.mixed(n); err != nil {
 			return nil, err
@@ -210,6 +225,9 @@ func (r *runner) all() (*Results, error) {
 		if err := r.domains(n); err != nil {
 			return nil, err
 		}
+	}
+	if err := r.literal(); err != nil {
+		return nil, err
 	}
 	for _, n := range cfg.stringSizes {
 		if err := r.strings(n); err != nil {
