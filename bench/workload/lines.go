@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"golang.org/x/net/publicsuffix"
 )
 
 // Format is a log line format.
@@ -350,12 +351,20 @@ func (g *lineGen) addr(ind *indicator.Indicator) string {
 }
 
 // host returns a name under domain indicator ind: the domain itself or a
-// subdomain of it.
+// subdomain of it. Of a domain that is a public suffix (a generated name
+// can be one of the list's private entries, like jele.club), only the
+// domain itself: its subdomains are other owners' names, which a
+// matcher does not take for it (match's public-suffix rule). The random
+// draws are the same either way, so the other lines do not change.
 func (g *lineGen) host(ind *indicator.Indicator) string {
 	if g.r.IntN(2) == 0 {
 		return ind.Value
 	}
-	return g.pick(benignSubs) + strconv.Itoa(g.r.IntN(10)) + "." + ind.Value
+	sub := g.pick(benignSubs) + strconv.Itoa(g.r.IntN(10)) + "." + ind.Value
+	if ps, _ := publicsuffix.PublicSuffix(ind.Value); ps == ind.Value {
+		return ind.Value
+	}
+	return sub
 }
 
 func isAddr(ind *indicator.Indicator) bool { return ind != nil && ind.Type.IsAddress() }
