@@ -4,14 +4,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/iocmatch/iocmatch/loader"
 )
 
 // otxAPIServer serves the real pulse of loader/platform/testdata (the
@@ -41,9 +38,6 @@ func otxAPIServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
 }
 
 func TestOTXFeed(t *testing.T) {
-	if _, err := loader.Read(strings.NewReader(`{"id":"x","indicators":[]}`), "probe", loader.Options{Format: loader.FormatOTX}); err != nil && strings.Contains(err.Error(), "not read yet") {
-		t.Skipf("the OTX reader (loader.FormatOTX) has not landed yet: %v", err)
-	}
 	srv, _ := otxAPIServer(t)
 	t.Setenv(envPrefix+"_OTX_KEY", "otx-key")
 	logs := "GET https://dolcuevita.com/ 200\nresolve m.cocktailreel.top\nnothing here\nconnect 192.168.113.98:443\n"

@@ -9,7 +9,6 @@ import (
 	"flag"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -157,9 +156,6 @@ func TestThreatConnectLiveOptions(t *testing.T) {
 	require.Len(t, opts.Feeds, 1)
 	assert.Equal(t, time.Minute, opts.Interval)
 	res, err := opts.Feeds[0].Poll(ctx, opts.Loader)
-	if err != nil && strings.Contains(err.Error(), "not read yet") {
-		t.Skip("the ThreatConnect reader of package loader has not landed")
-	}
 	require.NoError(t, err)
 	require.Len(t, res.Indicators, 1)
 	assert.Equal(t, "win7smartupdate.com", res.Indicators[0].Value)

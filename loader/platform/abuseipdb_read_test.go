@@ -16,7 +16,6 @@ import (
 // AbuseIPDB reader (loader.FormatAbuseIPDB), values and metadata.
 
 func TestAbuseIPDBReadBlacklist(t *testing.T) {
-	needReader(t, loader.FormatAbuseIPDB, `{"data": []}`)
 	s := newAbuseServer(t, abuseFixture(t))
 	c, _, clock := newTestAbuseIPDB(t, s, AbuseIPDBOptions{}, true)
 	p := NewAbuseIPDBPoller(c)

@@ -17,9 +17,6 @@ import (
 // The OTX client end to end: the pages of the real samples read with the
 // OTX reader (loader.FormatOTX), values and metadata.
 
-// otxReaderProbe is a pulse, to tell whether the OTX reader has landed.
-const otxReaderProbe = `{"id": "x", "indicators": []}`
-
 // byValue returns the indicator of res whose String is s.
 func byValue(t *testing.T, res loader.Result, s string) indicator.Indicator {
 	t.Helper()
@@ -29,7 +26,6 @@ func byValue(t *testing.T, res loader.Result, s string) indicator.Indicator {
 }
 
 func TestOTXReadPages(t *testing.T) {
-	needReader(t, loader.FormatOTX, otxReaderProbe)
 	a, b := otxPulse(t, "pulse-octoseek.json"), otxPulse(t, "pulse-export.json")
 	s := newOTXServer(t, a, b)
 	c, _ := newTestOTX(t, s, OTXOptions{Limit: 1}, true)
@@ -102,7 +98,6 @@ func TestOTXReadPages(t *testing.T) {
 }
 
 func TestOTXReadIncremental(t *testing.T) {
-	needReader(t, loader.FormatOTX, otxReaderProbe)
 	a, b := otxPulse(t, "pulse-octoseek.json"), otxPulse(t, "pulse-export.json")
 	s := newOTXServer(t, a, b)
 	c, _ := newTestOTX(t, s, OTXOptions{Limit: 1}, true)
@@ -142,7 +137,6 @@ func TestOTXReadIncremental(t *testing.T) {
 }
 
 func TestOTXReadProblems(t *testing.T) {
-	needReader(t, loader.FormatOTX, otxReaderProbe)
 	bad := newPulse("65cccccccccccccccccccccc", "2024-05-01T00:00:00", "good.example.net")
 	bad["indicators"] = append(bad["indicators"].([]any), map[string]any{"id": 5, "indicator": "999.1.2.3", "type": "IPv4"})
 	a := otxPulse(t, "pulse-octoseek.json")

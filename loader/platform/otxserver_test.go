@@ -246,15 +246,6 @@ func values(res loader.Result) []string {
 	return out
 }
 
-// needReader skips t when loader cannot read format f yet.
-func needReader(t *testing.T, f loader.Format, sample string) {
-	t.Helper()
-	_, err := loader.Read(strings.NewReader(sample), "probe", loader.Options{Format: f})
-	if err != nil && strings.Contains(err.Error(), "not read yet") {
-		t.Skipf("the %s reader (loader.Format %q) has not landed yet: %v", f, f, err)
-	}
-}
-
 // noSecret fails t when err's text holds secret.
 func noSecret(t *testing.T, err error, secret string) {
 	t.Helper()

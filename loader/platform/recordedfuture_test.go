@@ -254,7 +254,6 @@ func TestNewRecordedFutureOptions(t *testing.T) {
 // highest criticality → severity, rules and labels → tags, evidence
 // time → last seen); a gzipped download is read too.
 func TestRecordedFuturePoll(t *testing.T) {
-	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	srv.gzipped["/v2/hash/risklist"] = true
 	c, _, _ := newRF(t, srv, "url", "hash")
@@ -313,7 +312,6 @@ func TestRecordedFuturePoll(t *testing.T) {
 // request; after it, a list with the same ETag is not downloaded again
 // (304) and keeps its indicators, a changed one is read anew.
 func TestRecordedFutureMinIntervalAndNotModified(t *testing.T) {
-	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	srv.etag["/v2/url/risklist"] = `"url-v1"`
 	srv.etag["/v2/ip/risklist"] = `"ip-v1"`
@@ -395,7 +393,6 @@ func TestRecordedFutureAuth(t *testing.T) {
 // the download succeeds; a Retry-After longer than MaxRetryWait is an
 // error at once.
 func TestRecordedFutureRateLimit(t *testing.T) {
-	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	n := 0
 	srv.setFail(func(w http.ResponseWriter, r *http.Request) bool {
@@ -431,7 +428,6 @@ func TestRecordedFutureRateLimit(t *testing.T) {
 // when one of two lists fails, nothing of the Poll is kept: the next Poll
 // downloads both again.
 func TestRecordedFutureMalformed(t *testing.T) {
-	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -530,7 +526,6 @@ func TestRecordedFutureCancel(t *testing.T) {
 // A live.Matcher with the client in Options.Feeds picks up the next
 // snapshot at a Reload, and keeps its set when a download fails.
 func TestRecordedFutureLive(t *testing.T) {
-	needFormatReader(t, loader.FormatRecordedFuture)
 	srv := newRFServer(t)
 	c, clock, _ := newRF(t, srv, "url")
 	ctx := testCtx(t)
@@ -562,19 +557,4 @@ func TestRecordedFutureLive(t *testing.T) {
 	assert.Equal(t, uint64(2), lm.Current().Generation)
 	assert.Empty(t, m.LookupURL("http://144.34.179.162/a"))
 	assert.NotEmpty(t, m.LookupURL("http://gxbrowser.net/"))
-}
-
-// needFormatReader skips the test while package loader cannot read format f
-// yet (its reader is written on another branch).
-func needFormatReader(t *testing.T, f loader.Format) {
-	t.Helper()
-	body := map[loader.Format]string{
-		loader.FormatRecordedFuture: "testdata/recordedfuture/ip_risklist.csv",
-		loader.FormatThreatConnect:  "testdata/threatconnect/indicators_v3.json",
-	}[f]
-	b, err := os.ReadFile(body)
-	require.NoError(t, err)
-	if _, err := readBody(b, body, f, loader.Options{}); err != nil && strings.Contains(err.Error(), "not read yet") {
-		t.Skipf("the %s reader of package loader has not landed: %v", f, err)
-	}
 }

@@ -239,7 +239,6 @@ func TestNewThreatConnectOptions(t *testing.T) {
 // externalDateExpires → valid until, tags, owner → source; a File's
 // three hashes).
 func TestThreatConnectPages(t *testing.T) {
-	needFormatReader(t, loader.FormatThreatConnect)
 	srv := newTCServer(t, tcRecords(t))
 	c, _, _ := newTC(t, srv, ThreatConnectOptions{TQL: "confidence > 10"})
 	res, err := c.Poll(testCtx(t), loader.Options{})
@@ -338,7 +337,6 @@ func TestThreatConnectAuth(t *testing.T) {
 // A 429 with Retry-After on the second page is waited for, then the Poll
 // goes on; a Retry-After too long fails the Poll at once.
 func TestThreatConnectRateLimit(t *testing.T) {
-	needFormatReader(t, loader.FormatThreatConnect)
 	srv := newTCServer(t, tcRecords(t))
 	n := 0
 	srv.setFail(func(w http.ResponseWriter, r *http.Request) bool {
@@ -376,7 +374,6 @@ func TestThreatConnectRateLimit(t *testing.T) {
 // nothing of the Poll is applied: the set stays, the next Poll asks for
 // the same again.
 func TestThreatConnectMalformedPage(t *testing.T) {
-	needFormatReader(t, loader.FormatThreatConnect)
 	for _, tc := range []struct {
 		name, body, want string
 	}{
@@ -467,7 +464,6 @@ func TestThreatConnectEndlessPaging(t *testing.T) {
 // A "next" link to another host is never requested: the next page is
 // asked for at the base URL, with the credentials.
 func TestThreatConnectNextElsewhere(t *testing.T) {
-	needFormatReader(t, loader.FormatThreatConnect)
 	var other []string
 	var mu sync.Mutex
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -519,7 +515,6 @@ func TestThreatConnectCancel(t *testing.T) {
 // new one added; an expired one leaves; a deleted one stays until the
 // next full Poll (FullEvery).
 func TestThreatConnectIncremental(t *testing.T) {
-	needFormatReader(t, loader.FormatThreatConnect)
 	recs := tcRecords(t)
 	srv := newTCServer(t, recs[:5]) // the xsoar URL indicator comes later
 	c, clock, _ := newTC(t, srv, ThreatConnectOptions{TQL: "confidence > 10", FullEvery: 24 * time.Hour})
@@ -592,7 +587,6 @@ func TestThreatConnectIncremental(t *testing.T) {
 // A live.Matcher with the client in Options.Feeds picks up a change at a
 // Reload, and keeps its set when a Poll fails.
 func TestThreatConnectLive(t *testing.T) {
-	needFormatReader(t, loader.FormatThreatConnect)
 	recs := tcRecords(t)
 	srv := newTCServer(t, recs[:5])
 	c, _, _ := newTC(t, srv, ThreatConnectOptions{})
