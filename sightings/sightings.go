@@ -188,13 +188,25 @@ type Bundle struct {
 	Objects []any  `json:"objects"`
 }
 
+// Object holds the properties common to the STIX 2.1 objects written
+// here (embedded in each: its fields are the object's own, in JSON too).
+type Object struct {
+	Type        string `json:"type"` // "identity", "indicator", "sighting"
+	SpecVersion string `json:"spec_version"`
+	ID          string `json:"id"`
+	Created     string `json:"created"`
+	Modified    string `json:"modified"`
+}
+
+// object returns the common properties of a STIX 2.1 object of type typ,
+// with id "<typ>--<uuid5 of seed>", created and modified at t.
+func object(typ, seed string, t time.Time) Object {
+	return Object{Type: typ, SpecVersion: "2.1", ID: typ + "--" + uuid5(seed), Created: stamp(t), Modified: stamp(t)}
+}
+
 // Identity is the STIX 2.1 identity of the sensor.
 type Identity struct {
-	Type          string `json:"type"` // "identity"
-	SpecVersion   string `json:"spec_version"`
-	ID            string `json:"id"`
-	Created       string `json:"created"`
-	Modified      string `json:"modified"`
+	Object
 	Name          string `json:"name"`
 	IdentityClass string `json:"identity_class"`
 }
@@ -202,11 +214,7 @@ type Identity struct {
 // Indicator is a STIX 2.1 indicator made for an entry that did not come
 // from STIX, so that its sighting has an object to refer to.
 type Indicator struct {
-	Type        string   `json:"type"` // "indicator"
-	SpecVersion string   `json:"spec_version"`
-	ID          string   `json:"id"`
-	Created     string   `json:"created"`
-	Modified    string   `json:"modified"`
+	Object
 	Name        string   `json:"name"`
 	Description string   `json:"description,omitempty"`
 	Pattern     string   `json:"pattern"`
@@ -217,11 +225,7 @@ type Indicator struct {
 
 // Sighting is a STIX 2.1 sighting.
 type Sighting struct {
-	Type             string   `json:"type"` // "sighting"
-	SpecVersion      string   `json:"spec_version"`
-	ID               string   `json:"id"`
-	Created          string   `json:"created"`
-	Modified         string   `json:"modified"`
+	Object
 	CreatedByRef     string   `json:"created_by_ref"`
 	SightingOfRef    string   `json:"sighting_of_ref"`
 	FirstSeen        string   `json:"first_seen,omitempty"`
@@ -263,8 +267,7 @@ func STIX(p hits.Period, opts Options) Bundle {
 	if ic.IsZero() {
 		ic = IdentityEpoch
 	}
-	ident := Identity{Type: "identity", SpecVersion: "2.1", ID: "identity--" + uuid5("identity\x00"+sensor),
-		Created: stamp(ic), Modified: stamp(ic), Name: sensor, IdentityClass: class}
+	ident := Identity{Object: object("identity", "identity\x00"+sensor, ic), Name: sensor, IdentityClass: class}
 	b := Bundle{Type: "bundle", Objects: []any{ident}}
 	period := p.From.UTC().Format(time.RFC3339Nano) + "/" + p.To.UTC().Format(time.RFC3339Nano)
 	b.ID = "bundle--" + uuid5("bundle\x00"+sensor+"\x00"+period)
@@ -286,9 +289,8 @@ func STIX(p hits.Period, opts Options) Bundle {
 			refs = []string{ind.ID}
 		}
 		for _, ref := range refs {
-			s := Sighting{Type: "sighting", SpecVersion: "2.1",
-				ID:      "sighting--" + uuid5("sighting\x00"+sensor+"\x00"+ref+"\x00"+e.Key().String()+"\x00"+period),
-				Created: stamp(p.To), Modified: stamp(p.To), CreatedByRef: ident.ID, SightingOfRef: ref,
+			s := Sighting{Object: object("sighting", "sighting\x00"+sensor+"\x00"+ref+"\x00"+e.Key().String()+"\x00"+period, p.To),
+				CreatedByRef: ident.ID, SightingOfRef: ref,
 				Count: min(e.Count, MaxCount), WhereSightedRefs: []string{ident.ID},
 				Description: fmt.Sprintf("%s matched %d lines", e.Key(), e.Count),
 			}
@@ -323,8 +325,7 @@ func madeIndicator(e *hits.EntryStats, p hits.Period) Indicator {
 	for _, s := range e.Sources {
 		labels = append(labels, "source:"+s)
 	}
-	return Indicator{Type: "indicator", SpecVersion: "2.1", ID: "indicator--" + uuid5("indicator\x00"+e.Key().String()),
-		Created: stamp(t), Modified: stamp(t), Name: e.Value,
+	return Indicator{Object: object("indicator", "indicator\x00"+e.Key().String(), t), Name: e.Value,
 		Description: "made by iocmatch for its sightings of " + e.Key().String(),
 		Pattern:     pat, PatternType: typ, ValidFrom: stamp(t), Labels: labels}
 }
