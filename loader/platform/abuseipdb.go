@@ -118,28 +118,14 @@ func NewAbuseIPDB(opts AbuseIPDBOptions) (*AbuseIPDB, error) {
 	if opts.MinInterval == 0 {
 		opts.MinInterval = DefaultAbuseIPDBMinInterval
 	}
-	ho := opts.HTTP
-	if ho.Name == "" {
-		ho.Name = "abuseipdb"
-	}
-	ho.Header = ho.Header.Clone()
-	if ho.Header == nil {
-		ho.Header = http.Header{}
-	}
-	ho.Header.Set(AbuseIPDBKeyHeader, strings.TrimSpace(opts.Key))
-	ho.Hints = withHints(ho.Hints, map[int]string{
+	fc, now, err := keyClient(opts.HTTP, "abuseipdb", AbuseIPDBKeyHeader, opts.Key, map[int]string{
 		http.StatusUnauthorized:        "missing or bad AbuseIPDB API key: check the key (Key header)",
 		http.StatusForbidden:           "the AbuseIPDB API key was refused: check the key (Key header), and that its plan allows these parameters",
 		http.StatusTooManyRequests:     "the AbuseIPDB daily quota of blacklist requests is used up (5 a day on a free account): poll less often",
 		http.StatusUnprocessableEntity: "AbuseIPDB refused a parameter: check the confidence minimum (25-100, below 100 needs a subscription) and the limit (at most 10,000 on a free account)",
 	})
-	fc, err := fetch.New(ho)
 	if err != nil {
 		return nil, err
-	}
-	now := ho.Now
-	if now == nil {
-		now = time.Now
 	}
 	return &AbuseIPDB{fc: fc, opts: opts, base: base, now: now, read: readBody}, nil
 }

@@ -2,9 +2,11 @@ package platform
 
 import (
 	"fmt"
+	"net/http"
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/iocmatch/iocmatch/loader/fetch"
 )
@@ -34,6 +36,32 @@ func parseBase(name, s, def string) (*url.URL, error) {
 	v.Path = strings.TrimRight(v.Path, "/")
 	v.RawPath = ""
 	return &v, nil
+}
+
+// keyClient returns the HTTP client of a platform client whose
+// credential is an API key in one header: ho with its Name defaulting to
+// name, the key (trimmed) set in a copy of its Header, and hints under
+// the user's own (withHints); and the client's clock, ho.Now or
+// time.Now.
+func keyClient(ho fetch.Options, name, header, key string, hints map[int]string) (*fetch.Client, func() time.Time, error) {
+	if ho.Name == "" {
+		ho.Name = name
+	}
+	ho.Header = ho.Header.Clone()
+	if ho.Header == nil {
+		ho.Header = http.Header{}
+	}
+	ho.Header.Set(header, strings.TrimSpace(key))
+	ho.Hints = withHints(ho.Hints, hints)
+	fc, err := fetch.New(ho)
+	if err != nil {
+		return nil, nil, err
+	}
+	now := ho.Now
+	if now == nil {
+		now = time.Now
+	}
+	return fc, now, nil
 }
 
 // loopback reports whether host is localhost or a loopback address.

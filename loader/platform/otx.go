@@ -146,27 +146,13 @@ func NewOTX(opts OTXOptions) (*OTX, error) {
 	if opts.MaxBytes <= 0 {
 		opts.MaxBytes = DefaultOTXMaxBytes
 	}
-	ho := opts.HTTP
-	if ho.Name == "" {
-		ho.Name = "otx"
-	}
-	ho.Header = ho.Header.Clone()
-	if ho.Header == nil {
-		ho.Header = http.Header{}
-	}
-	ho.Header.Set(OTXKeyHeader, strings.TrimSpace(opts.Key))
-	ho.Hints = withHints(ho.Hints, map[int]string{
+	fc, now, err := keyClient(opts.HTTP, "otx", OTXKeyHeader, opts.Key, map[int]string{
 		http.StatusUnauthorized: "missing or bad OTX API key: check the key (X-OTX-API-KEY)",
 		http.StatusForbidden:    "the OTX API key was refused: check the key (X-OTX-API-KEY)",
 		http.StatusNotFound:     "no such OTX API path: is the base URL that of OTX (" + DefaultOTXBaseURL + ")?",
 	})
-	fc, err := fetch.New(ho)
 	if err != nil {
 		return nil, err
-	}
-	now := ho.Now
-	if now == nil {
-		now = time.Now
 	}
 	return &OTX{fc: fc, opts: opts, base: base, now: now, read: readBody}, nil
 }
