@@ -657,28 +657,33 @@ func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
 		}
 		inds = append(inds, got...)
 	}
+	// the remote feeds: each load cancelled by an interrupt
+	remote := func(load func(ctx context.Context) ([]indicator.Indicator, error)) bool {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		got, err := load(ctx)
+		stop()
+		if err != nil {
+			prog.end()
+			logf("%v", err)
+			return false
+		}
+		inds = append(inds, got...)
+		return true
+	}
 	if tx.URL != "" {
 		prog.beginFeed(taxii.Path(tx.URL)) // no user info on screen
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		got, err := taxiiLoad(ctx, tx, errw, lopts, *quiet, *verbose)
-		stop()
-		if err != nil {
-			prog.end()
-			logf("%v", err)
+		if !remote(func(ctx context.Context) ([]indicator.Indicator, error) {
+			return taxiiLoad(ctx, tx, errw, lopts, *quiet, *verbose)
+		}) {
 			return nil, false
 		}
-		inds = append(inds, got...)
 	}
 	if c.platforms != nil && c.platforms.Any() {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-		got, err := platformLoad(ctx, c.platforms, prog, errw, lopts, *quiet, *verbose)
-		stop()
-		if err != nil {
-			prog.end()
-			logf("%v", err)
+		if !remote(func(ctx context.Context) ([]indicator.Indicator, error) {
+			return platformLoad(ctx, c.platforms, prog, errw, lopts, *quiet, *verbose)
+		}) {
 			return nil, false
 		}
-		inds = append(inds, got...)
 	}
 	prog.end()
 	errw = stderr
