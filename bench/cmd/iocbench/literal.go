@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -98,22 +97,9 @@ func (r *runner) literalSize(n int) error {
 	}
 	doms := workload.Domains(n, cfg.seed)
 	dir := filepath.Join(r.tmp, fmt.Sprintf("literal-%d", n))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	defer os.RemoveAll(dir)
-	patFile, logFile, emptyFile := filepath.Join(dir, "patterns.txt"), filepath.Join(dir, "domains.log"), filepath.Join(dir, "empty.log")
-	if err := writeFile(patFile, func(w io.Writer) error { return workload.WritePatterns(w, workload.Values(doms)) }); err != nil {
-		return err
-	}
-	if err := os.WriteFile(emptyFile, nil, 0o644); err != nil {
-		return err
-	}
-	var st workload.WriteStats
-	if err := writeFile(logFile, func(w io.Writer) (err error) {
-		st, err = workload.Write(w, workload.Mixed, int64(cfg.peerLogMB)<<20, cfg.hitRate, doms, cfg.seed+7)
-		return err
-	}); err != nil {
+	patFile, logFile, emptyFile, st, err := r.domainFiles(dir, doms, cfg.peerLogMB)
+	if err != nil {
 		return err
 	}
 	r.logf("literal peers, N=%d: domain log %s, %d lines, %d hit lines", n, fmtBytes(float64(st.Bytes)), st.Lines, st.Hits)

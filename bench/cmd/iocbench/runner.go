@@ -433,27 +433,36 @@ func (r *runner) naive(n int, inds []indicator.Indicator, mixedLog workload.Log)
 }
 
 // domains compares the literal engines on a domain-only set.
+// domainFiles writes, in dir (made), the files a literal peer process
+// runs on: the patterns of doms, a mixed log of logMB megabytes whose hit
+// lines are doms', and an empty file (a run on it is the build alone).
+func (r *runner) domainFiles(dir string, doms []indicator.Indicator, logMB int) (patFile, logFile, emptyFile string, st workload.WriteStats, err error) {
+	if err = os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	patFile, logFile, emptyFile = filepath.Join(dir, "patterns.txt"), filepath.Join(dir, "domains.log"), filepath.Join(dir, "empty.log")
+	if err = writeFile(patFile, func(w io.Writer) error { return workload.WritePatterns(w, workload.Values(doms)) }); err != nil {
+		return
+	}
+	if err = os.WriteFile(emptyFile, nil, 0o644); err != nil {
+		return
+	}
+	err = writeFile(logFile, func(w io.Writer) (err error) {
+		st, err = workload.Write(w, workload.Mixed, int64(logMB)<<20, r.cfg.hitRate, doms, r.cfg.seed+7)
+		return err
+	})
+	return
+}
+
 func (r *runner) domains(n int) error {
 	cfg := r.cfg
 	r.logf("domain set, N=%d", n)
 	doms := workload.Domains(n, cfg.seed)
 	defer runtime.KeepAlive(doms) // the input is not the engines' memory
 	dir := filepath.Join(r.tmp, fmt.Sprintf("domains-%d", n))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
 	defer os.RemoveAll(dir)
-	patFile, logFile, emptyFile := filepath.Join(dir, "patterns.txt"), filepath.Join(dir, "domains.log"), filepath.Join(dir, "empty.log")
-	if err := writeFile(patFile, func(w io.Writer) error { return workload.WritePatterns(w, workload.Values(doms)) }); err != nil {
-		return err
-	}
-	if err := os.WriteFile(emptyFile, nil, 0o644); err != nil {
-		return err
-	}
-	if err := writeFile(logFile, func(w io.Writer) error {
-		_, err := workload.Write(w, workload.Mixed, int64(cfg.procMB)<<20, cfg.hitRate, doms, cfg.seed+7)
-		return err
-	}); err != nil {
+	patFile, logFile, emptyFile, _, err := r.domainFiles(dir, doms, cfg.procMB)
+	if err != nil {
 		return err
 	}
 	data, err := os.ReadFile(logFile)
