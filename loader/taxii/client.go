@@ -175,7 +175,7 @@ func New(opts Options) (*Client, error) {
 		opts.UserAgent = DefaultUserAgent
 	}
 	c := &Client{
-		opts: opts, sleep: sleepCtx, now: time.Now, jitter: rand.Float64,
+		opts: opts, sleep: fetch.Sleep, now: time.Now, jitter: rand.Float64,
 		readSTIX: loader.ReadSTIX,
 	}
 	h := opts.Header.Clone()
@@ -225,17 +225,6 @@ func New(opts Options) (*Client, error) {
 	c.opts.Timeout, c.opts.MaxResponseSize, c.opts.MaxRetries = fo.Timeout, fo.MaxResponseSize, fo.MaxRetries
 	c.opts.RetryWait, c.opts.MaxRetryWait = fo.RetryWait, fo.MaxRetryWait
 	return c, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // The kinds of errors, for errors.Is: those of package fetch, the HTTP

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/iocmatch/iocmatch/loader/fetch"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -617,7 +618,7 @@ func TestCancelDuringRetryAfter(t *testing.T) {
 	waiting := make(chan time.Duration, 1)
 	c.sleep = func(ctx context.Context, d time.Duration) error {
 		waiting <- d
-		return sleepCtx(ctx, d) // really waits, for an hour, unless cancelled
+		return fetch.Sleep(ctx, d) // really waits, for an hour, unless cancelled
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
