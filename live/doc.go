@@ -1,8 +1,8 @@
 // Package live keeps a compiled set of indicators up to date while a host
 // program matches with it: a Matcher holds the current set, rebuilds it
 // from its sources (feed files and directories, TAXII collections,
-// platform API feeds) in the
-// background, and swaps the new set in atomically.
+// platform API feeds) in the background, and swaps the new set in
+// atomically.
 //
 //	lm, err := live.New(ctx, live.Options{
 //		Paths:    []string{"feeds/"},
