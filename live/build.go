@@ -146,6 +146,11 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 	var tx []polled
 	var wls []loader.Warninglist
 	var zeek []indicator.Indicator
+	keep := func(rep SourceReport, r *loader.Result) {
+		tx = append(tx, polled{rep, r.Indicators})
+		wls = append(wls, r.Warninglists...)
+		zeek = append(zeek, r.Allowlist...)
+	}
 	for _, ts := range m.opts.TAXII {
 		if err := ctx.Err(); err != nil {
 			return nil, Diff{}, err
@@ -154,12 +159,9 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 		if err != nil {
 			return nil, Diff{}, fmt.Errorf("live: TAXII source %q: %w", ts.Name, err)
 		}
-		tx = append(tx, polled{SourceReport{
-			Name: ts.Name, TAXII: true, Indicators: len(tr.Indicators), Files: tr.PerFile,
-			Skipped: tr.SkippedTotal(), Unsupported: tr.UnsupportedTotal(), Problems: tr.Problems, Stats: &stats,
-		}, tr.Indicators})
-		wls = append(wls, tr.Warninglists...)
-		zeek = append(zeek, tr.Allowlist...)
+		rep := remoteReport(ts.Name, &tr)
+		rep.TAXII, rep.Stats = true, &stats
+		keep(rep, &tr)
 	}
 	for _, f := range m.opts.Feeds {
 		if err := ctx.Err(); err != nil {
@@ -169,12 +171,9 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 		if err != nil {
 			return nil, Diff{}, fmt.Errorf("live: feed %q: %w", f.Name(), err)
 		}
-		tx = append(tx, polled{SourceReport{
-			Name: f.Name(), Feed: true, Indicators: len(fr.Indicators), Files: fr.PerFile,
-			Skipped: fr.SkippedTotal(), Unsupported: fr.UnsupportedTotal(), Problems: fr.Problems,
-		}, fr.Indicators})
-		wls = append(wls, fr.Warninglists...)
-		zeek = append(zeek, fr.Allowlist...)
+		rep := remoteReport(f.Name(), &fr)
+		rep.Feed = true
+		keep(rep, &fr)
 	}
 	var policy *allow.Policy
 	if m.opts.Allow != nil {
@@ -348,6 +347,13 @@ func pathReports(paths []string, res *loader.Result) []SourceReport {
 		r.Problems = append(r.Problems, p)
 	}
 	return reps
+}
+
+// remoteReport is the report of a TAXII or Feed source named name that
+// read r.
+func remoteReport(name string, r *loader.Result) SourceReport {
+	return SourceReport{Name: name, Indicators: len(r.Indicators), Files: r.PerFile,
+		Skipped: r.SkippedTotal(), Unsupported: r.UnsupportedTotal(), Problems: r.Problems}
 }
 
 // guard checks the sources of a new build against the current set's:
