@@ -79,8 +79,7 @@ type Automaton struct {
 	eBits, eMask, dInf uint32
 	sdepth             []uint16 // depth of sparse state nDense+k at k, capped
 
-	start    *[startWords]uint64 // nil: no start filter
-	startLen int                 // bytes the start filter looks at
+	start *startFilter // nil: no start filter
 }
 
 // The limits of an Automaton, which Build checks before it allocates
@@ -504,5 +503,5 @@ func (a *Automaton) MemoryUsage() int {
 	return int(unsafe.Sizeof(*a)) +
 		4*(cap(a.first)+cap(a.fail)+cap(a.out)+cap(a.next)+cap(a.plen)+
 			cap(a.dense)+cap(a.rowState)+cap(a.rowOf)+cap(a.skip[0])+cap(a.skip[1])) + cap(a.chainMax) +
-		2*cap(a.sdepth) + cap(a.label) + startBytes(a.start)
+		2*cap(a.sdepth) + cap(a.label) + a.start.memory()
 }

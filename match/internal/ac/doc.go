@@ -14,12 +14,16 @@
 // The shallowest states (the root and its hot descendants) additionally get
 // full DFA rows indexed by byte class, so that the common case of the scan
 // loop is a single table lookup per byte. When no pattern is shorter than
-// two bytes and their first bytes are not too varied (about 8k distinct
-// starts, some 15k–20k patterns; past that the filter passes too often to
-// pay), a start filter (a 2^20-bit hash set of the patterns' first
-// bytes, see start.go) lets the scan skip, four positions per step, the
-// text where no pattern can begin, and drop back to skipping as soon as
-// the automaton's state can no longer lead to a match; otherwise bytes
+// two bytes and the patterns' starts are not too varied (some 30k–40k
+// patterns of 8 bytes or more; past that the filter passes too often to
+// pay), a start filter (two 2^20-bit hash sets: two bits per pattern for
+// the first 8 bytes of the patterns that have them, one bit for the
+// first 2 to 4 bytes of the shorter ones, see start.go) lets the scan
+// skip the text where no pattern can begin, 16 positions per step with
+// AVX2 on amd64 (start_amd64.s, chosen at run time; the portable loop
+// elsewhere and under the purego build tag), and drop back to skipping
+// as soon as the automaton's state can no longer lead to a match;
+// otherwise bytes
 // that leave the root unmoved are skipped. Overlapping matches are enumerated
 // through a per-state output chain that links the patterns ending in a state
 // to those of its dictionary suffix, so Scan never walks failure links just
