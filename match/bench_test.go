@@ -468,3 +468,73 @@ func reportCPU(b *testing.B, cpu int64) {
 		b.ReportMetric(float64(now-cpu)/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// BenchmarkLookupBatch compares lookups one key at a time with the batch
+// lookups on keys spread over a table larger than the caches (1M
+// indicators; 64k keys drawn at random, hits and subdomains of hits), in
+// batches of 256 keys: ns per key.
+func BenchmarkLookupBatch(b *testing.B) {
+	const n, nkeys, batch = 1_000_000, 1 << 16, 256
+	inds := genIndicators(n)
+	m, err := match.Compile(inds, match.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var addrs []netip.Addr
+	var hashes, names []string
+	for _, ind := range inds {
+		switch ind.Type {
+		case indicator.IPv4:
+			addrs = append(addrs, netip.MustParseAddr(ind.Value))
+		case indicator.SHA256, indicator.MD5:
+			hashes = append(hashes, ind.Value)
+		case indicator.Domain:
+			names = append(names, "www.cdn."+ind.Value)
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	pick := func(k int) []int {
+		out := make([]int, nkeys)
+		for i := range out {
+			out[i] = r.IntN(k)
+		}
+		return out
+	}
+	ai, hi, ni := pick(len(addrs)), pick(len(hashes)), pick(len(names))
+	// the keys as a request would hold them: one after the other
+	ak, hk, nk := make([]netip.Addr, nkeys), make([]string, nkeys), make([]string, nkeys)
+	var hbuf, nbuf strings.Builder
+	for i := range nkeys {
+		ak[i] = addrs[ai[i]]
+		hbuf.WriteString(hashes[hi[i]] + "\n")
+		nbuf.WriteString(names[ni[i]] + "\n")
+	}
+	copy(hk, strings.Split(hbuf.String(), "\n"))
+	copy(nk, strings.Split(nbuf.String(), "\n"))
+	ids := make([]match.ID, 0, 16)
+	kids := make([]match.KeyID, 0, 4*batch)
+	perKey := func(b *testing.B, f func(int)) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := range nkeys {
+				f(i)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/nkeys, "ns/key")
+	}
+	batched := func(b *testing.B, f func(lo, hi int)) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for lo := 0; lo < nkeys; lo += batch {
+				f(lo, lo+batch)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/nkeys, "ns/key")
+	}
+	b.Run("addr/one", func(b *testing.B) { perKey(b, func(i int) { ids = m.AppendAddr(ids[:0], ak[i]) }) })
+	b.Run("addr/batch", func(b *testing.B) { batched(b, func(lo, hi int) { kids = m.AppendAddrs(kids[:0], ak[lo:hi]) }) })
+	b.Run("hash/one", func(b *testing.B) { perKey(b, func(i int) { ids = m.AppendHash(ids[:0], hk[i]) }) })
+	b.Run("hash/batch", func(b *testing.B) { batched(b, func(lo, hi int) { kids = m.AppendHashes(kids[:0], hk[lo:hi]) }) })
+	b.Run("domain/one", func(b *testing.B) { perKey(b, func(i int) { ids = m.AppendDomain(ids[:0], nk[i]) }) })
+	b.Run("domain/batch", func(b *testing.B) { batched(b, func(lo, hi int) { kids = m.AppendDomains(kids[:0], nk[lo:hi]) }) })
+}

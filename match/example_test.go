@@ -132,3 +132,23 @@ func ExampleOptions_subdomainsOfPublicSuffixes() {
 	// false 0
 	// true 1
 }
+
+// Batch lookups take many keys at once and tell which key each ID is
+// for.
+func ExampleMatcher_AppendAddrs() {
+	m, _ := match.Compile([]indicator.Indicator{
+		indicator.MustNew(indicator.IPv4, "203.0.113.7"),
+		indicator.MustNew(indicator.CIDR, "198.51.100.0/24"),
+	}, match.Options{})
+	keys := []netip.Addr{
+		netip.MustParseAddr("192.0.2.1"),
+		netip.MustParseAddr("203.0.113.7"),
+		netip.MustParseAddr("198.51.100.9"),
+	}
+	for _, x := range m.AppendAddrs(nil, keys) {
+		fmt.Println(keys[x.Key], m.Entry(x.ID).Value)
+	}
+	// Output:
+	// 203.0.113.7 203.0.113.7
+	// 198.51.100.9 198.51.100.0/24
+}

@@ -111,7 +111,12 @@ func (s *hashSet) find(key []byte) (ID, bool) {
 	if s.slots == nil {
 		return 0, false
 	}
-	for i := s.hashKey(key) & s.mask; ; i = (i + 1) & s.mask {
+	return s.findFrom(key, s.hashKey(key)&s.mask)
+}
+
+// findFrom is find from slot i, the first slot of key (s has slots).
+func (s *hashSet) findFrom(key []byte, i uint64) (ID, bool) {
+	for ; ; i = (i + 1) & s.mask {
 		slot := s.slots[i*uint64(s.stride):][:s.stride]
 		v := binary.LittleEndian.Uint32(slot[s.l:])
 		if v == 0 {

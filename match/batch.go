@@ -1,0 +1,223 @@
+package match
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net/netip"
+	"runtime"
+	"slices"
+
+	"github.com/iocmatch/iocmatch/internal/canon"
+)
+
+// KeyID is one result of a batch lookup (AppendAddrs, AppendHashes,
+// AppendDomains): the entry ID matches the key keys[Key] of the batch.
+type KeyID struct {
+	Key int // index of the key in the batch
+	ID  ID
+}
+
+// batchKeys is how many keys a batch lookup touches before it looks any
+// of them up: enough independent loads in flight to cover a cache miss.
+const batchKeys = 16
+
+// batchField collects the valid entries of one key of a batch lookup.
+type batchField struct {
+	m   *Matcher
+	dst []KeyID
+	key int
+	now int64
+}
+
+func (f *batchField) add(id ID) {
+	if f.m.validAt(id, &f.now) {
+		f.dst = append(f.dst, KeyID{f.key, id})
+	}
+}
+
+// AppendAddrs appends, for each address of addrs in order, the IDs that
+// AppendAddr appends for it (same order), each with the address's index.
+//
+// It reads the first table slot of up to 16 addresses before it compares
+// any: the loads do not depend on one another, so their cache misses
+// overlap, where lookups one after the other pay one miss after the other
+// (in a table larger than the caches). It does not allocate when nothing
+// matches or dst has room.
+func (m *Matcher) AppendAddrs(dst []KeyID, addrs []netip.Addr) []KeyID {
+	f := batchField{m: m, dst: dst}
+	s := &m.addrs.exact4
+	for base := 0; base < len(addrs); base += batchKeys {
+		chunk := addrs[base:min(base+batchKeys, len(addrs))]
+		if s.slots != nil {
+			var touched uint64
+			for _, a := range chunk {
+				if a = a.Unmap(); a.Is4() {
+					b4 := a.As4()
+					touched |= s.slots[s.slot(binary.BigEndian.Uint32(b4[:]))]
+				}
+			}
+			runtime.KeepAlive(touched)
+		}
+		for k, a := range chunk {
+			if a = a.Unmap(); a.Zone() != "" {
+				a = a.WithZone("")
+			}
+			f.key = base + k
+			id, ok, cidrs := m.addrs.find(a)
+			if ok {
+				f.add(id)
+			}
+			for _, id := range cidrs {
+				f.add(id)
+			}
+		}
+	}
+	return f.dst
+}
+
+// AppendHashes appends, for each hex digest of hashes in order, the ID
+// that AppendHash appends for it, with the digest's index. Like
+// AppendAddrs it reads the slots of up to 16 digests before it compares
+// any. It does not allocate when nothing matches or dst has room.
+func (m *Matcher) AppendHashes(dst []KeyID, hashes []string) []KeyID {
+	f := batchField{m: m, dst: dst}
+	h := &m.hashes
+	var keys [batchKeys][64]byte
+	var sets [batchKeys]*hashSet
+	var first [batchKeys]uint64
+	for base := 0; base < len(hashes); base += batchKeys {
+		chunk := hashes[base:min(base+batchKeys, len(hashes))]
+		var touched byte
+		for k, x := range chunk {
+			sets[k] = nil
+			n := len(x) / 2
+			i := sizeIndex(n)
+			if i < 0 || len(x) != 2*n || h.sets[i].slots == nil || !decodeHex(keys[k][:n], bytesOf(x)) {
+				continue
+			}
+			s := &h.sets[i]
+			sets[k], first[k] = s, s.hashKey(keys[k][:n])&s.mask
+			touched |= s.slots[first[k]*uint64(s.stride)]
+		}
+		runtime.KeepAlive(touched)
+		for k, s := range sets[:len(chunk)] {
+			if s == nil {
+				continue
+			}
+			if id, ok := s.findFrom(keys[k][:s.l], first[k]); ok {
+				f.key = base + k
+				f.add(id)
+			}
+		}
+	}
+	return f.dst
+}
+
+// AppendDomains appends, for each name of names in order, the IDs that
+// AppendDomain appends for it (same order), each with the name's index.
+// Like AppendAddrs it reads, for up to 16 names, the slots of their
+// suffixes of two and three labels before it walks any. It does not allocate when nothing matches or dst has room.
+func (m *Matcher) AppendDomains(dst []KeyID, names []string) []KeyID {
+	f := batchField{m: m, dst: dst}
+	d := &m.domains
+	if d.empty() {
+		return dst
+	}
+	var bufs [batchKeys][canon.MaxDomainLen + 1]byte
+	var toks [batchKeys][]byte
+	var hs [batchKeys][touchDepth - 1]uint64
+	for base := 0; base < len(names); base += batchKeys {
+		chunk := names[base:min(base+batchKeys, len(names))]
+		// Three rounds of independent reads: the slots of the suffixes
+		// every walk looks up, then the entries they name, then those
+		// entries' values, which the walk compares.
+		var touched uint64
+		for k, name := range chunk {
+			name = trimDot(name)
+			from := max(0, len(name)-d.maxLen-1)
+			toks[k] = canon.AppendLower(bufs[k][:0], bytesOf(name[from:]))
+			hs[k] = d.suffixHashes(toks[k])
+			for _, h := range hs[k] {
+				if h != 0 {
+					touched |= d.slots[h&d.smask]
+				}
+			}
+		}
+		for k := range chunk {
+			for j, h := range hs[k] {
+				if id, ok := d.slotEntry(h); ok {
+					touched |= uint64(m.ents[id].off)
+				} else {
+					hs[k][j] = 0
+				}
+			}
+		}
+		for k := range chunk {
+			for _, h := range hs[k] {
+				if id, ok := d.slotEntry(h); ok {
+					touched |= uint64(m.vals[m.ents[id].off])
+				}
+			}
+		}
+		runtime.KeepAlive(touched)
+		for k := range chunk {
+			f.key = base + k
+			n0 := len(f.dst)
+			d.each(toks[k], f.add)
+			slices.Reverse(f.dst[n0:]) // each gives the shortest first
+		}
+	}
+	return f.dst
+}
+
+func trimDot(name string) string {
+	if len(name) > 0 && name[len(name)-1] == '.' {
+		return name[:len(name)-1]
+	}
+	return name
+}
+
+// touchDepth is the most labels of the suffixes whose slots a batch
+// reads ahead: those of two and three labels, which every walk of a name
+// that deep looks up (a walk goes deeper only below an indicator's
+// parent).
+const touchDepth = 3
+
+// suffixHashes returns the hashes of the suffixes of tok of 2 up to
+// touchDepth labels, as each computes them, or 0 for those tok does not
+// have or each would not look up.
+func (d *domainTable) suffixHashes(tok []byte) (hs [touchDepth - 1]uint64) {
+	last := bytes.LastIndexByte(tok, '.') + 1
+	if last == 0 || !d.hasTLD(tok[last:]) {
+		return hs
+	}
+	h := d.labelHash(tok[last:])
+	end := last - 1
+	for depth := 2; depth <= touchDepth; depth++ {
+		i := bytes.LastIndexByte(tok[:end], '.')
+		if len(tok)-i-1 > d.maxLen {
+			break
+		}
+		h = d.suffixHash(d.labelHash(tok[i+1:end]), h)
+		hs[depth-2] = h | 1 // never 0
+		if i < 0 {
+			break
+		}
+		end = i
+	}
+	return hs
+}
+
+// slotEntry returns the entry of the first slot of hash h when its
+// fingerprint is h's (a candidate each will compare), for reading ahead.
+func (d *domainTable) slotEntry(h uint64) (ID, bool) {
+	if h == 0 {
+		return 0, false
+	}
+	v := d.slots[h&d.smask]
+	low := uint32(v) &^ slotBelow
+	if v == 0 || v>>32 != h>>32 || low == slotMarker {
+		return 0, false
+	}
+	return ID(low - 1), true
+}
