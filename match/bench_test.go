@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/netip"
+	"os"
 	"runtime"
 	"strconv"
 	"strings"
@@ -474,7 +475,10 @@ func reportCPU(b *testing.B, cpu int64) {
 // indicators; 64k keys drawn at random, hits and subdomains of hits), in
 // batches of 256 keys: ns per key.
 func BenchmarkLookupBatch(b *testing.B) {
-	const n, nkeys, batch = 1_000_000, 1 << 16, 256
+	n, nkeys, batch := 1_000_000, 1<<16, 256
+	if s := os.Getenv("IOCMATCH_BATCH_N"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
 	inds := genIndicators(n)
 	m, err := match.Compile(inds, match.Options{})
 	if err != nil {
@@ -520,7 +524,7 @@ func BenchmarkLookupBatch(b *testing.B) {
 				f(i)
 			}
 		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/nkeys, "ns/key")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(nkeys), "ns/key")
 	}
 	batched := func(b *testing.B, f func(lo, hi int)) {
 		b.ReportAllocs()
@@ -529,7 +533,7 @@ func BenchmarkLookupBatch(b *testing.B) {
 				f(lo, lo+batch)
 			}
 		}
-		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/nkeys, "ns/key")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(nkeys), "ns/key")
 	}
 	b.Run("addr/one", func(b *testing.B) { perKey(b, func(i int) { ids = m.AppendAddr(ids[:0], ak[i]) }) })
 	b.Run("addr/batch", func(b *testing.B) { batched(b, func(lo, hi int) { kids = m.AppendAddrs(kids[:0], ak[lo:hi]) }) })

@@ -368,6 +368,7 @@ func (r *runner) mixed(n int) error {
 	}
 
 	if n == slices.Max(cfg.sizes) {
+		r.batchLookups(n, inds, m)
 		lat := memLatency(cfg.minDur)
 		r.res.Lookups = append(r.res.Lookups, LookupRow{Engine: "reference", Kind: "dependent read, 64 MiB", N: n, HitNs: lat, MissNs: lat})
 		r.logf("  reference: dependent random read in 64 MiB %.1f ns", lat)
@@ -727,4 +728,55 @@ func goBuild(dir, pkg, bin string) error {
 		return fmt.Errorf("go build %s (in %s): %v: %s", pkg, dir, err, strings.TrimSpace(string(out)))
 	}
 	return nil
+}
+
+// batchLookups measures lookups of 64k distinct hit keys (more than the
+// caches keep slots for at 1M), one key per call and in batches of 256
+// (AppendAddrs, AppendDomains, AppendHashes): ns per key.
+func (r *runner) batchLookups(n int, inds []indicator.Indicator, m *match.Matcher) {
+	const nkeys, batch = 1 << 16, 256
+	for _, kind := range []string{"addr", "domain", "hash"} {
+		keys := workload.LookupKeys(kind, inds, true, nkeys)
+		if len(keys) < batch {
+			continue
+		}
+		addrs := make([]netip.Addr, len(keys))
+		if kind == "addr" {
+			for i, k := range keys {
+				addrs[i] = netip.MustParseAddr(k)
+			}
+		}
+		ids := make([]match.ID, 0, 16)
+		kids := make([]match.KeyID, 0, 4*batch)
+		one := func(i int) {
+			switch kind {
+			case "addr":
+				ids = m.AppendAddr(ids[:0], addrs[i])
+			case "domain":
+				ids = m.AppendDomain(ids[:0], keys[i])
+			default:
+				ids = m.AppendHash(ids[:0], keys[i])
+			}
+		}
+		many := func(b int) {
+			lo, hi := b*batch, min((b+1)*batch, len(keys))
+			switch kind {
+			case "addr":
+				kids = m.AppendAddrs(kids[:0], addrs[lo:hi])
+			case "domain":
+				kids = m.AppendDomains(kids[:0], keys[lo:hi])
+			default:
+				kids = m.AppendHashes(kids[:0], keys[lo:hi])
+			}
+		}
+		nsOne, aOne := opNs(r.cfg.minDur, len(keys), one)
+		nb := (len(keys) + batch - 1) / batch
+		nsBatch, aBatch := opNs(r.cfg.minDur, nb, many)
+		nsBatch = nsBatch * float64(nb) / float64(len(keys))
+		label := fmt.Sprintf("%s, %s distinct keys", kind, fmtCount(float64(len(keys))))
+		r.res.Lookups = append(r.res.Lookups,
+			LookupRow{Engine: "iocmatch, one key per call", Kind: label, N: n, HitNs: nsOne, MissNs: -1, Allocs: aOne},
+			LookupRow{Engine: fmt.Sprintf("iocmatch, batches of %d", batch), Kind: label, N: n, HitNs: nsBatch, MissNs: -1, Allocs: aBatch / batch})
+		r.logf("  lookup %s: one per call %.1f ns, batched %.1f ns per key", label, nsOne, nsBatch)
+	}
 }
