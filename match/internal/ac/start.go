@@ -59,6 +59,11 @@ const startMaxPass = 1.0 / 128
 
 // startFilter is the start filter of an Automaton.
 type startFilter struct {
+	// long2: long holds, for each pattern, the bits of its 7-byte windows
+	// at offsets 0 and 1 instead of its first 8 bytes, and is tested at
+	// even positions only (see key7): half the reads per byte, for the
+	// AVX-512 loop.
+	long2 bool
 	long  *[startWords]uint64 // nil: no pattern of longLen bytes or more
 	short *[startWords]uint64 // nil: no shorter pattern
 	k     int                 // bytes short looks at (0 without short)
@@ -75,6 +80,21 @@ func startHash(x uint32) uint32 {
 func longHash(x uint64) (uint32, uint32) {
 	v := uint32(x)*0x9E3779B1 ^ uint32(x>>32)*0x85EBCA77
 	return v >> (32 - startBits), (v * 0xC2B2AE3D) >> (32 - startBits)
+}
+
+// key7 returns the first 7 bytes of b (len(b) >= 7), each OR-ed with
+// 0x20, little-endian, the eighth byte 0: the key of a window of the
+// long2 filter.
+func key7(b []byte) uint64 {
+	var x uint64
+	if len(b) >= 8 {
+		x = binary.LittleEndian.Uint64(b)
+	} else {
+		for j := range 7 {
+			x |= uint64(b[j]) << (8 * j)
+		}
+	}
+	return (x | 0x2020202020202020) & (1<<56 - 1)
 }
 
 // longHash1 is the first bit of longHash.
@@ -130,7 +150,7 @@ func (a *Automaton) buildStart(patterns [][]byte, n uint32) []uint32 {
 	if minShort == 1 || minShort == 0 && nLong == 0 || eBits > 32-4 {
 		return nil
 	}
-	f := &startFilter{}
+	f := &startFilter{long2: useAVX512 && useAVX2}
 	if nLong > 0 {
 		f.long = new([startWords]uint64)
 	}
@@ -148,11 +168,22 @@ func (a *Automaton) buildStart(patterns [][]byte, n uint32) []uint32 {
 		for j := range m {
 			w[j] = fold[p[j]] | 0x20
 		}
-		if len(p) >= long {
+		switch {
+		case len(p) >= long && f.long2:
+			for off := range 2 {
+				var x uint64
+				for j := range 7 {
+					x |= uint64(fold[p[off+j]]|0x20) << (8 * j)
+				}
+				h1, h2 := longHash(x)
+				f.long[h1>>6] |= 1 << (h1 & 63)
+				f.long[h2>>6] |= 1 << (h2 & 63)
+			}
+		case len(p) >= long:
 			h1, h2 := longHash(binary.LittleEndian.Uint64(w[:]))
 			f.long[h1>>6] |= 1 << (h1 & 63)
 			f.long[h2>>6] |= 1 << (h2 & 63)
-		} else {
+		default:
 			h := startHash(startWord(w[:f.k], f.k))
 			f.short[h>>6] |= 1 << (h & 63)
 		}
@@ -204,7 +235,16 @@ func (a *Automaton) depthBits(depth []uint32, t uint32) uint32 {
 // passes there).
 func (f *startFilter) passes(text []byte, i int) bool {
 	n := len(text) - i
-	if f.long != nil && n >= longLen {
+	if f.long2 {
+		// a pattern at an even i has its window at offset 0 at i, at an
+		// odd one its window at offset 1 at i+1
+		if e := i + i&1; f.long != nil && len(text)-e >= 7 {
+			h1, h2 := longHash(key7(text[e:]))
+			if has(f.long, h1) && has(f.long, h2) {
+				return true
+			}
+		}
+	} else if f.long != nil && n >= longLen {
 		h1, h2 := longHash(binary.LittleEndian.Uint64(text[i:]) | 0x2020202020202020)
 		if has(f.long, h1) && has(f.long, h2) {
 			return true
@@ -221,6 +261,14 @@ func (f *startFilter) nextStart(text []byte, i int) int {
 		return i
 	}
 	long, short, kMask := f.long, f.short, f.kMask
+	if f.long2 {
+		for ; i < len(text); i++ { // only where the AVX-512 loop is off (tests)
+			if f.passes(text, i) {
+				return i
+			}
+		}
+		return len(text)
+	}
 	if long != nil {
 		// Four positions per step from two 8-byte loads; only the first
 		// bit of long is tested for the four, with one branch, and the

@@ -27,14 +27,23 @@ func nextStartAVX2(long, short *[startWords]uint64, text []byte, i int, kMask ui
 //go:noescape
 func nextStartAVX512(long, short *[startWords]uint64, text []byte, i int, kMask uint32, k uint32) int
 
+// nextStartAVX512L2 is nextStartAVX512 for a long2 filter. Written in
+// start_amd64.s.
+//
+//go:noescape
+func nextStartAVX512L2(long, short *[startWords]uint64, text []byte, i int, kMask uint32, k uint32) int
+
 // skipSIMD skips, as nextStart does, the positions from i that fail the
 // filter, as far as the SIMD loop goes; it returns where the portable
 // loop goes on, or nextStart's answer and true.
 func skipSIMD(f *startFilter, text []byte, i int) (int, bool) {
 	if useAVX512 && useAVX2 {
+		if f.long2 {
+			return nextStartAVX512L2(f.long, f.short, text, i, f.kMask, uint32(f.k)), true
+		}
 		return nextStartAVX512(f.long, f.short, text, i, f.kMask, uint32(f.k)), true
 	}
-	if useAVX2 && i+24 <= len(text) {
+	if useAVX2 && !f.long2 && i+24 <= len(text) {
 		return nextStartAVX2(f.long, f.short, text, i, f.kMask), false
 	}
 	return i, false

@@ -365,3 +365,183 @@ ret512:
 	VZEROUPPER
 	MOVQ AX, ret+56(FP)
 	RET
+
+// VPERMB indices of the windows of a long2 filter: 16 words of the even
+// positions 2j of a 64-byte window, avxEvLo window[2j:2j+4], avxEvHi
+// window[2j+4:2j+8] (its last byte then cleared: 7-byte keys).
+DATA avxEvLo<>+0(SB)/8, $0x0504030203020100
+DATA avxEvLo<>+8(SB)/8, $0x0908070607060504
+DATA avxEvLo<>+16(SB)/8, $0x0d0c0b0a0b0a0908
+DATA avxEvLo<>+24(SB)/8, $0x11100f0e0f0e0d0c
+DATA avxEvLo<>+32(SB)/8, $0x1514131213121110
+DATA avxEvLo<>+40(SB)/8, $0x1918171617161514
+DATA avxEvLo<>+48(SB)/8, $0x1d1c1b1a1b1a1918
+DATA avxEvLo<>+56(SB)/8, $0x21201f1e1f1e1d1c
+GLOBL avxEvLo<>(SB), RODATA|NOPTR, $64
+
+DATA avxEvHi<>+0(SB)/8, $0x0908070607060504
+DATA avxEvHi<>+8(SB)/8, $0x0d0c0b0a0b0a0908
+DATA avxEvHi<>+16(SB)/8, $0x11100f0e0f0e0d0c
+DATA avxEvHi<>+24(SB)/8, $0x1514131213121110
+DATA avxEvHi<>+32(SB)/8, $0x1918171617161514
+DATA avxEvHi<>+40(SB)/8, $0x1d1c1b1a1b1a1918
+DATA avxEvHi<>+48(SB)/8, $0x21201f1e1f1e1d1c
+DATA avxEvHi<>+56(SB)/8, $0x2524232223222120
+GLOBL avxEvHi<>(SB), RODATA|NOPTR, $64
+// func nextStartAVX512L2(long, short *[startWords]uint64, text []byte, i int, kMask uint32, k uint32) int
+//
+// nextStartAVX512 for a long2 filter: the 16 windows at the even
+// positions a, a+2, …, a+30 (a = i rounded down to even) in one register,
+// a window at e standing for the positions e-1 and e, so one gather (two
+// where a first bit is set) covers 31 positions; the short bits of the 32
+// positions from a as in nextStartAVX512. It steps 30 positions at a
+// time. It returns the first position at or after i that passes, or
+// len(text).
+TEXT ·nextStartAVX512L2(SB), NOSPLIT, $0-64
+	MOVQ long+0(FP), R8
+	MOVQ short+8(FP), R10
+	MOVQ text_base+16(FP), SI
+	MOVQ text_len+24(FP), DX
+	MOVQ i+40(FP), AX
+	MOVL kMask+48(FP), BX
+	MOVL k+52(FP), R11
+
+	VMOVDQU64 avxEvLo<>(SB), Z16
+	VMOVDQU64 avxEvHi<>(SB), Z17
+	VMOVDQU64 avxLo0<>(SB), Z18
+	VMOVDQU64 avxLo1<>(SB), Z19
+	MOVL $0x20202020, CX
+	VPBROADCASTD CX, Z20
+	VPBROADCASTD BX, Z21
+	MOVL $0x9E3779B1, CX
+	VPBROADCASTD CX, Z22
+	MOVL $0x85EBCA77, CX
+	VPBROADCASTD CX, Z23
+	MOVL $0xC2B2AE3D, CX
+	VPBROADCASTD CX, Z24
+	MOVL $31, CX
+	VPBROADCASTD CX, Z25
+	MOVL $1, CX
+	VPBROADCASTD CX, Z26
+	MOVL $0x00FFFFFF, CX
+	VPBROADCASTD CX, Z27
+
+	// R12: the last a to look at: n-7 for the windows, n-k for short
+	MOVQ DX, R12
+	SUBQ $7, R12
+	TESTQ R10, R10
+	JZ   l2bound
+	MOVQ DX, CX
+	SUBQ R11, CX
+	CMPQ CX, R12
+	CMOVQGT CX, R12
+l2bound:
+	MOVQ AX, R14
+	ANDQ $-2, R14 // a
+
+l2loop:
+	CMPQ R14, R12
+	JGT  l2none
+	MOVQ DX, CX
+	SUBQ R14, CX
+	MOVQ $64, R13
+	CMPQ CX, R13
+	CMOVQGT R13, CX
+	MOVQ $-1, R9
+	BZHIQ CX, R9, R9
+	KMOVQ R9, K1
+	VMOVDQU8 (SI)(R14*1), K1, Z0
+	XORL R13, R13 // the positions that pass, one bit per offset from a
+
+	TESTQ R8, R8
+	JZ    l2short
+	// K2: the windows j with a+2j+7 <= n
+	MOVQ DX, CX
+	SUBQ R14, CX
+	SUBQ $7, CX
+	JLT  l2short
+	SHRQ $1, CX
+	INCQ CX
+	MOVQ $16, R9
+	CMPQ CX, R9
+	CMOVQGT R9, CX
+	MOVL $-1, R9
+	BZHIL CX, R9, R9
+	KMOVW R9, K2
+	VPERMB Z0, Z16, Z1
+	VPERMB Z0, Z17, Z2
+	VPORD  Z20, Z1, Z1
+	VPORD  Z20, Z2, Z2
+	VPANDD Z27, Z2, Z2
+	HASH16(Z1, Z2, Z5, Z6)
+	TEST16(R8, Z6, K2, Z9, Z10, K2)
+	KORTESTW K2, K2
+	JZ    l2short
+	VPMULLD Z24, Z5, Z5
+	VPSRLD  $12, Z5, Z5
+	TEST16(R8, Z5, K2, Z9, Z10, K2)
+	KMOVW K2, R9
+	MOVL  $0x55555555, CX
+	PDEPL CX, R9, R13 // window j: offset 2j
+	MOVL  R13, R9
+	SHRL  $1, R9      // and 2j-1
+	ORL   R9, R13
+
+l2short:
+	TESTQ R10, R10
+	JZ    l2test
+	// K4, K5: the offsets where k bytes fit
+	MOVQ DX, CX
+	SUBQ R14, CX
+	SUBQ R11, CX
+	INCQ CX
+	JLE  l2test
+	MOVQ $32, R9
+	CMPQ CX, R9
+	CMOVQGT R9, CX
+	MOVL $-1, R9
+	BZHIL CX, R9, R9
+	KMOVD R9, K4
+	KSHIFTRD $16, K4, K5
+	VPERMB  Z0, Z18, Z1
+	VPERMB  Z0, Z19, Z3
+	VPORD   Z20, Z1, Z1
+	VPORD   Z20, Z3, Z3
+	VPANDD  Z21, Z1, Z1
+	VPANDD  Z21, Z3, Z3
+	VPMULLD Z22, Z1, Z1
+	VPMULLD Z22, Z3, Z3
+	VPSRLD  $12, Z1, Z1
+	VPSRLD  $12, Z3, Z3
+	TEST16(R10, Z1, K4, Z9, Z10, K4)
+	TEST16(R10, Z3, K5, Z11, Z12, K5)
+	KMOVW K4, R9
+	ORL   R9, R13
+	KMOVW K5, R9
+	SHLL  $16, R9
+	ORL   R9, R13
+
+l2test:
+	// not the offsets before i (only at the first step, for an odd i)
+	CMPQ AX, R14
+	JLE  l2check
+	ANDL $-2, R13
+l2check:
+	TESTL R13, R13
+	JNZ   l2found
+	ADDQ  $30, R14
+	JMP   l2loop
+
+l2found:
+	BSFL R13, R13
+	ADDQ R13, R14
+	MOVQ R14, AX
+	JMP  l2ret
+
+l2none:
+	MOVQ DX, AX
+
+l2ret:
+	VZEROUPPER
+	MOVQ AX, ret+56(FP)
+	RET

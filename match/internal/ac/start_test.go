@@ -38,8 +38,9 @@ func nextStartBoth(t testing.TB, a *Automaton, text []byte, i int) (simd, scalar
 
 // randomFilter returns an automaton with only a start filter, whose
 // parts (long, short or both, by parts' low bits) have about one bit in
-// density set; k is the short part's start length.
-func randomFilter(r *rand.Rand, density, k, parts int) *Automaton {
+// density set; k is the short part's start length, long2 the layout of
+// long.
+func randomFilter(r *rand.Rand, density, k, parts int, long2 bool) *Automaton {
 	set := func() *[startWords]uint64 {
 		s := new([startWords]uint64)
 		for range startWords * 64 / density {
@@ -48,7 +49,7 @@ func randomFilter(r *rand.Rand, density, k, parts int) *Automaton {
 		}
 		return s
 	}
-	f := &startFilter{}
+	f := &startFilter{long2: long2}
 	if parts&1 != 0 {
 		f.long = set()
 	}
@@ -68,9 +69,9 @@ func TestNextStartSIMD(t *testing.T) {
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	text := make([]byte, 120)
-	for round := range 48 {
+	for round := range 96 {
 		k := 2 + round%3
-		a := randomFilter(r, []int{2, 4, 16, 128, 4096, 1 << 20}[round%6], k, 1+round%3)
+		a := randomFilter(r, []int{2, 4, 16, 128, 4096, 1 << 20}[round%6], k, 1+round%3, round%4 >= 2)
 		alphabet := []byte("aAbB.:-_ /\\\x00\xff0123456789")
 		for n := range len(text) + 1 {
 			for j := range text[:n] {
