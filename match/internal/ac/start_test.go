@@ -167,3 +167,32 @@ func FuzzNextStart(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkStartFilter skips random text with a start filter of each
+// layout of its long part (l1: 8 bytes at every position; l2: 7-byte
+// windows at even positions) with none, 2% and 4% of its bits set, by
+// the loop the CPU gets (AVX-512, AVX2, portable).
+func BenchmarkStartFilter(b *testing.B) {
+	r := rand.New(rand.NewPCG(1, 2))
+	text := make([]byte, 4096)
+	for i := range text {
+		text[i] = 'a' + byte(r.IntN(26))
+	}
+	for _, l2 := range []bool{false, true} {
+		for _, density := range []int{1 << 30, 50, 25} {
+			f := &startFilter{long: new([startWords]uint64), long2: l2}
+			for range startWords * 64 / density {
+				h := r.Uint32N(startWords * 64)
+				f.long[h>>6] |= 1 << (h & 63)
+			}
+			b.Run(map[bool]string{false: "l1", true: "l2"}[l2]+"/"+map[int]string{1 << 30: "empty", 50: "2pct", 25: "4pct"}[density], func(b *testing.B) {
+				b.SetBytes(int64(len(text)))
+				for b.Loop() {
+					for i := 0; i < len(text); {
+						i = f.nextStart(text, i) + 1
+					}
+				}
+			})
+		}
+	}
+}
