@@ -20,6 +20,12 @@ type loadState struct {
 	// Identical records are not merged then (index is not used).
 	sink    func([]indicator.Indicator) error
 	flushed int
+	// seen, when streaming with merging (StreamAllMerged), holds the
+	// fingerprint of every indicator given to the sink (or held to be):
+	// two hashes of it under independent seeds, hash and hash2, in place
+	// of the indicator the index would need.
+	seen  map[[2]uint64]struct{}
+	hash2 *metakey.Hasher
 	// allowOnly: only the files of formats that hold allowlists
 	// (LoadAllowlists) are read.
 	allowOnly bool
@@ -55,6 +61,13 @@ type sinkError struct{ err error }
 
 func (e *sinkError) Error() string { return e.err.Error() }
 func (e *sinkError) Unwrap() error { return e.err }
+
+// fingerprint is the key of ind in seen: 128 bits, so that two different
+// indicators share one with a probability of 2⁻¹²⁸ per pair (a 10-million
+// indicator load: below 10⁻²⁴).
+func (st *loadState) fingerprint(ind *indicator.Indicator) [2]uint64 {
+	return [2]uint64{st.hash.Indicator(ind), st.hash2.Indicator(ind)}
+}
 
 func newLoadState() *loadState {
 	return &loadState{hash: metakey.NewHasher(), index: make(map[uint64]int)}
@@ -134,8 +147,19 @@ func (c *collector) add(ind indicator.Indicator) error {
 	ind.Source = c.sourceFor(ind.Source)
 	ind.File = c.path
 	if c.st.sink != nil {
+		var fp [2]uint64
+		if c.st.seen != nil {
+			fp = c.st.fingerprint(&ind)
+			if _, ok := c.st.seen[fp]; ok {
+				c.res.Duplicates++
+				return nil
+			}
+		}
 		if err := c.room(); err != nil {
 			return err
+		}
+		if c.st.seen != nil {
+			c.st.seen[fp] = struct{}{}
 		}
 		c.append(ind)
 		return c.flush(StreamBatch)
@@ -229,10 +253,28 @@ func (c *collector) release() {
 		return
 	}
 	c.heldIdx = nil
-	if c.st.sink != nil {
+	if c.st.sink != nil && c.st.seen == nil {
 		return // the matcher merges identical records; flushed by the next add or the end of the file
 	}
 	inds := c.res.Indicators
+	if c.st.sink != nil {
+		// streaming with merging: the indicators before the hold left
+		// for the sink; their fingerprints say which held ones repeat them
+		w := c.heldFrom
+		for i := c.heldFrom; i < len(inds); i++ {
+			fp := c.st.fingerprint(&inds[i])
+			if _, ok := c.st.seen[fp]; ok {
+				c.res.Duplicates++
+				continue
+			}
+			c.st.seen[fp] = struct{}{}
+			inds[w] = inds[i]
+			w++
+		}
+		clear(inds[w:])
+		c.res.Indicators = inds[:w]
+		return
+	}
 	w := c.heldFrom
 	for i := c.heldFrom; i < len(inds); i++ {
 		h := c.st.hash.Indicator(&inds[i])

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/metakey"
 )
 
 // StreamBatch is the most indicators StreamAll gives its sink at once,
@@ -33,6 +34,24 @@ const StreamBatch = 4096
 // path of the file being read; errors.Is and errors.As see it), with the
 // Result of what was read before it.
 func StreamAll(paths []string, opts Options, sink func([]indicator.Indicator) error) (Result, error) {
+	return streamAll(paths, opts, sink, false)
+}
+
+// StreamAllMerged is StreamAll that merges identical records as LoadAll
+// does: sink gets the indicators of LoadAll's Result, in its order, and
+// the Result's counts (Duplicates, FileStats.Indicators and Duplicates,
+// the caps) are LoadAll's. Instead of the indicators, it keeps a 128-bit
+// fingerprint of each (two hashes under independent random seeds: about
+// 40 bytes an indicator with the map's overhead); a record is a
+// duplicate when its fingerprint was seen, so two different records are
+// taken for one with a probability of 2⁻¹²⁸ per pair. It is for a program
+// that reports a feed as LoadAll's Result would (the counts of records
+// before the allowlists and the ageing) but compiles it as it streams.
+func StreamAllMerged(paths []string, opts Options, sink func([]indicator.Indicator) error) (Result, error) {
+	return streamAll(paths, opts, sink, true)
+}
+
+func streamAll(paths []string, opts Options, sink func([]indicator.Indicator) error, merge bool) (Result, error) {
 	var res Result
 	if sink == nil {
 		return res, errors.New("loader: StreamAll: nil sink")
@@ -42,6 +61,9 @@ func StreamAll(paths []string, opts Options, sink func([]indicator.Indicator) er
 	}
 	st := newLoadState()
 	st.sink = sink
+	if merge {
+		st.seen, st.hash2 = make(map[[2]uint64]struct{}), metakey.NewHasher()
+	}
 	for _, path := range paths {
 		if err := loadPath(&res, st, path, &opts); err != nil {
 			return res, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -125,5 +126,92 @@ func TestLoadAllowlists(t *testing.T) {
 	if len(res.Warninglists) != 1 || len(all.Warninglists) != 1 || res.Warninglists[0].Name != "test list" ||
 		len(res.Allowlist) != 1 || res.Allowlist[0].Value != "b.example" || len(res.Indicators) != 0 || res.Files != 2 {
 		t.Errorf("LoadAllowlists: %+v", res)
+	}
+}
+
+// TestStreamAllMergedSame: StreamAllMerged gives the sink exactly
+// LoadAll's indicators, in order, and its Result has LoadAll's counts,
+// duplicates and per-file counts included; the testdata feeds, given
+// twice (every record of the second pass a duplicate), have duplicates
+// in plain, CSV, MISP (held events) and STIX files.
+func TestStreamAllMergedSame(t *testing.T) {
+	paths := []string{"../testdata/feeds", "../testdata/lists", "../testdata/feeds/misp"}
+	want, err := LoadAll(paths, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want.Duplicates == 0 {
+		t.Fatal("no duplicates in the test feeds: the test proves nothing")
+	}
+	var got []indicator.Indicator
+	res, err := StreamAllMerged(paths, Options{}, func(b []indicator.Indicator) error {
+		got = append(got, b...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want.Indicators) {
+		t.Fatalf("streamed %d indicators, LoadAll %d", len(got), len(want.Indicators))
+	}
+	for i := range got {
+		if !metakey.Equal(&got[i], &want.Indicators[i]) {
+			t.Fatalf("indicator %d: %v, LoadAll %v", i, got[i], want.Indicators[i])
+		}
+	}
+	if len(res.Indicators) != 0 {
+		t.Errorf("StreamAllMerged kept %d indicators", len(res.Indicators))
+	}
+	sameCounts(t, &res, &want)
+}
+
+// sameCounts fails t unless got has want's counts, problems, lists and
+// per-file counts.
+func sameCounts(t testing.TB, got, want *Result) {
+	t.Helper()
+	if got.Duplicates != want.Duplicates || got.Files != want.Files ||
+		!reflect.DeepEqual(got.Skipped, want.Skipped) || !reflect.DeepEqual(got.Unsupported, want.Unsupported) ||
+		!reflect.DeepEqual(got.PerFile, want.PerFile) || !reflect.DeepEqual(got.SkippedFiles, want.SkippedFiles) ||
+		!reflect.DeepEqual(got.Problems, want.Problems) || len(got.Warninglists) != len(want.Warninglists) ||
+		len(got.Allowlist) != len(want.Allowlist) {
+		t.Fatalf("Result differs:\n got %d duplicates, %d files, skipped %v, unsupported %v, %d lists, %d rows\n%v\nwant %d duplicates, %d files, skipped %v, unsupported %v, %d lists, %d rows\n%v",
+			got.Duplicates, got.Files, got.Skipped, got.Unsupported, len(got.Warninglists), len(got.Allowlist), got.PerFile,
+			want.Duplicates, want.Files, want.Skipped, want.Unsupported, len(want.Warninglists), len(want.Allowlist), want.PerFile)
+	}
+}
+
+// TestStreamAllMergedCaps: the caps count the merged indicators, as
+// LoadAll's: a file of repeats under MaxIndicatorsPerFile loads whole.
+func TestStreamAllMergedCaps(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rep.txt")
+	var b strings.Builder
+	for i := range 50 {
+		b.WriteString("h" + strconv.Itoa(i%10) + ".example\n")
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{MaxIndicatorsPerFile: 10}
+	want, err := Load(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	res, err := StreamAllMerged([]string{path}, opts, func(b []indicator.Indicator) error { n += len(b); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 10 || len(want.Indicators) != 10 || res.Duplicates != 40 || want.Duplicates != 40 || res.SkippedTotal() != 0 {
+		t.Errorf("streamed %d, %d duplicates, %d skipped; LoadAll %d, %d duplicates", n, res.Duplicates, res.SkippedTotal(), len(want.Indicators), want.Duplicates)
+	}
+	// one more distinct value passes the cap in both
+	b.WriteString("other.example\n")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, _ = Load(path, opts)
+	res, _ = StreamAllMerged([]string{path}, opts, func([]indicator.Indicator) error { return nil })
+	if res.Skipped[ReasonTooMany] != 1 || want.Skipped[ReasonTooMany] != 1 {
+		t.Errorf("cap: streamed %v, LoadAll %v", res.Skipped, want.Skipped)
 	}
 }
