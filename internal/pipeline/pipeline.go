@@ -20,7 +20,8 @@ import (
 // Pipeline takes batches of indicators (Add, AddCopies) into Builder.
 // It is not safe for concurrent use.
 type Pipeline struct {
-	// Builder takes the indicators that pass.
+	// Builder takes the indicators that pass; nil: they are counted and
+	// dropped (a load that reports its feeds but cannot compile them).
 	Builder *match.Builder
 	// Policy, when not nil, is applied to each batch first.
 	Policy *allow.Policy
@@ -60,6 +61,9 @@ func (p *Pipeline) Add(batch []indicator.Indicator) error {
 		}
 	}
 	p.Indicators += len(batch)
+	if p.Builder == nil {
+		return nil
+	}
 	return p.Builder.Add(batch...)
 }
 
