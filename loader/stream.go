@@ -41,8 +41,8 @@ func StreamAll(paths []string, opts Options, sink func([]indicator.Indicator) er
 // does: sink gets the indicators of LoadAll's Result, in its order, and
 // the Result's counts (Duplicates, FileStats.Indicators and Duplicates,
 // the caps) are LoadAll's. Instead of the indicators, it keeps a 128-bit
-// fingerprint of each (two hashes under independent random seeds: about
-// 40 bytes an indicator with the map's overhead); a record is a
+// fingerprint of each (two hashes under independent random seeds: 21 to
+// 43 bytes an indicator in its table); a record is a
 // duplicate when its fingerprint was seen, so two different records are
 // taken for one with a probability of 2⁻¹²⁸ per pair. It is for a program
 // that reports a feed as LoadAll's Result would (the counts of records
@@ -62,7 +62,7 @@ func streamAll(paths []string, opts Options, sink func([]indicator.Indicator) er
 	st := newLoadState()
 	st.sink = sink
 	if merge {
-		st.seen, st.hash2 = make(map[[2]uint64]struct{}), metakey.NewHasher()
+		st.seen, st.hash2 = &fpSet{}, metakey.NewHasher()
 	}
 	for _, path := range paths {
 		if err := loadPath(&res, st, path, &opts); err != nil {

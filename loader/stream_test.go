@@ -215,3 +215,48 @@ func TestStreamAllMergedCaps(t *testing.T) {
 		t.Errorf("cap: streamed %v, LoadAll %v", res.Skipped, want.Skipped)
 	}
 }
+
+// TestStreamAllMergedCapsSame: under caps small enough to be reached,
+// StreamAllMerged stops where LoadAll stops, with its indicators and
+// counts, in every format of the test feeds (MISP events and STIX
+// documents held while read) and in a list of repeats.
+func TestStreamAllMergedCapsSame(t *testing.T) {
+	rep := filepath.Join(t.TempDir(), "rep.txt")
+	var b strings.Builder
+	for i := range 3 * StreamBatch {
+		b.WriteString("h" + strconv.Itoa(i%(StreamBatch+7)) + ".example\n")
+	}
+	if err := os.WriteFile(rep, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths := []string{"../testdata/feeds", "../testdata/lists", "../testdata/feeds/misp", rep, rep}
+	for _, opts := range []Options{
+		{MaxIndicatorsPerFile: 1}, {MaxIndicatorsPerFile: 3}, {MaxIndicatorsPerFile: 10}, {MaxIndicators: 50}, {MaxIndicators: 200},
+		{MaxIndicatorsPerFile: StreamBatch}, {MaxIndicators: StreamBatch + 100}, {MaxIndicatorsPerFile: StreamBatch + 6},
+	} {
+		want, err := LoadAll(paths, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []indicator.Indicator
+		res, err := StreamAllMerged(paths, opts, func(b []indicator.Indicator) error {
+			got = append(got, b...)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want.Skipped[ReasonTooMany] == 0 {
+			t.Errorf("%+v: no cap reached", opts)
+		}
+		if len(got) != len(want.Indicators) {
+			t.Fatalf("%+v: streamed %d indicators, LoadAll %d", opts, len(got), len(want.Indicators))
+		}
+		for i := range got {
+			if !metakey.Equal(&got[i], &want.Indicators[i]) {
+				t.Fatalf("%+v: indicator %d: %v, LoadAll %v", opts, i, got[i], want.Indicators[i])
+			}
+		}
+		sameCounts(t, &res, &want)
+	}
+}
