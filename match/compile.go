@@ -65,7 +65,7 @@ type Builder struct {
 	seed     maphash.Seed
 	bySource map[srcFile]uint32 // metas that hold only a source and a file
 	dd       dedup
-	vals     strings.Builder
+	vals     values
 	strBytes int // the string-kind patterns' bytes (see stringBytes)
 	n        int // indicators given so far
 	err      error
@@ -194,7 +194,7 @@ func (b *Builder) lookup(key uint64, t indicator.Type, v string) (ID, bool) {
 	if !ok {
 		return 0, false
 	}
-	if e := &b.m.ents[id]; e.typ == t && int(e.n) == len(v) && b.vals.String()[e.off:e.off+uint32(e.n)] == v {
+	if e := &b.m.ents[id]; e.typ == t && int(e.n) == len(v) && b.vals.equal(e.off, uint32(e.n), v) {
 		return id, true
 	}
 	id, ok = b.coll[buildKey{t, v}]
@@ -222,7 +222,7 @@ func (b *Builder) Finish() (*Matcher, error) {
 	}
 	b.m, b.index, b.coll, b.bySource, b.dd = nil, nil, nil, nil, dedup{}
 	m.vals = b.vals.String()
-	b.vals = strings.Builder{}
+	b.vals = values{}
 	m.sources()
 	for i := range m.ents {
 		if e := &m.ents[i]; e.flags&(fGroup|fWindow) == fGroup|fWindow {
