@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/internal/metakey"
@@ -31,6 +32,8 @@ type loadState struct {
 	hash2 *metakey.Hasher
 	pend  int
 	fps   [][2]uint64 // scratch of dedup
+	// arena holds the copies of the values when streaming (see append)
+	arena arena
 	// allowOnly: only the files of formats that hold allowlists
 	// (LoadAllowlists) are read.
 	allowOnly bool
@@ -223,9 +226,37 @@ func (c *collector) add(ind indicator.Indicator) error {
 
 // append appends ind to the indicators, its value copied: a value cut from
 // a longer line or record must not keep it in memory.
+//
+// When streaming, the copies are cut from chunks of arenaSize bytes:
+// the sink copies the values it keeps (match.Builder does), and a chunk
+// dies with the last of its values, so one allocation serves thousands
+// of them.
 func (c *collector) append(ind indicator.Indicator) {
-	ind.Value = strings.Clone(ind.Value)
+	if c.st.sink != nil && len(ind.Value) <= arenaSize/16 {
+		ind.Value = c.st.arena.clone(ind.Value)
+	} else {
+		ind.Value = strings.Clone(ind.Value)
+	}
 	c.res.Indicators = append(c.res.Indicators, ind)
+}
+
+// arenaSize is the size of the chunks a streaming load copies values to.
+const arenaSize = 64 << 10
+
+// arena copies strings into chunks of arenaSize bytes.
+type arena struct{ buf []byte }
+
+// clone returns a copy of s, cut from the current chunk.
+func (a *arena) clone(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if len(a.buf)+len(s) > cap(a.buf) {
+		a.buf = make([]byte, 0, arenaSize)
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return unsafe.String(&a.buf[n], len(s))
 }
 
 // room returns nil when one more indicator may be recorded, else reports
