@@ -9,15 +9,17 @@ import (
 
 // StreamBatch is the most indicators StreamAll gives its sink at once,
 // but for the indicators of one MISP event or one STIX document, which
-// are given together once the document's metadata is resolved: 4096.
+// are given together once the document's metadata is resolved (after
+// fewer than StreamBatch others at most): 4096.
 const StreamBatch = 4096
 
 // StreamAll is LoadAll that does not keep the indicators: it gives them
 // to sink in batches as it reads them (at most StreamBatch at a time,
 // but the indicators of one MISP event or one STIX file, given together
-// once their metadata is resolved), so that a program that compiles them
-// (match.Builder) never holds the whole []indicator.Indicator of a large
-// feed (about 400 bytes per indicator, and the growth of the slice).
+// once their metadata is resolved, after fewer than StreamBatch others),
+// so that a program that compiles them (match.Builder) never holds the
+// whole []indicator.Indicator of a large feed (about 400 bytes per
+// indicator, and the growth of the slice).
 // The batch slice is reused after sink returns: sink must not keep it
 // (the strings and slices inside may be kept).
 //

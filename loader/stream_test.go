@@ -260,3 +260,51 @@ func TestStreamAllMergedCapsSame(t *testing.T) {
 		sameCounts(t, &res, &want)
 	}
 }
+
+// TestStreamMISPWrapper: the events of a MISP search export
+// ({"response": [events]}) are settled each at its end: StreamAllMerged
+// gives them in one batch each, not all at the end of the wrapper, with
+// LoadAll's indicators (an event's metadata on its own attributes only).
+func TestStreamMISPWrapper(t *testing.T) {
+	const per = 1500 // attributes of an event
+	ev := func(i int, org string) string {
+		var b strings.Builder
+		for j := range per - 1 {
+			b.WriteString(`{"type":"domain","value":"e` + strconv.Itoa(i) + `-` + strconv.Itoa(j) + `.example","to_ids":true},`)
+		}
+		return `{"Event":{"info":"event ` + strconv.Itoa(i) + `","Orgc":{"name":"` + org + `"},"Tag":[{"name":"tlp:amber"}],"Attribute":[` +
+			b.String() + `{"type":"domain","value":"same.example","to_ids":true}]}}`
+	}
+	doc := `{"response":[` + ev(1, "A") + `,` + ev(2, "B") + `,` + ev(3, "A") + `,` + ev(4, "A") + `]}`
+	path := filepath.Join(t.TempDir(), "export.json")
+	if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := Load(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []indicator.Indicator
+	var batches []int
+	res, err := StreamAllMerged([]string{path}, Options{}, func(b []indicator.Indicator) error {
+		batches = append(batches, len(b))
+		got = append(got, b...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// events 1 to 3 (4500 ≥ StreamBatch) go before event 4 is read
+	if len(want.Indicators) != 4*per || !slices.Equal(batches, []int{3 * per, per}) {
+		t.Fatalf("LoadAll %d indicators; streamed in batches of %v", len(want.Indicators), batches)
+	}
+	for i := range got {
+		if !metakey.Equal(&got[i], &want.Indicators[i]) {
+			t.Fatalf("indicator %d: %v, LoadAll %v", i, got[i], want.Indicators[i])
+		}
+	}
+	sameCounts(t, &res, &want)
+	if s := want.Indicators[per]; s.Source != "B" || s.Description != "event 2" || s.TLP != indicator.TLPAmber {
+		t.Errorf("event 2's first indicator: %+v", s.Meta)
+	}
+}
