@@ -3,6 +3,8 @@ package match
 import (
 	"sort"
 	"strings"
+
+	"github.com/iocmatch/iocmatch/indicator"
 )
 
 // valChunk is the size of the chunks a Builder keeps its values in.
@@ -65,4 +67,56 @@ func (v *values) String() string {
 	}
 	b.Write(v.cur)
 	return b.String()
+}
+
+// metaChunkBits: a Builder keeps its records' metadata in chunks of
+// 1<<metaChunkBits.
+const metaChunkBits = 12
+
+// metaStore is a Builder's store of its records' metadata, at indices
+// that stay the Matcher's (Matcher.metas): full chunks of
+// 1<<metaChunkBits, joined into one slice of their number by join. One
+// growing slice would be copied again and again as it grows (some 300
+// bytes a record, of which there can be millions) and keep its spare
+// room in the Matcher.
+type metaStore struct {
+	done [][]indicator.Meta
+	cur  []indicator.Meta
+}
+
+// Len returns the number of records.
+func (s *metaStore) Len() int { return len(s.done)<<metaChunkBits + len(s.cur) }
+
+// add appends mt and returns its index.
+func (s *metaStore) add(mt indicator.Meta) uint32 {
+	if len(s.cur) == cap(s.cur) {
+		if len(s.cur) > 0 {
+			s.done = append(s.done, s.cur)
+		}
+		s.cur = make([]indicator.Meta, 0, 1<<metaChunkBits)
+	}
+	k := uint32(s.Len())
+	s.cur = append(s.cur, mt)
+	return k
+}
+
+// at returns the record of index k.
+func (s *metaStore) at(k uint32) *indicator.Meta {
+	if i := int(k >> metaChunkBits); i < len(s.done) {
+		return &s.done[i][k&(1<<metaChunkBits-1)]
+	}
+	return &s.cur[k&(1<<metaChunkBits-1)]
+}
+
+// join returns the records in one slice of their number, and empties s
+// (each chunk let go once copied).
+func (s *metaStore) join() []indicator.Meta {
+	out := make([]indicator.Meta, 0, s.Len())
+	for i, c := range s.done {
+		out = append(out, c...)
+		s.done[i] = nil
+	}
+	out = append(out, s.cur...)
+	*s = metaStore{}
+	return out
 }

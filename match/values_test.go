@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/iocmatch/iocmatch/indicator"
 )
 
 // TestValues: values written across several chunks (and one longer than
@@ -35,5 +37,31 @@ func TestValues(t *testing.T) {
 	}
 	if v.String() != want.String() || v.Len() != want.Len() {
 		t.Fatalf("joined %d bytes, want %d", v.Len(), want.Len())
+	}
+}
+
+// TestMetaStore: records added across several chunks are found at their
+// indices and joined in order.
+func TestMetaStore(t *testing.T) {
+	var s metaStore
+	const n = 3<<metaChunkBits + 17
+	for i := range n {
+		if k := s.add(indicator.Meta{ID: strconv.Itoa(i)}); k != uint32(i) {
+			t.Fatalf("record %d at %d", i, k)
+		}
+	}
+	for i := range n {
+		if s.at(uint32(i)).ID != strconv.Itoa(i) {
+			t.Fatalf("record %d: %q", i, s.at(uint32(i)).ID)
+		}
+	}
+	all := s.join()
+	if len(all) != n || cap(all) != n || s.Len() != 0 {
+		t.Fatalf("joined %d (cap %d), %d left", len(all), cap(all), s.Len())
+	}
+	for i := range all {
+		if all[i].ID != strconv.Itoa(i) {
+			t.Fatalf("joined record %d: %q", i, all[i].ID)
+		}
 	}
 }
