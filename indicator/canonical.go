@@ -103,8 +103,10 @@ func Canonical(t Type, value string) (Type, string, error) {
 		}
 		return t2, s, nil
 	case t == Domain:
-		if t2, s, err := canonicalAddr(v); err == nil && t2 != CIDR {
-			return t2, s, nil
+		if mayBeAddr(v) {
+			if t2, s, err := canonicalAddr(v); err == nil && t2 != CIDR {
+				return t2, s, nil
+			}
 		}
 		s, err := canonicalDomain(v)
 		if err != nil {
@@ -127,10 +129,16 @@ func Canonical(t Type, value string) (Type, string, error) {
 		if len(v) != t.HashLen() {
 			return bad(fmt.Sprintf("want %d hex digits, have %d characters", t.HashLen(), len(v)))
 		}
+		upper := false
 		for i := 0; i < len(v); i++ {
-			if !canon.IsHex(v[i]) {
-				return bad(fmt.Sprintf("%q is not a hex digit", v[i]))
+			c := v[i]
+			if !canon.IsHex(c) {
+				return bad(fmt.Sprintf("%q is not a hex digit", c))
 			}
+			upper = upper || c <= 'F' && c >= 'A'
+		}
+		if !upper {
+			return t, v, nil // lower case already
 		}
 		return t, strings.ToLower(v), nil
 	case t == RegKey:
@@ -140,6 +148,26 @@ func Canonical(t Type, value string) (Type, string, error) {
 	}
 	return bad("invalid type")
 }
+
+// mayBeAddr reports whether canonicalAddr may accept v: the address (the
+// part before a '/') is IPv6, with a colon, or IPv4, digits and dots
+// that start and end with a digit. A domain name or a hash is not, and
+// does not pay for a failed parse (an error allocated).
+func mayBeAddr(v string) bool {
+	a := v
+	if i := strings.IndexByte(v, '/'); i >= 0 {
+		a = v[:i]
+	}
+	if strings.IndexByte(a, ':') >= 0 {
+		return true
+	}
+	if i := strings.IndexByte(a, '%'); i >= 0 {
+		a = a[:i] // a zone
+	}
+	return len(a) > 0 && isDigit(a[0]) && isDigit(a[len(a)-1]) && strings.IndexByte(a, '.') >= 0
+}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 func canonicalAddr(v string) (Type, string, error) {
 	if i := strings.IndexByte(v, '/'); i >= 0 {

@@ -142,3 +142,18 @@ func same(a, b Indicator) bool {
 	return a.Type == b.Type && a.Value == b.Value &&
 		reflect.DeepEqual(a.Meta, Meta{}) && reflect.DeepEqual(b.Meta, Meta{})
 }
+
+// FuzzMayBeAddr: mayBeAddr, the cheap test that spares names and hashes
+// a failed address parse, never says no to a value canonicalAddr
+// accepts.
+func FuzzMayBeAddr(f *testing.F) {
+	for _, s := range []string{"1.2.3.4", "::1", "fe80::1%eth0", "10.0.0.0/8", "1.2.3.4/32", "::ffff:1.2.3.4/120", "evil.example",
+		"d41d8cd98f00b204e9800998ecf8427e", "1.2.3.4%x", "1.2.3.com", "0x7f.0.0.1", "[::1]", "1.2.3.4.", ".1.2.3.4", "2001:db8::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		if _, _, err := canonicalAddr(v); err == nil && !mayBeAddr(v) {
+			t.Fatalf("canonicalAddr accepts %q, mayBeAddr says no", v)
+		}
+	})
+}

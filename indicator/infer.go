@@ -118,8 +118,10 @@ func infer(v string) (Type, string) {
 	if canon.SchemeEnd([]byte(v)) >= 0 {
 		return URL, v
 	}
-	if t, _, err := canonicalAddr(v); err == nil {
-		return t, v
+	if mayBeAddr(v) {
+		if t, _, err := canonicalAddr(v); err == nil {
+			return t, v
+		}
 	}
 	if t, ok := HashType(len(v)); ok {
 		hex := true

@@ -8,13 +8,13 @@ import (
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
-	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/iocmatch/iocmatch/allow"
 	"github.com/iocmatch/iocmatch/indicator"
+	"github.com/iocmatch/iocmatch/internal/pipeline"
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/match"
 )
@@ -202,31 +202,21 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 	if old != nil {
 		b.GrowLike(old.Matcher)
 	}
-	var arep *allow.Report
-	maxEx := 5
-	if m.opts.Allow != nil && m.opts.Allow.MaxExamples != 0 {
-		maxEx = max(m.opts.Allow.MaxExamples, 0)
+	pl := &pipeline.Pipeline{Builder: b, Policy: policy, Check: ctx.Err}
+	if m.opts.Allow != nil {
+		pl.MaxExamples = m.opts.Allow.MaxExamples
 	}
-	sink := func(batch []indicator.Indicator) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if policy != nil {
-			var rep allow.Report
-			batch, rep = policy.Apply(batch)
-			arep = mergeAllow(arep, &rep, maxEx)
-		}
-		if m.opts.Transform != nil {
-			var err error
-			if batch, err = m.opts.Transform(batch, start); err != nil {
-				return fmt.Errorf("live: Transform: %w", err)
+	if tf := m.opts.Transform; tf != nil {
+		pl.Transform = func(batch []indicator.Indicator) ([]indicator.Indicator, error) {
+			batch, err := tf(batch, start)
+			if err != nil {
+				return nil, fmt.Errorf("live: Transform: %w", err)
 			}
+			return batch, nil
 		}
-		set.Indicators += len(batch)
-		return b.Add(batch...)
 	}
 	if len(m.opts.Paths) > 0 {
-		res, err := loader.StreamAll(m.opts.Paths, m.opts.Loader, sink)
+		res, err := loader.StreamAll(m.opts.Paths, m.opts.Loader, pl.Add)
 		if err != nil {
 			return nil, Diff{}, err
 		}
@@ -234,20 +224,14 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 	}
 	for i := range tx {
 		set.Sources = append(set.Sources, tx[i].rep)
-		// a copy: Apply filters in place, and the Poller keeps its slice
-		inds := tx[i].inds
-		for len(inds) > 0 {
-			n := min(len(inds), loader.StreamBatch)
-			batch := slices.Clone(inds[:n])
-			inds = inds[n:]
-			if err := sink(batch); err != nil {
-				return nil, Diff{}, err
-			}
+		// copies: Apply filters in place, and the Poller keeps its slice
+		if err := pl.AddCopies(tx[i].inds); err != nil {
+			return nil, Diff{}, err
 		}
 		tx[i].inds = nil
 	}
-	if arep != nil {
-		sort.Slice(arep.Sources, func(i, j int) bool { return arep.Sources[i].Source < arep.Sources[j].Source })
+	set.Indicators = pl.Indicators
+	if arep := pl.Allow(); arep != nil {
 		set.Allow = arep
 	}
 	if err := m.guard(old, set.Sources); err != nil {
@@ -267,46 +251,6 @@ func (m *Matcher) compile(ctx context.Context, start time.Time) (*Set, Diff, err
 		d = diff(old, set)
 	}
 	return set, d, nil
-}
-
-// mergeAllow adds the report of one batch to the report so far (nil for
-// the first), from the same Policy: the lists are the same, in the same
-// order.
-func mergeAllow(into, r *allow.Report, maxEx int) *allow.Report {
-	if into == nil {
-		into = &allow.Report{Lists: r.Lists, Sources: r.Sources}
-		into.Input, into.Kept, into.Suppressed, into.Annotated = r.Input, r.Kept, r.Suppressed, r.Annotated
-		return into
-	}
-	into.Input += r.Input
-	into.Kept += r.Kept
-	into.Suppressed += r.Suppressed
-	into.Annotated += r.Annotated
-	for i := range r.Lists {
-		l, x := &into.Lists[i], &r.Lists[i]
-		l.Suppressed += x.Suppressed
-		l.Annotated += x.Annotated
-		for _, ex := range x.Examples {
-			if len(l.Examples) < maxEx {
-				l.Examples = append(l.Examples, ex)
-			}
-		}
-	}
-	for _, s := range r.Sources {
-		i := slices.IndexFunc(into.Sources, func(t allow.SourceReport) bool { return t.Source == s.Source })
-		if i < 0 {
-			into.Sources = append(into.Sources, s)
-			continue
-		}
-		t := &into.Sources[i]
-		t.Input += s.Input
-		t.Suppressed += s.Suppressed
-		t.Annotated += s.Annotated
-		for k, v := range s.ByList {
-			t.ByList[k] += v
-		}
-	}
-	return into
 }
 
 // pathReports splits the Result of LoadAll(paths) into one report per

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unsafe"
 
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/internal/metakey"
@@ -20,6 +21,19 @@ type loadState struct {
 	// Identical records are not merged then (index is not used).
 	sink    func([]indicator.Indicator) error
 	flushed int
+	// seen, when streaming with merging (StreamAllMerged), holds the
+	// fingerprint of every indicator settled: two hashes of it under
+	// independent seeds, hash and hash2, in place of the indicator the
+	// index would need. The indicators of res.Indicators from pend on
+	// are not merged yet: dedup merges them a batch at a time, whose
+	// probes of seen overlap (see fpSet.touch). Nothing that counts them
+	// looks before dedup: flush, hold, the end of a file, a cap reached.
+	seen  *fpSet
+	hash2 *metakey.Hasher
+	pend  int
+	fps   [][2]uint64 // scratch of dedup
+	// arena holds the copies of the values when streaming (see append)
+	arena arena
 	// allowOnly: only the files of formats that hold allowlists
 	// (LoadAllowlists) are read.
 	allowOnly bool
@@ -39,11 +53,18 @@ func (st *loadState) flush(res *Result, held, min int) error {
 	if st.sink == nil || held > 0 || len(res.Indicators) < min || len(res.Indicators) == 0 {
 		return nil
 	}
+	if st.seen != nil {
+		st.dedup(res)
+		if len(res.Indicators) < min || len(res.Indicators) == 0 {
+			return nil
+		}
+	}
 	n := len(res.Indicators)
 	err := st.sink(res.Indicators)
 	st.flushed += n
 	clear(res.Indicators)
 	res.Indicators = res.Indicators[:0]
+	st.pend = 0
 	if err != nil {
 		return &sinkError{err}
 	}
@@ -55,6 +76,43 @@ type sinkError struct{ err error }
 
 func (e *sinkError) Error() string { return e.err.Error() }
 func (e *sinkError) Unwrap() error { return e.err }
+
+// dedup merges the indicators of res.Indicators from pend on (when
+// streaming with merging; none may be held): one identical to an
+// indicator settled before it is dropped and counted in Duplicates, as
+// LoadAll's add and release do. Their fingerprints are hashed first,
+// then their slots of seen touched together, then inserted.
+func (st *loadState) dedup(res *Result) {
+	if st.seen == nil || st.pend >= len(res.Indicators) {
+		return
+	}
+	inds := res.Indicators
+	fps := st.fps[:0]
+	for i := st.pend; i < len(inds); i++ {
+		fps = append(fps, st.fingerprint(&inds[i]))
+	}
+	st.fps = fps
+	st.seen.touch(fps)
+	w := st.pend
+	for k, fp := range fps {
+		if !st.seen.insert(fp) {
+			res.Duplicates++
+			continue
+		}
+		inds[w] = inds[st.pend+k]
+		w++
+	}
+	clear(inds[w:])
+	res.Indicators = inds[:w]
+	st.pend = w
+}
+
+// fingerprint is the key of ind in seen: 128 bits, so that two different
+// indicators share one with a probability of 2⁻¹²⁸ per pair (a 10-million
+// indicator load: below 10⁻²⁴).
+func (st *loadState) fingerprint(ind *indicator.Indicator) [2]uint64 {
+	return [2]uint64{st.hash.Indicator(ind), st.hash2.Indicator(ind)}
+}
 
 func newLoadState() *loadState {
 	return &loadState{hash: metakey.NewHasher(), index: make(map[uint64]int)}
@@ -96,6 +154,7 @@ type heldRec struct {
 }
 
 func newCollector(res *Result, st *loadState, path string, opts *Options) *collector {
+	st.dedup(res) // counted exactly below
 	src, forced := opts.Source, opts.Source != ""
 	if !forced {
 		src = SourceName(path)
@@ -134,6 +193,16 @@ func (c *collector) add(ind indicator.Indicator) error {
 	ind.Source = c.sourceFor(ind.Source)
 	ind.File = c.path
 	if c.st.sink != nil {
+		if c.st.seen != nil && c.capReached() != "" {
+			// at a cap, counted exactly: the indicators not merged yet
+			// are merged, and a repeat of one settled is a duplicate
+			// (LoadAll's), not one too many
+			c.st.dedup(c.res)
+			if c.capReached() != "" && c.st.seen.has(c.st.fingerprint(&ind)) {
+				c.res.Duplicates++
+				return nil
+			}
+		}
 		if err := c.room(); err != nil {
 			return err
 		}
@@ -157,25 +226,43 @@ func (c *collector) add(ind indicator.Indicator) error {
 
 // append appends ind to the indicators, its value copied: a value cut from
 // a longer line or record must not keep it in memory.
+//
+// When streaming, the copies are cut from chunks of arenaSize bytes:
+// the sink copies the values it keeps (match.Builder does), and a chunk
+// dies with the last of its values, so one allocation serves thousands
+// of them.
 func (c *collector) append(ind indicator.Indicator) {
-	ind.Value = strings.Clone(ind.Value)
+	if c.st.sink != nil && len(ind.Value) <= arenaSize/16 {
+		ind.Value = c.st.arena.clone(ind.Value)
+	} else {
+		ind.Value = strings.Clone(ind.Value)
+	}
 	c.res.Indicators = append(c.res.Indicators, ind)
+}
+
+// arenaSize is the size of the chunks a streaming load copies values to.
+const arenaSize = 64 << 10
+
+// arena copies strings into chunks of arenaSize bytes.
+type arena struct{ buf []byte }
+
+// clone returns a copy of s, cut from the current chunk.
+func (a *arena) clone(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if len(a.buf)+len(s) > cap(a.buf) {
+		a.buf = make([]byte, 0, arenaSize)
+	}
+	n := len(a.buf)
+	a.buf = append(a.buf, s...)
+	return unsafe.String(&a.buf[n], len(s))
 }
 
 // room returns nil when one more indicator may be recorded, else reports
 // the cap reached as a problem of the file and returns what add returns.
 func (c *collector) room() error {
-	n := c.total() - c.dropped
-	perFile := n - c.nInd
-	var msg string
-	switch max := c.opts.maxIndicatorsPerFile(); {
-	case perFile >= max:
-		msg = fmt.Sprintf("more than %d indicators in the file (Options.MaxIndicatorsPerFile): the rest of it is not read", max)
-	default:
-		if max := c.opts.maxIndicators(); n >= max {
-			msg = fmt.Sprintf("more than %d indicators in all (Options.MaxIndicators): the rest of the file is not read", max)
-		}
-	}
+	msg := c.capReached()
 	if msg == "" {
 		return nil
 	}
@@ -185,6 +272,22 @@ func (c *collector) room() error {
 	return errFull
 }
 
+// capReached returns, when one more indicator would pass a cap, the
+// problem's message; else "".
+func (c *collector) capReached() string {
+	n := c.total() - c.dropped
+	perFile := n - c.nInd
+	switch max := c.opts.maxIndicatorsPerFile(); {
+	case perFile >= max:
+		return fmt.Sprintf("more than %d indicators in the file (Options.MaxIndicatorsPerFile): the rest of it is not read", max)
+	default:
+		if max := c.opts.maxIndicators(); n >= max {
+			return fmt.Sprintf("more than %d indicators in all (Options.MaxIndicators): the rest of the file is not read", max)
+		}
+	}
+	return ""
+}
+
 // hold starts a part of the input whose indicators get more metadata once
 // it is read (a MISP event, a STIX document): until the matching release,
 // add and addHeld record indicators as they are, merging only those
@@ -192,6 +295,7 @@ func (c *collector) room() error {
 // with the indicator decides its final metadata). Holds nest.
 func (c *collector) hold() {
 	if c.held == 0 {
+		c.st.dedup(c.res) // those before are settled: the held ones merge with them at release
 		c.heldFrom = len(c.res.Indicators)
 	}
 	c.held++
@@ -230,7 +334,11 @@ func (c *collector) release() {
 	}
 	c.heldIdx = nil
 	if c.st.sink != nil {
-		return // the matcher merges identical records; flushed by the next add or the end of the file
+		// the matcher merges identical records (StreamAll), or dedup
+		// does, with the next batch (StreamAllMerged: the held
+		// indicators, complete now, are the first not merged yet);
+		// flushed by the next add or the end of the file
+		return
 	}
 	inds := c.res.Indicators
 	w := c.heldFrom
@@ -301,6 +409,7 @@ func (c *collector) unsupported(what string) {
 
 // done appends the FileStats of the file, read as format f.
 func (c *collector) done(f Format) {
+	c.st.dedup(c.res)
 	c.res.Files++
 	c.res.PerFile = append(c.res.PerFile, FileStats{
 		Path:        c.path,

@@ -63,9 +63,11 @@
 // keeping them, for a program that compiles them as they come
 // (match.Builder, package live): it never holds the whole Result's
 // indicators, at the price of leaving the merging of identical records
-// to the matcher. LoadAllowlists reads only the allowlists of a feed
-// tree (warninglists, Zeek whitelist rows), the first pass of such a
-// program when it applies them (package allow).
+// to the matcher. StreamAllMerged merges them as LoadAll does, keeping a
+// 128-bit fingerprint of each indicator instead of the indicator, for a
+// program that reports LoadAll's counts (iocscan). LoadAllowlists reads
+// only the allowlists of a feed tree (warninglists, Zeek whitelist rows),
+// the first pass of such a program when it applies them (package allow).
 //
 // # Problems
 //

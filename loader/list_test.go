@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"unicode"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -446,4 +447,24 @@ func TestReadListHosts(t *testing.T) {
 	assert.Equal(t, map[string]int{"list: hosts entry without a dot": 1}, res.Unsupported)
 	require.Len(t, res.Problems, 1)
 	assert.Equal(t, 4, res.Problems[0].Line)
+}
+
+// FuzzSpace: firstField and trimLeftSpace, quick on ASCII, are what
+// strings.IndexFunc and strings.TrimLeftFunc with unicode.IsSpace give.
+func FuzzSpace(f *testing.F) {
+	for _, s := range []string{"", " a", "evil.example  # c", "a\tb", "\u00a0x y", "x\u0085y", "x\u2003y", "\xffa b", "\v\f\r x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := s
+		if i := strings.IndexFunc(s, unicode.IsSpace); i >= 0 {
+			want = s[:i]
+		}
+		if got := firstField(s); got != want {
+			t.Fatalf("firstField(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := trimLeftSpace(s), strings.TrimLeftFunc(s, unicode.IsSpace); got != want {
+			t.Fatalf("trimLeftSpace(%q) = %q, want %q", s, got, want)
+		}
+	})
 }

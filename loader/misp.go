@@ -215,6 +215,7 @@ type mispOrg struct {
 type mispEvent struct {
 	segs  []mispRange // the indicators read from its attributes
 	scope string      // its scope for collector.addHeld: the event's number in the input
+	held  bool        // its indicators are held (collector.hold) until its end
 
 	info, orgc, org, link string
 	date                  time.Time
@@ -325,8 +326,15 @@ func (m *mispReader) event(path string) error {
 	// ones of the same event
 	m.events++
 	ev := &mispEvent{scope: strconv.Itoa(m.events)}
-	m.c.hold()
-	defer m.c.release()
+	// held from its first indicator on (see attribute), not from its
+	// start: a wrapper of events ({"response": […]}) gives none of its
+	// own, and each event in it is settled (and streamed) at its end
+	// rather than all of them at the wrapper's
+	defer func() {
+		if ev.held {
+			m.c.release()
+		}
+	}()
 	defer func() { m.finish(ev) }()
 	for m.j.More() {
 		t, err := m.j.Token()
@@ -523,6 +531,15 @@ func (m *mispReader) read(ev *mispEvent, o *mispObject, a *mispAttribute, rec st
 			continue
 		}
 		ind.Meta = meta
+		if !ev.held {
+			// the events before, settled, go to the sink (when
+			// streaming) once there are StreamBatch of them
+			if err := c.flush(StreamBatch); err != nil {
+				return err
+			}
+			c.hold()
+			ev.held = true
+		}
 		n := len(c.res.Indicators)
 		if err := c.addHeld(ind, ev.scope); err != nil {
 			return err

@@ -8,7 +8,8 @@ type Result struct {
 	// read, then records), each once: a record identical to one before it
 	// (same type, canonical value and metadata, Source and File included:
 	// so records of one file only) is counted in Duplicates instead. The indicators of one record (a STIX pattern
-	// with OR, a CSV row with several values) share the backing arrays of
+	// with OR, a CSV row with several values), and STIX indicators with
+	// the same ones one after the other, share the backing arrays of
 	// their Tags and Techniques, clipped so that appending to one copies
 	// it: copy before changing elements in place.
 	Indicators []indicator.Indicator

@@ -230,6 +230,11 @@ type stixReader struct {
 
 	versions map[string]stixVersion // indicator id → its latest version read
 	others   map[string]stixOther   // id of another object read → its latest version
+
+	// the Tags and Techniques of the indicator before: the next with
+	// the same shares them (a feed that labels every indicator alike
+	// keeps one slice, and the matcher one copy)
+	lastTags, lastTechniques []string
 }
 
 // stixVersion is the latest version read of an indicator object.
@@ -705,6 +710,8 @@ func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
 	// to them copies), so that many terms and many tags cost their sum,
 	// not their product
 	meta.Tags, meta.Techniques = slices.Clip(meta.Tags), slices.Clip(meta.Techniques)
+	meta.Tags, s.lastTags = shareStrings(meta.Tags, s.lastTags)
+	meta.Techniques, s.lastTechniques = shareStrings(meta.Techniques, s.lastTechniques)
 	scope := stixScope(o.CreatedByRef, o.ObjectMarkingRefs)
 	from := len(c.res.Indicators)
 	defer func() {
@@ -1008,4 +1015,16 @@ func (s *stixReader) finish() {
 			}
 		}
 	}
+}
+
+// shareStrings returns last when it holds the elements of a, else a;
+// and what to remember as last.
+func shareStrings(a, last []string) (use, keep []string) {
+	if len(a) == 0 {
+		return a, last
+	}
+	if slices.Equal(a, last) {
+		return last, last
+	}
+	return a, a
 }

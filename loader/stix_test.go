@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -875,5 +876,30 @@ func checkRealSTIX(t *testing.T, res Result) {
 		require.NotEmpty(t, ind.ID)
 		require.True(t, strings.HasPrefix(ind.ID, "indicator--"), ind.ID)
 		require.False(t, ind.ValidFrom.IsZero(), ind.ID)
+	}
+}
+
+// TestSTIXSharedTags: indicators one after the other with the same
+// labels share one Tags slice (the matcher keeps one copy); others have
+// their own, and the values stay each indicator's.
+func TestSTIXSharedTags(t *testing.T) {
+	ind := func(id, value, labels string) string {
+		return `{"type":"indicator","spec_version":"2.1","id":"indicator--` + id + `","created":"2024-01-01T00:00:00Z","modified":"2024-01-01T00:00:00Z",` +
+			`"pattern":"[domain-name:value = '` + value + `']","pattern_type":"stix","valid_from":"2024-01-01T00:00:00Z","labels":[` + labels + `]}`
+	}
+	doc := `{"type":"bundle","id":"bundle--1","objects":[` +
+		ind("a0000000-0000-4000-8000-000000000001", "a.example", `"x","y"`) + `,` +
+		ind("a0000000-0000-4000-8000-000000000002", "b.example", `"x","y"`) + `,` +
+		ind("a0000000-0000-4000-8000-000000000003", "c.example", `"x"`) + `]}`
+	res, err := ReadSTIX(strings.NewReader(doc), "b.json", Options{})
+	if err != nil || len(res.Indicators) != 3 {
+		t.Fatalf("%v, %d indicators", err, len(res.Indicators))
+	}
+	a, b, c := res.Indicators[0], res.Indicators[1], res.Indicators[2]
+	if !slices.Equal(a.Tags, []string{"x", "y"}) || unsafe.SliceData(a.Tags) != unsafe.SliceData(b.Tags) {
+		t.Errorf("tags %v and %v not one slice", a.Tags, b.Tags)
+	}
+	if !slices.Equal(c.Tags, []string{"x"}) || a.Value != "a.example" || b.Value != "b.example" {
+		t.Errorf("%v %v %v", a, b, c)
 	}
 }

@@ -12,7 +12,8 @@ import (
 // FuzzStreamAll: whatever a file holds, StreamAll gives the indicators
 // LoadAll returns, in order, once the repeats LoadAll merges are merged,
 // with the same counts of problems, unsupported records and allowlists;
-// LoadAllowlists gives the same allowlists.
+// LoadAllowlists gives the same allowlists; StreamAllMerged gives
+// exactly LoadAll's indicators and counts.
 func FuzzStreamAll(f *testing.F) {
 	for _, pat := range []string{"../testdata/feeds/*/*.*", "../testdata/feeds/misp/*/*.json", "../testdata/feeds/zeek/*"} {
 		addSeeds(f, pat)
@@ -63,6 +64,21 @@ func FuzzStreamAll(f *testing.F) {
 				res.SkippedTotal(), res.UnsupportedTotal(), len(res.Warninglists), len(res.Allowlist),
 				want.SkippedTotal(), want.UnsupportedTotal(), len(want.Warninglists), len(want.Allowlist))
 		}
+		// StreamAllMerged: exactly LoadAll's indicators and counts
+		got = got[:0]
+		mres, merr := StreamAllMerged([]string{path}, Options{}, func(b []indicator.Indicator) error {
+			got = append(got, b...)
+			return nil
+		})
+		if (merr == nil) != (werr == nil) || len(got) != len(want.Indicators) {
+			t.Fatalf("StreamAllMerged: %v, %d indicators; LoadAll %v, %d", merr, len(got), werr, len(want.Indicators))
+		}
+		for i := range got {
+			if !metakey.Equal(&got[i], &want.Indicators[i]) {
+				t.Fatalf("StreamAllMerged: indicator %d: %v, LoadAll %v", i, got[i], want.Indicators[i])
+			}
+		}
+		sameCounts(t, &mres, &want)
 		al, err := LoadAllowlists([]string{path}, Options{})
 		if (err == nil) != (werr == nil) || len(al.Warninglists) != len(want.Warninglists) || len(al.Allowlist) != len(want.Allowlist) || len(al.Indicators) != 0 {
 			t.Fatalf("LoadAllowlists: %v, %d lists %d rows, LoadAll %d %d", err, len(al.Warninglists), len(al.Allowlist), len(want.Warninglists), len(want.Allowlist))

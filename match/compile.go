@@ -65,7 +65,7 @@ type Builder struct {
 	seed     maphash.Seed
 	bySource map[srcFile]uint32 // metas that hold only a source and a file
 	dd       dedup
-	vals     strings.Builder
+	vals     values
 	strBytes int // the string-kind patterns' bytes (see stringBytes)
 	n        int // indicators given so far
 	err      error
@@ -149,13 +149,11 @@ func (b *Builder) add(i int, ind *indicator.Indicator) error {
 		var ok bool
 		sf := srcFile{ind.Source, ind.File}
 		if k, ok = b.bySource[sf]; !ok {
-			k = uint32(len(m.metas))
+			k = b.dd.metas.add(indicator.Meta{Source: ind.Source, File: ind.File})
 			b.bySource[sf] = k
-			m.metas = append(m.metas, indicator.Meta{Source: ind.Source, File: ind.File})
 		}
 	} else {
-		k = uint32(len(m.metas))
-		m.metas = append(m.metas, ind.Meta)
+		k = b.dd.metas.add(ind.Meta)
 	}
 	var flags uint8
 	if !ind.ValidFrom.IsZero() || !ind.ValidUntil.IsZero() {
@@ -194,7 +192,7 @@ func (b *Builder) lookup(key uint64, t indicator.Type, v string) (ID, bool) {
 	if !ok {
 		return 0, false
 	}
-	if e := &b.m.ents[id]; e.typ == t && int(e.n) == len(v) && b.vals.String()[e.off:e.off+uint32(e.n)] == v {
+	if e := &b.m.ents[id]; e.typ == t && int(e.n) == len(v) && b.vals.equal(e.off, uint32(e.n), v) {
 		return id, true
 	}
 	id, ok = b.coll[buildKey{t, v}]
@@ -220,9 +218,10 @@ func (b *Builder) Finish() (*Matcher, error) {
 	if m == nil {
 		return nil, errFinished
 	}
+	m.metas = b.dd.metas.join()
 	b.m, b.index, b.coll, b.bySource, b.dd = nil, nil, nil, nil, dedup{}
 	m.vals = b.vals.String()
-	b.vals = strings.Builder{}
+	b.vals = values{}
 	m.sources()
 	for i := range m.ents {
 		if e := &m.ents[i]; e.flags&(fGroup|fWindow) == fGroup|fWindow {
@@ -243,9 +242,10 @@ func (b *Builder) Finish() (*Matcher, error) {
 
 // dedup finds the records identical to one of their entry's.
 type dedup struct {
-	m    *Matcher
-	hash *metakey.Hasher
-	seen map[dupKey]uint32 // the first meta of a group's metadata hash
+	m     *Matcher
+	metas metaStore // the records' metadata until Finish (Matcher.metas then)
+	hash  *metakey.Hasher
+	seen  map[dupKey]uint32 // the first meta of a group's metadata hash
 }
 
 type dupKey struct {
@@ -265,7 +265,7 @@ func (d *dedup) grouped(id ID) *group {
 		if d.seen == nil {
 			d.seen = make(map[dupKey]uint32)
 		}
-		d.seen[dupKey{id, d.hash.Meta(&m.metas[k])}] = k
+		d.seen[dupKey{id, d.hash.Meta(d.metas.at(k))}] = k
 	}
 	return &m.groups[e.meta]
 }
@@ -276,25 +276,25 @@ func (d *dedup) grouped(id ID) *group {
 func (d *dedup) dup(id ID, meta *indicator.Meta) (bool, uint64) {
 	m := d.m
 	e := &m.ents[id]
-	if e.flags&fGroup == 0 && !metakey.MetaEqual(&m.metas[e.meta], meta) {
+	if e.flags&fGroup == 0 && !metakey.MetaEqual(d.metas.at(e.meta), meta) {
 		return false, 0 // the second record of an entry, another one: no hashing
 	}
 	g := d.grouped(id)
 	h := d.hash.Meta(meta)
-	if k, ok := d.seen[dupKey{id, h}]; !ok || !metakey.MetaEqual(&m.metas[k], meta) {
+	if k, ok := d.seen[dupKey{id, h}]; !ok || !metakey.MetaEqual(d.metas.at(k), meta) {
 		return false, h
 	}
 	g.dups++
 	return true, h
 }
 
-// add adds the record m.metas[k], not a duplicate, to entry id; h is the
+// add adds the record metas.at(k), not a duplicate, to entry id; h is the
 // hash of its metadata, or 0 to compute it.
 func (d *dedup) add(id ID, k uint32, h uint64) {
 	g := d.grouped(id)
 	g.metas = append(g.metas, k)
 	if h == 0 {
-		h = d.hash.Meta(&d.m.metas[k])
+		h = d.hash.Meta(d.metas.at(k))
 	}
 	if _, ok := d.seen[dupKey{id, h}]; !ok {
 		d.seen[dupKey{id, h}] = k
@@ -447,12 +447,12 @@ func (b *builder) finish() error {
 	return err
 }
 
-// GrowLike reserves room in b for as many entries, metadata records and
-// value bytes as m holds, so that a Builder rebuilding a set of about
-// the size of m (a reload) does not grow its arrays by doubling: at the
-// peak of each doubling both the old and the new array are live, which
-// for the metadata records (about 300 bytes each) is the largest
-// transient of a build. Call it before the first Add; it does nothing
+// GrowLike reserves room in b for as many entries and value bytes as m
+// holds, so that a Builder rebuilding a set of about the size of m (a
+// reload) does not grow its arrays by doubling: at the peak of each
+// doubling both the old and the new array are live. (The metadata
+// records, about 300 bytes each, are kept in chunks that do not grow,
+// joined once by Finish.) Call it before the first Add; it does nothing
 // after one. A set that turns out larger grows from there; one that
 // turns out smaller keeps the room (at most m's size).
 func (b *Builder) GrowLike(m *Matcher) {
@@ -460,7 +460,6 @@ func (b *Builder) GrowLike(m *Matcher) {
 		return
 	}
 	b.m.ents = make([]entryRec, 0, len(m.ents))
-	b.m.metas = make([]indicator.Meta, 0, len(m.metas))
 	b.vals.Grow(len(m.vals))
 	b.index = make(map[uint64]ID, len(m.ents))
 }

@@ -7,20 +7,15 @@ import (
 	"time"
 
 	"github.com/iocmatch/iocmatch/age"
-	"github.com/iocmatch/iocmatch/indicator"
 )
 
-// ageApply applies p to inds and reports on w: one line unless quiet,
-// with verbose the counts per source and examples.
-func ageApply(w io.Writer, p *age.Policy, inds []indicator.Indicator, quiet, verbose bool) ([]indicator.Indicator, *age.Report) {
-	kept, rep := p.Apply(inds)
-	if quiet {
-		return kept, &rep
-	}
+// ageReport writes the ageing report rep on w: one line, with verbose
+// the counts per source and examples.
+func ageReport(w io.Writer, rep *age.Report, verbose bool) {
 	fmt.Fprintf(w, "iocscan: ageing at %s: %d of %d indicators expired (max age), %d decayed (score below the threshold); %d undated (never age); %d kept with an end moved earlier\n",
 		rep.Now.UTC().Format(time.RFC3339), rep.Expired, rep.Input, rep.Decayed, rep.Undated, rep.Limited)
 	if !verbose {
-		return kept, &rep
+		return
 	}
 	srcs := rep.Sources()
 	sort.Strings(srcs)
@@ -37,5 +32,4 @@ func ageApply(w io.Writer, p *age.Policy, inds []indicator.Indicator, quiet, ver
 	for _, ex := range rep.DecayedExamples {
 		fmt.Fprintf(w, "iocscan:     decayed: %s\n", ex)
 	}
-	return kept, &rep
 }

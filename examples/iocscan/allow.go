@@ -35,23 +35,16 @@ func (in *allowInput) add(res *loader.Result) {
 	in.allowlist = append(in.allowlist, res.Allowlist...)
 }
 
-// apply reads the explicit warninglists, applies the allowlists to inds
-// and reports on w: one line unless quiet, with verbose one per list with
-// examples and one per source.
-func (a *allowFlags) apply(w io.Writer, inds []indicator.Indicator, quiet, verbose bool) ([]indicator.Indicator, *allow.Report, error) {
+// policy reads the explicit warninglists (their problems written to w)
+// and compiles the allowlist policy of the flags and of the lists found
+// among the feeds so far (a.in); maxEx is its allow.Options.MaxExamples.
+func (a *allowFlags) policy(w io.Writer) (p *allow.Policy, maxEx int, err error) {
 	opts, err := a.options(w)
 	if err != nil {
-		return nil, nil, err
+		return nil, 0, err
 	}
-	p, err := allow.New(opts)
-	if err != nil {
-		return nil, nil, err
-	}
-	kept, rep := p.Apply(inds)
-	if !quiet {
-		allowReport(w, &rep, verbose)
-	}
-	return kept, &rep, nil
+	p, err = allow.New(opts)
+	return p, opts.MaxExamples, err
 }
 
 // options returns the allow options of the flags, with the warninglists

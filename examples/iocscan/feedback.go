@@ -101,6 +101,32 @@ func (fb *feedback) setFeeds(rep *allow.Report, kept []indicator.Indicator, ages
 	fb.mu.Unlock()
 }
 
+// roi reports whether the ROI report is asked for (-roi): only it reads
+// the feeds' files (setFeeds).
+func (fb *feedback) roi() bool { return fb.flags.roi != "" }
+
+// feedFiles are, for setFeeds, one indicator of each source and file of
+// the kept indicators, in the order first met: roi.FeedsFrom reads only
+// those (and the counts of the allowlist report) of them.
+type feedFiles struct {
+	seen map[[2]string]bool
+	inds []indicator.Indicator
+}
+
+// add adds the sources and files of kept not met before.
+func (f *feedFiles) add(kept []indicator.Indicator) {
+	if f.seen == nil {
+		f.seen = map[[2]string]bool{}
+	}
+	for i := range kept {
+		k := [2]string{kept[i].Source, kept[i].File}
+		if !f.seen[k] {
+			f.seen[k] = true
+			f.inds = append(f.inds, indicator.Indicator{Meta: indicator.Meta{Source: k[0], File: k[1]}})
+		}
+	}
+}
+
 // write writes every export the flags ask for; end: the last one, at the
 // end of the run. Errors are reported, and returned joined.
 func (fb *feedback) write(end bool) error {

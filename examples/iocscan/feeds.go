@@ -10,10 +10,10 @@ import (
 )
 
 // feedReport writes what was read from one feed (a -feed path or a TAXII
-// collection) to w: its problems (quiet: one line counting them, if any),
+// collection), n indicators, to w: its problems (quiet: one line counting them, if any),
 // then unless quiet one summary line with the counts per reason, and with
 // verbose one line per file.
-func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose bool) {
+func feedReport(w io.Writer, name string, res *loader.Result, n int, quiet, verbose bool) {
 	if quiet {
 		if n := res.SkippedTotal(); n > 0 {
 			fmt.Fprintf(w, "iocscan: feed %s: %d records skipped (problems not shown: -q)\n", name, n)
@@ -39,7 +39,7 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 		sf = fmt.Sprintf(" (%d files not read%s)", len(res.SkippedFiles), reasons(why))
 	}
 	fmt.Fprintf(w, "iocscan: feed %s: %d indicators from %d files%s%s; %d duplicates merged; %d records skipped%s; %d unsupported%s\n",
-		name, len(res.Indicators), res.Files, sf, wl, res.Duplicates,
+		name, n, res.Files, sf, wl, res.Duplicates,
 		res.SkippedTotal(), reasons(res.Skipped), res.UnsupportedTotal(), reasons(res.Unsupported))
 	if !verbose {
 		return
@@ -53,28 +53,44 @@ func feedReport(w io.Writer, name string, res *loader.Result, quiet, verbose boo
 	}
 }
 
-// loadFeed reads the feed at path and reports it, keeping its
-// warninglists and allowlist rows in ai (when not nil); the error is
-// fatal. A feed without a valid indicator is a warning, and gives none,
-// unless opts.Strict: then it is an error (run exits 2 when no feed at
-// all gave an indicator).
+// loadFeed reads the feed at path and reports it (streamFeed), keeping
+// its warninglists and allowlist rows in ai (when not nil) and returning
+// its indicators.
 func loadFeed(w io.Writer, path string, opts loader.Options, quiet, verbose bool, ai *allowInput) ([]indicator.Indicator, error) {
-	res, err := loader.Load(path, opts)
+	var inds []indicator.Indicator
+	res, _, err := streamFeed(w, path, opts, quiet, verbose, func(b []indicator.Indicator) error {
+		inds = append(inds, b...)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	feedReport(w, path, &res, quiet, verbose)
 	ai.add(&res)
-	if err := noIndicator(w, path, &res, opts.Strict); err != nil {
-		return nil, err
-	}
-	return res.Indicators, nil
+	return inds, nil
 }
 
-// noIndicator returns, when res has no indicator, the error of the feed
-// name with opts.Strict, else nil after writing a warning naming it to w.
-func noIndicator(w io.Writer, name string, res *loader.Result, strict bool) error {
-	if len(res.Indicators) > 0 {
+// streamFeed reads the feed at path, giving sink the indicators Load
+// would return, a batch at a time (loader.StreamAllMerged), and reports
+// it; n is the number of indicators read. The error is fatal. A feed
+// without a valid indicator is a warning unless opts.Strict: then it is
+// an error (run exits 2 when no feed at all gave an indicator).
+func streamFeed(w io.Writer, path string, opts loader.Options, quiet, verbose bool, sink func([]indicator.Indicator) error) (res loader.Result, n int, err error) {
+	res, err = loader.StreamAllMerged([]string{path}, opts, func(b []indicator.Indicator) error {
+		n += len(b)
+		return sink(b)
+	})
+	if err != nil {
+		return res, n, err
+	}
+	feedReport(w, path, &res, n, quiet, verbose)
+	return res, n, noIndicator(w, path, &res, n, opts.Strict)
+}
+
+// noIndicator returns, when the feed name gave no indicator (n), the
+// error of the feed with strict, else nil after writing a warning naming
+// it to w.
+func noIndicator(w io.Writer, name string, res *loader.Result, n int, strict bool) error {
+	if n > 0 {
 		return nil
 	}
 	if strict {

@@ -20,6 +20,7 @@ import (
 	"github.com/iocmatch/iocmatch/hits"
 	"github.com/iocmatch/iocmatch/indicator"
 	"github.com/iocmatch/iocmatch/internal/follow"
+	"github.com/iocmatch/iocmatch/internal/pipeline"
 	"github.com/iocmatch/iocmatch/internal/setup"
 	"github.com/iocmatch/iocmatch/loader"
 	"github.com/iocmatch/iocmatch/loader/taxii"
@@ -633,7 +634,15 @@ type loadConfig struct {
 }
 
 // loadOnce loads the feeds, applies the allowlists and the ageing, and
-// compiles them, reporting on stderr; false: an error was reported.
+// compiles them, reporting on stderr; false: an error was reported. The
+// indicators are streamed (loader.StreamAllMerged, then the remote
+// loads) through the allowlists and the ageing into a match.Builder a
+// batch at a time (package internal/pipeline, as package live builds):
+// the load never holds the whole []indicator.Indicator of its feeds.
+// The allowlists are read first: the warninglists and Zeek whitelist rows
+// of the feeds (loader.LoadAllowlists), then those of the flags. The
+// reports are those of loading every indicator and then applying the
+// allowlists and ageing to all of them, in the same order.
 func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
 	errw := stderr // the progress line while loading, on a terminal
 	logf := func(format string, a ...any) { fmt.Fprintf(errw, "iocscan: "+format+"\n", a...) }
@@ -646,28 +655,70 @@ func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
 		lopts.Progress = prog.update
 	}
 	t0 := time.Now()
-	var inds []indicator.Indicator
-	for _, path := range feeds {
+	// The allowlists, before the first indicator. Their errors are
+	// reported where a load of every indicator first would report them:
+	// a feed's when its load reaches it (preErr, at feed preAt), the
+	// flags' once every feed is read (polErr, with what reading the
+	// -warninglist files wrote, held in polOut).
+	preAt, preErr := len(feeds), error(nil)
+	for i, path := range feeds {
+		popts := lopts
+		popts.Progress = nil
+		al, err := loader.LoadAllowlists([]string{path}, popts)
+		af.in.add(&al)
+		if err != nil {
+			preAt, preErr = i, err
+			break
+		}
+	}
+	var polOut bytes.Buffer
+	policy, maxEx, polErr := af.policy(&polOut)
+	if preErr != nil {
+		policy = nil // the load fails at feed preAt: nothing is compiled
+	}
+	b, bErr := match.NewBuilder(mopts)
+	if polErr != nil || bErr != nil {
+		b = nil // the feeds are read and reported, then the error
+	}
+	var ages age.Report
+	var ff feedFiles // with -roi: the files of each source
+	pl := &pipeline.Pipeline{Builder: b, Policy: policy, MaxExamples: maxEx,
+		Transform: func(batch []indicator.Indicator) ([]indicator.Indicator, error) {
+			kept, rep := agePolicy.Apply(batch)
+			ages.Add(&rep, 0)
+			if c.fb.roi() {
+				ff.add(kept)
+			}
+			return kept, nil
+		}}
+	total := 0 // the indicators read, before the allowlists and ageing
+	for i, path := range feeds {
 		prog.beginFeed(path)
-		got, err := loadFeed(errw, path, lopts, *quiet, *verbose, &af.in)
+		_, n, err := streamFeed(errw, path, lopts, *quiet, *verbose, pl.Add)
+		if err == nil && i == preAt {
+			err = preErr
+		}
 		if err != nil {
 			prog.end()
 			logf("%v", err)
 			return nil, false
 		}
-		inds = append(inds, got...)
+		total += n
 	}
 	// the remote feeds: each load cancelled by an interrupt
 	remote := func(load func(ctx context.Context) ([]indicator.Indicator, error)) bool {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 		got, err := load(ctx)
 		stop()
+		if err == nil {
+			total += len(got)
+			err = pl.Add(got) // the load's own slice: changed in place
+		}
 		if err != nil {
 			prog.end()
 			logf("%v", err)
 			return false
 		}
-		inds = append(inds, got...)
 		return true
 	}
 	if tx.URL != "" {
@@ -688,28 +739,36 @@ func loadOnce(c loadConfig, stderr io.Writer) (*match.Matcher, bool) {
 	prog.end()
 	errw = stderr
 	loaded := time.Since(t0)
-	if len(inds) == 0 {
+	if total == 0 {
 		logf("no feed gave a valid indicator: nothing to match")
 		return nil, false
 	}
-	inds, arep, err := af.apply(errw, inds, *quiet, *verbose)
-	if err != nil {
-		logf("%v", err)
+	stderr.Write(polOut.Bytes())
+	if polErr != nil {
+		logf("%v", polErr)
 		return nil, false
 	}
-	inds, grep := ageApply(errw, agePolicy, inds, *quiet, *verbose)
-	c.fb.setFeeds(arep, inds, grep)
-	if len(inds) == 0 && !*quiet {
+	arep := pl.Allow()
+	if !*quiet {
+		allowReport(errw, arep, *verbose)
+		ageReport(errw, &ages, *verbose)
+	}
+	c.fb.setFeeds(arep, ff.inds, &ages)
+	if pl.Indicators == 0 && !*quiet {
 		logf("warning: no indicator left to match after the allowlists and ageing (see -max-age, -decay, -now): nothing can match")
 	}
 	t1 := time.Now()
-	m, err := match.Compile(inds, mopts)
+	if bErr != nil {
+		logf("%v", bErr)
+		return nil, false
+	}
+	m, err := b.Finish()
 	if err != nil {
 		logf("%v", err)
 		return nil, false
 	}
 	if !*quiet {
-		logf("loaded %d indicators in %v; compiled %s in %v", len(inds), loaded.Round(time.Millisecond), m, time.Since(t1).Round(time.Millisecond))
+		logf("loaded %d indicators in %v; compiled %s in %v", pl.Indicators, loaded.Round(time.Millisecond), m, time.Since(t1).Round(time.Millisecond))
 	}
 	return m, true
 }

@@ -23,8 +23,8 @@ func taxiiLoad(ctx context.Context, t *setup.TAXII, w io.Writer, lopts loader.Op
 		return nil, err
 	}
 	name := fmt.Sprintf("%s (%q, %d objects in %d pages)", taxii.Path(col.URL), col.Title, st.Objects, st.Pages)
-	feedReport(w, name, &res, quiet, verbose)
-	if err := noIndicator(w, taxii.Path(col.URL), &res, lopts.Strict); err != nil {
+	feedReport(w, name, &res, len(res.Indicators), quiet, verbose)
+	if err := noIndicator(w, taxii.Path(col.URL), &res, len(res.Indicators), lopts.Strict); err != nil {
 		return nil, err
 	}
 	return res.Indicators, nil
@@ -44,8 +44,8 @@ func platformLoad(ctx context.Context, p *setup.Platforms, prog *progress, w io.
 		if err != nil {
 			return nil, err
 		}
-		feedReport(w, f.Name(), &res, quiet, verbose)
-		if err := noIndicator(w, f.Name(), &res, lopts.Strict); err != nil {
+		feedReport(w, f.Name(), &res, len(res.Indicators), quiet, verbose)
+		if err := noIndicator(w, f.Name(), &res, len(res.Indicators), lopts.Strict); err != nil {
 			return nil, err
 		}
 		inds = append(inds, res.Indicators...)

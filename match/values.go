@@ -1,0 +1,122 @@
+package match
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/iocmatch/iocmatch/indicator"
+)
+
+// valChunk is the size of the chunks a Builder keeps its values in.
+const valChunk = 1 << 20
+
+// values is a Builder's store of its entries' values, at offsets that
+// stay the Matcher's: chunks of valChunk bytes (or one value, if
+// longer), a value never across two, joined into one string by String.
+// One growing buffer would be copied again and again as it grows (at 34
+// MB of values for 1M indicators, a third of a second of copying) and
+// keep its spare room in the Matcher.
+type values struct {
+	done   [][]byte // the full chunks
+	starts []uint32 // the offset of each chunk of done
+	cur    []byte   // the chunk being filled
+	base   int      // the offset of cur
+}
+
+// Len returns the number of bytes of the values.
+func (v *values) Len() int { return v.base + len(v.cur) }
+
+// WriteString appends s, at offset Len().
+func (v *values) WriteString(s string) {
+	if len(v.cur)+len(s) > cap(v.cur) {
+		if len(v.cur) > 0 {
+			v.done = append(v.done, v.cur)
+			v.starts = append(v.starts, uint32(v.base))
+			v.base += len(v.cur)
+		}
+		v.cur = make([]byte, 0, max(valChunk, len(s)))
+	}
+	v.cur = append(v.cur, s...)
+}
+
+// equal reports whether the value of n bytes at off is s.
+func (v *values) equal(off, n uint32, s string) bool {
+	if int(off) >= v.base {
+		o := int(off) - v.base
+		return string(v.cur[o:o+int(n)]) == s
+	}
+	i := sort.Search(len(v.starts), func(i int) bool { return v.starts[i] > off }) - 1
+	o := off - v.starts[i]
+	return string(v.done[i][o:o+n]) == s
+}
+
+// Grow makes room for n bytes of values before the first: they are one
+// chunk then.
+func (v *values) Grow(n int) {
+	if v.Len() == 0 && cap(v.cur) < n {
+		v.cur = make([]byte, 0, n)
+	}
+}
+
+// String returns the values, joined in one string of their size.
+func (v *values) String() string {
+	var b strings.Builder
+	b.Grow(v.Len())
+	for _, c := range v.done {
+		b.Write(c)
+	}
+	b.Write(v.cur)
+	return b.String()
+}
+
+// metaChunkBits: a Builder keeps its records' metadata in chunks of
+// 1<<metaChunkBits.
+const metaChunkBits = 12
+
+// metaStore is a Builder's store of its records' metadata, at indices
+// that stay the Matcher's (Matcher.metas): full chunks of
+// 1<<metaChunkBits, joined into one slice of their number by join. One
+// growing slice would be copied again and again as it grows (some 300
+// bytes a record, of which there can be millions) and keep its spare
+// room in the Matcher.
+type metaStore struct {
+	done [][]indicator.Meta
+	cur  []indicator.Meta
+}
+
+// Len returns the number of records.
+func (s *metaStore) Len() int { return len(s.done)<<metaChunkBits + len(s.cur) }
+
+// add appends mt and returns its index.
+func (s *metaStore) add(mt indicator.Meta) uint32 {
+	if len(s.cur) == cap(s.cur) {
+		if len(s.cur) > 0 {
+			s.done = append(s.done, s.cur)
+		}
+		s.cur = make([]indicator.Meta, 0, 1<<metaChunkBits)
+	}
+	k := uint32(s.Len())
+	s.cur = append(s.cur, mt)
+	return k
+}
+
+// at returns the record of index k.
+func (s *metaStore) at(k uint32) *indicator.Meta {
+	if i := int(k >> metaChunkBits); i < len(s.done) {
+		return &s.done[i][k&(1<<metaChunkBits-1)]
+	}
+	return &s.cur[k&(1<<metaChunkBits-1)]
+}
+
+// join returns the records in one slice of their number, and empties s
+// (each chunk let go once copied).
+func (s *metaStore) join() []indicator.Meta {
+	out := make([]indicator.Meta, 0, s.Len())
+	for i, c := range s.done {
+		out = append(out, c...)
+		s.done[i] = nil
+	}
+	out = append(out, s.cur...)
+	*s = metaStore{}
+	return out
+}

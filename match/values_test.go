@@ -1,0 +1,67 @@
+package match
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/iocmatch/iocmatch/indicator"
+)
+
+// TestValues: values written across several chunks (and one longer than
+// a chunk) are found at their offsets and joined in order.
+func TestValues(t *testing.T) {
+	var v values
+	var want strings.Builder
+	type at struct {
+		off uint32
+		s   string
+	}
+	var all []at
+	for i := range 3 * valChunk / 40 {
+		s := "value-" + strconv.Itoa(i) + strings.Repeat("x", i%40)
+		if i == 1000 {
+			s = strings.Repeat("L", valChunk+5)
+		}
+		all = append(all, at{uint32(v.Len()), s})
+		v.WriteString(s)
+		want.WriteString(s)
+	}
+	if len(v.done) < 3 {
+		t.Fatalf("%d chunks: the test crosses too few", len(v.done))
+	}
+	for _, a := range all {
+		if !v.equal(a.off, uint32(len(a.s)), a.s) || v.equal(a.off, uint32(len(a.s)), a.s[:len(a.s)-1]+"?") {
+			t.Fatalf("value at %d (%d bytes) not found as written", a.off, len(a.s))
+		}
+	}
+	if v.String() != want.String() || v.Len() != want.Len() {
+		t.Fatalf("joined %d bytes, want %d", v.Len(), want.Len())
+	}
+}
+
+// TestMetaStore: records added across several chunks are found at their
+// indices and joined in order.
+func TestMetaStore(t *testing.T) {
+	var s metaStore
+	const n = 3<<metaChunkBits + 17
+	for i := range n {
+		if k := s.add(indicator.Meta{ID: strconv.Itoa(i)}); k != uint32(i) {
+			t.Fatalf("record %d at %d", i, k)
+		}
+	}
+	for i := range n {
+		if s.at(uint32(i)).ID != strconv.Itoa(i) {
+			t.Fatalf("record %d: %q", i, s.at(uint32(i)).ID)
+		}
+	}
+	all := s.join()
+	if len(all) != n || cap(all) != n || s.Len() != 0 {
+		t.Fatalf("joined %d (cap %d), %d left", len(all), cap(all), s.Len())
+	}
+	for i := range all {
+		if all[i].ID != strconv.Itoa(i) {
+			t.Fatalf("joined record %d: %q", i, all[i].ID)
+		}
+	}
+}
