@@ -15,23 +15,12 @@ func (s *fpSet) insert(fp [2]uint64) bool {
 	if 4*(s.n+1) > 3*len(s.k0) {
 		s.grow()
 	}
-	a := fp[0]
-	if a == 0 {
-		a = 1
+	i, a, found := s.find(fp)
+	if !found {
+		s.k0[i], s.k1[i] = a, fp[1]
+		s.n++
 	}
-	mask := uint64(len(s.k0) - 1)
-	for i := a & mask; ; i = (i + 1) & mask {
-		switch s.k0[i] {
-		case 0:
-			s.k0[i], s.k1[i] = a, fp[1]
-			s.n++
-			return true
-		case a:
-			if s.k1[i] == fp[1] {
-				return false
-			}
-		}
-	}
+	return !found
 }
 
 // has reports whether fp is in the set.
@@ -39,18 +28,26 @@ func (s *fpSet) has(fp [2]uint64) bool {
 	if len(s.k0) == 0 {
 		return false
 	}
-	a := fp[0]
+	_, _, found := s.find(fp)
+	return found
+}
+
+// find returns the slot of fp, or the empty slot where it goes, with
+// the first word as stored (0 is stored as 1: 0 marks an empty slot);
+// s has slots.
+func (s *fpSet) find(fp [2]uint64) (i, a uint64, found bool) {
+	a = fp[0]
 	if a == 0 {
 		a = 1
 	}
 	mask := uint64(len(s.k0) - 1)
-	for i := a & mask; ; i = (i + 1) & mask {
+	for i = a & mask; ; i = (i + 1) & mask {
 		switch s.k0[i] {
 		case 0:
-			return false
+			return i, a, false
 		case a:
 			if s.k1[i] == fp[1] {
-				return true
+				return i, a, true
 			}
 		}
 	}

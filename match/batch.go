@@ -58,11 +58,8 @@ func (m *Matcher) AppendAddrs(dst []KeyID, addrs []netip.Addr) []KeyID {
 			runtime.KeepAlive(touched)
 		}
 		for k, a := range chunk {
-			if a = a.Unmap(); a.Zone() != "" {
-				a = a.WithZone("")
-			}
 			f.key = base + k
-			id, ok, cidrs := m.addrs.find(a)
+			id, ok, cidrs := m.addrs.find(fieldAddr(a))
 			if ok {
 				f.add(id)
 			}

@@ -37,10 +37,7 @@ func (f *field) add(id ID) {
 // matches or dst has room.
 func (m *Matcher) AppendAddr(dst []ID, a netip.Addr) []ID {
 	f := field{m: m, dst: dst}
-	if a = a.Unmap(); a.Zone() != "" {
-		a = a.WithZone("")
-	}
-	id, ok, cidrs := m.addrs.find(a)
+	id, ok, cidrs := m.addrs.find(fieldAddr(a))
 	if ok {
 		f.add(id)
 	}
@@ -48,6 +45,14 @@ func (m *Matcher) AppendAddr(dst []ID, a netip.Addr) []ID {
 		f.add(id)
 	}
 	return f.dst
+}
+
+// fieldAddr returns a as the address lookups take it: unmapped, no zone.
+func fieldAddr(a netip.Addr) netip.Addr {
+	if a = a.Unmap(); a.Zone() != "" {
+		a = a.WithZone("")
+	}
+	return a
 }
 
 // AppendDomain appends the IDs of the domain entries that name (any case,

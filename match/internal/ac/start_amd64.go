@@ -5,8 +5,8 @@ package ac
 import "golang.org/x/sys/cpu"
 
 // useAVX2 and useAVX512 select the AVX2 and the AVX-512 start filter
-// (nextStartAVX2, nextStartAVX512; the latter when both are set); tests
-// clear them to run the others.
+// (nextStartAVX2, nextStartAVX512L2; the latter when both are set, for
+// the long2 layout it builds); tests clear them to run the others.
 var (
 	useAVX2   = cpu.X86.HasAVX2
 	useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VBMI && cpu.X86.HasBMI2
@@ -21,13 +21,9 @@ var (
 //go:noescape
 func nextStartAVX2(long, short *[startWords]uint64, text []byte, i int, kMask uint32) int
 
-// nextStartAVX512 is startFilter.nextStart (f.long, f.short, f.kMask,
-// f.k) over text from i, all of it. Written in start_amd64.s.
-//
-//go:noescape
-func nextStartAVX512(long, short *[startWords]uint64, text []byte, i int, kMask uint32, k uint32) int
-
-// nextStartAVX512L2 is nextStartAVX512 for a long2 filter. Written in
+// nextStartAVX512L2 is startFilter.nextStart (f.long, f.short, f.kMask,
+// f.k) over text from i, all of it, for a long2 filter (the layout the
+// filter has when it is built where useAVX512 is set). Written in
 // start_amd64.s.
 //
 //go:noescape
@@ -37,11 +33,8 @@ func nextStartAVX512L2(long, short *[startWords]uint64, text []byte, i int, kMas
 // filter, as far as the SIMD loop goes; it returns where the portable
 // loop goes on, or nextStart's answer and true.
 func skipSIMD(f *startFilter, text []byte, i int) (int, bool) {
-	if useAVX512 && useAVX2 {
-		if f.long2 {
-			return nextStartAVX512L2(f.long, f.short, text, i, f.kMask, uint32(f.k)), true
-		}
-		return nextStartAVX512(f.long, f.short, text, i, f.kMask, uint32(f.k)), true
+	if useAVX512 && useAVX2 && f.long2 {
+		return nextStartAVX512L2(f.long, f.short, text, i, f.kMask, uint32(f.k)), true
 	}
 	if useAVX2 && !f.long2 && i+24 <= len(text) {
 		return nextStartAVX2(f.long, f.short, text, i, f.kMask), false
