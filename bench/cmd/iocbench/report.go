@@ -148,8 +148,8 @@ func writeReport(cfg config, res *Results) error {
 		fmt.Fprintf(&b, "## Where the time goes (mixed log, N=%s, 1 goroutine)\n\n", fmtCount(float64(res.Breakdown[0].N)))
 		b.WriteString("The same log scanned by matchers of parts of the set, and by two reference loops that do less than any scan must: " +
 			"the one-lookup-per-byte loop is the ceiling of a scalar pass over every byte, bytes.IndexByte that of a SIMD pass. " +
-			"A scan makes two passes: the token pass and, when the set has string kinds, the Aho-Corasick pass. "+
-			"MB/s is wall clock (the fastest run); MB/CPU-s is per CPU-second of the scanning thread (locked to its OS thread), "+
+			"A scan makes two passes: the token pass and, when the set has string kinds, the Aho-Corasick pass. " +
+			"MB/s is wall clock (the fastest run); MB/CPU-s is per CPU-second of the scanning thread (locked to its OS thread), " +
 			"best and worst of the rounds, which a shared machine disturbs less.\n\n")
 		t = newTable(&b, "Part", "MB/s", "MB/CPU-s best", "worst", "what it is")
 		for _, r := range res.Breakdown {
