@@ -11,6 +11,7 @@ require (
 
 require (
 	github.com/gaissmai/bart v0.30.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 )
 
