@@ -32,17 +32,18 @@ type blockMasks struct {
 // chunkMasks are the masks of a chunk of chunkLen bytes.
 type chunkMasks [chunkBlocks]blockMasks
 
-// classify computes the masks of text (at most chunkLen bytes) into the
-// first blocks of dst and returns the number of blocks, ceil(len(text)/64).
-// The masks of a last, partial block have no bit past the end of text.
-func classify(dst *chunkMasks, text []byte) int {
-	if len(text) > chunkLen {
-		panic("match: classify of more than a chunk") // unreachable: the caller cuts chunks
+// classify computes the masks of text[base:end] (at most chunkLen bytes)
+// into the first blocks of dst and returns the number of blocks,
+// ceil((end-base)/64). The masks of a last, partial block have no bit
+// past end. The bytes of text before base may be read (not classified).
+func classify(dst *chunkMasks, text []byte, base, end int) int {
+	if base < 0 || end < base || end > len(text) || end-base > chunkLen {
+		panic("match: classify out of a chunk") // unreachable: the caller cuts chunks
 	}
 	if useSIMD() {
-		return classifySIMD(dst, text)
+		return classifySIMD(dst, text, base, end)
 	}
-	return classifyGo(dst, text)
+	return classifyGo(dst, text[base:end])
 }
 
 // classifyGo is the portable classify: 8 bytes per step (SWAR), each

@@ -26,17 +26,30 @@ func setSIMD(on bool) bool {
 //go:noescape
 func classifyAVX2(dst *blockMasks, src *byte, n int)
 
-func classifySIMD(dst *chunkMasks, text []byte) int {
-	full := len(text) / 64
+func classifySIMD(dst *chunkMasks, text []byte, base, end int) int {
+	full := (end - base) / 64
 	if full > 0 {
-		classifyAVX2(&dst[0], &text[0], full)
+		classifyAVX2(&dst[0], &text[base], full)
 	}
-	rem := len(text) % 64
+	rem := (end - base) % 64
 	if rem == 0 {
 		return full
 	}
+	if end >= 64 {
+		// the last 64 bytes up to end, shifted: no copy, no read past end
+		d := &dst[full]
+		classifyAVX2(d, &text[end-64], 1)
+		sh := uint(64 - rem)
+		d.tok >>= sh
+		d.dot >>= sh
+		d.colon >>= sh
+		d.digit >>= sh
+		d.hex >>= sh
+		d.alpha >>= sh
+		return full + 1
+	}
 	var buf [64]byte // zero bytes past the end are in no class
-	copy(buf[:], text[full*64:])
+	copy(buf[:], text[base:end])
 	classifyAVX2(&dst[full], &buf[0], 1)
 	return full + 1
 }

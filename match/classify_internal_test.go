@@ -26,9 +26,11 @@ func naiveMasks(text []byte) (m chunkMasks, nb int) {
 }
 
 // classifyBoth requires the SIMD path (where the CPU has one), the
-// portable one and the byte-by-byte masks to agree on text.
-func classifyBoth(t testing.TB, text []byte) {
+// portable one and the byte-by-byte masks to agree on buf[base:end] (the
+// bytes of buf around it are there to be read, not classified).
+func classifyBoth(t testing.TB, buf []byte, base, end int) {
 	t.Helper()
+	text := buf[base:end]
 	want, wantN := naiveMasks(text)
 	var got chunkMasks
 	if n := classifyGo(&got, text); n != wantN || got != want {
@@ -38,19 +40,14 @@ func classifyBoth(t testing.TB, text []byte) {
 		return // no SIMD path on this machine or build
 	}
 	defer setSIMD(setSIMD(true))
-	got = chunkMasks{}
-	n := classify(&got, text)
-	if n != wantN || got != want {
-		t.Fatalf("SIMD classify(%q) = %d blocks %+v, want %d %+v", text, n, got[:n], wantN, want[:wantN])
-	}
-	// masks of an earlier, longer chunk left in dst do not leak into the
-	// blocks written
+	// over a dst left dirty by an earlier chunk: the blocks written are
+	// the text's only
 	for i := range got {
 		got[i] = blockMasks{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
 	}
-	n = classify(&got, text)
-	if n != wantN || !sameBlocks(got[:n], want[:n]) {
-		t.Fatalf("SIMD classify(%q) over a dirty dst = %+v, want %+v", text, got[:n], want[:wantN])
+	n := classify(&got, buf, base, end)
+	if n != wantN || !sameBlocks(got[:n], want[:wantN]) {
+		t.Fatalf("SIMD classify(%q at %d) = %d blocks %+v, want %d %+v", text, base, n, got[:n], wantN, want[:wantN])
 	}
 }
 
@@ -82,7 +79,8 @@ func TestClassify(t *testing.T) {
 					buf[i] = classAlphabet[r.IntN(len(classAlphabet))]
 				}
 			}
-			classifyBoth(t, buf[align:align+n])
+			classifyBoth(t, buf, align, align+n)
+			classifyBoth(t, buf[:align+n], align, align+n) // ending at the buffer's end
 		}
 	}
 	// every byte value at every position of a block
@@ -93,7 +91,8 @@ func TestClassify(t *testing.T) {
 				text[i] = 'a'
 			}
 			text[p] = byte(c)
-			classifyBoth(t, text)
+			classifyBoth(t, text, 0, len(text))
+			classifyBoth(t, text, 3, len(text)-5)
 		}
 	}
 }
@@ -107,8 +106,12 @@ func FuzzClassify(f *testing.F) {
 		text = text[:min(len(text), chunkLen)]
 		buf := make([]byte, len(text)+64)
 		for align := range 64 {
+			for i := range buf {
+				buf[i] = "a.:0 \x80"[i%6]
+			}
 			copy(buf[align:], text)
-			classifyBoth(t, buf[align:align+len(text)])
+			classifyBoth(t, buf, align, align+len(text))
+			classifyBoth(t, buf[:align+len(text)], align, align+len(text))
 		}
 	})
 }

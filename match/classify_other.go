@@ -10,4 +10,6 @@ func simdAvailable() bool { return false }
 // setSIMD is a no-op where there is no SIMD path; it reports false.
 func setSIMD(bool) bool { return false }
 
-func classifySIMD(dst *chunkMasks, text []byte) int { return classifyGo(dst, text) }
+func classifySIMD(dst *chunkMasks, text []byte, base, end int) int {
+	return classifyGo(dst, text[base:end])
+}

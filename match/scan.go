@@ -255,7 +255,7 @@ func (s *scanner) tokenPass(hex bool) int {
 		if done >= end && !(hex && hexFrom < 0) {
 			continue // inside a long token: no separator to visit
 		}
-		nb := classify(&cm, text[base:end])
+		nb := classify(&cm, text, base, end)
 		if hex && hexFrom < 0 {
 			hexFrom = firstHexBlock(&cm, nb, base)
 		}
@@ -285,36 +285,16 @@ func (s *scanner) tokenPass(hex bool) int {
 }
 
 // chunkToken visits the token around the separator text[p], in the chunk
-// at base whose nb blocks of masks are cm, and returns its end. A token
-// that reaches past the chunk is extended byte by byte (once: the tokens
-// are maximal and visited in order).
+// at base whose nb blocks of masks are cm, and returns its end. text[p] is
+// the token's first separator: the bytes between the token visited before
+// and p have none. A token that reaches past the chunk is extended byte by
+// byte (once: the tokens are maximal and visited in order).
 func (s *scanner) chunkToken(cm *chunkMasks, nb, base, p int) int {
 	text := s.text
 	k := p - base
-	// The start: the last byte below p that is not a token byte.
-	b := k >> 6
-	i := -1
-	for z := ^cm[b].tok & (uint64(1)<<uint(k&63) - 1); ; z = ^cm[b].tok {
-		if z != 0 {
-			i = base + b*64 + 64 - bits.LeadingZeros64(z)
-			break
-		}
-		if b == 0 {
-			break
-		}
-		b--
-	}
-	inside := true
-	if i < 0 {
-		i = base
-		for i > 0 && class[text[i-1]]&cTok != 0 {
-			i--
-			inside = false
-		}
-	}
 	// The end: the first byte after p that is not a token byte (the
 	// masks of a last, partial block have none past the text's end).
-	b = k >> 6
+	b := k >> 6
 	chunkEnd := base + nb*64
 	j := chunkEnd
 	for z := ^cm[b].tok & (^uint64(0) << uint(k&63)); ; z = ^cm[b].tok {
@@ -326,20 +306,54 @@ func (s *scanner) chunkToken(cm *chunkMasks, nb, base, p int) int {
 			break
 		}
 	}
+	inside := true
 	if j == chunkEnd {
 		for j < len(text) && class[text[j]]&cTok != 0 {
 			j++
 			inside = false
 		}
 	}
+	one := inside && k>>6 == (j-1-base)>>6 // p to the end in one block
+	var r, colon, dot uint64               // with one: the bytes [p, j) of the block
+	if one {
+		bm := &cm[k>>6]
+		r = ^uint64(0) << uint(k&63) & (^uint64(0) >> uint(63-(j-1-base)&63))
+		colon, dot = bm.colon&r, bm.dot&r
+		// Most tokens without a dot ("key:", "hh:mm:ss") give token
+		// nothing to do (see below): their start and classes are not
+		// needed.
+		if dot == 0 && colon&(colon>>1) == 0 && bits.OnesCount64(colon) < 6 && s.traceToken == nil {
+			s.schemeAt(j)
+			return j
+		}
+	}
+	// The start: the last byte below p that is not a token byte.
+	b = k >> 6
+	i := -1
+	for z := ^cm[b].tok & (uint64(1)<<uint(k&63) - 1); ; z = ^cm[b].tok {
+		if z != 0 {
+			i = base + b*64 + 64 - bits.LeadingZeros64(z)
+			break
+		}
+		if b == 0 {
+			break
+		}
+		b--
+	}
+	if i < 0 {
+		i = base
+		for i > 0 && class[text[i-1]]&cTok != 0 {
+			i--
+			inside = false
+		}
+	}
 	var f uint32
 	var colons, dots int
-	if li, lj := i-base, j-base-1; inside && li>>6 == lj>>6 {
-		// one block: the common case
+	if li := i - base; one && inside && li>>6 == k>>6 {
+		// one block: the common case; [i, p) holds no separator
 		bm := &cm[li>>6]
-		r := ^uint64(0) << uint(li&63) & (^uint64(0) >> uint(63-lj&63))
-		c, d := bm.colon&r, bm.dot&r
-		colons, dots = bits.OnesCount64(c), bits.OnesCount64(d)
+		r |= ^uint64(0) << uint(li&63) & (uint64(1)<<uint(k&63) - 1)
+		colons, dots = bits.OnesCount64(colon), bits.OnesCount64(dot)
 		if bm.digit&r != 0 {
 			f |= cDigit
 		}
@@ -349,13 +363,13 @@ func (s *scanner) chunkToken(cm *chunkMasks, nb, base, p int) int {
 		if r&^(bm.hex|bm.dot|bm.colon) != 0 {
 			f |= cNotAddr
 		}
-		if c != 0 {
+		if colon != 0 {
 			f |= cColon
 		}
-		if d != 0 {
+		if dot != 0 {
 			f |= cDot
 		}
-		if c&(c>>1) != 0 {
+		if colon&(colon>>1) != 0 {
 			f |= fColonPair
 		}
 	} else if inside {
@@ -380,11 +394,17 @@ func (s *scanner) chunkToken(cm *chunkMasks, nb, base, p int) int {
 	if dots > 0 || colons >= 6 || f&fColonPair != 0 {
 		s.token(i, j, f, colons, dots)
 	}
-	// Every "://" ends a token (':' is a token byte, '/' is not).
+	s.schemeAt(j)
+	return j
+}
+
+// schemeAt checks for a URL with a scheme at the end j of a token: every
+// "://" ends a token (':' is a token byte, '/' is not).
+func (s *scanner) schemeAt(j int) {
+	text := s.text
 	if text[j-1] == ':' && j+1 < len(text) && text[j] == '/' && text[j+1] == '/' && !s.m.urls.empty() {
 		s.schemeURL(j - 1)
 	}
-	return j
 }
 
 // tokenClasses are the classes of a token's bytes that token reads.
@@ -633,7 +653,7 @@ func (s *scanner) ipv4Run(a, b int) {
 		if text[q-1] == '.' {
 			q--
 		}
-		if ip, ok := canon.ParseIPv4(text[a:q]); ok && !at(text, b, cWord) {
+		if ip, ok := parseQuad(text[a:q]); ok && !at(text, b, cWord) {
 			s.addr(netip.AddrFrom4(ip), a, q)
 		}
 	}
@@ -691,8 +711,13 @@ func (s *scanner) domain(i, j int) {
 	}
 	// Most dotted tokens of a log line ("app.js", "10.0.0.1") end in a
 	// label no indicator ends in: reject them before anything else.
-	k := bytes.LastIndexByte(text[i:j], '.')
-	if k < 0 || !s.m.domains.hasTLD(text[i+k+1:j]) {
+	// the last label, found from the end: it is short, where a call of
+	// bytes.LastIndexByte costs more than the loop
+	k := j - 1
+	for k >= i && text[k] != '.' {
+		k--
+	}
+	if k < i || !s.m.domains.hasTLD(text[k+1:j]) {
 		return
 	}
 	// Only suffixes up to the longest indicator can match: look at that
