@@ -46,50 +46,60 @@ func classify(dst *chunkMasks, text []byte, base, end int) int {
 	return classifyGo(dst, text[base:end])
 }
 
-// classifyGo is the portable classify: 8 bytes per step (SWAR), each
-// class a test on the lanes of a uint64 whose 0x80 bits are gathered
-// into 8 mask bits by a multiplication.
+// classifyGo is the portable classify: each byte's classes are one
+// table lookup (classSpread: the bit of mask m in byte m), the 8 bytes of
+// a group of 8 OR-ed at shifts 0 to 7, so that byte m of the group's word
+// holds mask m's 8 bits for the group; the 8 words of a block, an 8×8
+// matrix of bytes, are transposed so that word m is mask m.
 func classifyGo(dst *chunkMasks, text []byte) int {
 	nb := (len(text) + 63) / 64
 	for b := range nb {
-		blk := text[b*64:]
-		var m blockMasks
-		for g := 0; g < 64 && g < len(blk); g += 8 {
-			var w uint64
-			if len(blk)-g >= 8 {
-				w = uint64(blk[g]) | uint64(blk[g+1])<<8 | uint64(blk[g+2])<<16 | uint64(blk[g+3])<<24 |
-					uint64(blk[g+4])<<32 | uint64(blk[g+5])<<40 | uint64(blk[g+6])<<48 | uint64(blk[g+7])<<56
-			} else {
-				for k := len(blk) - g - 1; k >= 0; k-- {
-					w = w<<8 | uint64(blk[g+k]) // zero bytes past the end: in no class
-				}
-			}
-			ascii := ^w & lanes80 // bytes >= 0x80 are in no class
-			w7 := w &^ lanes80
-			lw := w7 | 0x20*lanes01
-			dot := zeroLanes(w^'.'*lanes01) & ascii
-			colon := zeroLanes(w^':'*lanes01) & ascii
-			digit := inRange(w7, '0', '9') & ascii
-			alpha := inRange(lw, 'a', 'z') & ascii
-			hex := digit | inRange(lw, 'a', 'f')&ascii
-			tok := dot | colon | digit | alpha | (zeroLanes(w^'_'*lanes01)|zeroLanes(w^'-'*lanes01))&ascii
-			m.tok |= gather80(tok) << g
-			m.dot |= gather80(dot) << g
-			m.colon |= gather80(colon) << g
-			m.digit |= gather80(digit) << g
-			m.hex |= gather80(hex) << g
-			m.alpha |= gather80(alpha) << g
+		var blk [64]byte // zero bytes past the end are in no class
+		if len(text)-b*64 >= 64 {
+			blk = [64]byte(text[b*64:])
+		} else {
+			copy(blk[:], text[b*64:])
 		}
-		dst[b] = m
+		w0, w1, w2, w3 := spread8(blk[0:8]), spread8(blk[8:16]), spread8(blk[16:24]), spread8(blk[24:32])
+		w4, w5, w6, w7 := spread8(blk[32:40]), spread8(blk[40:48]), spread8(blk[48:56]), spread8(blk[56:64])
+		// transpose: swap the 4×4, then 2×2, then 1×1 blocks of bytes
+		const lo32, lo16, lo8 = 0x00000000ffffffff, 0x0000ffff0000ffff, 0x00ff00ff00ff00ff
+		w0, w4 = w0&lo32|w4<<32, w0>>32|w4&^lo32
+		w1, w5 = w1&lo32|w5<<32, w1>>32|w5&^lo32
+		w2, w6 = w2&lo32|w6<<32, w2>>32|w6&^lo32
+		w3, w7 = w3&lo32|w7<<32, w3>>32|w7&^lo32
+		w0, w2 = w0&lo16|(w2&lo16)<<16, w0>>16&lo16|w2&^lo16
+		w1, w3 = w1&lo16|(w3&lo16)<<16, w1>>16&lo16|w3&^lo16
+		w4, w6 = w4&lo16|(w6&lo16)<<16, w4>>16&lo16|w6&^lo16
+		w5, w7 = w5&lo16|(w7&lo16)<<16, w5>>16&lo16|w7&^lo16
+		w0, w1 = w0&lo8|(w1&lo8)<<8, w0>>8&lo8|w1&^lo8
+		w2, w3 = w2&lo8|(w3&lo8)<<8, w2>>8&lo8|w3&^lo8
+		w4, w5 = w4&lo8|(w5&lo8)<<8, w4>>8&lo8|w5&^lo8
+		dst[b] = blockMasks{tok: w0, dot: w1, colon: w2, digit: w3, hex: w4, alpha: w5}
 	}
 	return nb
 }
 
-// gather80 returns the 0x80 bits of the 8 lanes of x (which has no other
-// bit) as the 8 low bits, lane 0 in bit 0.
-func gather80(x uint64) uint64 {
-	return (x >> 7) * 0x0102040810204080 >> 56
+// spread8 ORs the classSpread words of the 8 bytes of g at shifts 0 to 7:
+// byte m of the result is mask m's 8 bits for them.
+func spread8(g []byte) uint64 {
+	_ = g[7]
+	return classSpread[g[0]] | classSpread[g[1]]<<1 | classSpread[g[2]]<<2 | classSpread[g[3]]<<3 |
+		classSpread[g[4]]<<4 | classSpread[g[5]]<<5 | classSpread[g[6]]<<6 | classSpread[g[7]]<<7
 }
+
+// classSpread gives, for each byte, bit 8·m set when it is in the class
+// of mask m of blockMasks (tok, dot, colon, digit, hex, alpha).
+var classSpread = func() (t [256]uint64) {
+	for c := range t {
+		for m, bit := range []uint32{cTok, cDot, cColon, cDigit, cHex, cAlpha} {
+			if class[c]&bit != 0 {
+				t[c] |= 1 << (8 * m)
+			}
+		}
+	}
+	return t
+}()
 
 // firstHexBlock returns the offset in the line of the first 16-byte block,
 // at an offset (base + 16·k, base a multiple of 16) of the nb blocks of m,

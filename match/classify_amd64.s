@@ -74,3 +74,76 @@ loop:
 	VZEROUPPER
 done:
 	RET
+
+// One block of 64 bytes in Z10 classified with AVX-512BW: compares into
+// mask registers, stored as the mask words of the block at DI.
+// Constants: Z0 '.', Z1 ':', Z2 '_', Z3 '-', Z4 '0', Z5 0x20, Z6 'a',
+// Z7 9, Z8 25, Z9 5.
+#define BLOCK512 \
+	VPCMPEQB Z0, Z10, K2 \
+	KMOVQ    K2, 8(DI) \
+	VPCMPEQB Z1, Z10, K3 \
+	KMOVQ    K3, 16(DI) \
+	VPCMPEQB Z2, Z10, K4 \
+	VPCMPEQB Z3, Z10, K5 \
+	VPSUBB   Z4, Z10, Z11 \
+	VPCMPUB  $2, Z7, Z11, K6 \
+	KMOVQ    K6, 24(DI) \
+	VPORQ    Z5, Z10, Z12 \
+	VPSUBB   Z6, Z12, Z12 \
+	VPCMPUB  $2, Z8, Z12, K7 \
+	KMOVQ    K7, 40(DI) \
+	VPCMPUB  $2, Z9, Z12, K1 \
+	KORQ     K6, K1, K1 \
+	KMOVQ    K1, 32(DI) \
+	KORQ     K2, K3, K2 \
+	KORQ     K4, K5, K4 \
+	KORQ     K6, K7, K6 \
+	KORQ     K2, K4, K2 \
+	KORQ     K2, K6, K2 \
+	KMOVQ    K2, 0(DI)
+
+#define BCAST512(v, Z) \
+	MOVL $v, AX \
+	VPBROADCASTB AX, Z
+
+// func classifyAVX512(dst *blockMasks, src *byte, n int)
+// classifies the n bytes at src (a last partial block by a masked load,
+// which reads no byte past them) into dst[0:ceil(n/64)].
+TEXT ·classifyAVX512(SB), NOSPLIT, $0-24
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	TESTQ CX, CX
+	JLE  done512
+	BCAST512(0x2e, Z0)
+	BCAST512(0x3a, Z1)
+	BCAST512(0x5f, Z2)
+	BCAST512(0x2d, Z3)
+	BCAST512(0x30, Z4)
+	BCAST512(0x20, Z5)
+	BCAST512(0x61, Z6)
+	BCAST512(9, Z7)
+	BCAST512(25, Z8)
+	BCAST512(5, Z9)
+loop512:
+	CMPQ CX, $64
+	JB   tail512
+	VMOVDQU8 (SI), Z10
+	BLOCK512
+	ADDQ $64, SI
+	ADDQ $48, DI
+	SUBQ $64, CX
+	JNZ  loop512
+	JMP  end512
+tail512:
+	MOVQ $1, AX
+	SHLQ CX, AX
+	DECQ AX
+	KMOVQ AX, K1
+	VMOVDQU8.Z (SI), K1, Z10
+	BLOCK512
+end512:
+	VZEROUPPER
+done512:
+	RET

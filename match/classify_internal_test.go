@@ -25,7 +25,7 @@ func naiveMasks(text []byte) (m chunkMasks, nb int) {
 	return m, (len(text) + 63) / 64
 }
 
-// classifyBoth requires the SIMD path (where the CPU has one), the
+// classifyBoth requires each SIMD code of the CPU (AVX2, AVX-512), the
 // portable one and the byte-by-byte masks to agree on buf[base:end] (the
 // bytes of buf around it are there to be read, not classified).
 func classifyBoth(t testing.TB, buf []byte, base, end int) {
@@ -36,19 +36,17 @@ func classifyBoth(t testing.TB, buf []byte, base, end int) {
 	if n := classifyGo(&got, text); n != wantN || got != want {
 		t.Fatalf("classifyGo(%q) = %d blocks %+v, want %d %+v", text, n, got[:n], wantN, want[:wantN])
 	}
-	if !simdAvailable() {
-		return // no SIMD path on this machine or build
-	}
-	defer setSIMD(setSIMD(true))
-	// over a dst left dirty by an earlier chunk: the blocks written are
-	// the text's only
-	for i := range got {
-		got[i] = blockMasks{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
-	}
-	n := classify(&got, buf, base, end)
-	if n != wantN || !sameBlocks(got[:n], want[:wantN]) {
-		t.Fatalf("SIMD classify(%q at %d) = %d blocks %+v, want %d %+v", text, base, n, got[:n], wantN, want[:wantN])
-	}
+	forEachSIMD(func(name string) {
+		// over a dst left dirty by an earlier chunk: the blocks written
+		// are the text's only
+		for i := range got {
+			got[i] = blockMasks{^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0), ^uint64(0)}
+		}
+		n := classify(&got, buf, base, end)
+		if n != wantN || !sameBlocks(got[:n], want[:wantN]) {
+			t.Fatalf("%s classify(%q at %d) = %d blocks %+v, want %d %+v", name, text, base, n, got[:n], wantN, want[:wantN])
+		}
+	})
 }
 
 func sameBlocks(a, b []blockMasks) bool {
