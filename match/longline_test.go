@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/iocmatch/iocmatch/indicator"
 )
 
 // TestReferenceLongLines: the reference comparison on lines longer than
@@ -32,5 +34,24 @@ func TestReferenceLongLines(t *testing.T) {
 			}
 		}
 		refCheck(t, refPool, []byte(b.String()))
+	}
+}
+
+// TestReferenceColonRuns: address runs of 8, 9 and more colons (the most
+// an IPv6 address has is 8, one more when a trailing ':' is cut off), and
+// lists of MAC address bytes, against the reference on both paths.
+func TestReferenceColonRuns(t *testing.T) {
+	inds := []indicator.Indicator{
+		indicator.MustNew(indicator.IPv6, "1:2:3:4:5:6:7::"),
+		indicator.MustNew(indicator.IPv6, "::2:3:4:5:6:7:8"),
+		indicator.MustNew(indicator.CIDR, "::/0"),
+		indicator.MustNew(indicator.IPv4, "1.2.3.4"),
+	}
+	for _, line := range []string{
+		"a 1:2:3:4:5:6:7:: b", "a 1:2:3:4:5:6:7::: b", "a 1:2:3:4:5:6:7:::: b", "x=::2:3:4:5:6:7:8: y",
+		"::2:3:4:5:6:7:8::", "MAC=52:54:00:12:34:56:52:54:00:65:43:21:08:00 SRC=1.2.3.4",
+		"1:2:3:4:5:6:7:8:9:a", "::ffff:1.2.3.4:", ":::::::::::::::::::: ::1",
+	} {
+		refCheck(t, inds, []byte(line))
 	}
 }

@@ -323,7 +323,9 @@ func (s *scanner) chunkToken(cm *chunkMasks, nb, base, p int) int {
 		// nothing to do (see below): their start and classes are not
 		// needed.
 		if dot == 0 && colon&(colon>>1) == 0 && bits.OnesCount64(colon) < 6 && s.traceToken == nil {
-			s.schemeAt(j)
+			if colon>>uint((j-1-base)&63)&1 != 0 { // ends in ':'
+				s.schemeAt(j)
+			}
 			return j
 		}
 	}
@@ -394,7 +396,9 @@ func (s *scanner) chunkToken(cm *chunkMasks, nb, base, p int) int {
 	if dots > 0 || colons >= 6 || f&fColonPair != 0 {
 		s.token(i, j, f, colons, dots)
 	}
-	s.schemeAt(j)
+	if f&cColon != 0 {
+		s.schemeAt(j)
+	}
 	return j
 }
 
@@ -402,7 +406,7 @@ func (s *scanner) chunkToken(cm *chunkMasks, nb, base, p int) int {
 // "://" ends a token (':' is a token byte, '/' is not).
 func (s *scanner) schemeAt(j int) {
 	text := s.text
-	if text[j-1] == ':' && j+1 < len(text) && text[j] == '/' && text[j+1] == '/' && !s.m.urls.empty() {
+	if j+1 < len(text) && text[j-1] == ':' && text[j] == '/' && text[j+1] == '/' && !s.m.urls.empty() {
 		s.schemeURL(j - 1)
 	}
 }
@@ -575,7 +579,10 @@ func (s *scanner) addrRun(i, j int, colon, quad bool) {
 						double = double || (k > i && text[k-1] == ':')
 					}
 				}
-				if (double || colons >= 6) && s.ipv6(i, j) {
+				// at most 8 colons in an address ("1:2:3:4:5:6:7::"), 9
+				// with a trailing one cut off: a MAC address list is not
+				// parsed
+				if (double || colons >= 6) && colons <= 9 && s.ipv6(i, j) {
 					return
 				}
 			}
