@@ -32,6 +32,11 @@ type blockMasks struct {
 // chunkMasks are the masks of a chunk of chunkLen bytes.
 type chunkMasks [chunkBlocks]blockMasks
 
+// paddedMasks are the masks of a chunk (blocks 1 to chunkBlocks) between
+// two blocks of no class, so that a window of 64 bits at any offset of
+// the chunk reads blocks that exist.
+type paddedMasks [chunkBlocks + 2]blockMasks
+
 // classify computes the masks of text[base:end] (at most chunkLen bytes)
 // into the first blocks of dst and returns the number of blocks,
 // ceil((end-base)/64). The masks of a last, partial block have no bit

@@ -248,16 +248,21 @@ func (s *scanner) tokenPass(hex bool) int {
 	text := s.text
 	n := len(text)
 	hexFrom := -1
-	var cm chunkMasks
+	// the chunk's masks between two blocks with no token byte: the
+	// windows of 64 bits around a separator (see chunkToken) need no
+	// test at the chunk's edges
+	var pad paddedMasks
+	cm := (*chunkMasks)(pad[1 : chunkBlocks+1])
 	done := 0 // the tokens before done have been visited
 	for base := 0; base < n; base += chunkLen {
 		end := min(base+chunkLen, n)
 		if done >= end && !(hex && hexFrom < 0) {
 			continue // inside a long token: no separator to visit
 		}
-		nb := classify(&cm, text, base, end)
+		nb := classify(cm, text, base, end)
+		pad[nb+1] = blockMasks{}
 		if hex && hexFrom < 0 {
-			hexFrom = firstHexBlock(&cm, nb, base)
+			hexFrom = firstHexBlock(cm, nb, base)
 		}
 		for b := 0; b < nb; b++ {
 			off := base + b*64
@@ -269,7 +274,7 @@ func (s *scanner) tokenPass(hex bool) int {
 				seps &= ^uint64(0) << uint(done-off)
 			}
 			for seps != 0 {
-				j := s.chunkToken(&cm, nb, base, off+bits.TrailingZeros64(seps))
+				j := s.chunkToken(&pad, nb, base, off+bits.TrailingZeros64(seps))
 				if s.stop {
 					return -1
 				}
@@ -289,13 +294,77 @@ func (s *scanner) tokenPass(hex bool) int {
 // the token's first separator: the bytes between the token visited before
 // and p have none. A token that reaches past the chunk is extended byte by
 // byte (once: the tokens are maximal and visited in order).
-func (s *scanner) chunkToken(cm *chunkMasks, nb, base, p int) int {
+func (s *scanner) chunkToken(pad *paddedMasks, nb, base, p int) int {
 	text := s.text
 	k := p - base
+	chunkEnd := base + nb*64
+	{
+		// The common case: the token within 63 bytes of p on either side
+		// and inside the chunk, found in 64-bit windows of the masks
+		// from p on (the end) and up to p (the start), without a branch
+		// on where the blocks end.
+		b, sh := k>>6, uint(k&63)
+		prev, cur, next := &pad[b], &pad[b+1], &pad[b+2]
+		e := bits.TrailingZeros64(^(cur.tok>>sh | next.tok<<(64-sh))) // bytes from p to the end
+		j := p + e
+		if e < 64 && (j < chunkEnd || j == len(text)) {
+			rF := uint64(1)<<uint(e) - 1
+			colon := (cur.colon>>sh | next.colon<<(64-sh)) & rF
+			dot := (cur.dot>>sh | next.dot<<(64-sh)) & rF
+			// Most tokens without a dot ("key:", "hh:mm:ss") give token
+			// nothing to do (see below): their start and classes are
+			// not needed.
+			if dot == 0 && colon&(colon>>1) == 0 && bits.OnesCount64(colon) < 6 && s.traceToken == nil {
+				if colon>>uint(e-1)&1 != 0 { // ends in ':'
+					s.schemeAt(j)
+				}
+				return j
+			}
+			l := bits.LeadingZeros64(^(cur.tok<<(64-sh) | prev.tok>>sh)) // bytes before p
+			i := p - l
+			if l < 64 && (i > base || base == 0 || class[text[base-1]]&cTok == 0) {
+				rB := ^uint64(0) << uint(64-l) // [i, p): no separator there
+				digit := (cur.digit>>sh|next.digit<<(64-sh))&rF | (cur.digit<<(64-sh)|prev.digit>>sh)&rB
+				alpha := (cur.alpha>>sh|next.alpha<<(64-sh))&rF | (cur.alpha<<(64-sh)|prev.alpha>>sh)&rB
+				notAddr := rF&^((cur.hex>>sh|next.hex<<(64-sh))|colon|dot) | rB&^(cur.hex<<(64-sh)|prev.hex>>sh)
+				var f uint32
+				if digit != 0 {
+					f |= cDigit
+				}
+				if alpha != 0 {
+					f |= cAlpha
+				}
+				if notAddr != 0 {
+					f |= cNotAddr
+				}
+				if colon != 0 {
+					f |= cColon
+				}
+				if dot != 0 {
+					f |= cDot
+				}
+				if colon&(colon>>1) != 0 {
+					f |= fColonPair
+				}
+				colons, dots := bits.OnesCount64(colon), bits.OnesCount64(dot)
+				if s.traceToken != nil {
+					s.traceToken(i, j, f, colons, dots)
+				}
+				if dots > 0 || colons >= 6 || f&fColonPair != 0 {
+					s.token(i, j, f, colons, dots)
+				}
+				if colon != 0 {
+					s.schemeAt(j)
+				}
+				return j
+			}
+		}
+	}
+	// Otherwise: block by block, and byte by byte past the chunk.
+	cm := (*chunkMasks)(pad[1 : chunkBlocks+1])
 	// The end: the first byte after p that is not a token byte (the
 	// masks of a last, partial block have none past the text's end).
 	b := k >> 6
-	chunkEnd := base + nb*64
 	j := chunkEnd
 	for z := ^cm[b].tok & (^uint64(0) << uint(k&63)); ; z = ^cm[b].tok {
 		if z != 0 {
