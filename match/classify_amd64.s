@@ -2,20 +2,20 @@
 
 #include "textflag.h"
 
-// One 32-byte half of a block: the bytes at off(SI) classified, their
-// masks stored as the 32-bit half at moff of each mask word of the block
-// at DI (blockMasks: tok 0, dot 8, colon 16, digit 24, hex 32, alpha 40).
-// Constants: Y0 '.', Y1 ':', Y2 '_', Y3 '-', Y4 '0', Y5 9, Y6 0x20,
-// Y7 'a', Y8 25, Y9 5. Unsigned ranges: c in [lo, lo+k] when
-// min(c-lo, k) == c-lo.
-#define HALF(off, moff) \
+// One 32-byte half of a block: the bytes at off(SI) classified into the
+// vector masks Y11 tok, Y13 digit, Y14 alpha, Y15 hex, and the dot and
+// colon compares, each mask's 32 bits given to the macro OUT(mask
+// register, field offset) through AX. Constants: Y0 '.', Y1 ':', Y2 '_',
+// Y3 '-', Y4 '0', Y5 9, Y6 0x20, Y7 'a', Y8 25, Y9 5. Unsigned ranges: c
+// in [lo, lo+k] when min(c-lo, k) == c-lo.
+#define HALF(off, OUT) \
 	VMOVDQU  off(SI), Y10 \
 	VPCMPEQB Y10, Y0, Y11 \
 	VPMOVMSKB Y11, AX \
-	MOVL     AX, (8+moff)(DI) \
+	OUT(R8) \
 	VPCMPEQB Y10, Y1, Y12 \
 	VPMOVMSKB Y12, AX \
-	MOVL     AX, (16+moff)(DI) \
+	OUT(R9) \
 	VPOR     Y12, Y11, Y11 \
 	VPCMPEQB Y10, Y2, Y12 \
 	VPOR     Y12, Y11, Y11 \
@@ -25,22 +25,28 @@
 	VPMINUB  Y5, Y12, Y13 \
 	VPCMPEQB Y13, Y12, Y13 \
 	VPMOVMSKB Y13, AX \
-	MOVL     AX, (24+moff)(DI) \
+	OUT(R10) \
 	VPOR     Y13, Y11, Y11 \
 	VPOR     Y6, Y10, Y12 \
 	VPSUBB   Y7, Y12, Y12 \
 	VPMINUB  Y8, Y12, Y14 \
 	VPCMPEQB Y14, Y12, Y14 \
 	VPMOVMSKB Y14, AX \
-	MOVL     AX, (40+moff)(DI) \
+	OUT(R12) \
 	VPOR     Y14, Y11, Y11 \
 	VPMOVMSKB Y11, AX \
-	MOVL     AX, (0+moff)(DI) \
+	OUT(BX) \
 	VPMINUB  Y9, Y12, Y15 \
 	VPCMPEQB Y15, Y12, Y15 \
 	VPOR     Y13, Y15, Y15 \
 	VPMOVMSKB Y15, AX \
-	MOVL     AX, (32+moff)(DI)
+	OUT(R11)
+
+// the low half's mask bits: the register's 32 low bits
+#define LOW(R) MOVQ AX, R
+// the high half's: OR-ed above them
+#define HIGH(R) SHLQ $32, AX \
+	ORQ AX, R
 
 #define BCAST(v, Y) \
 	MOVL $v, AX \
@@ -65,8 +71,16 @@ TEXT ·classifyAVX2(SB), NOSPLIT, $0-24
 	BCAST(25, Y8)
 	BCAST(5, Y9)
 loop:
-	HALF(0, 0)
-	HALF(32, 4)
+	HALF(0, LOW)
+	HALF(32, HIGH)
+	// one 64-bit store per mask (a load of a mask word is then forwarded
+	// from one store, not two halves)
+	MOVQ BX, 0(DI)
+	MOVQ R8, 8(DI)
+	MOVQ R9, 16(DI)
+	MOVQ R10, 24(DI)
+	MOVQ R11, 32(DI)
+	MOVQ R12, 40(DI)
 	ADDQ $64, SI
 	ADDQ $48, DI
 	DECQ CX
