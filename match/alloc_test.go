@@ -57,7 +57,9 @@ var missLines = []string{
 	strings.Repeat("a.b-c_d ", 500) + strings.Repeat("1.2.3.4.", 100) + strings.Repeat("http://x.y/", 50),
 }
 
-func TestAllocs(t *testing.T) {
+func TestAllocs(t *testing.T) { onPaths(t, testAllocs) }
+
+func testAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under the race detector")
 	}
@@ -225,7 +227,9 @@ var hostileTokens = []string{
 
 // TestAllocsHostile: no allocation on tokens of hostile shapes either,
 // in free text and in AppendDomain.
-func TestAllocsHostile(t *testing.T) {
+func TestAllocsHostile(t *testing.T) { onPaths(t, testAllocsHostile) }
+
+func testAllocsHostile(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under the race detector")
 	}

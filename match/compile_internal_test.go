@@ -89,28 +89,6 @@ func TestDecodeHex(t *testing.T) {
 	}
 }
 
-func TestNextSep(t *testing.T) {
-	r := rand.New(rand.NewPCG(9, 10))
-	alphabet := []byte{'.', ':', 0, 0x2e | 0x80, 0x3a | 0x80, 'a', '-', 0x2f, 0x39, 0xff, 0x01}
-	for range 3000 {
-		text := make([]byte, r.IntN(40))
-		for i := range text {
-			if r.IntN(3) == 0 {
-				text[i] = alphabet[r.IntN(len(alphabet))]
-			} else {
-				text[i] = byte(r.IntN(256))
-			}
-		}
-		for i := 0; i <= len(text); i++ {
-			want := len(text)
-			if k := bytes.IndexAny(text[i:], ".:"); k >= 0 {
-				want = i + k
-			}
-			require.Equal(t, want, nextSep(text, i), "%q from %d", text, i)
-		}
-	}
-}
-
 // TestHashKeyAllBytes: digests that differ only in their middle bytes (a
 // crafted feed) still spread over the table: no long probe chain.
 func TestHashKeyAllBytes(t *testing.T) {

@@ -57,7 +57,9 @@ func TestDomainDeepParents(t *testing.T) {
 // long labels, empty labels, runs of the deep indicator's labels, any
 // case) never allocate, with room in dst, in AppendMatches, Contains and
 // AppendDomain.
-func TestAllocsHostileRandom(t *testing.T) {
+func TestAllocsHostileRandom(t *testing.T) { onPaths(t, testAllocsHostileRandom) }
+
+func testAllocsHostileRandom(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under the race detector")
 	}

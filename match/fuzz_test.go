@@ -217,8 +217,17 @@ func refDerive(t indicator.Type, text []byte, p, l int) []string {
 }
 
 // refCheck compiles inds and requires AppendMatches and Contains to agree
-// with the reference implementation on line.
+// with the reference implementation on line, on each classification path
+// of the token pass (SIMD where there is one, and portable).
 func refCheck(t testing.TB, inds []indicator.Indicator, line []byte) {
+	t.Helper()
+	for _, simd := range classifyPaths() {
+		withPath(simd, func() { refCheckPath(t, inds, line) })
+	}
+}
+
+// refCheckPath is refCheck on the classification path set.
+func refCheckPath(t testing.TB, inds []indicator.Indicator, line []byte) {
 	t.Helper()
 	m, err := match.Compile(inds, match.Options{MaxMatchesPerLine: -1})
 	require.NoError(t, err)

@@ -165,7 +165,9 @@ func TestPublicSuffixBareTLD(t *testing.T) {
 // TestAllocsPublicSuffix: lines with tokens below an exact-only entry
 // (found in the table, then rejected) and with its exact name do not
 // allocate, with room in dst; nor do the lookups.
-func TestAllocsPublicSuffix(t *testing.T) {
+func TestAllocsPublicSuffix(t *testing.T) { onPaths(t, testAllocsPublicSuffix) }
+
+func testAllocsPublicSuffix(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts are not meaningful under the race detector")
 	}

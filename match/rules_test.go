@@ -43,15 +43,19 @@ func ruleRun(t *testing.T, inds []indicator.Indicator, cases []ruleCase) {
 	require.NoError(t, err)
 	for _, c := range cases {
 		line := []byte(c.line)
-		var got []ruleHit
-		for _, x := range m.AppendMatches(nil, line) {
-			e := m.Entry(x.ID)
-			require.Equal(t, e.Type, x.Type)
-			got = append(got, ruleHit{x.Type, e.Value, c.line[x.Start:x.End]})
-		}
 		want := c.want
-		assert.Equal(t, want, got, "matcher on %q", c.line)
-		assert.Equal(t, len(want) > 0, m.Contains(line), "Contains on %q", c.line)
+		for _, simd := range classifyPaths() {
+			withPath(simd, func() {
+				var got []ruleHit
+				for _, x := range m.AppendMatches(nil, line) {
+					e := m.Entry(x.ID)
+					require.Equal(t, e.Type, x.Type)
+					got = append(got, ruleHit{x.Type, e.Value, c.line[x.Start:x.End]})
+				}
+				assert.Equal(t, want, got, "matcher (%s) on %q", pathName(simd), c.line)
+				assert.Equal(t, len(want) > 0, m.Contains(line), "Contains (%s) on %q", pathName(simd), c.line)
+			})
+		}
 
 		var ref []ruleHit
 		for _, x := range reference.Find(inds, line) {

@@ -101,6 +101,10 @@ type scanner struct {
 	// (termAt with trailing punctuation cut).
 	termAt, urlEnd int
 	urlStart       int // start of the last URL checked
+
+	// traceToken, when not nil (in tests), is called with every token
+	// the token pass visits, as token is.
+	traceToken func(i, j int, f uint32, colons, dots int)
 }
 
 func (s *scanner) emit(id ID, start, end int) {
@@ -217,75 +221,317 @@ func (s *scanner) run() {
 // tokens finds addresses, domains and scheme-less URLs in the maximal runs
 // of token bytes [A-Za-z0-9_.:-] that hold a '.' or a ':' (every IPv4
 // address, domain and URL host has a dot, every IPv6 address a colon),
-// found with bytes.IndexByte, so that the bytes of other words are not
-// looked at one by one; a token that ends in ':' before "//" is also where
-// a URL with a scheme is; then hashes (see hexRuns). Every maximal run of
-// address bytes [0-9A-Fa-f:.] and every maximal run of host bytes
-// [A-Za-z0-9_.-] lies inside one token; the classes of a token's bytes,
-// OR-ed together, tell which of them can be there at all.
+// found in the masks of the classification front end (see classify), so
+// that the bytes of other words are not looked at one by one; a token that
+// ends in ':' before "//" is also where a URL with a scheme is; then hashes
+// (see hexRuns). Every maximal run of address bytes [0-9A-Fa-f:.] and
+// every maximal run of host bytes [A-Za-z0-9_.-] lies inside one token;
+// the classes of a token's bytes, OR-ed together, tell which of them can
+// be there at all.
 func (s *scanner) tokens() {
-	text := s.text
 	m := s.m
+	hexFrom := 0
 	if !m.addrs.empty() || !m.domains.empty() || !m.urls.empty() {
 		s.termAt, s.urlEnd = -1, -1
-		n := len(text)
-		for p := nextSep(text, 0); p < n; {
-			// The token around text[p], its classes and separators.
-			var f uint32
-			var seps uint64
-			i := p
-			for i > 0 {
-				c := class[text[i-1]]
-				if c&cTok == 0 {
-					break
-				}
-				f |= c
-				seps += sepCount[text[i-1]]
-				i--
-			}
-			j := p
-			for j < n {
-				c := class[text[j]]
-				if c&cTok == 0 {
-					break
-				}
-				f |= c
-				seps += sepCount[text[j]]
-				j++
-			}
-			s.token(i, j, f, int(seps&0xffffffff), int(seps>>32))
-			// Every "://" ends a token (':' is a token byte, '/' is not).
-			if text[j-1] == ':' && j+1 < n && text[j] == '/' && text[j+1] == '/' && !m.urls.empty() {
-				s.schemeURL(j - 1)
-			}
-			if s.stop {
-				return
-			}
-			p = nextSep(text, j)
-		}
+		hexFrom = s.tokenPass(m.hashes.n > 0)
 	}
-	if m.hashes.n > 0 && !s.stop {
-		s.hexRuns()
+	if m.hashes.n > 0 && !s.stop && hexFrom >= 0 {
+		s.hexRuns(hexFrom)
 	}
 }
 
-// nextSep returns the index of the first '.' or ':' in text at or after i,
-// or len(text). It looks at 8 bytes per step (SWAR): log lines are dense
-// in separators, and one call of bytes.IndexByte per separator and byte
-// costs more than this loop over the bytes in between.
-func nextSep(text []byte, i int) int {
-	for ; i+8 <= len(text); i += 8 {
-		w := binary.LittleEndian.Uint64(text[i:])
-		if m := zeroLanes(w^'.'*lanes01) | zeroLanes(w^':'*lanes01); m != 0 {
-			return i + bits.TrailingZeros64(m)/8
+// tokenPass visits, in order, every token that holds a '.' or a ':', one
+// chunk of masks at a time. With hex, it also returns where hexRuns is to
+// start: the first 16-byte block at a multiple of 16 made of hex digits
+// only, or -1 when there is none.
+func (s *scanner) tokenPass(hex bool) int {
+	text := s.text
+	n := len(text)
+	hexFrom := -1
+	// the chunk's masks between two blocks with no token byte: the
+	// windows of 64 bits around a separator (see chunkToken) need no
+	// test at the chunk's edges
+	var pad paddedMasks
+	cm := (*chunkMasks)(pad[1 : chunkBlocks+1])
+	done := 0 // the tokens before done have been visited
+	for base := 0; base < n; base += chunkLen {
+		end := min(base+chunkLen, n)
+		if done >= end && !(hex && hexFrom < 0) {
+			continue // inside a long token: no separator to visit
+		}
+		nb := classify(cm, text, base, end)
+		pad[nb+1] = blockMasks{}
+		if hex && hexFrom < 0 {
+			hexFrom = firstHexBlock(cm, nb, base)
+		}
+		for b := 0; b < nb; b++ {
+			off := base + b*64
+			if done >= off+64 {
+				continue
+			}
+			seps := cm[b].dot | cm[b].colon
+			if done > off {
+				seps &= ^uint64(0) << uint(done-off)
+			}
+			for seps != 0 {
+				j := s.chunkToken(&pad, nb, base, off+bits.TrailingZeros64(seps))
+				if s.stop {
+					return -1
+				}
+				done = j
+				if j >= off+64 {
+					break
+				}
+				seps &= ^uint64(0) << uint(j-off)
+			}
 		}
 	}
-	for ; i < len(text); i++ {
-		if c := text[i]; c == '.' || c == ':' {
-			return i
+	return hexFrom
+}
+
+// chunkToken visits the token around the separator text[p], in the chunk
+// at base whose nb blocks of masks are cm, and returns its end. text[p] is
+// the token's first separator: the bytes between the token visited before
+// and p have none. A token that reaches past the chunk is extended byte by
+// byte (once: the tokens are maximal and visited in order).
+func (s *scanner) chunkToken(pad *paddedMasks, nb, base, p int) int {
+	text := s.text
+	k := p - base
+	chunkEnd := base + nb*64
+	{
+		// The common case: the token within 63 bytes of p on either side
+		// and inside the chunk, found in 64-bit windows of the masks
+		// from p on (the end) and up to p (the start), without a branch
+		// on where the blocks end.
+		b, sh := k>>6, uint(k&63)
+		prev, cur, next := &pad[b], &pad[b+1], &pad[b+2]
+		e := bits.TrailingZeros64(^(cur.tok>>sh | next.tok<<(64-sh))) // bytes from p to the end
+		j := p + e
+		if e < 64 && (j < chunkEnd || j == len(text)) {
+			rF := uint64(1)<<uint(e) - 1
+			colon := (cur.colon>>sh | next.colon<<(64-sh)) & rF
+			dot := (cur.dot>>sh | next.dot<<(64-sh)) & rF
+			// Most tokens without a dot ("key:", "hh:mm:ss") give token
+			// nothing to do (see below): their start and classes are
+			// not needed.
+			if dot == 0 && colon&(colon>>1) == 0 && bits.OnesCount64(colon) < 6 && s.traceToken == nil {
+				if colon>>uint(e-1)&1 != 0 { // ends in ':'
+					s.schemeAt(j)
+				}
+				return j
+			}
+			l := bits.LeadingZeros64(^(cur.tok<<(64-sh) | prev.tok>>sh)) // bytes before p
+			i := p - l
+			if l < 64 && (i > base || base == 0 || class[text[base-1]]&cTok == 0) {
+				rB := ^uint64(0) << uint(64-l) // [i, p): no separator there
+				digit := (cur.digit>>sh|next.digit<<(64-sh))&rF | (cur.digit<<(64-sh)|prev.digit>>sh)&rB
+				alpha := (cur.alpha>>sh|next.alpha<<(64-sh))&rF | (cur.alpha<<(64-sh)|prev.alpha>>sh)&rB
+				notAddr := rF&^((cur.hex>>sh|next.hex<<(64-sh))|colon|dot) | rB&^(cur.hex<<(64-sh)|prev.hex>>sh)
+				var f uint32
+				if digit != 0 {
+					f |= cDigit
+				}
+				if alpha != 0 {
+					f |= cAlpha
+				}
+				if notAddr != 0 {
+					f |= cNotAddr
+				}
+				if colon != 0 {
+					f |= cColon
+				}
+				if dot != 0 {
+					f |= cDot
+				}
+				if colon&(colon>>1) != 0 {
+					f |= fColonPair
+				}
+				colons, dots := bits.OnesCount64(colon), bits.OnesCount64(dot)
+				if s.traceToken != nil {
+					s.traceToken(i, j, f, colons, dots)
+				}
+				if dots > 0 || colons >= 6 || f&fColonPair != 0 {
+					s.token(i, j, f, colons, dots)
+				}
+				if colon != 0 {
+					s.schemeAt(j)
+				}
+				return j
+			}
 		}
 	}
-	return len(text)
+	// Otherwise: block by block, and byte by byte past the chunk.
+	cm := (*chunkMasks)(pad[1 : chunkBlocks+1])
+	// The end: the first byte after p that is not a token byte (the
+	// masks of a last, partial block have none past the text's end).
+	b := k >> 6
+	j := chunkEnd
+	for z := ^cm[b].tok & (^uint64(0) << uint(k&63)); ; z = ^cm[b].tok {
+		if z != 0 {
+			j = base + b*64 + bits.TrailingZeros64(z)
+			break
+		}
+		if b++; b == nb {
+			break
+		}
+	}
+	inside := true
+	if j == chunkEnd {
+		for j < len(text) && class[text[j]]&cTok != 0 {
+			j++
+			inside = false
+		}
+	}
+	one := inside && k>>6 == (j-1-base)>>6 // p to the end in one block
+	var r, colon, dot uint64               // with one: the bytes [p, j) of the block
+	if one {
+		bm := &cm[k>>6]
+		r = ^uint64(0) << uint(k&63) & (^uint64(0) >> uint(63-(j-1-base)&63))
+		colon, dot = bm.colon&r, bm.dot&r
+		// Most tokens without a dot ("key:", "hh:mm:ss") give token
+		// nothing to do (see below): their start and classes are not
+		// needed.
+		if dot == 0 && colon&(colon>>1) == 0 && bits.OnesCount64(colon) < 6 && s.traceToken == nil {
+			if colon>>uint((j-1-base)&63)&1 != 0 { // ends in ':'
+				s.schemeAt(j)
+			}
+			return j
+		}
+	}
+	// The start: the last byte below p that is not a token byte.
+	b = k >> 6
+	i := -1
+	for z := ^cm[b].tok & (uint64(1)<<uint(k&63) - 1); ; z = ^cm[b].tok {
+		if z != 0 {
+			i = base + b*64 + 64 - bits.LeadingZeros64(z)
+			break
+		}
+		if b == 0 {
+			break
+		}
+		b--
+	}
+	if i < 0 {
+		i = base
+		for i > 0 && class[text[i-1]]&cTok != 0 {
+			i--
+			inside = false
+		}
+	}
+	var f uint32
+	var colons, dots int
+	if li := i - base; one && inside && li>>6 == k>>6 {
+		// one block: the common case; [i, p) holds no separator
+		bm := &cm[li>>6]
+		r |= ^uint64(0) << uint(li&63) & (uint64(1)<<uint(k&63) - 1)
+		colons, dots = bits.OnesCount64(colon), bits.OnesCount64(dot)
+		if bm.digit&r != 0 {
+			f |= cDigit
+		}
+		if bm.alpha&r != 0 {
+			f |= cAlpha
+		}
+		if r&^(bm.hex|bm.dot|bm.colon) != 0 {
+			f |= cNotAddr
+		}
+		if colon != 0 {
+			f |= cColon
+		}
+		if dot != 0 {
+			f |= cDot
+		}
+		if colon&(colon>>1) != 0 {
+			f |= fColonPair
+		}
+	} else if inside {
+		f, colons, dots = maskClasses(cm, i-base, j-base)
+	} else {
+		var seps uint64
+		for _, c := range text[i:j] {
+			f |= class[c]
+			seps += sepCount[c]
+		}
+		f &= tokenClasses
+		if bytes.Contains(text[i:j], []byte("::")) {
+			f |= fColonPair
+		}
+		colons, dots = int(seps&0xffffffff), int(seps>>32)
+	}
+	if s.traceToken != nil {
+		s.traceToken(i, j, f, colons, dots)
+	}
+	// A token without a dot holds no domain nor host, and no address
+	// unless it can be an IPv6 one (see token): most "key:" and "hh:mm:ss".
+	if dots > 0 || colons >= 6 || f&fColonPair != 0 {
+		s.token(i, j, f, colons, dots)
+	}
+	if f&cColon != 0 {
+		s.schemeAt(j)
+	}
+	return j
+}
+
+// schemeAt checks for a URL with a scheme at the end j of a token: every
+// "://" ends a token (':' is a token byte, '/' is not).
+func (s *scanner) schemeAt(j int) {
+	text := s.text
+	if j+1 < len(text) && text[j-1] == ':' && text[j] == '/' && text[j+1] == '/' && !s.m.urls.empty() {
+		s.schemeURL(j - 1)
+	}
+}
+
+// tokenClasses are the classes of a token's bytes that token reads.
+const tokenClasses = cDigit | cAlpha | cNotAddr | cColon | cDot
+
+// fColonPair is set in the classes given to token when the token holds
+// "::" (it is no byte class).
+const fColonPair = 1 << 31
+
+// maskClasses returns the classes cDigit, cAlpha, cNotAddr, cColon and
+// cDot (tokenClasses) of the token bytes [i, j) of the chunk of masks cm,
+// OR-ed, with fColonPair when it holds "::", and its colons and dots.
+func maskClasses(cm *chunkMasks, i, j int) (f uint32, colons, dots int) {
+	var digit, alpha, notAddr, colon, dot, pair, top uint64
+	last := (j - 1) >> 6
+	for b := i >> 6; b <= last; b++ {
+		r := ^uint64(0)
+		if b == i>>6 {
+			r <<= uint(i & 63)
+		}
+		if b == last {
+			r &= ^uint64(0) >> uint(63-(j-1)&63)
+		}
+		bm := &cm[b]
+		digit |= bm.digit & r
+		alpha |= bm.alpha & r
+		notAddr |= r &^ (bm.hex | bm.dot | bm.colon) // token bytes: r is inside bm.tok
+		c, d := bm.colon&r, bm.dot&r
+		colon |= c
+		dot |= d
+		pair |= c&(c>>1) | c&top // top: the last byte of the block before was a colon
+		top = c >> 63
+		colons += bits.OnesCount64(c)
+		dots += bits.OnesCount64(d)
+	}
+	if digit != 0 {
+		f |= cDigit
+	}
+	if alpha != 0 {
+		f |= cAlpha
+	}
+	if notAddr != 0 {
+		f |= cNotAddr
+	}
+	if colon != 0 {
+		f |= cColon
+	}
+	if dot != 0 {
+		f |= cDot
+	}
+	if pair != 0 {
+		f |= fColonPair
+	}
+	return f, colons, dots
 }
 
 // sepCount counts the colons (low 32 bits) and dots (high 32 bits) of a
@@ -296,16 +542,19 @@ var sepCount = func() (t [256]uint64) {
 }()
 
 // token looks for addresses, domains and scheme-less URLs in the maximal
-// run of token bytes text[i:j], whose byte classes OR-ed are f and which
-// has the colons and dots given.
+// run of token bytes text[i:j], whose byte classes OR-ed are f (with
+// fColonPair when it holds "::") and which has the colons and dots given.
 func (s *scanner) token(i, j int, f uint32, colons, dots int) {
 	text := s.text
-	// IPv4 needs digits and three dots, IPv6 two colons ("::" at least).
-	if !s.m.addrs.empty() && (colons >= 2 || dots >= 3 && f&cDigit != 0) {
+	// IPv4 needs digits and three dots, IPv6 "::" or six colons (see
+	// addrRun): runs inside a token with neither are not tried.
+	quad := dots >= 3 && f&cDigit != 0
+	v6 := colons >= 6 || f&fColonPair != 0
+	if !s.m.addrs.empty() && (v6 || quad) {
 		if colons == 0 && f&(cAlpha|cNotAddr) == 0 {
 			s.ipv4Run(i, j) // digits and dots only: one [0-9.] run
 		} else if f&cNotAddr == 0 {
-			s.addrRun(i, j, f&cColon != 0)
+			s.addrRun(i, j, v6, quad)
 		} else {
 			for a := i; a < j; {
 				if !is(text[a], cAddr) {
@@ -313,7 +562,7 @@ func (s *scanner) token(i, j int, f uint32, colons, dots int) {
 					continue
 				}
 				b := runEnd(text, a, j, cAddr)
-				s.addrRun(a, b, f&cColon != 0)
+				s.addrRun(a, b, v6, quad)
 				a = b
 			}
 		}
@@ -337,28 +586,31 @@ func (s *scanner) token(i, j int, f uint32, colons, dots int) {
 			continue
 		}
 		b := a + 1
-		dot := text[a] == '.'
+		c := class[text[a]]
 		for b < j && text[b] != ':' {
-			dot = dot || text[b] == '.'
+			c |= class[text[b]]
 			b++
 		}
-		if dot {
-			s.hostRun(a, b, true)
+		if c&cDot != 0 {
+			// as for a token without colons: a host with a dot and a
+			// letter, '_' or '-' (its last label is not all digits)
+			s.hostRun(a, b, c&(cAlpha|cNotAddr) != 0)
 		}
 		a = b
 	}
 }
 
 // hexRuns finds the maximal runs of at least 32 hex digits and looks for
-// hashes in them. Such a run covers a whole 16-byte block at an offset
-// that is a multiple of 16: only those blocks are looked at first, 8 bytes
-// per step (allHex), so text without long hex runs costs about one step
-// per 16 bytes, and no byte is looked at more than a few times whatever
-// the text.
-func (s *scanner) hexRuns() {
+// hashes in them, from the 16-byte block at from (a multiple of 16 at or
+// before the first such run). Such a run covers a whole 16-byte block at
+// an offset that is a multiple of 16: only those blocks are looked at
+// first, 8 bytes per step (allHex), so text without long hex runs costs
+// about one step per 16 bytes, and no byte is looked at more than a few
+// times whatever the text.
+func (s *scanner) hexRuns(from int) {
 	text := s.text
 	n := len(text)
-	for k := 0; k+16 <= n; k += 16 {
+	for k := from; k+16 <= n; k += 16 {
 		if !allHex(binary.LittleEndian.Uint64(text[k:])) || !allHex(binary.LittleEndian.Uint64(text[k+8:])) {
 			continue
 		}
@@ -380,8 +632,9 @@ func (s *scanner) hexRuns() {
 }
 
 // addrRun looks for addresses in the maximal run of address bytes
-// text[i:j]; colon is false when the run surely has no ':'.
-func (s *scanner) addrRun(i, j int, colon bool) {
+// text[i:j]; colon is false when the run surely has no IPv6 address
+// (neither "::" nor six colons), quad when it surely has no dotted quad.
+func (s *scanner) addrRun(i, j int, colon, quad bool) {
 	text := s.text
 	if !s.m.addrs.empty() {
 		// An IPv6 token has "::" or at least six colons (seven, or six
@@ -395,12 +648,15 @@ func (s *scanner) addrRun(i, j int, colon bool) {
 						double = double || (k > i && text[k-1] == ':')
 					}
 				}
-				if (double || colons >= 6) && s.ipv6(i, j) {
+				// at most 8 colons in an address ("1:2:3:4:5:6:7::"), 9
+				// with a trailing one cut off: a MAC address list is not
+				// parsed
+				if (double || colons >= 6) && colons <= 9 && s.ipv6(i, j) {
 					return
 				}
 			}
 		}
-		if j-i >= 7 {
+		if quad && j-i >= 7 {
 			s.ipv4s(i, j)
 		}
 	}
@@ -473,7 +729,7 @@ func (s *scanner) ipv4Run(a, b int) {
 		if text[q-1] == '.' {
 			q--
 		}
-		if ip, ok := canon.ParseIPv4(text[a:q]); ok && !at(text, b, cWord) {
+		if ip, ok := parseQuad(text[a:q]); ok && !at(text, b, cWord) {
 			s.addr(netip.AddrFrom4(ip), a, q)
 		}
 	}
@@ -531,8 +787,13 @@ func (s *scanner) domain(i, j int) {
 	}
 	// Most dotted tokens of a log line ("app.js", "10.0.0.1") end in a
 	// label no indicator ends in: reject them before anything else.
-	k := bytes.LastIndexByte(text[i:j], '.')
-	if k < 0 || !s.m.domains.hasTLD(text[i+k+1:j]) {
+	// the last label, found from the end: it is short, where a call of
+	// bytes.LastIndexByte costs more than the loop
+	k := j - 1
+	for k >= i && text[k] != '.' {
+		k--
+	}
+	if k < i || !s.m.domains.hasTLD(text[k+1:j]) {
 		return
 	}
 	// Only suffixes up to the longest indicator can match: look at that

@@ -41,8 +41,8 @@ func (r *runner) breakdown(n int, inds []indicator.Indicator, full *match.Matche
 		name, note string
 		inds       []indicator.Indicator
 	}{
-		{"addresses, domains, URLs, hashes, emails", "the token pass: separators found 8 bytes per step, the tokens around them classified, parsed and looked up; hex runs by 16-byte blocks", noStrings},
-		{"string kinds only", "the Aho-Corasick pass: a start filter (two bits of the 8 bytes at a position for patterns of 8 bytes or more, one bit of 2-4 bytes for shorter ones; AVX-512 32 positions per step, AVX2 16, by CPU), DFA steps from the positions that pass", stringsOnly},
+		{"addresses, domains, URLs, hashes, emails", "the token pass: the line classified into bit masks 64 bytes per step (AVX-512/AVX2), the tokens holding a '.' or ':' taken from the masks, parsed and looked up; hex runs from the hex mask", noStrings},
+		{"string kinds only", "the Aho-Corasick pass: a start filter (two bits of a pattern's first bytes: 7-byte windows at even positions with AVX-512, 8 bytes at every position with AVX2; one bit of 2-4 bytes for patterns under 8 bytes), DFA steps from the positions that pass", stringsOnly},
 	}
 	row := func(part, note string, scan func() func([]byte)) {
 		mbps, _ := scanRate(r.cfg.minDur, log.Lines, log.Bytes, 1, scan)
