@@ -218,7 +218,7 @@ func (b *Builder) Finish() (*Matcher, error) {
 	if m == nil {
 		return nil, errFinished
 	}
-	m.metas = b.dd.metas.join()
+	m.metas, b.dd.metas = b.dd.metas, metaStore{}
 	b.m, b.index, b.coll, b.bySource, b.dd = nil, nil, nil, nil, dedup{}
 	m.vals = b.vals.String()
 	b.vals = values{}
@@ -226,7 +226,7 @@ func (b *Builder) Finish() (*Matcher, error) {
 	for i := range m.ents {
 		if e := &m.ents[i]; e.flags&(fGroup|fWindow) == fGroup|fWindow {
 			g := &m.groups[e.meta]
-			g.windows = mergeWindows(m.metas, g.metas)
+			g.windows = mergeWindows(&m.metas, g.metas)
 		}
 	}
 	tb := builder{m: m, cidrRefs: limits.cidrRefs, psSubdomains: b.opts.SubdomainsOfPublicSuffixes}
@@ -306,15 +306,15 @@ func (d *dedup) add(id ID, k uint32, h uint64) {
 // one slice.
 func (m *Matcher) sources() {
 	m.srcOne = make(map[string][]string)
-	for i := range m.metas {
-		if s := m.metas[i].Source; s != "" && m.srcOne[s] == nil {
+	for i := range m.metas.Len() {
+		if s := m.metas.at(uint32(i)).Source; s != "" && m.srcOne[s] == nil {
 			m.srcOne[s] = []string{s}
 		}
 	}
 	sets := map[string][]string{}
 	for i := range m.groups {
 		g := &m.groups[i]
-		srcs := sourcesOf(g.metas, func(k *uint32) string { return m.metas[*k].Source })
+		srcs := sourcesOf(g.metas, func(k *uint32) string { return m.metas.at(*k).Source })
 		switch len(srcs) {
 		case 0:
 		case 1:

@@ -117,7 +117,7 @@ const DefaultMaxMatchesPerLine = 10000
 type Matcher struct {
 	ents   []entryRec          // per entry
 	vals   string              // every entry's value, back to back
-	metas  []indicator.Meta    // metadata records
+	metas  metaStore           // metadata records, in chunks
 	groups []group             // entries with several records, or duplicates
 	srcOne map[string][]string // each source name alone: the Sources of a one-record entry
 	now    func() time.Time
@@ -195,8 +195,8 @@ func (m *Matcher) Entry(id ID) Entry {
 	e := &m.ents[id]
 	ent := Entry{ID: id, Type: e.typ, Value: m.value(id), Records: 1, srcSet: true, ExactOnly: e.flags&fExact != 0}
 	if e.flags&fGroup == 0 {
-		ent.sources = m.srcOne[m.metas[e.meta].Source]
-		ent.Indicators = []indicator.Indicator{{Type: e.typ, Value: ent.Value, Meta: m.metas[e.meta]}}
+		ent.sources = m.srcOne[m.metas.at(e.meta).Source]
+		ent.Indicators = []indicator.Indicator{{Type: e.typ, Value: ent.Value, Meta: *m.metas.at(e.meta)}}
 		return ent
 	}
 	g := &m.groups[e.meta]
@@ -234,7 +234,7 @@ func (m *Matcher) AppendIndicators(dst []indicator.Indicator, id ID, from, n int
 	}
 	v := m.value(id)
 	for _, k := range metas[from:min(len(metas), from+n)] {
-		dst = append(dst, indicator.Indicator{Type: e.typ, Value: v, Meta: m.metas[k]})
+		dst = append(dst, indicator.Indicator{Type: e.typ, Value: v, Meta: *m.metas.at(k)})
 	}
 	return dst
 }
@@ -251,7 +251,7 @@ func (m *Matcher) validAt(id ID, now *int64) bool {
 	}
 	t := time.Unix(0, *now)
 	if e.flags&fGroup == 0 {
-		return m.metas[e.meta].ValidAt(t)
+		return m.metas.at(e.meta).ValidAt(t)
 	}
 	w := m.groups[e.meta].windows
 	// the last window starting at t or before
@@ -266,10 +266,10 @@ func (m *Matcher) validAt(id ID, now *int64) bool {
 
 // mergeWindows returns the union of the validity windows of metas, as
 // disjoint windows sorted by start.
-func mergeWindows(metas []indicator.Meta, ks []uint32) []window {
+func mergeWindows(metas *metaStore, ks []uint32) []window {
 	var ws []window
 	for _, k := range ks {
-		mt := &metas[k]
+		mt := metas.at(k)
 		if !mt.ValidFrom.IsZero() && !mt.ValidUntil.IsZero() && !mt.ValidFrom.Before(mt.ValidUntil) {
 			continue // never valid
 		}

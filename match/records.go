@@ -29,7 +29,7 @@ func (m *Matcher) Record(id ID, i int) *indicator.Meta {
 		if i != 0 {
 			panic("match: Record: record index out of range")
 		}
-		return &m.metas[e.meta]
+		return m.metas.at(e.meta)
 	}
-	return &m.metas[m.groups[e.meta].metas[i]]
+	return m.metas.at(m.groups[e.meta].metas[i])
 }

@@ -73,12 +73,12 @@ func (v *values) String() string {
 // 1<<metaChunkBits.
 const metaChunkBits = 12
 
-// metaStore is a Builder's store of its records' metadata, at indices
-// that stay the Matcher's (Matcher.metas): full chunks of
-// 1<<metaChunkBits, joined into one slice of their number by join. One
-// growing slice would be copied again and again as it grows (some 300
-// bytes a record, of which there can be millions) and keep its spare
-// room in the Matcher.
+// metaStore is the store of the records' metadata of a Builder, then of
+// its Matcher (Matcher.metas, the same store): full chunks of
+// 1<<metaChunkBits. One growing slice would be copied again and again as
+// it grows (some 300 bytes a record, of which there can be millions) and
+// keep its spare room in the Matcher; joining the chunks at Finish would
+// hold the records twice at the peak of a build (a live reload's peak).
 type metaStore struct {
 	done [][]indicator.Meta
 	cur  []indicator.Meta
@@ -106,17 +106,4 @@ func (s *metaStore) at(k uint32) *indicator.Meta {
 		return &s.done[i][k&(1<<metaChunkBits-1)]
 	}
 	return &s.cur[k&(1<<metaChunkBits-1)]
-}
-
-// join returns the records in one slice of their number, and empties s
-// (each chunk let go once copied).
-func (s *metaStore) join() []indicator.Meta {
-	out := make([]indicator.Meta, 0, s.Len())
-	for i, c := range s.done {
-		out = append(out, c...)
-		s.done[i] = nil
-	}
-	out = append(out, s.cur...)
-	*s = metaStore{}
-	return out
 }

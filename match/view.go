@@ -82,7 +82,7 @@ func tlpRank(t indicator.TLP) int {
 func (m *Matcher) View(id ID) View {
 	e := &m.ents[id]
 	if e.flags&fGroup == 0 {
-		mt := &m.metas[e.meta]
+		mt := m.metas.at(e.meta)
 		v := View{Records: 1, Sources: m.srcOne[mt.Source]}
 		v.add(mt)
 		v.finish()
@@ -91,7 +91,7 @@ func (m *Matcher) View(id ID) View {
 	g := &m.groups[e.meta]
 	v := View{Records: len(g.metas), Sources: g.srcs}
 	for _, k := range g.metas {
-		v.add(&m.metas[k])
+		v.add(m.metas.at(k))
 	}
 	v.finish()
 	return v
