@@ -314,7 +314,7 @@ func (s *scanner) chunkToken(pad *paddedMasks, nb, base, p int) int {
 			// Most tokens without a dot ("key:", "hh:mm:ss") give token
 			// nothing to do (see below): their start and classes are
 			// not needed.
-			if dot == 0 && colon&(colon>>1) == 0 && bits.OnesCount64(colon) < 6 && s.traceToken == nil {
+			if idleToken(colon, dot) && s.traceToken == nil {
 				if colon>>uint(e-1)&1 != 0 { // ends in ':'
 					s.schemeAt(j)
 				}
@@ -327,35 +327,8 @@ func (s *scanner) chunkToken(pad *paddedMasks, nb, base, p int) int {
 				digit := (cur.digit>>sh|next.digit<<(64-sh))&rF | (cur.digit<<(64-sh)|prev.digit>>sh)&rB
 				alpha := (cur.alpha>>sh|next.alpha<<(64-sh))&rF | (cur.alpha<<(64-sh)|prev.alpha>>sh)&rB
 				notAddr := rF&^((cur.hex>>sh|next.hex<<(64-sh))|colon|dot) | rB&^(cur.hex<<(64-sh)|prev.hex>>sh)
-				var f uint32
-				if digit != 0 {
-					f |= cDigit
-				}
-				if alpha != 0 {
-					f |= cAlpha
-				}
-				if notAddr != 0 {
-					f |= cNotAddr
-				}
-				if colon != 0 {
-					f |= cColon
-				}
-				if dot != 0 {
-					f |= cDot
-				}
-				if colon&(colon>>1) != 0 {
-					f |= fColonPair
-				}
-				colons, dots := bits.OnesCount64(colon), bits.OnesCount64(dot)
-				if s.traceToken != nil {
-					s.traceToken(i, j, f, colons, dots)
-				}
-				if dots > 0 || colons >= 6 || f&fColonPair != 0 {
-					s.token(i, j, f, colons, dots)
-				}
-				if colon != 0 {
-					s.schemeAt(j)
-				}
+				f := maskFlags(digit, alpha, notAddr, colon, dot, colon&(colon>>1))
+				s.visit(i, j, f, bits.OnesCount64(colon), bits.OnesCount64(dot))
 				return j
 			}
 		}
@@ -391,7 +364,7 @@ func (s *scanner) chunkToken(pad *paddedMasks, nb, base, p int) int {
 		// Most tokens without a dot ("key:", "hh:mm:ss") give token
 		// nothing to do (see below): their start and classes are not
 		// needed.
-		if dot == 0 && colon&(colon>>1) == 0 && bits.OnesCount64(colon) < 6 && s.traceToken == nil {
+		if idleToken(colon, dot) && s.traceToken == nil {
 			if colon>>uint((j-1-base)&63)&1 != 0 { // ends in ':'
 				s.schemeAt(j)
 			}
@@ -425,24 +398,7 @@ func (s *scanner) chunkToken(pad *paddedMasks, nb, base, p int) int {
 		bm := &cm[li>>6]
 		r |= ^uint64(0) << uint(li&63) & (uint64(1)<<uint(k&63) - 1)
 		colons, dots = bits.OnesCount64(colon), bits.OnesCount64(dot)
-		if bm.digit&r != 0 {
-			f |= cDigit
-		}
-		if bm.alpha&r != 0 {
-			f |= cAlpha
-		}
-		if r&^(bm.hex|bm.dot|bm.colon) != 0 {
-			f |= cNotAddr
-		}
-		if colon != 0 {
-			f |= cColon
-		}
-		if dot != 0 {
-			f |= cDot
-		}
-		if colon&(colon>>1) != 0 {
-			f |= fColonPair
-		}
+		f = maskFlags(bm.digit&r, bm.alpha&r, r&^(bm.hex|bm.dot|bm.colon), colon, dot, colon&(colon>>1))
 	} else if inside {
 		f, colons, dots = maskClasses(cm, i-base, j-base)
 	} else {
@@ -457,6 +413,14 @@ func (s *scanner) chunkToken(pad *paddedMasks, nb, base, p int) int {
 		}
 		colons, dots = int(seps&0xffffffff), int(seps>>32)
 	}
+	s.visit(i, j, f, colons, dots)
+	return j
+}
+
+// visit hands the token text[i:j] of classes f (with fColonPair) to
+// token when it may hold something, and checks for a URL with a scheme
+// at its end.
+func (s *scanner) visit(i, j int, f uint32, colons, dots int) {
 	if s.traceToken != nil {
 		s.traceToken(i, j, f, colons, dots)
 	}
@@ -468,7 +432,40 @@ func (s *scanner) chunkToken(pad *paddedMasks, nb, base, p int) int {
 	if f&cColon != 0 {
 		s.schemeAt(j)
 	}
-	return j
+}
+
+// idleToken reports whether a token with the colon and dot masks given
+// (of all its bytes from its separator on) gives token nothing to do: no
+// dot, no "::", fewer than six colons (visit's test).
+func idleToken(colon, dot uint64) bool {
+	return dot == 0 && colon&(colon>>1) == 0 && bits.OnesCount64(colon) < 6
+}
+
+// maskFlags returns the classes given to token for a token whose bytes
+// have the digit, letter, not-address, colon and dot masks given (only
+// whether each is empty counts), with fColonPair when pair (two colons
+// in a row) is not empty.
+func maskFlags(digit, alpha, notAddr, colon, dot, pair uint64) uint32 {
+	var f uint32
+	if digit != 0 {
+		f |= cDigit
+	}
+	if alpha != 0 {
+		f |= cAlpha
+	}
+	if notAddr != 0 {
+		f |= cNotAddr
+	}
+	if colon != 0 {
+		f |= cColon
+	}
+	if dot != 0 {
+		f |= cDot
+	}
+	if pair != 0 {
+		f |= fColonPair
+	}
+	return f
 }
 
 // schemeAt checks for a URL with a scheme at the end j of a token: every
@@ -513,25 +510,7 @@ func maskClasses(cm *chunkMasks, i, j int) (f uint32, colons, dots int) {
 		colons += bits.OnesCount64(c)
 		dots += bits.OnesCount64(d)
 	}
-	if digit != 0 {
-		f |= cDigit
-	}
-	if alpha != 0 {
-		f |= cAlpha
-	}
-	if notAddr != 0 {
-		f |= cNotAddr
-	}
-	if colon != 0 {
-		f |= cColon
-	}
-	if dot != 0 {
-		f |= cDot
-	}
-	if pair != 0 {
-		f |= fColonPair
-	}
-	return f, colons, dots
+	return maskFlags(digit, alpha, notAddr, colon, dot, pair), colons, dots
 }
 
 // sepCount counts the colons (low 32 bits) and dots (high 32 bits) of a
