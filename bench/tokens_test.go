@@ -2,7 +2,6 @@ package bench_test
 
 import (
 	"fmt"
-	"runtime"
 	"testing"
 
 	"github.com/iocmatch/iocmatch/indicator"
@@ -26,9 +25,8 @@ func tokenSet(n int) []indicator.Indicator {
 
 // BenchmarkMatchTokens scans the mixed set's logs with a matcher of its
 // token kinds only: the token pass alone, not mixed with the string-kind
-// (Aho-Corasick) pass. Beside MB/s (wall) it reports MB/cpu-s: the bytes
-// per second of CPU time of the scanning thread, which the other
-// processes of a shared host do not lower.
+// (Aho-Corasick) pass; like BenchmarkMatch (the whole set) it reports
+// MB/cpu-s beside MB/s (see runScan).
 func BenchmarkMatchTokens(b *testing.B) {
 	for _, f := range formatsAll() {
 		for _, n := range sizes {
@@ -42,48 +40,10 @@ func BenchmarkMatchTokens(b *testing.B) {
 						return m
 					})
 					ls, nb := lines("mixed", n, f, hit)
-					runScanCPU(b, m, ls, nb)
+					dst := make([]match.Match, 0, 16)
+					runScan(b, ls, nb, func(l []byte) { dst = m.AppendMatches(dst[:0], l) })
 				})
 			}
 		}
 	}
-}
-
-// BenchmarkMatchCPU is BenchmarkMatch (the whole mixed set) with the
-// MB/cpu-s figure of BenchmarkMatchTokens.
-func BenchmarkMatchCPU(b *testing.B) {
-	for _, f := range formatsAll() {
-		for _, n := range sizes {
-			for _, hit := range []bool{true, false} {
-				b.Run(fmt.Sprintf("%v/%d/%s", f, n, hitMiss(hit)), func(b *testing.B) {
-					m := matcher(b, "mixed", n)
-					ls, nb := lines("mixed", n, f, hit)
-					runScanCPU(b, m, ls, nb)
-				})
-			}
-		}
-	}
-}
-
-func runScanCPU(b *testing.B, m *match.Matcher, ls [][]byte, nbytes int64) {
-	// The garbage of generating and compiling the set is collected
-	// first: a collection of a heap of gigabytes running beside the scan
-	// (on the other core) slows it by a third.
-	runtime.GC()
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	dst := make([]match.Match, 0, 16)
-	b.SetBytes(nbytes)
-	b.ReportAllocs()
-	m0 := mallocs()
-	c0, ok := threadCPU()
-	for b.Loop() {
-		for _, l := range ls {
-			dst = m.AppendMatches(dst[:0], l)
-		}
-	}
-	if c1, _ := threadCPU(); ok && c1 > c0 {
-		b.ReportMetric(float64(nbytes)*float64(b.N)/1e6/(float64(c1-c0)/1e9), "MB/cpu-s")
-	}
-	perLine(b, len(ls), m0)
 }
