@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The small JSON types of MISP documents, which write numbers and booleans
@@ -21,6 +22,10 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 	case len(b) == 0:
 		return fmt.Errorf("empty JSON value")
 	case b[0] == '"':
+		if v, ok := plainJSONString(b); ok {
+			*s = flexString(v)
+			return nil
+		}
 		var v string
 		if err := json.Unmarshal(b, &v); err != nil {
 			return err
@@ -34,6 +39,29 @@ func (s *flexString) UnmarshalJSON(b []byte) error {
 		*s = flexString(b)
 	}
 	return nil
+}
+
+// plainJSONString returns the string of the JSON string literal b when
+// it has no escape sequence: its bytes between the quotes, if they hold
+// no quote, backslash or control character and are valid UTF-8. That is
+// what json.Unmarshal gives for such a literal, without its scans (a
+// third of the time of reading a MISP attribute was spent there).
+func plainJSONString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	in := b[1 : len(b)-1]
+	high := false
+	for _, c := range in {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+		high = high || c >= utf8.RuneSelf
+	}
+	if high && !utf8.Valid(in) {
+		return "", false
+	}
+	return string(in), true
 }
 
 // flexBool is a JSON boolean, or "1"/"0", "true"/"false" (in any case), 1/0
