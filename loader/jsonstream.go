@@ -84,6 +84,7 @@ type capReader struct {
 	rest    []byte // the bytes read after the one too deep
 	restErr error  // and the error of r that came with them
 	buf     []byte // for resume
+	lastErr error  // the last error Read returned
 }
 
 // capSlack is the room over the maximum record size for the decoder's read
@@ -91,6 +92,15 @@ type capReader struct {
 const capSlack = 64 << 10
 
 func (cr *capReader) Read(p []byte) (int, error) {
+	n, err := cr.read1(p)
+	if err != nil {
+		cr.lastErr = err
+	}
+	return n, err
+}
+
+// read1 is Read, but for lastErr.
+func (cr *capReader) read1(p []byte) (int, error) {
 	if cr.err != nil {
 		return 0, cr.err
 	}
@@ -289,14 +299,20 @@ func (j *jsonStream) Raw() (json.RawMessage, error) {
 // Decode reads the next JSON value into v (see Raw). A value that does not
 // fit v is a *recordError, after which the stream goes on.
 func (j *jsonStream) Decode(v any) error {
-	raw, err := j.Raw()
-	if err != nil {
-		return err
+	// The decoder reads the whole value before it decodes it: its errors
+	// of reading are the stream's (a syntax error, the end of the input,
+	// an error of the reader), any other is the value's, after which the
+	// stream goes on. (Decoding from the stream, not from a Raw copy,
+	// spares json.Unmarshal's copy and second scan of every value.)
+	err := j.dec.Decode(v)
+	if err == nil {
+		return nil
 	}
-	if err := json.Unmarshal(raw, v); err != nil {
-		return &recordError{err}
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) || err == io.EOF || err == io.ErrUnexpectedEOF || j.cr.lastErr != nil && err == j.cr.lastErr {
+		return j.eof(err)
 	}
-	return nil
+	return &recordError{err}
 }
 
 // Skip reads past the next JSON value, token by token: only one string or
