@@ -552,7 +552,7 @@ func (s *stixReader) handle(raw json.RawMessage, rec string) error {
 	// type. Any other object, or an indicator that does not decode so,
 	// is read as before: its type first.
 	var o stixObject
-	if json.Unmarshal(raw, &o) == nil && o.Type == "indicator" {
+	if (o.decodeFast(raw) || json.Unmarshal(raw, &o) == nil) && o.Type == "indicator" {
 		if o.ID != "" {
 			rec = o.ID
 		}
@@ -682,6 +682,76 @@ type stixIndicator struct {
 type stixObject struct {
 	Type string `json:"type"`
 	stixIndicator
+}
+
+// stixObjectFields are the JSON names of stixObject's fields.
+var stixObjectFields = []string{
+	"type", "id", "name", "description", "pattern", "pattern_type", "valid_from", "valid_until",
+	"confidence", "x_opencti_score", "labels", "indicator_types", "modified", "revoked",
+	"created_by_ref", "object_marking_refs", "kill_chain_phases", "external_references",
+}
+
+// decodeFast decodes raw (a JSON object checked by the decoder) into the
+// zero o as json.Unmarshal does, without reflection (see eachMember), and
+// reports whether it could; false leaves o partly set, for json.Unmarshal
+// to decode from the zero value again.
+func (o *stixObject) decodeFast(raw []byte) bool {
+	ok := eachMember(raw, func(k, v []byte) bool {
+		switch string(k) {
+		case "type":
+			return jsonStringInto(&o.Type, v)
+		case "id":
+			return jsonStringInto(&o.ID, v)
+		case "name":
+			return jsonStringInto(&o.Name, v)
+		case "description":
+			return jsonStringInto(&o.Description, v)
+		case "pattern":
+			if string(v) == "null" {
+				o.Pattern = nil
+				return true
+			}
+			var p string
+			if len(v) == 0 || v[0] != '"' || !jsonStringInto(&p, v) {
+				return false
+			}
+			o.Pattern = &p
+			return true
+		case "pattern_type":
+			return jsonStringInto(&o.PatternType, v)
+		case "valid_from":
+			return jsonStringInto(&o.ValidFrom, v)
+		case "valid_until":
+			return jsonStringInto(&o.ValidUntil, v)
+		case "confidence":
+			o.Confidence = append(o.Confidence[:0], v...) // as json.RawMessage does, null too
+			return true
+		case "x_opencti_score":
+			o.OpenCTIScore = append(o.OpenCTIScore[:0], v...)
+			return true
+		case "labels":
+			return jsonStringsInto(&o.Labels, v)
+		case "indicator_types":
+			return jsonStringsInto(&o.IndicatorTypes, v)
+		case "modified":
+			return jsonStringInto(&o.Modified, v)
+		case "revoked":
+			return jsonBoolInto(&o.Revoked, v)
+		case "created_by_ref":
+			return jsonStringInto(&o.CreatedByRef, v)
+		case "object_marking_refs":
+			return jsonStringsInto(&o.ObjectMarkingRefs, v)
+		case "kill_chain_phases": // arrays of objects: decoded by json, as the field would be
+			return json.Unmarshal(v, &o.KillChainPhases) == nil
+		case "external_references":
+			return json.Unmarshal(v, &o.ExternalReferences) == nil
+		}
+		return plainKey(k) && !foldsTo(k, stixObjectFields) // another member: skipped
+	})
+	if !ok {
+		*o = stixObject{}
+	}
+	return ok
 }
 
 // indicator reads an indicator object.
