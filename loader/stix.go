@@ -693,8 +693,8 @@ var stixObjectFields = []string{
 
 // decodeFast decodes raw (a JSON object checked by the decoder) into the
 // zero o as json.Unmarshal does, without reflection (see eachMember), and
-// reports whether it could; false leaves o partly set, for json.Unmarshal
-// to decode from the zero value again.
+// reports whether it could; false leaves o zero, for json.Unmarshal to
+// decode it instead.
 func (o *stixObject) decodeFast(raw []byte) bool {
 	ok := eachMember(raw, func(k, v []byte) bool {
 		switch string(k) {
