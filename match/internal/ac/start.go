@@ -82,20 +82,30 @@ func longHash(x uint64) (uint32, uint32) {
 	return v >> (32 - startBits), (v * 0xC2B2AE3D) >> (32 - startBits)
 }
 
-// key7 returns the first 7 bytes of b (len(b) >= 7), each OR-ed with
-// 0x20, little-endian, the eighth byte 0: the key of a window of the
-// long2 filter.
+// key7 returns the first 7 bytes of b (len(b) >= 6: a missing seventh
+// byte is 0), each OR-ed with 0x20, little-endian, the eighth byte 0: the
+// key of a window of the long2 filter.
 func key7(b []byte) uint64 {
 	var x uint64
 	if len(b) >= 8 {
 		x = binary.LittleEndian.Uint64(b)
 	} else {
-		for j := range 7 {
+		for j := range min(7, len(b)) {
 			x |= uint64(b[j]) << (8 * j)
 		}
 	}
 	return (x | 0x2020202020202020) & (1<<56 - 1)
 }
+
+// long2Min is the shortest pattern that goes into long in the long2
+// layout: a 7-byte pattern has its window at offset 0, and at offset 1
+// six of its bytes and the byte after it, which may be any: the window is
+// set for every value of that byte (128 once OR-ed with 0x20), so that
+// the few 7-byte patterns of a set (filenames, mutexes) do not keep a
+// short part with its own gathers in every step. A window at the end of a
+// text with six bytes there is read with a 0 as its seventh (see key7),
+// which those 128 cover.
+const long2Min = 7
 
 // longHash1 is the first bit of longHash.
 func longHash1(x uint64) uint32 {
@@ -134,8 +144,11 @@ func (a *Automaton) buildStart(patterns [][]byte, n uint32) []uint32 {
 	// than the positions they spare: every pattern goes into short, one
 	// bit of its first 2 to 4 bytes, tested four positions per step.
 	long := longLen
-	if !useAVX2 {
+	switch {
+	case !useAVX2:
 		long = math.MaxInt
+	case useAVX512:
+		long = long2Min
 	}
 	minShort, nLong := 0, 0
 	for _, p := range patterns {
@@ -172,12 +185,19 @@ func (a *Automaton) buildStart(patterns [][]byte, n uint32) []uint32 {
 		case len(p) >= long && f.long2:
 			for off := range 2 {
 				var x uint64
-				for j := range 7 {
+				for j := range min(7, len(p)-off) {
 					x |= uint64(fold[p[off+j]]|0x20) << (8 * j)
 				}
-				h1, h2 := longHash(x)
-				f.long[h1>>6] |= 1 << (h1 & 63)
-				f.long[h2>>6] |= 1 << (h2 & 63)
+				if off+7 <= len(p) {
+					f.setLong(x)
+					continue
+				}
+				// a 7-byte pattern at offset 1: any seventh byte
+				for c := range 256 {
+					if c|0x20 == c {
+						f.setLong(x | uint64(c)<<48)
+					}
+				}
 			}
 		case len(p) >= long:
 			h1, h2 := longHash(binary.LittleEndian.Uint64(w[:]))
@@ -204,6 +224,13 @@ func (a *Automaton) buildStart(patterns [][]byte, n uint32) []uint32 {
 		a.sdepth[k] = uint16(min(depth[a.nDense+uint32(k)], 1<<16-1))
 	}
 	return depth
+}
+
+// setLong sets the two bits of the 8-byte key x in long.
+func (f *startFilter) setLong(x uint64) {
+	h1, h2 := longHash(x)
+	f.long[h1>>6] |= 1 << (h1 & 63)
+	f.long[h2>>6] |= 1 << (h2 & 63)
 }
 
 // passRate estimates the share of random positions that pass f.
@@ -238,7 +265,7 @@ func (f *startFilter) passes(text []byte, i int) bool {
 	if f.long2 {
 		// a pattern at an even i has its window at offset 0 at i, at an
 		// odd one its window at offset 1 at i+1
-		if e := i + i&1; f.long != nil && len(text)-e >= 7 {
+		if e := i + i&1; f.long != nil && len(text)-e >= long2Min-1 {
 			h1, h2 := longHash(key7(text[e:]))
 			if has(f.long, h1) && has(f.long, h2) {
 				return true

@@ -278,9 +278,9 @@ TEXT ·nextStartAVX512L2(SB), NOSPLIT, $0-64
 	MOVL $0x00FFFFFF, CX
 	VPBROADCASTD CX, Z27
 
-	// R12: the last a to look at: n-7 for the windows, n-k for short
+	// R12: the last a to look at: n-6 for the windows, n-k for short
 	MOVQ DX, R12
-	SUBQ $7, R12
+	SUBQ $6, R12
 	TESTQ R10, R10
 	JZ   l2bound
 	MOVQ DX, CX
@@ -302,15 +302,16 @@ l2loop:
 	MOVQ $-1, R9
 	BZHIQ CX, R9, R9
 	KMOVQ R9, K1
-	VMOVDQU8 (SI)(R14*1), K1, Z0
+	VMOVDQU8.Z (SI)(R14*1), K1, Z0 // zeroing: the bytes past the text are 0
 	XORL R13, R13 // the positions that pass, one bit per offset from a
 
 	TESTQ R8, R8
 	JZ    l2short
-	// K2: the windows j with a+2j+7 <= n
+	// K2: the windows j with a+2j+6 <= n (a window of six bytes at the
+	// end is read with a 0 after them, as key7 does)
 	MOVQ DX, CX
 	SUBQ R14, CX
-	SUBQ $7, CX
+	SUBQ $6, CX
 	JLT  l2short
 	SHRQ $1, CX
 	INCQ CX

@@ -143,6 +143,48 @@ func TestNextStartSIMDPatterns(t *testing.T) {
 	}
 }
 
+// TestNextStartSeven checks that a 7-byte pattern (whose window at offset
+// 1 holds the byte after it, set for every value in the long2 layout)
+// passes the filter wherever it starts, at odd and even positions, in the
+// middle of a text and at its very end, with every loop.
+func TestNextStartSeven(t *testing.T) {
+	pats := [][]byte{[]byte("svchost"), []byte("Global\\evil")}
+	a, err := Build(pats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.start == nil {
+		t.Fatal("no start filter")
+	}
+	if useAVX512 && (a.start.short != nil || !a.start.long2) {
+		t.Fatalf("the 7-byte pattern is not in the long2 part: %+v", a.start)
+	}
+	for _, run := range []func(func()){func(f func()) { f() }, avx2, portable} {
+		run(func() {
+			for at := 0; at < 70; at++ {
+				for tail := range 4 {
+					text := append(bytes.Repeat([]byte{'x'}, at), "SvcHost"...)
+					text = append(text, "zzz"[:tail]...)
+					passed := false
+					for i := 0; i <= at; {
+						s, _ := nextStartBoth(t, a, text, i)
+						if s == at {
+							passed = true
+						}
+						if s >= at {
+							break
+						}
+						i = s + 1
+					}
+					if !passed {
+						t.Fatalf("AVX2 %v, AVX-512 %v: svchost at %d of %d bytes did not pass", useAVX2, useAVX512, at, len(text))
+					}
+				}
+			}
+		})
+	}
+}
+
 // FuzzNextStart compares the SIMD start filter with the portable one on
 // any text, with the filter of a few patterns taken from it.
 func FuzzNextStart(f *testing.F) {
