@@ -107,6 +107,22 @@ func key7(b []byte) uint64 {
 // which those 128 cover.
 const long2Min = 7
 
+// max7 is the most 7-byte patterns that go into long (see long2Min): each
+// sets up to 258 of its bits, so that many would fill it; with more they
+// stay in short.
+const max7 = 128
+
+// few7 reports whether patterns has at most max7 patterns of 7 bytes.
+func few7(patterns [][]byte) bool {
+	n := 0
+	for _, p := range patterns {
+		if len(p) == long2Min {
+			n++
+		}
+	}
+	return n <= max7
+}
+
 // longHash1 is the first bit of longHash.
 func longHash1(x uint64) uint32 {
 	return (uint32(x)*0x9E3779B1 ^ uint32(x>>32)*0x85EBCA77) >> (32 - startBits)
@@ -147,7 +163,7 @@ func (a *Automaton) buildStart(patterns [][]byte, n uint32) []uint32 {
 	switch {
 	case !useAVX2:
 		long = math.MaxInt
-	case useAVX512:
+	case useAVX512 && few7(patterns):
 		long = long2Min
 	}
 	minShort, nLong := 0, 0

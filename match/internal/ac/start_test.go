@@ -185,6 +185,38 @@ func TestNextStartSeven(t *testing.T) {
 	}
 }
 
+// TestManySeven checks that a set of many 7-byte patterns keeps them in
+// the short part, where their bits do not fill the long one, and still
+// finds each.
+func TestManySeven(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	var pats [][]byte
+	for range 2 * max7 {
+		p := make([]byte, 7)
+		for j := range p {
+			p[j] = 'a' + byte(r.IntN(26))
+		}
+		pats = append(pats, p)
+	}
+	pats = append(pats, []byte("Global\\evil"))
+	a, err := Build(pats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.start == nil || useAVX2 && a.start.short == nil {
+		t.Fatalf("many 7-byte patterns: want them in the short part, got %+v", a.start)
+	}
+	text := []byte("some text before " + string(pats[max7]) + " and after")
+	found := false
+	a.Scan(text, func(p, end int) bool {
+		found = found || p == max7
+		return true
+	})
+	if !found {
+		t.Fatalf("%q not found in %q", pats[max7], text)
+	}
+}
+
 // FuzzNextStart compares the SIMD start filter with the portable one on
 // any text, with the filter of a few patterns taken from it.
 func FuzzNextStart(f *testing.F) {
