@@ -16,8 +16,13 @@ import (
 // store's length counts them all, and finish drops the maps.
 func TestMetaStore(t *testing.T) {
 	s := newMetaStore()
-	const n = 3<<metaChunkBits + 17
-	id := func(i int) string { return strconv.Itoa(i) + strings.Repeat("-", i%800) } // 400 bytes on average: 4 MB
+	const n = 40000
+	id := func(i int) string { // 110 bytes on average: 4 MB, and one in 1000 too long for the arena
+		if i%1000 == 999 {
+			return strconv.Itoa(i) + strings.Repeat("L", maxSpan)
+		}
+		return strconv.Itoa(i) + strings.Repeat("-", i%200)
+	}
 	seen := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for i := range n {
 		mt := indicator.Meta{ID: id(i), Source: "feed" + strconv.Itoa(i%3), LastSeen: seen.Add(time.Duration(i) * time.Second)}
@@ -51,8 +56,8 @@ func TestMetaStore(t *testing.T) {
 	if s.Len() != n {
 		t.Fatalf("Len %d, want %d", s.Len(), n)
 	}
-	if len(s.rests) != 6 || len(s.strs) != 4 {
-		t.Fatalf("%d rests and %d strings, want 6 and 4: the shared fields are interned", len(s.rests), len(s.strs))
+	if len(s.rests) != 6+n/1000 || len(s.strs) != 4+n/1000 {
+		t.Fatalf("%d rests and %d strings, want %d and %d: the shared fields are interned", len(s.rests), len(s.strs), 6+n/1000, 4+n/1000)
 	}
 	s.finish()
 	if s.b != nil {
@@ -105,8 +110,11 @@ func randMeta(r *rand.Rand, zones []*time.Location) indicator.Meta {
 		return t
 	}
 	id := str("indicator--", 1<<30)
-	if r.IntN(20) == 0 {
-		id = strings.Repeat("L", maxArenaID+r.IntN(3)) // interned, not in the arena
+	switch r.IntN(20) {
+	case 0:
+		id = strings.Repeat("L", maxSpan+r.IntN(3)) // interned, not in the arena
+	case 1:
+		id = strings.Repeat("M", 180+r.IntN(80)) // in the arena or not, by the times' size
 	}
 	return indicator.Meta{
 		Source: str("src", 3), ID: id, Description: str("desc", 5), Reference: str("https://r/", 5),
@@ -126,8 +134,15 @@ func TestMetaRoundTrip(t *testing.T) {
 	zones := []*time.Location{time.FixedZone("", 3600), time.FixedZone("EST", -5*3600), time.FixedZone("X", 5*3600+1800)}
 	s := newMetaStore()
 	var in []indicator.Meta
-	for range 20000 {
+	for i := range 20000 {
 		mt := randMeta(r, zones)
+		if i > 0 && r.IntN(3) == 0 {
+			// another record of an event: the fields of one before, its
+			// own ID and LastSeen
+			id, seen := mt.ID, mt.LastSeen
+			mt = in[r.IntN(i)]
+			mt.ID, mt.LastSeen = id, seen
+		}
 		if _, err := s.add(&mt); err != nil {
 			t.Fatal(err)
 		}
@@ -146,6 +161,17 @@ func TestMetaRoundTrip(t *testing.T) {
 		}
 	}
 	check("before finish")
+	shared := 0
+	for _, r := range s.rests {
+		for i := range 4 {
+			if r.times>>(2*i)&3 == tShared {
+				shared++
+			}
+		}
+	}
+	if shared < 100 {
+		t.Fatalf("%d shared times: the test does not test them", shared)
+	}
 	s.finish()
 	check("after finish")
 
@@ -167,8 +193,8 @@ func TestMetaRoundTrip(t *testing.T) {
 	// records that share their fields share one copy of them
 	a, _ := s.add(&indicator.Meta{Source: "feed", Tags: []string{"x", "y"}, ID: "1"})
 	b, _ := s.add(&indicator.Meta{Source: "feed", Tags: []string{"x", "y"}, ID: "2"})
-	if ra, rb := s.rec(a).rest, s.rec(b).rest; ra != rb {
-		t.Fatalf("two rests %d %d for records that differ only by ID", ra, rb)
+	if _, ra := s.span(a); func() bool { _, rb := s.span(b); return ra != rb }() {
+		t.Fatal("two rests for records that differ only by ID")
 	}
 	ma, mb := s.meta(a), s.meta(b)
 	if &ma.Tags[0] != &mb.Tags[0] || cap(ma.Tags) != 2 {
@@ -186,12 +212,10 @@ func TestMetaRoundTrip(t *testing.T) {
 	}
 }
 
-// TestMetaSize: a record of its own takes 8 bytes, plus its ID and its
-// times.
+// TestMetaSize: a record of its own takes its ID, its times, the index
+// of its rest (one byte, for the first 128 rests) and its length (one
+// byte), plus 4 bytes per metaGroup records.
 func TestMetaSize(t *testing.T) {
-	if n := reflect.TypeFor[metaRec]().Size(); n != 8 {
-		t.Fatalf("metaRec of %d bytes", n)
-	}
 	s := newMetaStore()
 	seen := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 1000 {
@@ -201,10 +225,13 @@ func TestMetaSize(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(s.arena[0]); n != 1000*(36+4+4) {
-		t.Fatalf("%d bytes of arena, want 44 a record", n)
+	if n := len(s.arena[0]); n != 45+999*41 {
+		t.Fatalf("%d bytes of arena, want 45 for the first record, 41 for the next (FirstSeen shared)", n)
 	}
-	if len(s.rests) != 1 || len(s.lists) != 3 {
-		t.Fatalf("%d rests and %d lists, want 1 and 3", len(s.rests), len(s.lists))
+	if len(s.lens) != 1000 || len(s.starts) != (1000+metaGroup-1)/metaGroup {
+		t.Fatalf("%d lengths and %d offsets", len(s.lens), len(s.starts))
+	}
+	if len(s.rests) != 2 || len(s.lists) != 3 || len(s.times) != 2 {
+		t.Fatalf("%d rests, %d lists and %d shared times, want 2, 3 and 2", len(s.rests), len(s.lists), len(s.times))
 	}
 }
