@@ -408,24 +408,29 @@ func (s *metaStore) source(k uint32) string {
 }
 
 // meta returns record k, without allocating.
-func (s *metaStore) meta(k uint32) indicator.Meta {
+func (s *metaStore) meta(k uint32) (mt indicator.Meta) {
+	s.decode(k, &mt)
+	return mt
+}
+
+// decode sets *mt to record k, without allocating.
+func (s *metaStore) decode(k uint32, mt *indicator.Meta) {
 	b, r := s.span(k)
-	mt := indicator.Meta{
-		Source: s.strs[r.source], Description: s.strs[r.desc], Reference: s.strs[r.ref],
-		Confidence: r.conf, Severity: r.sev, Tags: s.lists[r.tags], TLP: r.tlp,
-		ThreatActor: s.strs[r.actor], MalwareFamily: s.strs[r.family], Techniques: s.lists[r.techs],
-		File: s.strs[r.file], FileName: s.strs[r.fileName],
-	}
+	mt.Source, mt.Description, mt.Reference = s.strs[r.source], s.strs[r.desc], s.strs[r.ref]
+	mt.Confidence, mt.Severity, mt.TLP = r.conf, r.sev, r.tlp
+	mt.Tags, mt.Techniques = s.lists[r.tags], s.lists[r.techs]
+	mt.ThreatActor, mt.MalwareFamily = s.strs[r.actor], s.strs[r.family]
+	mt.File, mt.FileName = s.strs[r.file], s.strs[r.fileName]
 	mt.FirstSeen, b = s.timeAt(r, 0, b)
 	mt.LastSeen, b = s.timeAt(r, 1, b)
 	mt.ValidFrom, b = s.timeAt(r, 2, b)
 	mt.ValidUntil, b = s.timeAt(r, 3, b)
+	mt.ID = ""
 	if r.id != 0 {
 		mt.ID = s.strs[r.id]
 	} else if len(b) > 0 {
 		mt.ID = unsafe.String(&b[0], len(b))
 	}
-	return mt
 }
 
 // window returns the ValidFrom and ValidUntil of record k, reading

@@ -26,13 +26,16 @@ func (m *Matcher) Records(id ID) int {
 // the records that have the same (do not modify the slices' elements).
 // Its times are the ones given, without their monotonic clock readings.
 // It panics if id or i is out of range, like an index expression.
-func (m *Matcher) Record(id ID, i int) indicator.Meta {
+func (m *Matcher) Record(id ID, i int) (mt indicator.Meta) {
 	e := &m.ents[id]
+	k := e.meta
 	if e.flags&fGroup == 0 {
 		if i != 0 {
 			panic("match: Record: record index out of range")
 		}
-		return m.metas.meta(e.meta)
+	} else {
+		k = m.groups[e.meta].metas[i]
 	}
-	return m.metas.meta(m.groups[e.meta].metas[i])
+	m.metas.decode(k, &mt)
+	return mt
 }
