@@ -194,7 +194,7 @@ func (p *Policy) EntryScore(m *match.Matcher, id match.ID, now time.Time) (float
 	best, found, valid := 0.0, false, false
 	for i := range m.Records(id) {
 		meta := m.Record(id, i)
-		s, ok := p.Score(t, meta, now)
+		s, ok := p.Score(t, &meta, now)
 		if !ok {
 			continue
 		}

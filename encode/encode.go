@@ -66,8 +66,9 @@ type Encoder struct {
 	sc   Scorer
 	json map[match.ID]*jsonParts
 	ecs  map[match.ID]*ecsParts
-	sets [3][]string // scratch for the event-level unions of ECS
-	max  int         // Options.CacheEntries
+	sets [3][]string    // scratch for the event-level unions of ECS
+	meta indicator.Meta // scratch for the record a Scorer scores (a pointer to a local would escape)
+	max  int            // Options.CacheEntries
 }
 
 // NewEncoder returns an Encoder for the matches of m.
@@ -143,7 +144,7 @@ func (e *Encoder) AppendJSONText(dst []byte, ln Line, x match.Match, matched []b
 	if e.sc == nil {
 		return appendJSON(dst, ln, x, matched, p)
 	}
-	return appendJSONScored(dst, ln, x, matched, p, e.m, e.sc, e.now())
+	return appendJSONScored(dst, ln, x, matched, p, e.m, e.sc, e.now(), &e.meta)
 }
 
 // AppendJSON appends the native JSON object of match x of m, found in ln,
@@ -160,8 +161,9 @@ func appendJSON(b []byte, ln Line, x match.Match, matched []byte, p *jsonParts) 
 }
 
 // appendJSONScored is appendJSON with the scores of sc at now: the
-// entry's before "sources", each shown record's at the end of its object.
-func appendJSONScored(b []byte, ln Line, x match.Match, matched []byte, p *jsonParts, m *match.Matcher, sc Scorer, now time.Time) []byte {
+// entry's before "sources", each shown record's at the end of its object;
+// meta is the scratch the records are decoded into.
+func appendJSONScored(b []byte, ln Line, x match.Match, matched []byte, p *jsonParts, m *match.Matcher, sc Scorer, now time.Time, meta *indicator.Meta) []byte {
 	b = appendJSONHead(b, ln, x, matched, p)
 	if s, ok := sc.EntryScore(m, x.ID, now); ok {
 		b = appendScore(b, s)
@@ -171,7 +173,8 @@ func appendJSONScored(b []byte, ln Line, x match.Match, matched []byte, p *jsonP
 	for k := range p.n {
 		cut := p.cuts[k]
 		b = append(b, p.tail[prev:cut]...)
-		if s, ok := sc.Score(t, m.Record(x.ID, int(p.recs[k])), now); ok {
+		*meta = m.Record(x.ID, int(p.recs[k]))
+		if s, ok := sc.Score(t, meta, now); ok {
 			b = appendScore(b, s)
 		}
 		prev = cut

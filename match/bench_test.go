@@ -366,6 +366,60 @@ func BenchmarkManyRecords(b *testing.B) {
 	})
 }
 
+// BenchmarkRecord: Record, Entry and View of an entry with 16 records of
+// a MISP event's metadata (uuid, description, tags, times), and Record
+// of a one-record entry; Record reads one field of each record, as a
+// score or a filter does.
+func BenchmarkRecord(b *testing.B) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var inds []indicator.Indicator
+	for i := range 17 {
+		ind := indicator.MustNew(indicator.Domain, "evil.com")
+		if i == 16 {
+			ind = indicator.MustNew(indicator.IPv4, "198.51.100.1")
+		}
+		ind.Meta = indicator.Meta{Source: "CERT-1", ID: fmt.Sprintf("8de8cd75-798a-4b2c-ac56-%012d", i),
+			Description: "Campaign 1: phishing; seen in stage 2", Tags: []string{"campaign:1", "type:OSINT"},
+			TLP: indicator.TLPAmber, Severity: indicator.SeverityHigh, FirstSeen: t0, LastSeen: t0.Add(time.Duration(i) * time.Second)}
+		inds = append(inds, ind)
+	}
+	m, err := match.Compile(inds, match.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	many, one := m.Lookup(indicator.Domain, "evil.com")[0], m.Lookup(indicator.IPv4, "198.51.100.1")[0]
+	n := 0
+	b.Run("Record/16", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			for i := range m.Records(many) {
+				n += len(m.Record(many, i).ID)
+			}
+		}
+	})
+	b.Run("Record/1", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			n += len(m.Record(one, 0).ID)
+		}
+	})
+	b.Run("Entry/16", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			n += len(m.Entry(many).Indicators)
+		}
+	})
+	b.Run("View/16", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			n += len(m.View(many).Tags)
+		}
+	})
+	if n == 0 {
+		b.Fatal("no records read")
+	}
+}
+
 // BenchmarkCompileDomains compiles 1M domain indicators (two random words
 // and a TLD, as genIndicators makes them, and one in 1000 a public
 // suffix) with the public-suffix check (psl, the default) and without it

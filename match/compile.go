@@ -28,10 +28,11 @@ import (
 // only (Matcher.ExactOnly; see the package doc's Domains rule), unless
 // Options.SubdomainsOfPublicSuffixes.
 //
-// The input slice is not retained, but the strings and slices inside the
-// indicators' metadata are shared with the Matcher's entries. Values are
-// copied into one string; metadata that is only a source name is stored
-// once per source.
+// The input is not retained: values are copied into one string, and the
+// metadata into a compact store (the strings and string slices that
+// repeat across records, such as sources, descriptions and tags, once
+// each; the IDs and times per record); metadata that is only a source
+// name is stored once per source.
 func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	if uint64(len(inds)) > uint64(limits.indicators) {
 		if opts.MinConfidence < 0 || opts.MinConfidence > 100 {
@@ -90,12 +91,12 @@ func NewBuilder(opts Options) (*Builder, error) {
 	}
 	m.maxHit = cmp.Or(opts.MaxMatchesPerLine, DefaultMaxMatchesPerLine)
 	return &Builder{m: m, opts: opts, index: map[uint64]ID{}, seed: maphash.MakeSeed(), bySource: map[srcFile]uint32{},
-		dd: dedup{m: m, hash: metakey.NewHasher()}}, nil
+		dd: dedup{m: m, metas: newMetaStore(), hash: metakey.NewHasher()}}, nil
 }
 
 // Add adds indicators, in order after those added before; it does not
-// retain the slice (the strings and slices inside the metadata are
-// shared with the Matcher). The error is Compile's, naming the
+// retain the slice nor the strings and slices inside the metadata (the
+// Matcher keeps copies, as Compile says). The error is Compile's, naming the
 // indicator by its index among all those added; after an error, Add and
 // Finish return it again.
 func (b *Builder) Add(inds ...indicator.Indicator) error {
@@ -149,11 +150,13 @@ func (b *Builder) add(i int, ind *indicator.Indicator) error {
 		var ok bool
 		sf := srcFile{ind.Source, ind.File}
 		if k, ok = b.bySource[sf]; !ok {
-			k = b.dd.metas.add(indicator.Meta{Source: ind.Source, File: ind.File})
+			if k, err = b.dd.metas.add(&indicator.Meta{Source: ind.Source, File: ind.File}); err != nil {
+				return fmt.Errorf("match: indicator %d: %w", i, err)
+			}
 			b.bySource[sf] = k
 		}
-	} else {
-		k = b.dd.metas.add(ind.Meta)
+	} else if k, err = b.dd.metas.add(&ind.Meta); err != nil {
+		return fmt.Errorf("match: indicator %d: %w", i, err)
 	}
 	var flags uint8
 	if !ind.ValidFrom.IsZero() || !ind.ValidUntil.IsZero() {
@@ -219,6 +222,7 @@ func (b *Builder) Finish() (*Matcher, error) {
 		return nil, errFinished
 	}
 	m.metas, b.dd.metas = b.dd.metas, metaStore{}
+	m.metas.finish()
 	b.m, b.index, b.coll, b.bySource, b.dd = nil, nil, nil, nil, dedup{}
 	m.vals = b.vals.String()
 	b.vals = values{}
@@ -265,7 +269,8 @@ func (d *dedup) grouped(id ID) *group {
 		if d.seen == nil {
 			d.seen = make(map[dupKey]uint32)
 		}
-		d.seen[dupKey{id, d.hash.Meta(d.metas.at(k))}] = k
+		mt := d.metas.meta(k)
+		d.seen[dupKey{id, d.hash.Meta(&mt)}] = k
 	}
 	return &m.groups[e.meta]
 }
@@ -276,25 +281,32 @@ func (d *dedup) grouped(id ID) *group {
 func (d *dedup) dup(id ID, meta *indicator.Meta) (bool, uint64) {
 	m := d.m
 	e := &m.ents[id]
-	if e.flags&fGroup == 0 && !metakey.MetaEqual(d.metas.at(e.meta), meta) {
+	if e.flags&fGroup == 0 && !d.equal(e.meta, meta) {
 		return false, 0 // the second record of an entry, another one: no hashing
 	}
 	g := d.grouped(id)
 	h := d.hash.Meta(meta)
-	if k, ok := d.seen[dupKey{id, h}]; !ok || !metakey.MetaEqual(d.metas.at(k), meta) {
+	if k, ok := d.seen[dupKey{id, h}]; !ok || !d.equal(k, meta) {
 		return false, h
 	}
 	g.dups++
 	return true, h
 }
 
-// add adds the record metas.at(k), not a duplicate, to entry id; h is the
+// equal reports whether record k is meta (metakey.MetaEqual).
+func (d *dedup) equal(k uint32, meta *indicator.Meta) bool {
+	mt := d.metas.meta(k)
+	return metakey.MetaEqual(&mt, meta)
+}
+
+// add adds record k, not a duplicate, to entry id; h is the
 // hash of its metadata, or 0 to compute it.
 func (d *dedup) add(id ID, k uint32, h uint64) {
 	g := d.grouped(id)
 	g.metas = append(g.metas, k)
 	if h == 0 {
-		h = d.hash.Meta(d.metas.at(k))
+		mt := d.metas.meta(k)
+		h = d.hash.Meta(&mt)
 	}
 	if _, ok := d.seen[dupKey{id, h}]; !ok {
 		d.seen[dupKey{id, h}] = k
@@ -307,14 +319,14 @@ func (d *dedup) add(id ID, k uint32, h uint64) {
 func (m *Matcher) sources() {
 	m.srcOne = make(map[string][]string)
 	for i := range m.metas.Len() {
-		if s := m.metas.at(uint32(i)).Source; s != "" && m.srcOne[s] == nil {
+		if s := m.metas.source(uint32(i)); s != "" && m.srcOne[s] == nil {
 			m.srcOne[s] = []string{s}
 		}
 	}
 	sets := map[string][]string{}
 	for i := range m.groups {
 		g := &m.groups[i]
-		srcs := sourcesOf(g.metas, func(k *uint32) string { return m.metas.at(*k).Source })
+		srcs := sourcesOf(g.metas, func(k *uint32) string { return m.metas.source(*k) })
 		switch len(srcs) {
 		case 0:
 		case 1:

@@ -180,7 +180,10 @@
 //   - Compile: about 1.3 s for 1M indicators, to about 82 bytes of live
 //     heap per indicator, values included. Values are stored back to back
 //     in one string; metadata that is only a source name is stored once
-//     per source; other metadata once per indicator (an indicator.Meta).
+//     per source; other metadata compactly, per record its ID, its own
+//     times and 2 to 4 bytes, the strings, tags and times that records
+//     share once (1M-indicator MISP and STIX feeds, generated: 144 and
+//     152 bytes per indicator after compile, 45 and 53 of them metadata).
 //     With filename indicators, the string-kind automaton takes 5 bytes
 //     more per pattern, 9 with regkey ones (its gate links, see
 //     "Occurrences that fail a boundary rule" above). The public-suffix
@@ -219,7 +222,8 @@
 //     indicators, whatever the number of records of the entry; Sources
 //     does not allocate (Compile computes each entry's); AppendIndicators
 //     pages through the records and does not allocate when dst has room;
-//     Records and Record give each record's metadata in place, at no cost.
+//     Records and Record give each record's metadata without allocating
+//     (Record decodes it: some 40 ns).
 //   - Hostile input: the tables keyed by indicator values hash every byte
 //     of the key with a random seed per Matcher (domains: hash/maphash per
 //     label, joined right to left by a keyed mixer; URLs, emails: Go maps,

@@ -195,8 +195,8 @@ func (m *Matcher) Entry(id ID) Entry {
 	e := &m.ents[id]
 	ent := Entry{ID: id, Type: e.typ, Value: m.value(id), Records: 1, srcSet: true, ExactOnly: e.flags&fExact != 0}
 	if e.flags&fGroup == 0 {
-		ent.sources = m.srcOne[m.metas.at(e.meta).Source]
-		ent.Indicators = []indicator.Indicator{{Type: e.typ, Value: ent.Value, Meta: *m.metas.at(e.meta)}}
+		ent.sources = m.srcOne[m.metas.source(e.meta)]
+		ent.Indicators = []indicator.Indicator{{Type: e.typ, Value: ent.Value, Meta: m.metas.meta(e.meta)}}
 		return ent
 	}
 	g := &m.groups[e.meta]
@@ -234,7 +234,7 @@ func (m *Matcher) AppendIndicators(dst []indicator.Indicator, id ID, from, n int
 	}
 	v := m.value(id)
 	for _, k := range metas[from:min(len(metas), from+n)] {
-		dst = append(dst, indicator.Indicator{Type: e.typ, Value: v, Meta: *m.metas.at(k)})
+		dst = append(dst, indicator.Indicator{Type: e.typ, Value: v, Meta: m.metas.meta(k)})
 	}
 	return dst
 }
@@ -251,7 +251,8 @@ func (m *Matcher) validAt(id ID, now *int64) bool {
 	}
 	t := time.Unix(0, *now)
 	if e.flags&fGroup == 0 {
-		return m.metas.at(e.meta).ValidAt(t)
+		from, until := m.metas.window(e.meta)
+		return (from.IsZero() || !t.Before(from)) && (until.IsZero() || t.Before(until)) // indicator.Meta.ValidAt
 	}
 	w := m.groups[e.meta].windows
 	// the last window starting at t or before
@@ -269,11 +270,11 @@ func (m *Matcher) validAt(id ID, now *int64) bool {
 func mergeWindows(metas *metaStore, ks []uint32) []window {
 	var ws []window
 	for _, k := range ks {
-		mt := metas.at(k)
-		if !mt.ValidFrom.IsZero() && !mt.ValidUntil.IsZero() && !mt.ValidFrom.Before(mt.ValidUntil) {
+		from, until := metas.window(k)
+		if !from.IsZero() && !until.IsZero() && !from.Before(until) {
 			continue // never valid
 		}
-		ws = append(ws, window{mt.ValidFrom, mt.ValidUntil})
+		ws = append(ws, window{from, until})
 	}
 	slices.SortFunc(ws, func(a, b window) int { return a.from.Compare(b.from) }) // a zero start, open, first
 	out := ws[:0]

@@ -19,17 +19,23 @@ func (m *Matcher) Records(id ID) int {
 
 // Record returns the metadata of record i of entry id, 0 ≤ i <
 // Records(id), in input order (the i-th of AppendIndicators). It does not
-// allocate or copy: with Records it lets a caller on the match path (a
-// score, a filter) walk every record of an entry at no cost. The Meta is
-// the Matcher's own: do not modify it, nor the slices inside. It panics
-// if id or i is out of range, like an index expression.
-func (m *Matcher) Record(id ID, i int) *indicator.Meta {
+// allocate: with Records it lets a caller on the match path (a score, a
+// filter) walk every record of an entry at no cost. The Matcher keeps its
+// records compactly and decodes the one asked for: the Meta is a copy,
+// but the strings and slices inside are the Matcher's own, shared by
+// the records that have the same (do not modify the slices' elements).
+// Its times are the ones given, without their monotonic clock readings.
+// It panics if id or i is out of range, like an index expression.
+func (m *Matcher) Record(id ID, i int) (mt indicator.Meta) {
 	e := &m.ents[id]
+	k := e.meta
 	if e.flags&fGroup == 0 {
 		if i != 0 {
 			panic("match: Record: record index out of range")
 		}
-		return m.metas.at(e.meta)
+	} else {
+		k = m.groups[e.meta].metas[i]
 	}
-	return m.metas.at(m.groups[e.meta].metas[i])
+	m.metas.decode(k, &mt)
+	return mt
 }

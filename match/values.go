@@ -3,8 +3,6 @@ package match
 import (
 	"sort"
 	"strings"
-
-	"github.com/iocmatch/iocmatch/indicator"
 )
 
 // valChunk is the size of the chunks a Builder keeps its values in.
@@ -67,43 +65,4 @@ func (v *values) String() string {
 	}
 	b.Write(v.cur)
 	return b.String()
-}
-
-// metaChunkBits: a Builder keeps its records' metadata in chunks of
-// 1<<metaChunkBits.
-const metaChunkBits = 12
-
-// metaStore is the store of the records' metadata of a Builder, then of
-// its Matcher (Matcher.metas, the same store): full chunks of
-// 1<<metaChunkBits. One growing slice would be copied again and again as
-// it grows (some 300 bytes a record, of which there can be millions) and
-// keep its spare room in the Matcher; joining the chunks at Finish would
-// hold the records twice at the peak of a build (a live reload's peak).
-type metaStore struct {
-	done [][]indicator.Meta
-	cur  []indicator.Meta
-}
-
-// Len returns the number of records.
-func (s *metaStore) Len() int { return len(s.done)<<metaChunkBits + len(s.cur) }
-
-// add appends mt and returns its index.
-func (s *metaStore) add(mt indicator.Meta) uint32 {
-	if len(s.cur) == cap(s.cur) {
-		if len(s.cur) > 0 {
-			s.done = append(s.done, s.cur)
-		}
-		s.cur = make([]indicator.Meta, 0, 1<<metaChunkBits)
-	}
-	k := uint32(s.Len())
-	s.cur = append(s.cur, mt)
-	return k
-}
-
-// at returns the record of index k.
-func (s *metaStore) at(k uint32) *indicator.Meta {
-	if i := int(k >> metaChunkBits); i < len(s.done) {
-		return &s.done[i][k&(1<<metaChunkBits-1)]
-	}
-	return &s.cur[k&(1<<metaChunkBits-1)]
 }

@@ -4,8 +4,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/iocmatch/iocmatch/indicator"
 )
 
 // TestValues: values written across several chunks (and one longer than
@@ -37,33 +35,5 @@ func TestValues(t *testing.T) {
 	}
 	if v.String() != want.String() || v.Len() != want.Len() {
 		t.Fatalf("joined %d bytes, want %d", v.Len(), want.Len())
-	}
-}
-
-// TestMetaStore: records added across several chunks are found at their
-// indices, the store's length counts them all, and a full chunk is not
-// reallocated by later adds (its records keep their addresses).
-func TestMetaStore(t *testing.T) {
-	var s metaStore
-	const n = 3<<metaChunkBits + 17
-	for i := range n {
-		if k := s.add(indicator.Meta{ID: strconv.Itoa(i)}); k != uint32(i) {
-			t.Fatalf("record %d at %d", i, k)
-		}
-	}
-	for i := range n {
-		if s.at(uint32(i)).ID != strconv.Itoa(i) {
-			t.Fatalf("record %d: %q", i, s.at(uint32(i)).ID)
-		}
-	}
-	if s.Len() != n {
-		t.Fatalf("Len %d, want %d", s.Len(), n)
-	}
-	first := s.at(0)
-	for i := range 1 << metaChunkBits {
-		s.add(indicator.Meta{ID: "more" + strconv.Itoa(i)})
-	}
-	if s.at(0) != first || first.ID != "0" {
-		t.Fatalf("record 0 moved or changed: %p %p %q", s.at(0), first, first.ID)
 	}
 }

@@ -82,16 +82,17 @@ func tlpRank(t indicator.TLP) int {
 func (m *Matcher) View(id ID) View {
 	e := &m.ents[id]
 	if e.flags&fGroup == 0 {
-		mt := m.metas.at(e.meta)
+		mt := m.metas.meta(e.meta)
 		v := View{Records: 1, Sources: m.srcOne[mt.Source]}
-		v.add(mt)
+		v.add(&mt)
 		v.finish()
 		return v
 	}
 	g := &m.groups[e.meta]
 	v := View{Records: len(g.metas), Sources: g.srcs}
 	for _, k := range g.metas {
-		v.add(m.metas.at(k))
+		mt := m.metas.meta(k)
+		v.add(&mt)
 	}
 	v.finish()
 	return v
