@@ -1455,6 +1455,14 @@ func csvTime(s string) time.Time {
 		}
 		return time.Unix(n, ns).UTC()
 	}
+	if len(s) == len(time.DateOnly) {
+		// a date: no other layout is that short, and each one tried and
+		// failed first would cost an error with its quoted strings
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return t.UTC()
+		}
+		return time.Time{}
+	}
 	for _, layout := range csvTimeLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC()
