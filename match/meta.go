@@ -263,6 +263,21 @@ func timeKind(t time.Time) uint8 {
 	return tFull
 }
 
+// intern returns the index of key in table, through index, appending it
+// when it is new; the error is errMetaFull.
+func intern[K comparable](index map[K]uint32, table *[]K, key K) (uint32, error) {
+	if i, ok := index[key]; ok {
+		return i, nil
+	}
+	if len(*table) >= math.MaxUint32 {
+		return 0, errMetaFull
+	}
+	i := uint32(len(*table))
+	*table = append(*table, key)
+	index[key] = i
+	return i, nil
+}
+
 // str interns v.
 func (s *metaStore) str(v string) (uint32, error) {
 	if v == "" {
@@ -271,14 +286,8 @@ func (s *metaStore) str(v string) (uint32, error) {
 	if i, ok := s.b.strs[v]; ok {
 		return i, nil
 	}
-	if len(s.strs) >= math.MaxUint32 {
-		return 0, errMetaFull
-	}
-	i := uint32(len(s.strs))
-	v = strings.Clone(v)
-	s.strs = append(s.strs, v)
-	s.b.strs[v] = i
-	return i, nil
+	return intern(s.b.strs, &s.strs, strings.Clone(v)) // a copy: not the caller's string
+
 }
 
 // list interns l: nil is 0, an empty slice 1; another is a copy, of
@@ -321,30 +330,12 @@ func (s *metaStore) loc(l *time.Location) (uint32, error) {
 	if l == time.UTC {
 		return 0, nil
 	}
-	if i, ok := s.b.locs[l]; ok {
-		return i, nil
-	}
-	if len(s.locs) >= math.MaxUint32 {
-		return 0, errMetaFull
-	}
-	i := uint32(len(s.locs))
-	s.locs = append(s.locs, l)
-	s.b.locs[l] = i
-	return i, nil
+	return intern(s.b.locs, &s.locs, l)
 }
 
 // time interns t, without its monotonic reading.
 func (s *metaStore) time(t time.Time) (uint32, error) {
-	if i, ok := s.b.times[t]; ok {
-		return i, nil
-	}
-	if len(s.times) >= math.MaxUint32 {
-		return 0, errMetaFull
-	}
-	i := uint32(len(s.times))
-	s.times = append(s.times, t)
-	s.b.times[t] = i
-	return i, nil
+	return intern(s.b.times, &s.times, t)
 }
 
 // tupleOf interns t.
@@ -352,16 +343,7 @@ func (s *metaStore) tupleOf(t [4]uint32) (uint32, error) {
 	if t == ([4]uint32{}) {
 		return 0, nil
 	}
-	if i, ok := s.b.tuple[t]; ok {
-		return i, nil
-	}
-	if len(s.tuple) >= math.MaxUint32 {
-		return 0, errMetaFull
-	}
-	i := uint32(len(s.tuple))
-	s.tuple = append(s.tuple, t)
-	s.b.tuple[t] = i
-	return i, nil
+	return intern(s.b.tuple, &s.tuple, t)
 }
 
 // finish drops the maps that intern and the spare room of the tables: no
