@@ -111,20 +111,29 @@ func eachMember(b []byte, fn func(key, val []byte) bool) bool {
 		if !fn(key, b[i:ve]) {
 			return false
 		}
-		i = skipSpace(b, ve)
-		if i >= len(b) {
-			return false
-		}
-		switch b[i] {
-		case '}':
-			return true
-		case ',':
-			i = skipSpace(b, i+1)
-		default:
-			return false
+		var end, ok bool
+		if i, end, ok = nextElem(b, ve, '}'); !ok || end {
+			return ok
 		}
 	}
 	return false
+}
+
+// nextElem steps past the separator after an element of an array or
+// object ending at b[i]: it returns the start of the next element, or
+// end when close ends the array or object there; ok is false for any
+// other byte.
+func nextElem(b []byte, i int, close byte) (next int, end, ok bool) {
+	i = skipSpace(b, i)
+	switch {
+	case i >= len(b):
+		return i, false, false
+	case b[i] == close:
+		return i, true, true
+	case b[i] == ',':
+		return skipSpace(b, i+1), false, true
+	}
+	return i, false, false
 }
 
 // jsonStringInto sets *dst to the JSON string v, or leaves it for null (as
@@ -176,18 +185,13 @@ func jsonStringsInto(dst *[]string, v []byte) bool {
 			return false // a null element is left to json.Unmarshal (it keeps what a reused slice held there)
 		}
 		out = append(out, s)
-		i = skipSpace(v, e)
-		if i >= len(v) {
+		var end, ok bool
+		if i, end, ok = nextElem(v, e, ']'); !ok {
 			return false
 		}
-		switch v[i] {
-		case ']':
+		if end {
 			*dst = out
 			return true
-		case ',':
-			i = skipSpace(v, i+1)
-		default:
-			return false
 		}
 	}
 	return false

@@ -287,7 +287,6 @@ func (s *metaStore) str(v string) (uint32, error) {
 		return i, nil
 	}
 	return intern(s.b.strs, &s.strs, strings.Clone(v)) // a copy: not the caller's string
-
 }
 
 // list interns l: nil is 0, an empty slice 1; another is a copy, of
