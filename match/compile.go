@@ -44,7 +44,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.index = make(map[uint64]ID, len(inds))
+	b.index.reserve(len(inds))
 	if err := b.Add(inds...); err != nil {
 		return nil, err
 	}
@@ -61,8 +61,7 @@ func Compile(inds []indicator.Indicator, opts Options) (*Matcher, error) {
 type Builder struct {
 	m        *Matcher
 	opts     Options
-	index    map[uint64]ID   // hash of (type, value) → the first entry of that hash
-	coll     map[buildKey]ID // the other entries of a hash in index (rare)
+	index    entryIndex // the entries by (type, value)
 	seed     maphash.Seed
 	bySource map[srcFile]uint32 // metas that hold only a source and a file
 	dd       dedup
@@ -70,11 +69,6 @@ type Builder struct {
 	strBytes int // the string-kind patterns' bytes (see stringBytes)
 	n        int // indicators given so far
 	err      error
-}
-
-type buildKey struct {
-	t indicator.Type
-	v string
 }
 
 type srcFile struct{ source, file string }
@@ -90,7 +84,7 @@ func NewBuilder(opts Options) (*Builder, error) {
 		m.now = time.Now
 	}
 	m.maxHit = cmp.Or(opts.MaxMatchesPerLine, DefaultMaxMatchesPerLine)
-	return &Builder{m: m, opts: opts, index: map[uint64]ID{}, seed: maphash.MakeSeed(), bySource: map[srcFile]uint32{},
+	return &Builder{m: m, opts: opts, seed: maphash.MakeSeed(), bySource: map[srcFile]uint32{},
 		dd: dedup{m: m, metas: newMetaStore(), hash: metakey.NewHasher()}}, nil
 }
 
@@ -134,8 +128,8 @@ func (b *Builder) add(i int, ind *indicator.Indicator) error {
 	if err != nil {
 		return fmt.Errorf("match: indicator %d: %w", i, err)
 	}
-	key := maphash.String(b.seed, v) ^ uint64(t)*0x9e3779b97f4a7c15
-	id, ok := b.lookup(key, t, v)
+	key := entryKey(b.seed, t, v)
+	id, ok := b.index.lookup(b, key, t, v)
 	var h uint64 // the metadata's hash, when dd.dup computed it
 	if ok {
 		var dup bool
@@ -171,35 +165,15 @@ func (b *Builder) add(i int, ind *indicator.Indicator) error {
 			return fmt.Errorf("match: indicator %d: %w", i, err)
 		}
 		id = ID(len(m.ents))
-		if _, taken := b.index[key]; !taken {
-			b.index[key] = id
-		} else {
-			if b.coll == nil {
-				b.coll = map[buildKey]ID{}
-			}
-			b.coll[buildKey{t, v}] = id
-		}
 		m.ents = append(m.ents, entryRec{off: uint32(b.vals.Len()), meta: k, n: uint16(len(v)), typ: t, flags: flags})
 		b.vals.WriteString(v)
+		b.index.insert(b, key, id)
 		m.counts[t]++
 		return nil
 	}
 	b.dd.add(id, k, h)
 	m.ents[id].flags |= flags
 	return nil
-}
-
-// lookup returns the entry of (t, v), whose hash is key, if there is one.
-func (b *Builder) lookup(key uint64, t indicator.Type, v string) (ID, bool) {
-	id, ok := b.index[key]
-	if !ok {
-		return 0, false
-	}
-	if e := &b.m.ents[id]; e.typ == t && int(e.n) == len(v) && b.vals.equal(e.off, uint32(e.n), v) {
-		return id, true
-	}
-	id, ok = b.coll[buildKey{t, v}]
-	return id, ok
 }
 
 // Len returns the number of entries (distinct canonical indicators) so
@@ -223,7 +197,7 @@ func (b *Builder) Finish() (*Matcher, error) {
 	}
 	m.metas, b.dd.metas = b.dd.metas, metaStore{}
 	m.metas.finish()
-	b.m, b.index, b.coll, b.bySource, b.dd = nil, nil, nil, nil, dedup{}
+	b.m, b.index, b.bySource, b.dd = nil, entryIndex{}, nil, dedup{}
 	m.vals = b.vals.String()
 	b.vals = values{}
 	m.sources()
@@ -473,5 +447,5 @@ func (b *Builder) GrowLike(m *Matcher) {
 	}
 	b.m.ents = make([]entryRec, 0, len(m.ents))
 	b.vals.Grow(len(m.vals))
-	b.index = make(map[uint64]ID, len(m.ents))
+	b.index.reserve(len(m.ents))
 }

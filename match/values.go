@@ -39,13 +39,18 @@ func (v *values) WriteString(s string) {
 
 // equal reports whether the value of n bytes at off is s.
 func (v *values) equal(off, n uint32, s string) bool {
+	return string(v.at(off, n)) == s
+}
+
+// at returns the value of n bytes at off, in v's own memory.
+func (v *values) at(off, n uint32) []byte {
 	if int(off) >= v.base {
 		o := int(off) - v.base
-		return string(v.cur[o:o+int(n)]) == s
+		return v.cur[o : o+int(n)]
 	}
 	i := sort.Search(len(v.starts), func(i int) bool { return v.starts[i] > off }) - 1
 	o := off - v.starts[i]
-	return string(v.done[i][o:o+n]) == s
+	return v.done[i][o : o+n]
 }
 
 // Grow makes room for n bytes of values before the first: they are one
