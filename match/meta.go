@@ -96,8 +96,8 @@ type metaBuild struct {
 	locs  map[*time.Location]uint32
 	times map[time.Time]uint32
 	tuple map[[4]uint32]uint32
-	first map[metaRest][4]time.Time // the times of the first record of the fields other than its times and ID
-	key   []byte                    // list's buffer
+	first map[metaRest]uint32 // the first record of the fields other than its times and ID (its times are its own: none tShared)
+	key   []byte              // list's buffer
 }
 
 var errMetaFull = errors.New("match: the metadata store is full (more than 4 GB of record IDs and times, or 2^32 distinct strings)")
@@ -112,7 +112,7 @@ func newMetaStore() metaStore {
 		tuple: [][4]uint32{{}},
 		b: &metaBuild{strs: map[string]uint32{}, lists: map[string]uint32{},
 			rests: map[metaRest]uint32{}, locs: map[*time.Location]uint32{},
-			times: map[time.Time]uint32{}, tuple: map[[4]uint32]uint32{}, first: map[metaRest][4]time.Time{}},
+			times: map[time.Time]uint32{}, tuple: map[[4]uint32]uint32{}, first: map[metaRest]uint32{}},
 	}
 }
 
@@ -163,9 +163,10 @@ func (s *metaStore) add(mt *indicator.Meta) (uint32, error) {
 	}
 	// the times of the first record of these fields are shared by the
 	// next ones that have them
-	if first, ok := s.b.first[r]; !ok {
-		s.b.first[r] = times
+	if fk, ok := s.b.first[r]; !ok {
+		s.b.first[r] = uint32(len(s.lens)) // this record's index
 	} else {
+		first := s.times4(fk)
 		var tuple [4]uint32
 		for i, t := range times {
 			if kinds[i] != tZero && t == first[i] {
@@ -380,6 +381,16 @@ func (s *metaStore) span(k uint32) ([]byte, *metaRest) {
 		}
 		pos += n
 	}
+}
+
+// times4 returns the FirstSeen, LastSeen, ValidFrom and ValidUntil of
+// record k.
+func (s *metaStore) times4(k uint32) (t [4]time.Time) {
+	b, r := s.span(k)
+	for i := range t {
+		t[i], b = s.timeAt(r, i, b)
+	}
+	return t
 }
 
 // source returns the Source of record k.
