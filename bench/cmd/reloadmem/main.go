@@ -17,6 +17,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -27,6 +28,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -79,6 +81,7 @@ func main() {
 	churn := flag.Bool("churn", false, "before each reload, rewrite the plain list (half the indicators) with new values")
 	only := flag.String("only", "", "keep only this feed file (list.txt, feed.csv, bundle.json)")
 	dir := flag.String("dir", "", "feed directory to write (default: a temporary one, removed)")
+	memprofile := flag.String("memprofile", "", "write the heap profile (pprof) as of the largest live heap seen during the last reload to this file")
 	asJSON := flag.Bool("json", false, "print the figures as one JSON object (Result) on standard output instead of text")
 	flag.Parse()
 	if *n < 1 || *reloads < 0 {
@@ -133,9 +136,18 @@ func main() {
 		}
 		resetPeak()
 		c0, t0 := cpu(), time.Now()
-		stop := sampleHeap()
+		var prof *bytes.Buffer
+		if *memprofile != "" && i == *reloads-1 {
+			prof = new(bytes.Buffer)
+		}
+		stop := sampleHeap(prof)
 		ev, err := lm.Reload(ctx)
 		maxHeap := stop()
+		if prof != nil {
+			if err := os.WriteFile(*memprofile, prof.Bytes(), 0o644); err != nil {
+				log.Fatal(err)
+			}
+		}
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -243,8 +255,9 @@ func writeFeeds(dir string, n int, seed uint64, listOnly bool) int64 {
 
 // sampleHeap samples the live heap as of the last GC
 // (/gc/heap/live:bytes) every millisecond until the function it returns
-// is called, which returns the largest.
-func sampleHeap() func() int64 {
+// is called, which returns the largest. With prof not nil, it holds the
+// heap profile (pprof.WriteHeapProfile) of the cycle with the largest.
+func sampleHeap(prof *bytes.Buffer) func() int64 {
 	done := make(chan int64)
 	stop := make(chan struct{})
 	go func() {
@@ -254,7 +267,15 @@ func sampleHeap() func() int64 {
 		defer t.Stop()
 		for {
 			metrics.Read(s)
-			maxv = max(maxv, int64(s[0].Value.Uint64()))
+			if v := int64(s[0].Value.Uint64()); v > maxv {
+				maxv = v
+				if prof != nil {
+					prof.Reset()
+					if err := pprof.WriteHeapProfile(prof); err != nil {
+						log.Fatal(err)
+					}
+				}
+			}
 			select {
 			case <-stop:
 				done <- maxv
