@@ -136,8 +136,11 @@
 // (never the whole []indicator.Indicator, about 400 bytes per indicator
 // and its growth, which made the peak of a load about 9 times the final
 // heap), the Builder reserves the previous set's room up front
-// (Builder.GrowLike: no doubling of its arrays) and indexes values by a
-// 64-bit hash, the diff keeps 24 bytes per entry with each set; and during
+// (Builder.GrowLike: no doubling of its arrays) and indexes its entries
+// in a flat table of 10-12 bytes per entry, the metadata of the records
+// is compact (match keeps a record's own times and ID in a few dozen
+// bytes, the rest interned), the diff keeps 24 bytes per entry with each
+// set; and during
 // a build the runtime's soft memory limit is set to
 // Options.BuildMemoryRatio (1.9) times the memory in use at its start, so
 // that the garbage collector does not let the heap grow to twice the live
@@ -159,6 +162,14 @@
 // allowlist and Compile of the same feeds before streaming (LoadAll, then
 // Compile, and FreeOSMemory after) peaked at 1.73 GB for the first build
 // and 2.2 GB for a reload (5.97× its steady 369 MB), in 10.5 s of CPU.
+// Since match keeps the metadata compactly the steady RSS of the same
+// feeds is 134 MiB, and a reload with the default ratio peaks at 246-249
+// MiB (1.83-1.86×) in 8.2 s of CPU, 256-258 MiB (1.91-1.92×) with -churn
+// (AMD EPYC VM, 2026-12-02, bench/report/report.md). Just before the
+// Builder's flat index of entries and the smaller interning maps it was
+// 2.15-2.17× in 15-16 s of CPU: the build's own data (then 41 bytes per
+// entry for the index alone) no longer fitted under the limit, and the
+// collector ran at it.
 //
 // Change detection costs one stat per file per WatchInterval, and a read
 // of the files modified within ModTimeWindow.

@@ -434,13 +434,13 @@ func (b *builder) finish() error {
 }
 
 // GrowLike reserves room in b for as many entries and value bytes as m
-// holds, so that a Builder rebuilding a set of about the size of m (a
-// reload) does not grow its arrays by doubling: at the peak of each
-// doubling both the old and the new array are live. (The metadata
-// records, about 300 bytes each, are kept in chunks that do not grow,
-// joined once by Finish.) Call it before the first Add; it does nothing
-// after one. A set that turns out larger grows from there; one that
-// turns out smaller keeps the room (at most m's size).
+// holds, and its index of entries for as many, so that a Builder
+// rebuilding a set of about the size of m (a reload) does not grow its
+// arrays by doubling: at the peak of each doubling both the old and the
+// new array are live. (The metadata records are kept in chunks that do
+// not grow.) Call it before the first Add; it does nothing after one. A
+// set that turns out larger grows from there; one that turns out smaller
+// keeps the room (at most m's size).
 func (b *Builder) GrowLike(m *Matcher) {
 	if b.m == nil || b.n > 0 || m == nil {
 		return
