@@ -41,7 +41,13 @@ type loadState struct {
 
 // total is the number of indicators kept so far: those in res and those
 // given to the sink.
-func (c *collector) total() int { return len(c.res.Indicators) + c.st.flushed }
+func (c *collector) total() int {
+	n := len(c.res.Indicators) + c.st.flushed
+	if c.enc != nil {
+		n += c.enc.len()
+	}
+	return n
+}
 
 // flush gives the settled indicators to the sink when streaming and
 // nothing is held, once there are at least min of them.
@@ -144,6 +150,12 @@ type collector struct {
 	heldFrom int
 	heldIdx  map[uint64]heldRec
 
+	// enc, when not nil, keeps the held indicators (those of addHeld)
+	// instead of res.Indicators, compactly, until settle: a reader that
+	// holds a whole document (STIX) sets it. The indexes of heldIdx are
+	// in it then.
+	enc *heldList
+
 	// dropped is the number of indicators in res.Indicators that the
 	// reader is to remove (those of superseded STIX versions): the
 	// indicator caps do not count them.
@@ -236,11 +248,7 @@ func (c *collector) add(ind indicator.Indicator) error {
 // dies with the last of its values, so one allocation serves thousands
 // of them.
 func (c *collector) append(ind indicator.Indicator) {
-	if c.st.sink != nil && len(ind.Value) <= arenaSize/16 {
-		ind.Value = c.st.arena.clone(ind.Value)
-	} else {
-		ind.Value = strings.Clone(ind.Value)
-	}
+	ind.Value = c.ownValue(ind.Value)
 	if s := c.res.Indicators; c.held > 0 && len(s) == cap(s) && len(s) >= heldDouble {
 		// A document held whole (a STIX bundle: a million indicators
 		// of some 300 bytes) grows by doubling, not by append's quarter:
@@ -249,6 +257,14 @@ func (c *collector) append(ind indicator.Indicator) {
 		c.res.Indicators = append(make([]indicator.Indicator, 0, 2*len(s)), s...)
 	}
 	c.res.Indicators = append(c.res.Indicators, ind)
+}
+
+// ownValue returns a copy of v for a recorded indicator (see append).
+func (c *collector) ownValue(v string) string {
+	if c.st.sink != nil && len(v) <= arenaSize/16 {
+		return c.st.arena.clone(v)
+	}
+	return strings.Clone(v)
 }
 
 // heldDouble is the number of held indicators from which their list grows
@@ -322,7 +338,7 @@ func (c *collector) addHeld(ind indicator.Indicator, scope string) error {
 	ind.Source = c.sourceFor(ind.Source)
 	ind.File = c.path
 	key := c.st.hash.Indicator(&ind) ^ c.st.hash.String(scope)
-	if r, ok := c.heldIdx[key]; ok && r.scope == scope && metakey.Equal(&c.res.Indicators[r.i], &ind) {
+	if r, ok := c.heldIdx[key]; ok && r.scope == scope && metakey.Equal(c.heldAt(r.i), &ind) {
 		c.res.Duplicates++
 		return nil
 	}
@@ -333,9 +349,63 @@ func (c *collector) addHeld(ind indicator.Indicator, scope string) error {
 		c.heldIdx = make(map[uint64]heldRec)
 	}
 	if _, ok := c.heldIdx[key]; !ok {
-		c.heldIdx[key] = heldRec{len(c.res.Indicators), scope}
+		i := len(c.res.Indicators)
+		if c.enc != nil {
+			i = c.enc.len()
+		}
+		c.heldIdx[key] = heldRec{i, scope}
+	}
+	if c.enc != nil {
+		ind.Value = c.ownValue(ind.Value)
+		c.enc.add(&ind)
+		return nil
 	}
 	c.append(ind)
+	return nil
+}
+
+// heldAt returns the held indicator i of heldIdx.
+func (c *collector) heldAt(i int) *indicator.Indicator {
+	if c.enc != nil {
+		ind := c.enc.get(i)
+		return &ind
+	}
+	return &c.res.Indicators[i]
+}
+
+// settle records the indicators of enc, which the reader has completed,
+// after the last release, and drops enc: they merge with those recorded
+// before and with each other as release merges held indicators (or the
+// sink does), and go to the sink in batches. They were counted against
+// the caps when they were held.
+func (c *collector) settle() error {
+	h := c.enc
+	if h == nil {
+		return nil
+	}
+	defer func() { c.enc = nil }()
+	for h.moved < len(h.items) {
+		ind := h.get(h.moved)
+		h.items[h.moved] = heldInd{} // its strings go with the batch
+		h.moved++
+		if c.st.sink != nil {
+			c.res.Indicators = append(c.res.Indicators, ind)
+			if err := c.flush(StreamBatch); err != nil {
+				return err
+			}
+			continue
+		}
+		hash := c.st.hash.Indicator(&ind)
+		j, ok := c.st.index[hash]
+		if ok && metakey.Equal(&c.res.Indicators[j], &ind) {
+			c.res.Duplicates++
+			continue
+		}
+		if !ok {
+			c.st.index[hash] = len(c.res.Indicators)
+		}
+		c.res.Indicators = append(c.res.Indicators, ind)
+	}
 	return nil
 }
 

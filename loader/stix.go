@@ -157,7 +157,7 @@ func ReadSTIX(r io.Reader, path string, opts Options) (Result, error) {
 }
 
 // readSTIX reads STIX 2 documents from r into c.
-func readSTIX(c *collector, r io.Reader) error {
+func readSTIX(c *collector, r io.Reader) (err error) {
 	s := &stixReader{
 		c:          c,
 		j:          newJSONStream(c, r),
@@ -171,9 +171,16 @@ func readSTIX(c *collector, r io.Reader) error {
 	// the metadata is complete once the references are resolved, at the
 	// end: identical indicators are merged then, and before it those with
 	// the same references (stixScope)
+	// (held compactly: a bundle of a million indicators is held whole)
+	c.enc = newHeldList()
 	c.hold()
-	defer c.release()
-	defer s.finish()
+	defer func() {
+		s.finish()
+		c.release()
+		if e := c.settle(); err == nil {
+			err = e
+		}
+	}()
 	for {
 		t, err := s.j.Token()
 		if err == io.EOF {
@@ -328,12 +335,12 @@ func (s *stixReader) uncount(what string) {
 const compactAt = 1024
 
 // compact removes the indicators of superseded versions from
-// c.res.Indicators, and their entries from pending.
+// c.enc, and their entries from pending.
 func (s *stixReader) compact() {
 	if s.c.dropped == 0 || len(s.pending) == 0 {
 		return
 	}
-	inds := s.c.res.Indicators
+	inds := s.c.enc.items
 	w := s.pending[0].from
 	end := w
 	kept := s.pending[:0]
@@ -353,7 +360,7 @@ func (s *stixReader) compact() {
 	clear(inds[w:end])
 	clear(s.pending[len(kept):])
 	s.pending = kept
-	s.c.res.Indicators = inds[:w]
+	s.c.enc.items = inds[:w]
 	s.c.dropped = 0
 }
 
@@ -364,7 +371,7 @@ type stixNamed struct {
 
 type stixRel struct{ from, to string }
 
-// stixPending are the indicators c.res.Indicators[from:to], read from one
+// stixPending are the held indicators c.enc.items[from:to], read from one
 // STIX indicator, and the references to resolve for them.
 type stixPending struct {
 	from, to  int
@@ -804,9 +811,9 @@ func (s *stixReader) indicatorObject(o *stixIndicator, rec string) error {
 	meta.Tags, s.lastTags = shareStrings(meta.Tags, s.lastTags)
 	meta.Techniques, s.lastTechniques = shareStrings(meta.Techniques, s.lastTechniques)
 	scope := stixScope(o.CreatedByRef, o.ObjectMarkingRefs)
-	from := len(c.res.Indicators)
+	from := len(c.enc.items)
 	defer func() {
-		if to := len(c.res.Indicators); to > from {
+		if to := len(c.enc.items); to > from {
 			if o.ID != "" {
 				s.setPending(o.ID, len(s.pending))
 			}
@@ -817,7 +824,7 @@ func (s *stixReader) indicatorObject(o *stixIndicator, rec string) error {
 		// this one or is superseded by it, never a duplicate (and compact
 		// moves the indicators that the held index points at).
 		c.heldIdx = nil
-		if s.c.dropped >= compactAt && len(s.pending) > 0 && 2*s.c.dropped > len(c.res.Indicators)-s.pending[0].from {
+		if s.c.dropped >= compactAt && len(s.pending) > 0 && 2*s.c.dropped > len(c.enc.items)-s.pending[0].from {
 			s.compact()
 		}
 	}()
@@ -1067,7 +1074,7 @@ func markingTLP(raw json.RawMessage) indicator.TLP {
 // "indicates" relationships.
 func (s *stixReader) finish() {
 	s.compact()
-	inds := s.c.res.Indicators
+	h := s.c.enc
 	byID := map[string][]int{} // indicator id → indexes in s.pending
 	if len(s.rels) > 0 {
 		for i, p := range s.pending {
@@ -1082,11 +1089,12 @@ func (s *stixReader) finish() {
 		for _, ref := range p.markings {
 			tlp = stricterTLP(tlp, s.markings[ref])
 		}
+		src := s.c.sourceFor(name)
 		for i := p.from; i < p.to; i++ {
 			if name != "" {
-				inds[i].Source = s.c.sourceFor(name)
+				h.editRest(i, func(r *heldRest) { r.source = src })
 			}
-			inds[i].TLP = stricterTLP(inds[i].TLP, tlp)
+			h.items[i].tlp = stricterTLP(h.items[i].tlp, tlp)
 		}
 	}
 	for _, r := range s.rels {
@@ -1097,12 +1105,14 @@ func (s *stixReader) finish() {
 		for _, pi := range byID[r.from] {
 			p := s.pending[pi]
 			for i := p.from; i < p.to; i++ {
-				switch {
-				case n.actor && inds[i].ThreatActor == "":
-					inds[i].ThreatActor = n.name
-				case !n.actor && inds[i].MalwareFamily == "":
-					inds[i].MalwareFamily = n.name
-				}
+				h.editRest(i, func(r *heldRest) {
+					switch {
+					case n.actor && r.actor == "":
+						r.actor = n.name
+					case !n.actor && r.family == "":
+						r.family = n.name
+					}
+				})
 			}
 		}
 	}
