@@ -33,9 +33,11 @@ const maxSpan = math.MaxUint8
 //
 //   - its own bytes in the arena, right after those of the record before
 //     (or at the start of the next chunk, when they do not fit in the
-//     chunk): the index of its metaRest (a uvarint), its own non-zero
-//     times (4 or 16 bytes each), then its ID, which is nearly always
-//     unique (a STIX id, a MISP uuid) and so is not interned;
+//     chunk): the index of its metaRest (a uvarint), that of its
+//     description in strs (a uvarint, when it has one: descriptions are
+//     often all different, and would make as many rests), its own
+//     non-zero times (4 or 16 bytes each), then its ID, which is nearly
+//     always unique (a STIX id, a MISP uuid) and so is not interned;
 //   - their length (lens), and for one record in metaGroup their offset
 //     (starts);
 //   - its metaRest, every other field, interned: the records of one MISP
@@ -67,7 +69,7 @@ type metaStore struct {
 // metaRest holds the fields of a record other than its times and ID (and
 // the kinds of its times): the part records share.
 type metaRest struct {
-	source, desc, ref, actor, family, file, fileName uint32 // indexes in strs
+	source, desc, ref, actor, family, file, fileName uint32 // indexes in strs; desc is descOwn when the record's bytes hold it
 	id                                               uint32 // index in strs of an ID too long for the arena (maxSpan), else 0
 	tags, techs                                      uint32 // indexes in lists
 	conf                                             indicator.Confidence
@@ -76,6 +78,10 @@ type metaRest struct {
 	times                                            uint8  // the kinds of FirstSeen, LastSeen, ValidFrom, ValidUntil, 2 bits each from the lowest
 	shared                                           uint32 // index in tuple of the tShared times
 }
+
+// descOwn in metaRest.desc: the index of the record's description is in
+// its bytes, a uvarint after the rest's index.
+const descOwn = math.MaxUint32
 
 // The kinds of time a record keeps, each in its own bytes but tShared.
 const (
@@ -142,11 +148,22 @@ func (s *metaStore) add(mt *indicator.Meta) (uint32, error) {
 	if r.techs, err = s.list(mt.Techniques); err != nil {
 		return 0, err
 	}
+	// a description is kept by its index in the record's bytes, not in
+	// the rest: the descriptions of a STIX feed's indicators are often
+	// all different, and so would their rests be, each in the maps that
+	// intern them
+	var desc uint32
+	if r.desc != 0 {
+		desc, r.desc = r.desc, descOwn
+	}
 	id := mt.ID
 	times := [...]time.Time{mt.FirstSeen.Round(0), mt.LastSeen.Round(0), mt.ValidFrom.Round(0), mt.ValidUntil.Round(0)}
 	var kinds [4]uint8
 	var locs [4]uint32
 	n := binary.MaxVarintLen32 // the rest's index, at most
+	if r.desc == descOwn {
+		n += uvarintLen(desc)
+	}
 	for i, t := range times {
 		if kinds[i] = timeKind(t); kinds[i] == tFull {
 			if locs[i], err = s.loc(t.Location()); err != nil {
@@ -206,6 +223,9 @@ func (s *metaStore) add(mt *indicator.Meta) (uint32, error) {
 	}
 	s.lens = append(s.lens, uint8(n))
 	p := binary.AppendUvarint(s.arena[c], uint64(ri))
+	if r.desc == descOwn {
+		p = binary.AppendUvarint(p, uint64(desc))
+	}
 	for i, t := range times {
 		switch kinds[i] {
 		case tUnix32:
@@ -364,9 +384,15 @@ func (s *metaStore) finish() {
 	s.tuple = slices.Clone(s.tuple)
 }
 
-// span returns the bytes of record k after its rest's index, and its
-// rest.
+// span returns the bytes of record k after its rest's index and its
+// description's, and its rest.
 func (s *metaStore) span(k uint32) ([]byte, *metaRest) {
+	b, r, _ := s.record(k)
+	return b, r
+}
+
+// record is span, and the index in strs of the record's description.
+func (s *metaStore) record(k uint32) ([]byte, *metaRest, uint32) {
 	const mask = 1<<spanChunkBits - 1
 	pos := s.starts[k/metaGroup]
 	for j := k &^ (metaGroup - 1); ; j++ {
@@ -377,7 +403,13 @@ func (s *metaStore) span(k uint32) ([]byte, *metaRest) {
 		if j == k {
 			b := s.arena[pos>>spanChunkBits][pos&mask : pos&mask+n]
 			ri, w := binary.Uvarint(b)
-			return b[w:], &s.rests[ri]
+			r := &s.rests[ri]
+			desc := r.desc
+			if desc == descOwn {
+				d, w2 := binary.Uvarint(b[w:])
+				desc, w = uint32(d), w+w2
+			}
+			return b[w:], r, desc
 		}
 		pos += n
 	}
@@ -407,8 +439,8 @@ func (s *metaStore) meta(k uint32) (mt indicator.Meta) {
 
 // decode sets *mt to record k, without allocating.
 func (s *metaStore) decode(k uint32, mt *indicator.Meta) {
-	b, r := s.span(k)
-	mt.Source, mt.Description, mt.Reference = s.strs[r.source], s.strs[r.desc], s.strs[r.ref]
+	b, r, desc := s.record(k)
+	mt.Source, mt.Description, mt.Reference = s.strs[r.source], s.strs[desc], s.strs[r.ref]
 	mt.Confidence, mt.Severity, mt.TLP = r.conf, r.sev, r.tlp
 	mt.Tags, mt.Techniques = s.lists[r.tags], s.lists[r.techs]
 	mt.ThreatActor, mt.MalwareFamily = s.strs[r.actor], s.strs[r.family]

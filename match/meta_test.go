@@ -213,8 +213,8 @@ func TestMetaRoundTrip(t *testing.T) {
 }
 
 // TestMetaSize: a record of its own takes its ID, its times, the index
-// of its rest (one byte, for the first 128 rests) and its length (one
-// byte), plus 4 bytes per metaGroup records.
+// of its rest and that of its description (one byte each, for the first
+// 128) and its length (one byte), plus 4 bytes per metaGroup records.
 func TestMetaSize(t *testing.T) {
 	s := newMetaStore()
 	seen := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -225,8 +225,8 @@ func TestMetaSize(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(s.arena[0]); n != 45+999*41 {
-		t.Fatalf("%d bytes of arena, want 45 for the first record, 41 for the next (FirstSeen shared)", n)
+	if n := len(s.arena[0]); n != 46+999*42 {
+		t.Fatalf("%d bytes of arena, want 46 for the first record, 42 for the next (FirstSeen shared)", n)
 	}
 	if len(s.lens) != 1000 || len(s.starts) != (1000+metaGroup-1)/metaGroup {
 		t.Fatalf("%d lengths and %d offsets", len(s.lens), len(s.starts))
@@ -234,4 +234,37 @@ func TestMetaSize(t *testing.T) {
 	if len(s.rests) != 2 || len(s.lists) != 3 || len(s.times) != 2 {
 		t.Fatalf("%d rests, %d lists and %d shared times, want 2, 3 and 2", len(s.rests), len(s.lists), len(s.times))
 	}
+}
+
+// TestMetaDistinctDescriptions: records that differ only by their
+// descriptions (a STIX feed's) share one rest, each keeping its own
+// description, before and after finish.
+func TestMetaDistinctDescriptions(t *testing.T) {
+	s := newMetaStore()
+	const n = 3000
+	for i := range n {
+		if _, err := s.add(&indicator.Meta{Source: "feed", Description: "beacon " + strconv.Itoa(i), ID: "indicator--" + strconv.Itoa(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.add(&indicator.Meta{Source: "feed"}); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.rests) != 2 || len(s.b.first) != 2 {
+		t.Fatalf("%d rests, %d in first: the descriptions are not in the rests", len(s.rests), len(s.b.first))
+	}
+	check := func(when string) {
+		for i := range n {
+			mt := s.meta(uint32(i))
+			if mt.Description != "beacon "+strconv.Itoa(i) || mt.ID != "indicator--"+strconv.Itoa(i) || mt.Source != "feed" {
+				t.Fatalf("%s: record %d: %+v", when, i, mt)
+			}
+		}
+		if mt := s.meta(n); mt.Description != "" || mt.Source != "feed" {
+			t.Fatalf("%s: the record without a description: %+v", when, mt)
+		}
+	}
+	check("before finish")
+	s.finish()
+	check("after finish")
 }
