@@ -64,3 +64,21 @@ func TestHeldListRoundTrip(t *testing.T) {
 		t.Errorf("the edit changed another indicator: %+v", g)
 	}
 }
+
+// TestSTIXRefsOf: the references of indicator objects are kept once per
+// distinct list, and no two lists share a key (a created_by_ref holding
+// a NUL is not a creator and a marking).
+func TestSTIXRefsOf(t *testing.T) {
+	s := &stixReader{refIndex: map[string]uint32{}}
+	a := s.refsOf("identity--a\x00marking-definition--m", nil)
+	b := s.refsOf("identity--a", []string{"marking-definition--m"})
+	c := s.refsOf("identity--a", []string{"marking-definition--m"})
+	d := s.refsOf("identity--a", nil)
+	e := s.refsOf("identity--a", []string{})
+	if a == b || b != c || d == b || len(s.refs) != 3 || e != d {
+		t.Fatalf("indexes %d %d %d %d %d, %d refs", a, b, c, d, e, len(s.refs))
+	}
+	if r := s.refs[b]; r.createdBy != "identity--a" || len(r.markings) != 1 {
+		t.Fatalf("refs %+v", r)
+	}
+}

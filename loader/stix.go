@@ -1,6 +1,7 @@
 package loader
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -167,6 +168,7 @@ func readSTIX(c *collector, r io.Reader) (err error) {
 		versions:   map[string]stixVersion{},
 		others:     map[string]stixOther{},
 		relIndex:   map[string]int{},
+		refIndex:   map[string]uint32{},
 	}
 	// the metadata is complete once the references are resolved, at the
 	// end: identical indicators are merged then, and before it those with
@@ -234,6 +236,9 @@ type stixReader struct {
 	rels       []stixRel                // "indicates" relationships from indicators
 	relIndex   map[string]int           // relationship id → index in rels
 	pending    []stixPending            // indicators whose refs are resolved at the end
+	refs       []stixRefs               // the refs of pending, by scope in refIndex
+	refIndex   map[string]uint32        // refsOf's key → index in refs
+	refKey     []byte                   // refsOf's buffer
 
 	versions map[string]stixVersion // indicator id → its latest version read
 	others   map[string]stixOther   // id of another object read → its latest version
@@ -244,12 +249,22 @@ type stixReader struct {
 	lastTags, lastTechniques []string
 }
 
-// stixVersion is the latest version read of an indicator object.
+// stixVersion is the latest version read of an indicator object: its
+// "modified" as Unix seconds and nanoseconds (24 bytes in all, not 40: a
+// bundle of a million indicators has a million of them).
 type stixVersion struct {
-	modified time.Time
-	revoked  bool
-	pending  int // the index in pending of its indicators, or -1
+	secs    int64
+	nsec    int32
+	revoked bool
+	pending int // the index in pending of its indicators, or -1
 }
+
+func newSTIXVersion(modified time.Time, revoked bool) stixVersion {
+	return stixVersion{secs: modified.Unix(), nsec: int32(modified.Nanosecond()), revoked: revoked, pending: -1}
+}
+
+// modified returns the version's "modified" instant.
+func (v stixVersion) modified() time.Time { return time.Unix(v.secs, int64(v.nsec)) }
 
 // stixOther is the latest version read of an identity, marking, malware,
 // threat actor, intrusion set or relationship.
@@ -294,11 +309,11 @@ func (s *stixReader) indicatorVersion(id string, modified time.Time, revoked boo
 	}
 	v, ok := s.versions[id]
 	if !ok {
-		s.versions[id] = stixVersion{modified: modified, revoked: revoked, pending: -1}
+		s.versions[id] = newSTIXVersion(modified, revoked)
 		return true
 	}
 	s.c.unsupported("stix superseded")
-	if !laterVersion(modified, revoked, v.modified, v.revoked) {
+	if !laterVersion(modified, revoked, v.modified(), v.revoked) {
 		return false
 	}
 	if v.revoked {
@@ -309,7 +324,7 @@ func (s *stixReader) indicatorVersion(id string, modified time.Time, revoked boo
 		p.dropped = true
 		s.c.dropped += p.to - p.from
 	}
-	s.versions[id] = stixVersion{modified: modified, revoked: revoked, pending: -1}
+	s.versions[id] = newSTIXVersion(modified, revoked)
 	return true
 }
 
@@ -374,11 +389,17 @@ type stixRel struct{ from, to string }
 // stixPending are the held indicators c.enc.items[from:to], read from one
 // STIX indicator, and the references to resolve for them.
 type stixPending struct {
-	from, to  int
-	id        string
+	from, to int
+	id       string
+	refs     uint32 // index in stixReader.refs of its created_by_ref and object_marking_refs
+	dropped  bool   // a later version of the indicator was read
+}
+
+// stixRefs are the references of an indicator object resolved at the
+// end: those of a feed's objects repeat, and are kept once.
+type stixRefs struct {
 	createdBy string
 	markings  []string
-	dropped   bool // a later version of the indicator was read
 }
 
 // jsonValueKind names the kind of the JSON value raw.
@@ -817,7 +838,7 @@ func (s *stixReader) indicatorObject(o *stixIndicator, rec string) error {
 			if o.ID != "" {
 				s.setPending(o.ID, len(s.pending))
 			}
-			s.pending = append(s.pending, stixPending{from: from, to: to, id: o.ID, createdBy: o.CreatedByRef, markings: o.ObjectMarkingRefs})
+			s.pending = append(s.pending, stixPending{from: from, to: to, id: o.ID, refs: s.refsOf(o.CreatedByRef, o.ObjectMarkingRefs)})
 		}
 		// Identical records are merged within one object only: another
 		// object of the same id is another version of it, which supersedes
@@ -855,6 +876,26 @@ func (s *stixReader) indicatorObject(o *stixIndicator, rec string) error {
 		}
 	}
 	return nil
+}
+
+// refsOf returns the index in s.refs of these references, adding them
+// when they are new; they are keyed by their length-prefixed bytes, so
+// that no two lists of references share a key.
+func (s *stixReader) refsOf(createdBy string, markings []string) uint32 {
+	k := binary.AppendUvarint(s.refKey[:0], uint64(len(createdBy)))
+	k = append(k, createdBy...)
+	for _, m := range markings {
+		k = binary.AppendUvarint(k, uint64(len(m)))
+		k = append(k, m...)
+	}
+	s.refKey = k
+	if i, ok := s.refIndex[string(k)]; ok {
+		return i
+	}
+	i := uint32(len(s.refs))
+	s.refs = append(s.refs, stixRefs{createdBy, markings})
+	s.refIndex[string(k)] = i
+	return i
 }
 
 // stixScope is the scope of the indicators of a STIX indicator object for
@@ -1084,9 +1125,10 @@ func (s *stixReader) finish() {
 		}
 	}
 	for _, p := range s.pending {
-		name := s.identities[p.createdBy]
+		refs := &s.refs[p.refs]
+		name := s.identities[refs.createdBy]
 		tlp := indicator.TLPUnknown
-		for _, ref := range p.markings {
+		for _, ref := range refs.markings {
 			tlp = stricterTLP(tlp, s.markings[ref])
 		}
 		src := s.c.sourceFor(name)
