@@ -2,6 +2,7 @@ package loader
 
 import (
 	"encoding/binary"
+	"slices"
 	"time"
 
 	"github.com/iocmatch/iocmatch/indicator"
@@ -132,18 +133,29 @@ func (h *heldList) list(l []string) uint32 {
 	case len(l) == 0:
 		return 1
 	}
-	key := h.key[:0]
-	for _, v := range l {
-		key = binary.AppendUvarint(key, uint64(len(v)))
-		key = append(key, v...)
+	h.key = appendKey(h.key[:0], l...)
+	return internKey(h.listIdx, &h.lists, h.key, func() []string { return slices.Clip(slices.Clone(l)) })
+}
+
+// appendKey appends ss to dst, each after its length (a uvarint): the
+// key of a list of strings that no other list shares.
+func appendKey(dst []byte, ss ...string) []byte {
+	for _, v := range ss {
+		dst = binary.AppendUvarint(dst, uint64(len(v)))
+		dst = append(dst, v...)
 	}
-	h.key = key
-	if i, ok := h.listIdx[string(key)]; ok {
+	return dst
+}
+
+// internKey returns the index in table of the value of key, through
+// index, appending val() when the key is new.
+func internKey[T any](index map[string]uint32, table *[]T, key []byte, val func() T) uint32 {
+	if i, ok := index[string(key)]; ok {
 		return i
 	}
-	i := uint32(len(h.lists))
-	h.lists = append(h.lists, append([]string(nil), l...)[:len(l):len(l)])
-	h.listIdx[string(key)] = i
+	i := uint32(len(*table))
+	*table = append(*table, val())
+	index[string(key)] = i
 	return i
 }
 

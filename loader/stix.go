@@ -1,7 +1,6 @@
 package loader
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -882,20 +881,8 @@ func (s *stixReader) indicatorObject(o *stixIndicator, rec string) error {
 // when they are new; they are keyed by their length-prefixed bytes, so
 // that no two lists of references share a key.
 func (s *stixReader) refsOf(createdBy string, markings []string) uint32 {
-	k := binary.AppendUvarint(s.refKey[:0], uint64(len(createdBy)))
-	k = append(k, createdBy...)
-	for _, m := range markings {
-		k = binary.AppendUvarint(k, uint64(len(m)))
-		k = append(k, m...)
-	}
-	s.refKey = k
-	if i, ok := s.refIndex[string(k)]; ok {
-		return i
-	}
-	i := uint32(len(s.refs))
-	s.refs = append(s.refs, stixRefs{createdBy, markings})
-	s.refIndex[string(k)] = i
-	return i
+	s.refKey = appendKey(appendKey(s.refKey[:0], createdBy), markings...)
+	return internKey(s.refIndex, &s.refs, s.refKey, func() stixRefs { return stixRefs{createdBy, markings} })
 }
 
 // stixScope is the scope of the indicators of a STIX indicator object for
