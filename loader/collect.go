@@ -395,18 +395,27 @@ func (c *collector) settle() error {
 			}
 			continue
 		}
-		hash := c.st.hash.Indicator(&ind)
-		j, ok := c.st.index[hash]
-		if ok && metakey.Equal(&c.res.Indicators[j], &ind) {
-			c.res.Duplicates++
-			continue
+		if !c.merge(&ind, len(c.res.Indicators)) {
+			c.res.Indicators = append(c.res.Indicators, ind)
 		}
-		if !ok {
-			c.st.index[hash] = len(c.res.Indicators)
-		}
-		c.res.Indicators = append(c.res.Indicators, ind)
 	}
 	return nil
+}
+
+// merge reports whether ind is identical to an indicator recorded in
+// res before, counting it as a duplicate then; else it indexes ind as
+// the indicator at position at (not streaming).
+func (c *collector) merge(ind *indicator.Indicator, at int) bool {
+	h := c.st.hash.Indicator(ind)
+	j, ok := c.st.index[h]
+	if ok && metakey.Equal(&c.res.Indicators[j], ind) {
+		c.res.Duplicates++
+		return true
+	}
+	if !ok {
+		c.st.index[h] = at
+	}
+	return false
 }
 
 // release ends a hold. The last one merges the indicators held, now
@@ -428,14 +437,8 @@ func (c *collector) release() {
 	inds := c.res.Indicators
 	w := c.heldFrom
 	for i := c.heldFrom; i < len(inds); i++ {
-		h := c.st.hash.Indicator(&inds[i])
-		j, ok := c.st.index[h]
-		if ok && metakey.Equal(&inds[j], &inds[i]) {
-			c.res.Duplicates++
+		if c.merge(&inds[i], w) {
 			continue
-		}
-		if !ok {
-			c.st.index[h] = w
 		}
 		inds[w] = inds[i]
 		w++
