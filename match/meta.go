@@ -27,15 +27,15 @@ const maxSpan = math.MaxUint8
 
 // metaStore is the store of the records' metadata of a Builder, then of
 // its Matcher (Matcher.metas, the same store), compactly: a record of a
-// MISP or STIX feed takes 2 to 4 bytes plus its own times and its ID
+// MISP or STIX feed takes 3 to 7 bytes plus its own times and its ID
 // (some 45 to 55 bytes in all) instead of the 296 of an indicator.Meta
 // and the strings and slices it points to. Each record is
 //
 //   - its own bytes in the arena, right after those of the record before
 //     (or at the start of the next chunk, when they do not fit in the
 //     chunk): the index of its metaRest (a uvarint), that of its
-//     description in strs (a uvarint, when it has one: descriptions are
-//     often all different, and would make as many rests), its own
+//     description in strs (a uvarint, 0 for none: descriptions are often
+//     all different, and in the rest would make as many rests), its own
 //     non-zero times (4 or 16 bytes each), then its ID, which is nearly
 //     always unique (a STIX id, a MISP uuid) and so is not interned;
 //   - their length (lens), and for one record in metaGroup their offset
@@ -69,19 +69,15 @@ type metaStore struct {
 // metaRest holds the fields of a record other than its times and ID (and
 // the kinds of its times): the part records share.
 type metaRest struct {
-	source, desc, ref, actor, family, file, fileName uint32 // indexes in strs; desc is descOwn when the record's bytes hold it
-	id                                               uint32 // index in strs of an ID too long for the arena (maxSpan), else 0
-	tags, techs                                      uint32 // indexes in lists
-	conf                                             indicator.Confidence
-	sev                                              indicator.Severity
-	tlp                                              indicator.TLP
-	times                                            uint8  // the kinds of FirstSeen, LastSeen, ValidFrom, ValidUntil, 2 bits each from the lowest
-	shared                                           uint32 // index in tuple of the tShared times
+	source, ref, actor, family, file, fileName uint32 // indexes in strs
+	id                                         uint32 // index in strs of an ID too long for the arena (maxSpan), else 0
+	tags, techs                                uint32 // indexes in lists
+	conf                                       indicator.Confidence
+	sev                                        indicator.Severity
+	tlp                                        indicator.TLP
+	times                                      uint8  // the kinds of FirstSeen, LastSeen, ValidFrom, ValidUntil, 2 bits each from the lowest
+	shared                                     uint32 // index in tuple of the tShared times
 }
-
-// descOwn in metaRest.desc: the index of the record's description is in
-// its bytes, a uvarint after the rest's index.
-const descOwn = math.MaxUint32
 
 // The kinds of time a record keeps, each in its own bytes but tShared.
 const (
@@ -136,7 +132,7 @@ func (s *metaStore) add(mt *indicator.Meta) (uint32, error) {
 	for _, f := range [...]struct {
 		dst *uint32
 		s   string
-	}{{&r.source, mt.Source}, {&r.desc, mt.Description}, {&r.ref, mt.Reference},
+	}{{&r.source, mt.Source}, {&r.ref, mt.Reference},
 		{&r.actor, mt.ThreatActor}, {&r.family, mt.MalwareFamily}, {&r.file, mt.File}, {&r.fileName, mt.FileName}} {
 		if *f.dst, err = s.str(f.s); err != nil {
 			return 0, err
@@ -152,18 +148,15 @@ func (s *metaStore) add(mt *indicator.Meta) (uint32, error) {
 	// the rest: the descriptions of a STIX feed's indicators are often
 	// all different, and so would their rests be, each in the maps that
 	// intern them
-	var desc uint32
-	if r.desc != 0 {
-		desc, r.desc = r.desc, descOwn
+	desc, err := s.str(mt.Description)
+	if err != nil {
+		return 0, err
 	}
 	id := mt.ID
 	times := [...]time.Time{mt.FirstSeen.Round(0), mt.LastSeen.Round(0), mt.ValidFrom.Round(0), mt.ValidUntil.Round(0)}
 	var kinds [4]uint8
 	var locs [4]uint32
-	n := binary.MaxVarintLen32 // the rest's index, at most
-	if r.desc == descOwn {
-		n += uvarintLen(desc)
-	}
+	n := binary.MaxVarintLen32 + uvarintLen(desc) // the rest's index (at most) and the description's
 	for i, t := range times {
 		if kinds[i] = timeKind(t); kinds[i] == tFull {
 			if locs[i], err = s.loc(t.Location()); err != nil {
@@ -223,9 +216,7 @@ func (s *metaStore) add(mt *indicator.Meta) (uint32, error) {
 	}
 	s.lens = append(s.lens, uint8(n))
 	p := binary.AppendUvarint(s.arena[c], uint64(ri))
-	if r.desc == descOwn {
-		p = binary.AppendUvarint(p, uint64(desc))
-	}
+	p = binary.AppendUvarint(p, uint64(desc))
 	for i, t := range times {
 		switch kinds[i] {
 		case tUnix32:
@@ -396,20 +387,15 @@ func (s *metaStore) record(k uint32) ([]byte, *metaRest, uint32) {
 	const mask = 1<<spanChunkBits - 1
 	pos := s.starts[k/metaGroup]
 	for j := k &^ (metaGroup - 1); ; j++ {
-		n := uint32(s.lens[j]) // ≥ 1: the rest's index
+		n := uint32(s.lens[j]) // ≥ 2: the rest's index and the description's
 		if last := pos + n - 1; last>>spanChunkBits != pos>>spanChunkBits {
 			pos = last >> spanChunkBits << spanChunkBits // it starts the next chunk
 		}
 		if j == k {
 			b := s.arena[pos>>spanChunkBits][pos&mask : pos&mask+n]
 			ri, w := binary.Uvarint(b)
-			r := &s.rests[ri]
-			desc := r.desc
-			if desc == descOwn {
-				d, w2 := binary.Uvarint(b[w:])
-				desc, w = uint32(d), w+w2
-			}
-			return b[w:], r, desc
+			desc, w2 := binary.Uvarint(b[w:])
+			return b[w+w2:], &s.rests[ri], uint32(desc)
 		}
 		pos += n
 	}
